@@ -1,0 +1,33 @@
+# Two commands for a new user: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/arxl demo --out out/demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check arxl udfs macros tests bench
+	$(BIN)/mypy
+
+lint: setup
+	$(BIN)/ruff check arxl udfs macros tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/read_ledger.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

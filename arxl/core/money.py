@@ -1,0 +1,280 @@
+"""Money: amounts are Decimal, rounded like Excel's ROUND to the currency's ISO 4217 exponent.
+
+Rwandan francs have no minor unit (exponent 0), US dollars have cents (exponent 2). Every amount that leaves
+a cell goes through :func:`to_decimal` (the one door: floats through ``repr`` so 0.1 stays 0.1) and every
+rounding through :func:`round_money` (half away from zero, which is what Excel's ROUND does; Python's
+``round`` rounds half to even and gives 800.55 for 800.555).
+
+>>> to_decimal("1,180,000")
+Decimal('1180000')
+>>> to_decimal(0.1)
+Decimal('0.1')
+>>> round_money(Decimal("2.665"), "USD")
+Decimal('2.67')
+>>> round_money(Decimal("1067.5"), "RWF")
+Decimal('1068')
+>>> allocate(Decimal("100"), [1, 1, 1], "RWF")
+[Decimal('34'), Decimal('33'), Decimal('33')]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from arxl.errors import BadValue, CurrencyMismatch, UnknownCurrency
+
+
+@dataclass(frozen=True, slots=True)
+class Currency:
+    """An ISO 4217 currency: its code, minor-unit exponent and the words used on documents."""
+
+    code: str
+    exponent: int
+    name: str  # plural name of the major unit, as in "one million Rwandan francs"
+    singular: str
+    minor: str = ""  # plural name of the minor unit ("cents"); empty when there is none
+    minor_singular: str = ""
+
+
+CURRENCIES: dict[str, Currency] = {
+    c.code: c
+    for c in (
+        Currency("RWF", 0, "Rwandan francs", "Rwandan franc"),
+        Currency("USD", 2, "US dollars", "US dollar", "cents", "cent"),
+        Currency("EUR", 2, "euros", "euro", "cents", "cent"),
+        Currency("GBP", 2, "pounds sterling", "pound sterling", "pence", "penny"),
+        Currency("KES", 2, "Kenyan shillings", "Kenyan shilling", "cents", "cent"),
+        Currency("UGX", 0, "Ugandan shillings", "Ugandan shilling"),
+        Currency("TZS", 2, "Tanzanian shillings", "Tanzanian shilling", "cents", "cent"),
+        Currency("BIF", 0, "Burundian francs", "Burundian franc"),
+        Currency("CHF", 2, "Swiss francs", "Swiss franc", "centimes", "centime"),
+        Currency("ZAR", 2, "South African rand", "South African rand", "cents", "cent"),
+        Currency("CDF", 2, "Congolese francs", "Congolese franc", "centimes", "centime"),
+        Currency("JPY", 0, "yen", "yen"),
+    )
+}
+
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA",
+     "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "#PYTHON!"}
+)
+
+# Plain decimal after separators are removed; thousands grouped by "," (or a space / apostrophe), "." decimal.
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}([,' \u00a0\u202f]\d{3})+(\.\d+)?")
+
+
+def currency(code: object) -> Currency:
+    """The currency for an ISO code, case and spaces ignored; unknown codes are refused.
+
+    >>> currency(" usd ").exponent
+    2
+    """
+    key = str(code).strip().upper() if code is not None else ""
+    try:
+        return CURRENCIES[key]
+    except KeyError:
+        known = ", ".join(sorted(CURRENCIES))
+        raise UnknownCurrency(f'currency "{code}" is not one of {known}') from None
+
+
+def exponent(code: str) -> int:
+    """The number of decimals an amount in this currency carries (RWF 0, USD 2)."""
+    return currency(code).exponent
+
+
+def is_excel_error(value: object) -> bool:
+    """True for Excel's error values as they arrive from a cell (``#N/A``, ``#DIV/0!``...)."""
+    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+
+
+def to_decimal(value: object, what: str = "amount") -> Decimal:
+    """Turn a cell value into a Decimal: the one door for numbers.
+
+    Accepts int, Decimal, float (through ``repr``, so 0.1 is 0.1), and text with thousands separators,
+    a leading sign or accounting parentheses for negatives. Refuses empty cells, booleans, Excel errors,
+    infinities and text that is not a number, naming ``what`` in the message.
+
+    >>> to_decimal("(1,200.50)")
+    Decimal('-1200.50')
+    >>> to_decimal("12,5OO")
+    Traceback (most recent call last):
+    ...
+    arxl.errors.BadValue: amount "12,5OO" is not a number
+    """
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise BadValue(f"{what} is not a finite number")
+        return value
+    if isinstance(value, bool) or value is None:
+        raise BadValue(f"{what} is empty" if value is None else f"{what} {value} is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise BadValue(f"{what} is not a finite number")
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return _parse_text(value, what)
+    raise BadValue(f"{what} {str(value)[:40]!r} is not a number")
+
+
+def _parse_text(text: str, what: str) -> Decimal:
+    raw = text.strip()
+    if not raw:
+        raise BadValue(f"{what} is empty")
+    if is_excel_error(raw):
+        raise BadValue(f"{what} is the Excel error {raw.upper()}")
+    body = raw
+    negative = False
+    if body.startswith("(") and body.endswith(")"):
+        negative, body = True, body[1:-1].strip()
+    if _GROUPED.fullmatch(body):
+        body = re.sub(r"[,' \u00a0\u202f]", "", body)
+    if len(body) > 60 or not _PLAIN.fullmatch(body):
+        shown = raw if len(raw) <= 40 else raw[:37] + "..."
+        raise BadValue(f'{what} "{shown}" is not a number')
+    try:
+        number = Decimal(body)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+        raise BadValue(f'{what} "{raw}" is not a number') from None
+    if not number.is_finite() or abs(number.adjusted()) > 30:
+        raise BadValue(f'{what} "{raw[:40]}" is out of range')
+    return -number if negative else number
+
+
+def to_rate(value: object, what: str = "rate") -> Decimal:
+    """A rate as a fraction: ``"18%"`` and ``0.18`` give 0.18; a bare number above 1 is read as percent.
+
+    >>> to_rate("18%"), to_rate(0.18), to_rate(18), to_rate("0")
+    (Decimal('0.18'), Decimal('0.18'), Decimal('0.18'), Decimal('0'))
+    """
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = to_decimal(value.strip()[:-1], what) / 100
+    else:
+        number = to_decimal(value, what)
+        if number > 1:
+            number = number / 100
+    if number < 0 or number > 1:
+        raise BadValue(f"{what} {value} is not between 0% and 100%")
+    return number.normalize() if number else Decimal(0)
+
+
+def round_money(amount: Decimal | int, code: str) -> Decimal:
+    """Round half away from zero to the currency's exponent, as Excel's ROUND does.
+
+    >>> round_money(Decimal("800.555"), "USD"), round_money(Decimal("-2.5"), "RWF")
+    (Decimal('800.56'), Decimal('-3'))
+    """
+    quantum = Decimal(1).scaleb(-exponent(code))
+    return Decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def is_rounded(amount: Decimal, code: str) -> bool:
+    """True when the amount has no more decimals than the currency allows (RWF 1068, not 1067.8)."""
+    return amount == round_money(amount, code)
+
+
+def unit(code: str) -> Decimal:
+    """The smallest amount of the currency: 1 RWF, 0.01 USD."""
+    return Decimal(1).scaleb(-exponent(code))
+
+
+def allocate(total: Decimal | int, weights: Sequence[Decimal | int | float], code: str) -> list[Decimal]:
+    """Split ``total`` over ``weights`` in the currency's units so that the parts add up exactly.
+
+    Largest-remainder method: each part is rounded down, and the units left over go to the parts with the
+    largest remainders (earlier parts first on a tie). A negative total is split like its absolute value.
+
+    >>> allocate(Decimal("10.00"), [Decimal("1"), Decimal("2")], "USD")
+    [Decimal('3.33'), Decimal('6.67')]
+    >>> allocate(Decimal("-5"), [1, 1], "RWF")
+    [Decimal('-3'), Decimal('-2')]
+    """
+    total = round_money(Decimal(total), code)
+    if not weights:
+        raise BadValue("nothing to allocate over")
+    shares = [to_decimal(w, "weight") for w in weights]
+    if any(w < 0 for w in shares):
+        raise BadValue("allocation weights cannot be negative")
+    weight_sum = sum(shares, Decimal(0))
+    if weight_sum == 0:
+        raise BadValue("allocation weights add up to zero")
+    step = unit(code)
+    units = int(abs(total) / step)
+    exact = [Decimal(units) * w / weight_sum for w in shares]
+    floors = [int(x) for x in exact]
+    left = units - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    sign = -1 if total < 0 else 1
+    return [(sign * n * step).quantize(step) for n in floors]
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in a currency. Adding different currencies or multiplying two amounts is refused.
+
+    >>> sum([Money(Decimal("1.10"), "USD"), Money(Decimal("2.20"), "USD")])
+    Money(amount=Decimal('3.30'), currency='USD')
+    >>> Money(Decimal(1), "USD") + Money(Decimal(1), "RWF")
+    Traceback (most recent call last):
+    ...
+    arxl.errors.CurrencyMismatch: cannot add 1 RWF to 1 USD
+    """
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        currency(self.currency)
+
+    def _same(self, other: Money, verb: str) -> None:
+        if self.currency != other.currency:
+            raise CurrencyMismatch(
+                f"cannot {verb} {other.amount} {other.currency} {'to' if verb == 'add' else 'from'} "
+                f"{self.amount} {self.currency}"
+            )
+
+    def __add__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same(other, "add")
+        return Money(self.amount + other.amount, self.currency)
+
+    def __radd__(self, other: object) -> Money:
+        if other == 0:
+            return self
+        return NotImplemented
+
+    def __sub__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same(other, "subtract")
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, Money | float | bool):
+            return NotImplemented
+        return Money(self.amount * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def rounded(self) -> Money:
+        return Money(round_money(self.amount, self.currency), self.currency)
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.{exponent(self.currency)}f} {self.currency}"
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """Sum of Decimals that is Decimal even when there are none."""
+    return sum(amounts, Decimal(0))

@@ -1,0 +1,1 @@
+"""Ribbon macros (installed as ``arxl.macros``)."""

@@ -1,0 +1,1 @@
+"""Worksheet functions (installed as ``arxl.udfs``)."""
