@@ -117,6 +117,8 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise BadValue(f"{what} is not a finite number")
+        if value.is_integer() and abs(value) < 1e15:
+            return Decimal(int(value))  # 600000.0 from a cell is 600000, not 600000.0
         return Decimal(repr(value))
     if isinstance(value, str):
         return _parse_text(value, what)
