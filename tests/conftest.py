@@ -1,0 +1,31 @@
+"""Shared fixtures. Keep each one small; add new ones below."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from arxl.io.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
+
+# shared/ stands beside the repository, in CI's fresh clone as here; ARXL_TESTDATA overrides it.
+TESTDATA = Path(os.environ.get("ARXL_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata"))
+
+
+def need_tool(found: bool, reason: str) -> None:
+    """Skip a test whose external tool is missing; on CI (``CI`` set) fail instead, so it is never silent."""
+    if found:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> Iterator[LibreOffice]:
+    """One headless LibreOffice (own profile, recalculation on load) for the whole test session."""
+    need_tool(find_soffice() is not None, f"LibreOffice is not installed: {INSTALL_HINT}")
+    with LibreOffice() as office:
+        yield office
