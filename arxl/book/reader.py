@@ -1,0 +1,171 @@
+"""Reading the billing workbook's tables into typed rows that remember their cells.
+
+Every cell goes through the one door of its kind (amounts through :func:`arxl.core.money.to_decimal`, dates
+through :func:`arxl.core.dates.to_date`). A cell that does not convert becomes a :class:`~arxl.errors.Problem`
+naming the cell and the row is left out; reading goes on so that the accountant sees every mistake at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from arxl.book.port import RawTable, WorkbookPort
+from arxl.book.schema import TABLES, Column, Row, TableSpec, columns, header_key
+from arxl.core.dates import to_date
+from arxl.core.money import is_excel_error, to_decimal, to_rate
+from arxl.errors import BadValue, CellRef, Problem
+
+R = TypeVar("R", bound=Row)
+Converter = Callable[[object], object]
+
+
+@dataclass(slots=True)
+class Table(Generic[R]):
+    """The rows of one table, each with the Excel row it came from."""
+
+    spec: TableSpec
+    book: str
+    sheet: str
+    rows: list[R] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)
+    present: bool = True
+
+    def where(self, index: int, column: str = "") -> CellRef:
+        """The cell of a row's column (or the row's first cell when the column is not in the sheet)."""
+        letter = self.letters.get(column) or next(iter(self.letters.values()), "A")
+        return CellRef(self.book, self.sheet, f"{letter}{self.row_numbers[index]}")
+
+    def where_sheet(self) -> CellRef:
+        return CellRef(self.book, self.sheet)
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        if is_excel_error(value):
+            raise BadValue(f"is the Excel error {value.strip().upper()}")
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def converter(column: Column, date1904: bool) -> Converter:
+    what = column.header
+    if column.kind == "text":
+        return _text
+    if column.kind == "amount":
+        return lambda v: to_decimal(v, what)
+    if column.kind == "rate":
+        return lambda v: to_rate(v, what)
+    if column.kind == "date":
+        return lambda v: to_date(v, what, date1904)
+    if column.kind == "integer":
+        def integer(value: object) -> int:
+            number = to_decimal(value, what)
+            if number != number.to_integral_value():
+                raise BadValue(f"{what} {value} is not a whole number")
+            return int(number)
+        return integer
+    choices = {header_key(c): c for c in column.choices}
+    shown = ", ".join(c for c in column.choices if c)
+
+    def choice(value: object) -> str:
+        text = _text(value)
+        try:
+            return choices[header_key(text)]
+        except KeyError:
+            raise BadValue(f'{what} "{text[:40]}" is not one of {shown}') from None
+    return choice
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def convert_table(raw: RawTable, spec: TableSpec) -> tuple[Table[Row], list[Problem]]:
+    """Typed rows from a raw table, and the problems of its header and cells."""
+    problems: list[Problem] = []
+    table: Table[Row] = Table(spec, raw.book, raw.sheet)
+    positions = {header_key(h): j for j, h in enumerate(raw.headers) if h}
+    seen: dict[str, int] = {}
+    for index, header in enumerate(raw.headers):
+        key = header_key(header)
+        if key and key in seen:
+            problems.append(Problem(raw.where(None, index), f'column "{header}" appears twice in the header'))
+        seen.setdefault(key, index)
+    plan: list[tuple[Column, int | None, Converter]] = []
+    for column in columns(spec.model):
+        position = positions.get(header_key(column.header))
+        if position is None and column.required:
+            found = ", ".join(h for h in raw.headers if h) or "nothing"
+            problems.append(Problem(
+                raw.where(None, 0),
+                f'required column "{column.header}" is missing from the header of {spec.name} '
+                f"(found: {found[:200]})"))
+        if position is not None:
+            table.letters[column.field] = raw.where(None, position).cell.rstrip("0123456789")
+        plan.append((column, position, converter(column, raw.date1904)))
+    if any(p.message.startswith("required column") for p in problems):
+        return table, problems
+    construct = spec.model.model_construct
+    for i, cells in enumerate(raw.rows):
+        values: dict[str, Any] = {}
+        ok = True
+        for column, j, convert in plan:
+            cell = cells[j] if j is not None else None
+            if is_blank(cell):
+                if column.required:
+                    problems.append(Problem(raw.where(i, j or 0), f"{column.header} is empty"))
+                    ok = False
+                else:
+                    values[column.field] = column.default
+                continue
+            try:
+                values[column.field] = convert(cell)
+            except BadValue as exc:
+                message = exc.message if exc.message.startswith(column.header) else \
+                    f"{column.header} {exc.message}"
+                problems.append(Problem(raw.where(i, j or 0), message))
+                ok = False
+        if ok:
+            table.rows.append(construct(**values))
+            table.row_numbers.append(raw.row_numbers[i])
+    return table, problems
+
+
+def read_table(port: WorkbookPort, spec: TableSpec) -> tuple[Table[Row], list[Problem]]:
+    """One table of the workbook; a missing sheet is a problem only for a required table."""
+    raw = port.read_table(spec.name, [c.header for c in columns(spec.model)])
+    if raw is None:
+        table: Table[Row] = Table(spec, port.name, spec.name, present=False)
+        if not spec.required:
+            return table, []
+        return table, [Problem(CellRef(port.name), f'sheet "{spec.name}" is missing')]
+    return convert_table(raw, spec)
+
+
+def read_tables(port: WorkbookPort) -> tuple[dict[str, Table[Row]], list[Problem]]:
+    """Every table of DESIGN's billing workbook, and all the problems found in them."""
+    tables: dict[str, Table[Row]] = {}
+    problems: list[Problem] = []
+    for spec in TABLES.values():
+        tables[spec.name], found = read_table(port, spec)
+        problems.extend(found)
+    return tables, problems
+

@@ -1,0 +1,115 @@
+"""Saving a workbook so that nothing is ever half-written, and never under Excel's feet.
+
+A save writes a temporary file in the same folder, checks that it is a complete workbook, keeps the
+previous version as ``name.bak.xlsx`` and only then replaces the workbook in one step (``os.replace`` is
+atomic on the same file system). Killed at any moment, the accountant's workbook is either the old version or
+the new one, never a torn file.
+
+A workbook open in Excel has an owner file ``~$name.xlsx`` beside it; in LibreOffice ``.~lock.name.xlsx#``.
+Writing under them would lose the accountant's unsaved edits or be overwritten by them, so arxl refuses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from arxl.errors import BadWorkbook, CellRef, WorkbookLocked
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files that Excel or LibreOffice keep beside an open workbook."""
+    name = path.name
+    candidates = [path.with_name("~$" + name), path.with_name(f".~lock.{name}#")]
+    if len(name) > 2:
+        candidates.append(path.with_name("~$" + name[2:]))  # Word-style owner file for long names
+    return [p for p in candidates if p.exists()]
+
+
+def ensure_not_open(path: Path) -> None:
+    """Refuse to touch a workbook that Excel or LibreOffice has open."""
+    found = lock_files(path)
+    if found:
+        program = "LibreOffice" if found[0].name.startswith(".~lock.") else "Excel"
+        raise WorkbookLocked(f"is open in {program} (lock file {found[0].name}): close it there and run "
+                             "again; nothing was written", CellRef(path.name))
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous version goes: ``billing.xlsx`` -> ``billing.bak.xlsx``."""
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
+def _temp_path(path: Path, tag: str) -> Path:
+    return path.with_name(f".{path.name}.arxl-{tag}-{os.getpid()}.tmp")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_complete(path: Path, book: str) -> None:
+    """A written workbook must be a whole ZIP with its workbook part, or it does not replace anything."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            bad = package.testzip()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadWorkbook(f"the new version could not be written completely ({exc}); the workbook was "
+                          "left as it was", CellRef(book)) from None
+    if bad is not None or "xl/workbook.xml" not in names:
+        raise BadWorkbook("the new version is incomplete; the workbook was left as it was", CellRef(book))
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary files of saves that were killed (their process is gone) are removed."""
+    for stale in path.parent.glob(f".{path.name}.arxl-*.tmp"):
+        pid = stale.name.rsplit("-", 1)[-1].removesuffix(".tmp")
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+            except PermissionError:
+                pass
+
+
+def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = True) -> Path:
+    """Write a workbook with ``write(temp_path)`` and put it in place atomically, keeping a backup.
+
+    Returns the path written. Raises WorkbookLocked when the file is open in Excel or LibreOffice.
+    """
+    target = Path(path)
+    ensure_not_open(target)
+    _remove_stale(target)
+    temp = _temp_path(target, "new")
+    try:
+        write(temp)
+        _check_complete(temp, target.name)
+        _fsync(temp)
+        if backup and target.exists():
+            copy = _temp_path(target, "bak")
+            copy.write_bytes(target.read_bytes())
+            _fsync(copy)
+            os.replace(copy, backup_path(target))
+        ensure_not_open(target)
+        os.replace(temp, target)
+        with contextlib.suppress(OSError):
+            directory = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+    finally:
+        for leftover in (temp, _temp_path(target, "bak")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    return target

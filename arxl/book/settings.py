@@ -1,0 +1,83 @@
+"""Settings: the company's own facts and choices, kept in the workbook so the accountant can change them.
+
+The Settings sheet is a Key / Value table ("Company Name" | "Kigali Cloud Ltd"). Keys are matched like
+headers (case, spaces and punctuation ignored). Figures DOMAIN.md marks as "verify" (withholding rates, the
+share of VAT a public body withholds) live here, never in code. A key arxl does not know is reported as a
+warning, so a typo ("Invoice Seris") does not silently fall back to the default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from arxl.book.reader import Table, converter, is_blank
+from arxl.book.schema import Rate, Row, Setting, col, columns, header_key
+from arxl.errors import BadValue, Problem
+
+
+class Settings(Row):
+    company_name: str = col("Company Name")
+    company_tin: str = col("Company TIN", "")
+    company_address: str = col("Company Address", "")
+    company_phone: str = col("Company Phone", "")
+    company_email: str = col("Company Email", "")
+    base_currency: str = col("Base Currency", "RWF")
+    invoice_series: str = col("Invoice Series", "INV")
+    credit_note_series: str = col("Credit Note Series", "CN")
+    invoice_digits: int = col("Invoice Digits", 5)
+    default_terms: str = col("Default Terms", "NET30")
+    vat_rounding: Literal["invoice", "line"] = col("VAT Rounding", "invoice")
+    roll_due_dates: Literal["none", "next"] = col("Roll Due Dates", "none")
+    aging_basis: Literal["due_date", "invoice_date"] = col("Aging Basis", "due_date")
+    aging_buckets: str = col("Aging Buckets", "30,60,90,120")
+    vat_withheld_share: Rate = col("VAT Withheld Share", Decimal(1))
+    wht3_rate: Rate = col("WHT3 Rate", Decimal("0.03"))
+    wht15_rate: Rate = col("WHT15 Rate", Decimal("0.15"))
+    bank_name: str = col("Bank Name", "")
+    bank_branch: str = col("Bank Branch", "")
+    bank_swift: str = col("Bank SWIFT", "")
+    bank_account_rwf: str = col("Bank Account RWF", "")
+    bank_account_usd: str = col("Bank Account USD", "")
+    bank_charges_tolerance: Decimal = col("Bank Charges Tolerance", Decimal(45))
+    match_auto_threshold: int = col("Match Auto Threshold", 90)
+    match_review_threshold: int = col("Match Review Threshold", 50)
+    sage_sales_nominal: str = col("Sage Sales Nominal", "4000")
+    sage_bank_nominal: str = col("Sage Bank Nominal", "1200")
+    usd_rate: Decimal | None = col("USD Rate", None)
+    period: str = col("Period", "")
+    as_of: dt.date | None = col("As Of", None)
+    output_folder: str = col("Output Folder", "")
+
+
+def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Settings, list[Problem]]:
+    """Typed Settings from the Key / Value rows, with a problem per bad value, unknown or repeated key."""
+    fields = {header_key(c.header): c for c in columns(Settings)}
+    fields.update({header_key(c.field): c for c in columns(Settings)})
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for i, row in enumerate(table.rows):
+        column = fields.get(header_key(row.key))
+        if column is None:
+            problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is not known to arxl; '
+                                    "check its spelling", "warning"))
+            continue
+        if column.field in values:
+            problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is given twice'))
+            continue
+        if is_blank(row.value):
+            continue
+        try:
+            values[column.field] = converter(column, date1904)(row.value)
+        except BadValue as exc:
+            problems.append(Problem(table.where(i, "value"), f"{column.header}: {exc.message}"))
+    for column in columns(Settings):
+        if column.field not in values:
+            if column.required:
+                problems.append(Problem(table.where(0, "key") if table.rows else
+                                        table.where_sheet(), f'setting "{column.header}" is missing'))
+                values[column.field] = ""
+            else:
+                values[column.field] = column.default
+    return Settings.model_construct(**values), problems

@@ -1,0 +1,155 @@
+"""The ``arxl`` command: the same workflows as the ribbon, for batch work and for the month-end.
+
+Exit codes: 0 done, 2 bad input or refused (the message names the file, sheet and cell), 1 a bug in arxl
+(the only case that prints a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from arxl import __version__
+from arxl.errors import ArxlError, Problem
+
+app = typer.Typer(
+    name="arxl",
+    help="Accounts receivable in Excel: billing, cash application, aging and collections.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class BadInput(Exception):
+    """Raised by a command after it has reported problems itself: exit 2 without a further message."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"arxl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """arxl: the billing and recovery accountant's toolkit."""
+
+
+@app.command()
+def sample(
+    out_path: Annotated[Path, typer.Argument(metavar="OUT.xlsx", help="Where to write the sample workbook.")],
+    seed: Annotated[int, typer.Option(help="Seed of the sample's random story (same seed, same workbook).")]
+    = 7,
+) -> None:
+    """Write the sample billing workbook of a Kigali ICT company, and its July 2025 bank statement beside it."""
+    from arxl.sample import write_sample
+
+    book, statement = write_sample(out_path, seed)
+    out.print(f"wrote {book}")
+    out.print(f"wrote {statement}")
+
+
+@app.command()
+def validate(
+    book: Annotated[Path, typer.Argument(metavar="BOOK", help="The billing workbook (.xlsx) to check.")],
+) -> None:
+    """Check every table of a billing workbook and list each problem with its cell."""
+    from arxl.book.ledger import validate as validate_book
+
+    problems = validate_book(_existing(book))
+    _report(book, problems)
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise ArxlError(f"file not found: {path}")
+    if path.is_dir():
+        raise ArxlError(f"{path} is a folder, not a workbook")
+    return path
+
+
+def _report(book: Path, problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    for problem in problems:
+        label = "error" if problem.severity == "error" else "warning"
+        err.print(f"{problem}  [dim]({label})[/dim]", highlight=False, markup=True, soft_wrap=True)
+    if errors:
+        err.print(f"[bold red]{book.name}: {len(errors)} error(s), {len(warnings)} warning(s)[/bold red]")
+        raise BadInput()
+    out.print(f"[green]{book.name} is valid[/green]" + (f" ({len(warnings)} warning(s))" if warnings else ""))
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's workbook and outputs.")]
+    = Path("out/demo"),
+) -> None:
+    """Run the month-end on the sample workbook (today: write the sample and validate it)."""
+    from arxl.book.ledger import open_ledger
+    from arxl.book.ledger import validate as validate_book
+    from arxl.sample import write_sample
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    book, statement = write_sample(out_dir / "billing.xlsx", seed=7)
+    out.print(f"[bold]1. sample[/bold] wrote {book} and {statement.name}")
+    problems = validate_book(book)
+    _report(book, problems)
+    ledger, _ = open_ledger(book)
+    summary = RichTable(title=f"{book.name}: tables")
+    summary.add_column("table")
+    summary.add_column("rows", justify="right")
+    for name, table in ledger.tables.items():
+        summary.add_row(name, f"{len(table):,}")
+    out.print(summary)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """A mistake on the command line (typer's click layer, vendored or not): show it, exit 2."""
+    show = getattr(exc, "show", None)
+    if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+        show()
+        return True
+    return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 done, 2 bad input, 1 bug)."""
+    try:
+        app(args=argv, prog_name="arxl", standalone_mode=False)
+    except ArxlError as exc:
+        err.print(f"arxl: {exc}", highlight=False, markup=False, soft_wrap=True)
+        return 2
+    except BadInput:
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("arxl: interrupted")
+        return 2
+    except MemoryError:
+        err.print("arxl: out of memory: the input is too large for this machine")
+        return 2
+    except Exception as exc:
+        if _is_usage_error(exc):
+            return 2
+        err.print("arxl: internal error (a bug in arxl, please report it with this text):", markup=False)
+        traceback.print_exc(file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
