@@ -183,3 +183,18 @@ def test_killed_save_leaves_the_previous_workbook_intact(tmp_path: Path, delay: 
     small_book(book)
     assert not list(tmp_path.glob(".billing.xlsx.arxl-*.tmp"))
     assert load_workbook(book)["Invoices"]["A2"].value == "INV-2025-00001"
+
+
+def test_build_row_is_model_construct() -> None:
+    from arxl.book.schema import Invoice, build_row
+
+    values = {name: info.default if not info.is_required() else None for name, info in Invoice.model_fields.items()}
+    values.update(invoice_no="INV-2025-00001", invoice_date=dt.date(2025, 7, 1), due_date=dt.date(2025, 7, 31),
+                  customer_id="C001", currency="RWF", net_amount=Decimal(1000), vat_amount=Decimal(180),
+                  total_amount=Decimal(1180))
+    built = build_row(Invoice, dict(values))
+    assert built == Invoice.model_construct(**values)
+    assert built == Invoice.model_validate(values)
+    assert built.model_dump() == values
+    with pytest.raises(Exception, match="frozen"):
+        built.net_amount = Decimal(0)  # type: ignore[misc]

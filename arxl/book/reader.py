@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from arxl.book.port import RawTable, WorkbookPort
-from arxl.book.schema import TABLES, Column, Row, TableSpec, columns, header_key
+from arxl.book.schema import TABLES, Column, Row, TableSpec, build_row, columns, header_key
 from arxl.core.dates import to_date
 from arxl.core.money import is_excel_error, to_decimal, to_rate
 from arxl.errors import BadValue, CellRef, Problem
@@ -50,8 +50,8 @@ class Table(Generic[R]):
 
 
 def _text(value: object) -> str:
-    if isinstance(value, str):
-        if is_excel_error(value):
+    if type(value) is str:
+        if value[:1] == "#" and is_excel_error(value):
             raise BadValue(f"is the Excel error {value.strip().upper()}")
         return value.strip()
     if isinstance(value, bool):
@@ -123,28 +123,28 @@ def convert_table(raw: RawTable, spec: TableSpec) -> tuple[Table[Row], list[Prob
         plan.append((column, position, converter(column, raw.date1904)))
     if any(p.message.startswith("required column") for p in problems):
         return table, problems
-    construct = spec.model.model_construct
+    model = spec.model
+    steps = [(c.field, c.header, c.required, c.default, position, convert) for c, position, convert in plan]
     for i, cells in enumerate(raw.rows):
         values: dict[str, Any] = {}
         ok = True
-        for column, j, convert in plan:
-            cell = cells[j] if j is not None else None
-            if is_blank(cell):
-                if column.required:
-                    problems.append(Problem(raw.where(i, j or 0), f"{column.header} is empty"))
+        for field_name, header, required, default, position, convert in steps:
+            cell = cells[position] if position is not None else None
+            if cell == "" or cell is None or (type(cell) is str and not cell.strip()):
+                if required:
+                    problems.append(Problem(raw.where(i, position or 0), f"{header} is empty"))
                     ok = False
                 else:
-                    values[column.field] = column.default
+                    values[field_name] = default
                 continue
             try:
-                values[column.field] = convert(cell)
+                values[field_name] = convert(cell)
             except BadValue as exc:
-                message = exc.message if exc.message.startswith(column.header) else \
-                    f"{column.header} {exc.message}"
-                problems.append(Problem(raw.where(i, j or 0), message))
+                message = exc.message if exc.message.startswith(header) else f"{header} {exc.message}"
+                problems.append(Problem(raw.where(i, position or 0), message))
                 ok = False
         if ok:
-            table.rows.append(construct(**values))
+            table.rows.append(build_row(model, values))
             table.row_numbers.append(raw.row_numbers[i])
     return table, problems
 

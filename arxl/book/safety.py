@@ -61,6 +61,8 @@ _ZIP64_LOCATOR = b"PK\x06\x07"
 _ZIP64_EOCD = b"PK\x06\x06"
 _READ_CHUNK = 1 * MB
 _TABLE_PART = re.compile(r"xl/tables/[^/]+\.xml", re.IGNORECASE)
+_WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+_ERROR_CELL_MARK = b't="e"'
 _DRIVE = re.compile(r"[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -106,6 +108,7 @@ class PackageInfo:
     date1904: bool  # dates count from 1904-01-01 (old Mac Excel), not 1899-12-30
     has_macros: bool
     table_parts: tuple[str, ...]  # xl/tables/*.xml: the Excel Tables (ListObjects)
+    error_parts: frozenset[str] = frozenset()  # parts holding error cells (t="e"), which calamine reads as blank
 
 
 def inspect_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> PackageInfo:
@@ -190,10 +193,15 @@ def _inspect_archive(archive: zipfile.ZipFile, size: int, book: str, limits: Lim
     shared_strings = {t.casefold() for kind, t in targets.values() if kind.endswith("/sharedStrings")}
     shared_strings |= _shared_strings_declared(content_types)
     shared_strings.add("xl/sharedstrings.xml")
+    error_parts: set[str] = set()
     for entry in entries:
         if _is_read_part(entry.filename):
             if entry.filename.casefold() in shared_strings:
                 _check_shared_strings(archive, entry, book, limits)
+            elif _WORKSHEET_PART.fullmatch(entry.filename):
+                # the checksum pass is also the one look at the sheet's bytes: note any error cells on the way
+                if _read_whole(archive, entry, book, consume=None, find=_ERROR_CELL_MARK):
+                    error_parts.add(entry.filename)
             else:
                 _read_whole(archive, entry, book, consume=None)
     properties = workbook.find(f"{{{namespace}}}workbookPr")
@@ -203,6 +211,7 @@ def _inspect_archive(archive: zipfile.ZipFile, size: int, book: str, limits: Lim
         date1904=date1904,
         has_macros=any(posixpath.basename(name).casefold() == "vbaproject.bin" for name in names),
         table_parts=tuple(sorted((name for name in names if _TABLE_PART.fullmatch(name)), key=_natural)),
+        error_parts=frozenset(error_parts),
     )
 
 
@@ -404,16 +413,29 @@ def _check_prolog(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, book: str, l
 
 
 def _read_whole(
-    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, book: str, consume: Callable[[bytes], None] | None
-) -> None:
-    """Read a part to its end, so zipfile checks its CRC-32; hand each chunk to ``consume``."""
+    archive: zipfile.ZipFile,
+    entry: zipfile.ZipInfo,
+    book: str,
+    consume: Callable[[bytes], None] | None,
+    find: bytes = b"",
+) -> bool:
+    """Read a part to its end, so zipfile checks its CRC-32; hand each chunk to ``consume``.
+
+    Returns whether ``find`` occurs in the part (across chunk boundaries too); False when it is empty.
+    """
+    found = False
+    tail = b""
     try:
         with archive.open(entry) as stream:
             while chunk := stream.read(_READ_CHUNK):
                 if consume is not None:
                     consume(chunk)
+                if find and not found:
+                    found = find in tail + chunk[: len(find)] or find in chunk
+                    tail = chunk[-len(find) :]
     except _ZIP_ERRORS as error:
         raise _unreadable(book, entry, error) from None
+    return found
 
 
 def _unreadable(book: str, entry: zipfile.ZipInfo, error: BaseException) -> BadWorkbook:

@@ -24,7 +24,7 @@ import typing
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,6 +56,9 @@ class Row(BaseModel):
     """Base of every table row: immutable, no surprise fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+R = TypeVar("R", bound=Row)
 
 
 class Setting(Row):
@@ -237,6 +240,24 @@ class ArrangementLine(Row):
     currency: str = col("Currency")
     status: ArrangementStatus = col("Status", "pending")
     notes: str = col("Notes", "")
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def build_row(model: type[R], values: dict[str, Any]) -> R:
+    """A row from values already checked by the reader's converters, without validating them again.
+
+    The same as pydantic's ``model_construct`` given every field (a test holds the two equal), five times
+    cheaper: reading 200,000 invoices spends its time here otherwise.
+    """
+    row = _new(model)
+    _set(row, "__dict__", values)
+    _set(row, "__pydantic_fields_set__", set(values))
+    _set(row, "__pydantic_extra__", None)
+    _set(row, "__pydantic_private__", None)
+    return row
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,7 +106,7 @@ class XlsxFile:
 
     def _error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
         part = self._sheet_part(sheet)
-        if part is None:
+        if part is None or part not in self.info.error_parts:
             return {}
         with zipfile.ZipFile(self.path) as package:
             xml = package.read(part)

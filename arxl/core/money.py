@@ -106,6 +106,12 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
     ...
     arxl.errors.BadValue: amount "12,5OO" is not a number
     """
+    if isinstance(value, float):  # the common case from a cell: checked first
+        if not math.isfinite(value):
+            raise BadValue(f"{what} is not a finite number")
+        if value.is_integer() and abs(value) < 1e15:
+            return Decimal(int(value))  # 600000.0 from a cell is 600000, not 600000.0
+        return Decimal(repr(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise BadValue(f"{what} is not a finite number")
@@ -114,12 +120,6 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
         raise BadValue(f"{what} is empty" if value is None else f"{what} {value} is not a number")
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise BadValue(f"{what} is not a finite number")
-        if value.is_integer() and abs(value) < 1e15:
-            return Decimal(int(value))  # 600000.0 from a cell is 600000, not 600000.0
-        return Decimal(repr(value))
     if isinstance(value, str):
         return _parse_text(value, what)
     raise BadValue(f"{what} {str(value)[:40]!r} is not a number")
