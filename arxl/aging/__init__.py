@@ -1,0 +1,1 @@
+"""Receivables follow-up: as-of aging, statements of account, dunning, collections KPIs."""

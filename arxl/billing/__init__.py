@@ -1,0 +1,1 @@
+"""Billing: the billing schedule, pre-billing review, numbered tax invoices, credit notes."""
