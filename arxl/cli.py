@@ -25,6 +25,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+invoices_app = typer.Typer(help="Billing: review, generate, credit notes, EBM receipts.", no_args_is_help=True)
+export_app = typer.Typer(help="Export to the ledger of record (Sage).", no_args_is_help=True)
+app.add_typer(invoices_app, name="invoices")
+app.add_typer(export_app, name="export")
 out = Console()
 err = Console(stderr=True)
 

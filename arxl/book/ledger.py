@@ -37,8 +37,9 @@ from arxl.book.schema import (
 from arxl.book.settings import Settings, parse_settings
 from arxl.book.xlsx import XlsxFile
 from arxl.core.aging import parse_buckets
+from arxl.core.calendar import BusinessCalendar
 from arxl.core.money import CURRENCIES, is_rounded
-from arxl.core.tax import parse_withholding
+from arxl.core.tax import TaxCode, WithholdingRates, parse_withholding
 from arxl.core.terms import parse_terms
 from arxl.errors import BadValue, BadWorkbook, CellRef, Problem
 
@@ -105,6 +106,19 @@ class Ledger:
     @property
     def arrangements(self) -> Table[ArrangementLine]:
         return self.table("Arrangements")
+
+    def tax_code_list(self) -> list[TaxCode]:
+        """The tax codes of the TaxCodes sheet as the tax rules take them."""
+        return [TaxCode(t.code.strip().upper(), t.rate, t.effective_from, t.description, t.sage_tax_code)
+                for t in self.tax_codes]
+
+    def calendar(self) -> BusinessCalendar:
+        """Working days: Rwanda's public holidays, weekends and the Closures sheet."""
+        return BusinessCalendar(closures=[c.date for c in self.closures])
+
+    def withholding_rates(self) -> WithholdingRates:
+        s = self.settings
+        return WithholdingRates(vat_share=s.vat_withheld_share, wht3=s.wht3_rate, wht15=s.wht15_rate)
 
 
 def load_ledger(port: WorkbookPort, date1904: bool = False) -> tuple[Ledger, list[Problem]]:

@@ -173,6 +173,7 @@ class Invoice(Row):
     ebm_mrc: str = col("EBM MRC", "")
     ebm_date: dt.date | None = col("EBM Date", None)
     ebm_receipt_type: str = col("EBM Receipt Type", "")
+    sage_exported: dt.date | None = col("Sage Exported", None)
     notes: str = col("Notes", "")
 
 

@@ -39,7 +39,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from arxl.core.money import round_money, unit
+from arxl.core.money import allocate, round_money, unit
 from arxl.errors import BadValue
 
 VatRounding = Literal["line", "invoice"]
@@ -153,6 +153,34 @@ def vat_by_rate(
     if policy == "line":
         return vats
     return {rate: vat_on_net(net, rate, currency) for rate, net in nets.items()}
+
+
+def line_vats(
+    lines: Sequence[tuple[Decimal, Decimal]], currency: str, policy: VatRounding = "invoice"
+) -> list[Decimal]:
+    """Each line's VAT, adding up per rate exactly to :func:`vat_by_rate` under the same policy.
+
+    With invoice-level rounding a rate's VAT is shared over its lines in proportion to their nets (largest
+    remainder), so the register's lines tie to the invoice to the unit.
+
+    >>> from decimal import Decimal as D
+    >>> line_vats([(D("0.50"), D("0.18")), (D("0.50"), D("0.18"))], "USD")
+    [Decimal('0.09'), Decimal('0.09')]
+    >>> line_vats([(D(3), D("0.18")), (D(3), D("0.18")), (D(3), D("0.18"))], "RWF")
+    [Decimal('1'), Decimal('1'), Decimal('0')]
+    """
+    if policy == "line":
+        return [vat_on_net(net, rate, currency) for net, rate in lines]
+    result = [Decimal(0)] * len(lines)
+    for rate, vat in vat_by_rate(lines, currency, policy).items():
+        index = [i for i, (_, r) in enumerate(lines) if r == rate]
+        weights = [abs(lines[i][0]) for i in index]
+        if not any(weights):
+            continue
+        parts = allocate(abs(vat), weights, currency)
+        for i, part in zip(index, parts, strict=True):
+            result[i] = part if vat >= 0 else -part
+    return result
 
 
 def parse_withholding(text: object) -> frozenset[str]:

@@ -1,0 +1,170 @@
+"""The billing schedule: which contract periods bill in a month, and for how much.
+
+A recurring contract bills per cycle. Monthly periods are calendar months, quarterly periods calendar
+quarters, annual periods run from the contract's start date. In advance, a period is billed on its first
+day; in arrears, on its last. A first or last period cut by the contract's start or end date is prorated by
+days. An escalation raises the rate by its percentage on every anniversary of the start date (compounded and
+rounded to the currency) for the periods that start on or after it. A one-off service order (cycle "once")
+bills once, on its start date (advance) or end date (arrears). A suspended contract's periods are scheduled
+as "skipped"; an ended one stops at its end date.
+
+A billing run is for one month (its ``period``, ``YYYY-MM``): it bills every period whose billing date falls
+in that month. A contract period is scheduled once, keyed by contract and billing month, whatever is re-run.
+
+>>> import datetime as dt
+>>> from decimal import Decimal as D
+>>> from arxl.book.schema import Contract
+>>> k = Contract(contract_ref="K-1", customer_id="C1", service_code="HOST", quantity=D(2), rate=D(150000),
+...              currency="RWF", cycle="monthly", billing="advance", start_date=dt.date(2025, 7, 15))
+>>> [(c.first, c.last, c.gross) for c in charges(k, "2025-07")]
+[(datetime.date(2025, 7, 15), datetime.date(2025, 7, 31), Decimal('164516'))]
+>>> charges(k, "2025-08")[0].gross
+Decimal('300000')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from arxl.book.schema import Contract, ScheduleLine, ScheduleStatus
+from arxl.core.dates import add_months, parse_period
+from arxl.core.money import round_money
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """One contract period due for billing: the days it covers, when it bills and what it costs."""
+
+    contract: Contract
+    period_start: dt.date  # the whole cycle period
+    period_end: dt.date
+    first: dt.date  # the days actually billed (cut by the contract's start and end)
+    last: dt.date
+    bill_date: dt.date
+    rate: Decimal  # the escalated rate of this period
+    gross: Decimal  # quantity x rate x prorated share, rounded
+    discount: Decimal  # the contract's discount on this period, rounded
+    description: str
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.discount
+
+    @property
+    def period(self) -> str:
+        """The billing month this period belongs to."""
+        return f"{self.bill_date:%Y-%m}"
+
+    @property
+    def prorated(self) -> bool:
+        return self.contract.cycle != "once" and (self.first, self.last) != (self.period_start, self.period_end)
+
+    def schedule_line(self, status: ScheduleStatus, invoice_no: str = "") -> ScheduleLine:
+        k = self.contract
+        return ScheduleLine(contract_ref=k.contract_ref, period=self.period, period_start=self.first,
+                            period_end=self.last, customer_id=k.customer_id, service_code=k.service_code,
+                            quantity=k.quantity, rate=self.rate, amount=self.net, currency=k.currency,
+                            status=status, invoice_no=invoice_no)
+
+
+def periods(k: Contract, until: dt.date) -> Iterator[tuple[dt.date, dt.date, dt.date, dt.date]]:
+    """(period start, period end, first day billed, last day billed) of each period starting by ``until``."""
+    last = k.end_date or dt.date.max
+    if k.cycle == "once":
+        yield k.start_date, last if k.end_date else k.start_date, k.start_date, last if k.end_date else k.start_date
+        return
+    if k.cycle == "annual":
+        start = k.start_date
+    elif k.cycle == "quarterly":
+        start = dt.date(k.start_date.year, 3 * ((k.start_date.month - 1) // 3) + 1, 1)
+    else:
+        start = k.start_date.replace(day=1)
+    n = 0
+    while start <= min(last, until):
+        n += 1
+        following = (add_months(k.start_date, 12 * n) if k.cycle == "annual"
+                     else add_months(start, 3 if k.cycle == "quarterly" else 1))
+        end = following - ONE_DAY
+        yield start, end, max(start, k.start_date), min(end, last)
+        start = following
+
+
+def escalated_rate(k: Contract, first: dt.date) -> Decimal:
+    """The contract rate with its escalation compounded for each anniversary on or before ``first``.
+
+    >>> from arxl.book.schema import Contract
+    >>> from decimal import Decimal as D
+    >>> k = Contract(contract_ref="K", customer_id="C", service_code="S", quantity=D(1), rate=D(1000000),
+    ...              currency="RWF", cycle="monthly", start_date=dt.date(2023, 3, 1), escalation=D("0.05"))
+    >>> [escalated_rate(k, dt.date(y, 3, 1)) for y in (2024, 2025)], escalated_rate(k, dt.date(2025, 2, 28))
+    ([Decimal('1050000'), Decimal('1102500')], Decimal('1050000'))
+    """
+    years = 0
+    while add_months(k.start_date, 12 * (years + 1)) <= first:
+        years += 1
+    if not years or not k.escalation:
+        return k.rate
+    return round_money(k.rate * (1 + k.escalation) ** years, k.currency)
+
+
+def describe(k: Contract, start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> str:
+    """The line text of an invoice: "Rack hosting, July 2025", "..., Q3 2025", "... (prorated 17/31 days)"."""
+    what = (k.description or k.service_code).split(" (")[0]
+    if k.cycle == "once":
+        when = f"{_day(first)} to {_day(last)}" if first != last else _day(first)
+    elif k.cycle == "monthly":
+        when = f"{_MONTHS[start.month - 1]} {start.year}"
+    elif k.cycle == "quarterly":
+        when = f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    else:
+        when = f"{_day(start)} to {_day(end)}"
+    text = f"{what}, {when}"
+    if k.cycle != "once" and (first, last) != (start, end):
+        text += f" (prorated {(last - first).days + 1}/{(end - start).days + 1} days)"
+    return text
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def charge_of(k: Contract, start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> Charge:
+    """What one period of a contract bills."""
+    bill_date = first if k.billing == "advance" else last
+    rate = escalated_rate(k, first)
+    share = Decimal(1) if k.cycle == "once" else Decimal((last - first).days + 1) / Decimal((end - start).days + 1)
+    gross = round_money(k.quantity * rate * share, k.currency)
+    discount = round_money(gross * k.discount, k.currency)
+    return Charge(k, start, end, first, last, bill_date, rate, gross, discount, describe(k, start, end, first, last))
+
+
+def charges(k: Contract, period: str) -> list[Charge]:
+    """The periods of a contract that bill in the month ``period`` (whatever the contract's status)."""
+    month_first, month_last = parse_period(period)
+    found = []
+    # a period billed in arrears in this month may have started up to a year earlier
+    for start, end, first, last in periods(k, month_last):
+        if first > last:
+            continue
+        charge = charge_of(k, start, end, first, last)
+        if month_first <= charge.bill_date <= month_last:
+            found.append(charge)
+    return found
+
+
+def history(k: Contract, since: dt.date, until: dt.date) -> list[Charge]:
+    """Every period of a contract billed between two dates, in order (for building a history)."""
+    result = []
+    for start, end, first, last in periods(k, until):
+        if first <= last:
+            charge = charge_of(k, start, end, first, last)
+            if since <= charge.bill_date <= until:
+                result.append(charge)
+    return result
