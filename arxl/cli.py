@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.table import Table as RichTable
 
 from arxl import __version__
 from arxl.errors import ArxlError, Problem
+
+if TYPE_CHECKING:
+    from arxl.book.ledger import Ledger
 
 app = typer.Typer(
     name="arxl",
@@ -94,6 +97,66 @@ def _report(book: Path, problems: list[Problem]) -> None:
         err.print(f"[bold red]{book.name}: {len(errors)} error(s), {len(warnings)} warning(s)[/bold red]")
         raise BadInput()
     out.print(f"[green]{book.name} is valid[/green]" + (f" ({len(warnings)} warning(s))" if warnings else ""))
+
+
+PeriodOption = Annotated[str, typer.Option("--period", help="The billing month, YYYY-MM.")]
+BookArgument = Annotated[Path, typer.Argument(metavar="BOOK", help="The billing workbook (.xlsx).")]
+
+
+def _ledger(book: Path) -> Ledger:
+    """Open a workbook for a workflow. Cells that cannot be read leave their row out, and a workflow must not
+    run on a ledger with rows missing, so those are refused; the checks across tables are the workflows' own
+    reviews (a bad tax code holds back one customer, not the whole run)."""
+    from arxl.book.ledger import open_ledger
+
+    ledger, problems = open_ledger(_existing(book))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        for problem in errors[:20]:
+            err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+        more = f" (first 20 shown; run arxl validate {book.name} for all)" if len(errors) > 20 else ""
+        err.print(f"{book.name}: {len(errors)} cell(s) to correct first{more}", highlight=False, markup=False)
+        raise BadInput()
+    return ledger
+
+
+@invoices_app.command("review")
+def invoices_review(book: BookArgument, period: PeriodOption) -> None:
+    """Pre-billing review of a month: exceptions (with links to their cells) into the Review sheet."""
+    from arxl.billing.review import review_sheet
+    from arxl.billing.run import plan_billing
+    from arxl.book.apply import apply_changes
+    from arxl.book.changes import ChangeSet
+
+    ledger = _ledger(book)
+    plan = plan_billing(ledger, period)
+    changes = ChangeSet()
+    changes.replace_sheet(review_sheet(ledger, plan))
+    apply_changes(book, changes)
+    blocking = sum(1 for f in plan.findings if f.severity == "blocking")
+    out.print(f"{period}: {len(plan.due)} line(s) due, {blocking} blocking exception(s) holding back "
+              f"{len(plan.held)} customer(s), {len(plan.findings) - blocking} warning(s); see the Review sheet")
+
+
+@invoices_app.command("generate")
+def invoices_generate(book: BookArgument, period: PeriodOption) -> None:
+    """Bill a month: numbered invoices into the register, schedule rows marked billed, Review sheet refreshed."""
+    from arxl.billing.review import review_sheet
+    from arxl.billing.run import generate_invoices
+    from arxl.book.apply import apply_changes
+
+    ledger = _ledger(book)
+    run = generate_invoices(ledger, period)
+    run.changes.replace_sheet(review_sheet(ledger, run.plan))
+    apply_changes(book, run.changes)
+    if run.invoices:
+        first, last = run.invoices[0].invoice_no, run.invoices[-1].invoice_no
+        amounts = ", ".join(f"{amount:,.{2 if code != 'RWF' else 0}f} {code}" for code, amount in run.totals().items())
+        out.print(f"{period}: {len(run.invoices)} invoice(s) {first} to {last}, {amounts}")
+    else:
+        out.print(f"{period}: nothing new to bill")
+    if run.plan.held:
+        out.print(f"held back by blocking exceptions: {', '.join(sorted(run.plan.held))} (see the Review sheet)")
 
 
 @app.command()

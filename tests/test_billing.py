@@ -7,6 +7,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from arxl.billing.numbering import gaps, next_numbers
 from arxl.billing.run import generate_invoices, plan_billing
@@ -15,7 +16,10 @@ from arxl.book.apply import apply_changes
 from arxl.book.ledger import open_ledger, validate
 from arxl.book.schema import Contract, Customer, Row, Service, TaxCodeRow
 from arxl.book.writer import write_book
+from arxl.cli import main
+from arxl.io.libreoffice import LibreOffice
 from tests.builders import small_tables
+from tests.calc import assert_formulas_match
 
 
 def contract(**values: object) -> Contract:
@@ -165,8 +169,6 @@ def test_held_customer_is_billed_once_fixed_with_the_next_number(tmp_path: Path)
     book = book_with(tmp_path, july_contracts())
     ledger, _ = open_ledger(book)
     apply_changes(book, generate_invoices(ledger, "2025-07").changes)
-    from openpyxl import load_workbook
-
     workbook = load_workbook(book)
     services = workbook["Services"]
     for row in services.iter_rows(min_row=2):
@@ -208,3 +210,24 @@ def test_numbering() -> None:
     assert next_numbers(["INV-2025-00009", "CN-2025-00050"], "INV", 2025, 2) == ["INV-2025-00010", "INV-2025-00011"]
     assert gaps(["INV-2025-00001", "INV-2025-00003", "INV-2024-00002"], "INV") == ["INV-2024-00001",
                                                                                    "INV-2025-00002"]
+
+
+def test_cli_review_links_each_exception_and_generate_runs_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], libreoffice: LibreOffice) -> None:
+    book = book_with(tmp_path, july_contracts())
+    assert main(["invoices", "review", str(book), "--period", "2025-07"]) == 0
+    review = load_workbook(book)["Review"]
+    rows = {(r[0].value, r[3].value, r[4].value): r[7] for r in review.iter_rows(min_row=5) if r[0].value}
+    link = rows[("blocking", "K-005", 'tax code "VAT20" is not in Settings')]
+    assert link.value == "Services!F4" and link.hyperlink.location == "'Services'!F4"
+    assert ("warning", "K-004", "customer has no TIN for the tax invoice") in rows
+    # the live totals of what is ready to bill: RWF 742,500 (C001) and USD 3,000.00 (C002); C003 held back
+    totals = {r[1].value: r[5].coordinate for r in review.iter_rows() if r[0].value == "Total"}
+    assert_formulas_match(libreoffice, book, {("Review", totals["RWF"]): D(742500),
+                                              ("Review", totals["USD"]): D("3000.00")})
+    assert main(["invoices", "generate", str(book), "--period", "2025-07"]) == 0
+    assert "2 invoice(s) INV-2025-00003 to INV-2025-00004" in capsys.readouterr().out
+    assert main(["invoices", "generate", str(book), "--period", "2025-07"]) == 0
+    assert "nothing new to bill" in capsys.readouterr().out
+    assert main(["invoices", "generate", str(book), "--period", "2025-7"]) == 2
+    assert "is not a month written YYYY-MM" in capsys.readouterr().err
