@@ -34,7 +34,9 @@ def review_sheet(ledger: Ledger, plan: BillingPlan) -> SheetSpec:
     sheet.add(Cell(f"Pre-billing review, period {plan.period}", style="title"))
     sheet.add(Cell(f"{ledger.settings.company_name}: {len(plan.due)} line(s) due for "
                    f"{len({d.line.customer_id for d in plan.due})} customer(s); {len(blocking)} blocking "
-                   f"exception(s) holding back {len(plan.held)} customer(s); {len(warnings)} warning(s).",
+                   f"exception(s) holding back {len(plan.held)} customer(s); {len(warnings)} warning(s)"
+                   + (f"; {plan.already_billed} line(s) of {plan.period} already billed." if plan.already_billed
+                      else "."),
                    style="subtitle"))
     sheet.blank()
     header = sheet.add(*(Cell(h, style="header") for h in ("Severity", "Customer", "Name", "Contract", "Exception",

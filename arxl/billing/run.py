@@ -27,6 +27,7 @@ from arxl.billing.schedule import Charge, charges, describe
 from arxl.book.changes import ChangeSet
 from arxl.book.ledger import Ledger
 from arxl.book.schema import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service
+from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import parse_period
 from arxl.core.money import total
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
@@ -73,6 +74,7 @@ class BillingPlan:
     due: list[Due] = field(default_factory=list)
     skipped: list[Charge] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    already_billed: int = 0  # schedule lines of the month billed by earlier runs
 
     @property
     def held(self) -> set[str]:
@@ -114,6 +116,8 @@ def plan_billing(ledger: Ledger, period: str) -> BillingPlan:
             review.check(due, contract_index=index)
     for (ref, month), rows in sorted(scheduled.items()):
         due_rows = [(row, line) for row, line in rows if line.status == "due"]
+        if month == period:
+            plan.already_billed += sum(1 for _, line in rows if line.status == "billed")
         if month != period:
             if month < period and due_rows:
                 review.late(due_rows)
@@ -136,6 +140,7 @@ class _Review:
         self.ledger, self.plan = ledger, plan
         self.customers, self.services, self.contracts = customers, services, contracts
         self.codes = ledger.tax_code_list()
+        self.no_tin: set[str] = set()
 
     def add(self, severity: Severity, due: Due | None, message: str, expected: object = "", found: object = "",
             where: CellRef | None = None, customer_id: str = "", contract_ref: str = "") -> None:
@@ -156,7 +161,8 @@ class _Review:
         if customer is None:
             self.add("blocking", due, "customer is not in Customers", "a Customer ID in Customers", k.customer_id,
                      self.cell("Contracts", contract_index, "customer_id"))
-        elif not customer.tin.strip():
+        elif not customer.tin.strip() and customer.customer_type != "foreign" and k.customer_id not in self.no_tin:
+            self.no_tin.add(k.customer_id)  # once per customer, however many contracts
             self.add("warning", due, "customer has no TIN for the tax invoice", "a 9-digit TIN", "(blank)",
                      self.cell("Customers", customer_index, "tin"))
         service_index, service = self.services.get(k.service_code, (None, None))
@@ -280,48 +286,67 @@ class BillingRun:
         return dict(result)
 
 
-def generate_invoices(ledger: Ledger, period: str) -> BillingRun:
-    """Plan the month and draft numbered invoices for every customer not held back by the review."""
-    plan = plan_billing(ledger, period)
-    changes = ChangeSet()
-    settings = ledger.settings
-    codes = ledger.tax_code_list()
-    calendar = ledger.calendar()
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A numbered invoice, its lines and the due lines it bills."""
+
+    invoice: Invoice
+    lines: list[InvoiceLine]
+    dues: list[Due]
+
+
+def draft_invoices(dues: Iterable[Due], existing: Iterable[str], *, series: str, digits: int, default_terms: str,
+                   policy: Literal["invoice", "line"], codes: list[TaxCode], calendar: BusinessCalendar | None = None,
+                   roll: Roll = "none") -> list[Draft]:
+    """Group due lines into invoices (per customer and day, currency, terms and PO) and number them in order.
+
+    Pure: the same due lines and register give the same invoices. Numbers follow the register's highest of
+    each year; the invoice's Period is the month of its date.
+    """
     groups: dict[tuple[dt.date, str, str, str, str], list[Due]] = defaultdict(list)
-    for due in plan.billable:
+    for due in dues:
         k = due.contract
         if k is None:  # pragma: no cover - a contract-less line is always a blocking finding
             continue
         customer_terms = due.customer.terms if due.customer else ""
-        terms = parse_terms(k.terms or customer_terms or settings.default_terms).text
+        terms = parse_terms(k.terms or customer_terms or default_terms).text
         groups[(due.bill_date, k.customer_id, k.currency, terms, k.po_number)].append(due)
     keys = sorted(groups)
+    existing = list(existing)
     numbers: list[str] = []
-    existing = [i.invoice_no for i in ledger.invoices]
     for year in sorted({key[0].year for key in keys}):
-        count = sum(1 for key in keys if key[0].year == year)
-        numbers += next_numbers(existing, settings.invoice_series, year, count, settings.invoice_digits)
-    invoices: list[Invoice] = []
-    lines: list[InvoiceLine] = []
-    billed: dict[int, str] = {}
+        numbers += next_numbers(existing, series, year, sum(1 for key in keys if key[0].year == year), digits)
+    drafts = []
     for number, key in zip(numbers, keys, strict=True):
         day, terms = key[0], key[3]
         items = sorted(groups[key], key=lambda d: (d.line.contract_ref, d.line.period_start))
-        invoice, invoice_lines = _draft(number, key, items, codes, settings.vat_rounding, period)
-        due_date = parse_terms(terms).due_date(day, calendar, settings.roll_due_dates)
-        invoices.append(invoice.model_copy(update={"due_date": due_date}))
-        lines += invoice_lines
-        for due in items:
-            billed[id(due)] = number
+        invoice, lines = _draft(number, key, items, codes, policy, f"{day:%Y-%m}")
+        due_date = parse_terms(terms).due_date(day, calendar, roll)
+        drafts.append(Draft(invoice.model_copy(update={"due_date": due_date}), lines, items))
+    return drafts
+
+
+def generate_invoices(ledger: Ledger, period: str) -> BillingRun:
+    """Plan the month and draft numbered invoices for every customer not held back by the review."""
+    plan = plan_billing(ledger, period)
+    settings = ledger.settings
+    drafts = draft_invoices(plan.billable, (i.invoice_no for i in ledger.invoices), series=settings.invoice_series,
+                            digits=settings.invoice_digits, default_terms=settings.default_terms,
+                            policy=settings.vat_rounding, codes=ledger.tax_code_list(), calendar=ledger.calendar(),
+                            roll=settings.roll_due_dates)
+    billed = {id(due): draft.invoice.invoice_no for draft in drafts for due in draft.dues}
+    changes = ChangeSet()
     for due in plan.due:
         number = billed.get(id(due), "")
-        status = "billed" if number else "due"
         if due.row is None:
+            status = "billed" if number else "due"
             changes.append("BillingSchedule", [due.line.model_copy(update={"status": status, "invoice_no": number})])
         elif number:
             changes.update("BillingSchedule", due.row, "status", "billed")
             changes.update("BillingSchedule", due.row, "invoice_no", number)
     changes.append("BillingSchedule", [c.schedule_line("skipped") for c in plan.skipped])
+    invoices = [d.invoice for d in drafts]
+    lines = [line for d in drafts for line in d.lines]
     changes.append("Invoices", invoices)
     changes.append("InvoiceLines", lines)
     return BillingRun(plan, changes, invoices, lines)

@@ -116,7 +116,7 @@ def escalated_rate(k: Contract, first: dt.date) -> Decimal:
 
 def describe(k: Contract, start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> str:
     """The line text of an invoice: "Rack hosting, July 2025", "..., Q3 2025", "... (prorated 17/31 days)"."""
-    what = (k.description or k.service_code).split(" (")[0]
+    what = (k.description or k.service_code).split(" (")[0].split(" - ")[0]
     if k.cycle == "once":
         when = f"{_day(first)} to {_day(last)}" if first != last else _day(first)
     elif k.cycle == "monthly":

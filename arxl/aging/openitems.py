@@ -1,0 +1,110 @@
+"""Open items at a date: what each customer owes, rebuilt from the register as it stood that day.
+
+An invoice's open amount is its total, less its credit notes (those naming it as Original Invoice), less what
+allocations have cleared on it (applied cash plus deductions such as VAT withheld). As of a past date the
+ledger is rebuilt as it stood then: invoices and credit notes dated after it are left out, and allocations
+dated after it are treated as not yet made. A credit note with no original invoice, or the part of one that
+exceeds what its invoice still owed, is an open credit (a negative item); a receipt not fully allocated leaves
+unapplied cash (negative too). Both are shown apart from the invoices, never netted silently.
+
+>>> import datetime as dt
+>>> from decimal import Decimal as D
+>>> from arxl.book.schema import Invoice, Allocation
+>>> inv = Invoice(invoice_no="INV-1", invoice_date=dt.date(2025, 6, 1), due_date=dt.date(2025, 7, 1),
+...               customer_id="C1", currency="RWF", net_amount=D(1000000), vat_amount=D(180000),
+...               total_amount=D(1180000))
+>>> paid = Allocation(receipt_id="R-1", invoice_no="INV-1", date=dt.date(2025, 7, 20), currency="RWF",
+...                   applied_amount=D(970000), deduction_amount=D(180000), deduction_type="vat_withheld")
+>>> [i.open_amount for i in open_items([inv], [paid], dt.date(2025, 7, 10))]
+[Decimal('1180000')]
+>>> [i.open_amount for i in open_items([inv], [paid], dt.date(2025, 7, 31))]
+[Decimal('30000')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from arxl.book.schema import Allocation, Invoice, Receipt
+
+ItemKind = Literal["invoice", "credit", "unapplied"]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    """Something a customer owes (positive) or is owed (negative) at the as-of date."""
+
+    kind: ItemKind
+    reference: str  # invoice or credit note number, or receipt id for unapplied cash
+    customer_id: str
+    currency: str
+    document_date: dt.date
+    due_date: dt.date
+    original_amount: Decimal  # the document's total (a receipt's amount for unapplied cash)
+    credited: Decimal  # credit notes against it
+    cleared: Decimal  # allocations: applied cash plus deductions
+    open_amount: Decimal
+
+    @property
+    def is_invoice(self) -> bool:
+        return self.kind == "invoice"
+
+
+def open_items(invoices: Iterable[Invoice], allocations: Iterable[Allocation], as_of: dt.date,
+               receipts: Iterable[Receipt] = (), *, include_settled: bool = False) -> list[OpenItem]:
+    """Open invoices, open credits and unapplied cash at the end of ``as_of``, in a stable order."""
+    register = [i for i in invoices if i.invoice_date <= as_of and i.status != "cancelled"]
+    by_number = {i.invoice_no: i for i in register if i.doc_type == "invoice"}
+    cleared: dict[str, Decimal] = defaultdict(Decimal)
+    applied_by_receipt: dict[str, Decimal] = defaultdict(Decimal)
+    for a in allocations:
+        if a.date <= as_of:
+            if a.invoice_no:
+                cleared[a.invoice_no] += a.applied_amount + a.deduction_amount
+            applied_by_receipt[a.receipt_id] += a.applied_amount
+    credited: dict[str, Decimal] = defaultdict(Decimal)
+    loose_credits: list[tuple[Invoice, Decimal]] = []
+    for note in (i for i in register if i.doc_type == "credit_note"):
+        amount = -note.total_amount  # credit notes carry negative amounts
+        original = by_number.get(note.original_invoice)
+        if original is None:
+            loose_credits.append((note, amount))
+        else:
+            room = max(original.total_amount - credited[original.invoice_no], Decimal(0))
+            taken = min(amount, room)
+            credited[original.invoice_no] += taken
+            if amount > taken:
+                loose_credits.append((note, amount - taken))
+    items: list[OpenItem] = []
+    for inv in by_number.values():
+        open_amount = inv.total_amount - credited[inv.invoice_no] - cleared[inv.invoice_no]
+        if open_amount or include_settled:
+            items.append(OpenItem("invoice", inv.invoice_no, inv.customer_id, inv.currency, inv.invoice_date,
+                                  inv.due_date, inv.total_amount, credited[inv.invoice_no], cleared[inv.invoice_no],
+                                  open_amount))
+    for note, amount in loose_credits:
+        cleared_on_note = cleared[note.invoice_no]  # a refund paid out against the credit note
+        items.append(OpenItem("credit", note.invoice_no, note.customer_id, note.currency, note.invoice_date,
+                              note.invoice_date, note.total_amount, Decimal(0), cleared_on_note,
+                              -amount + cleared_on_note))
+    for r in receipts:
+        if r.date <= as_of and r.amount > 0:
+            left = r.amount - applied_by_receipt[r.receipt_id]
+            if left > 0:
+                items.append(OpenItem("unapplied", r.receipt_id, r.customer_id, r.currency, r.date, r.date,
+                                      r.amount, Decimal(0), applied_by_receipt[r.receipt_id], -left))
+    return sorted(items, key=lambda i: (i.customer_id, i.currency, i.kind != "invoice", i.document_date,
+                                        i.reference))
+
+
+def balances(items: Sequence[OpenItem]) -> dict[tuple[str, str], Decimal]:
+    """Net balance per (customer, currency)."""
+    result: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for item in items:
+        result[(item.customer_id, item.currency)] += item.open_amount
+    return dict(result)
