@@ -18,6 +18,7 @@ import random
 import subprocess
 import sys
 import time
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,10 +52,16 @@ def make_ledger(path: Path, rows: int) -> None:
             "currency": currency, "net_amount": net, "vat_amount": vat, "total_amount": net + vat,
             "terms": "NET30", "contract_ref": f"K-{n % 9000:05d}", "po_number": "", "period": day.strftime("%Y-%m"),
             "original_invoice": "", "status": "open", "ebm_receipt_no": str(100000 + n), "ebm_sdc_id": "SDC010000001",
-            "ebm_mrc": "WIS00012345", "ebm_date": day, "ebm_receipt_type": "NS", "notes": "",
+            "ebm_mrc": "WIS00012345", "ebm_date": day, "ebm_receipt_type": "NS", "sage_exported": None, "notes": "",
         }
-        sheet.append([values[c.field] if values[c.field] != "" else None for c in cols])
-    sheet.add_table(Table(displayName="Invoices", ref=f"A1:{column_letter(len(cols))}{rows + 1}"))
+        sheet.append([None if values.get(c.field) in ("", None) else values[c.field] for c in cols])
+    table = Table(displayName="Invoices", ref=f"A1:{column_letter(len(cols))}{rows + 1}")
+    table._initialise_columns()  # write-only mode cannot read the header back: name the columns here
+    for column, spec in zip(table.tableColumns, cols, strict=True):
+        column.name = spec.header
+    with warnings.catch_warnings():  # openpyxl warns in write-only mode even when the columns are named
+        warnings.simplefilter("ignore")
+        sheet.add_table(table)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
 
