@@ -159,6 +159,155 @@ def invoices_generate(book: BookArgument, period: PeriodOption) -> None:
         out.print(f"held back by blocking exceptions: {', '.join(sorted(run.plan.held))} (see the Review sheet)")
 
 
+@invoices_app.command("credit")
+def invoices_credit(
+    book: BookArgument,
+    invoice_no: Annotated[str, typer.Argument(metavar="INVOICE_NO", help="The invoice to credit.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the invoice is credited (kept in the notes).")],
+    amount: Annotated[str | None, typer.Option("--amount", help="VAT-inclusive amount to credit (default: all "
+                                               "that remains creditable).")] = None,
+    lines: Annotated[str | None, typer.Option("--lines", help="Line numbers of the invoice to credit, e.g. 1,3.")]
+    = None,
+    on: Annotated[str | None, typer.Option("--date", help="Date of the credit note, YYYY-MM-DD (default today).")]
+    = None,
+) -> None:
+    """Credit an invoice (whole, some lines or an amount) with a credit note of its own series."""
+    import datetime as dt
+
+    from arxl.billing.credit import credit_note
+    from arxl.book.apply import apply_changes
+    from arxl.book.schema import Invoice
+    from arxl.core.dates import to_date
+    from arxl.core.money import to_decimal
+
+    value = to_decimal(amount, "--amount") if amount is not None else None
+    numbers = _line_numbers(lines) if lines is not None else None
+    day = to_date(on, "--date") if on is not None else dt.date.today()
+    ledger = _ledger(book)
+    changes = credit_note(ledger, invoice_no, amount=value, lines=numbers, reason=reason, on=day)
+    apply_changes(book, changes)
+    note = changes.appends["Invoices"][0]
+    assert isinstance(note, Invoice)
+    places = 0 if note.currency == "RWF" else 2
+    status = " (now fully credited)" if changes.updates else ""
+    out.print(f"{note.invoice_no}: credit note of {-note.total_amount:,.{places}f} {note.currency} on "
+              f"{note.original_invoice}{status}", highlight=False)
+
+
+def _line_numbers(text: str) -> list[int]:
+    """ "1,3" or "1 3" or "2-4" -> line numbers."""
+    numbers: list[int] = []
+    for word in text.replace(";", ",").replace(" ", ",").split(","):
+        first, dash, last = word.strip().partition("-")
+        if not first and not dash:
+            continue
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ArxlError(f'--lines "{text[:40]}" is not a list of line numbers such as 1,3 or 2-4')
+        numbers.extend(range(int(first), int(last) + 1) if dash else [int(first)])
+    if not numbers:
+        raise ArxlError("--lines names no line")
+    return numbers
+
+
+@invoices_app.command("ebm")
+def invoices_ebm(
+    book: BookArgument,
+    report: Annotated[Path, typer.Argument(metavar="REPORT.csv", help="The EBM sales report (CSV).")],
+    period: Annotated[str | None, typer.Option("--period", help="Month whose invoices must all have a receipt, "
+                                               "YYYY-MM (default: the report's first to last date).")] = None,
+) -> None:
+    """Record the EBM receipts of a sales report in the register and list what does not agree."""
+    from arxl.billing.ebm import import_ebm
+    from arxl.book.apply import apply_changes
+    from arxl.core.dates import parse_period
+    from arxl.io.ebm import read_ebm_report
+
+    span = parse_period(period) if period is not None else None
+    receipts, problems = read_ebm_report(report)
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+    if errors:
+        err.print(f"{report.name}: {len(errors)} row(s) cannot be read; nothing was imported", highlight=False)
+        raise BadInput()
+    ledger = _ledger(book)
+    result = import_ebm(ledger, receipts, period=span)
+    apply_changes(book, result.changes)
+    for finding in result.findings:
+        out.print(str(finding), highlight=False, markup=False, soft_wrap=True)
+    shown = f" for {result.period[0]:%d/%m/%Y} to {result.period[1]:%d/%m/%Y}" if result.period else ""
+    note = f", {result.not_compared} in another currency (amounts not compared)" if result.not_compared else ""
+    out.print(f"{report.name}: {len(receipts)} receipt(s){shown}: {result.recorded} recorded, {result.unchanged} "
+              f"already in the register{note}; {len(result.findings)} difference(s) to look at", highlight=False)
+
+
+@export_app.command("sage")
+def export_sage(
+    book: BookArgument,
+    period: PeriodOption,
+    out_file: Annotated[Path, typer.Option("--out", help="The Sage 50 import file to write (.csv).")],
+    again: Annotated[bool, typer.Option("--again", help="Export again documents already exported.")] = False,
+) -> None:
+    """Write the month's invoices and credit notes as Sage 50 audit-trail transactions, and mark them exported."""
+    from arxl.book.apply import apply_changes
+    from arxl.book.save import ensure_not_open
+    from arxl.io.sage import sage_rows, write_sage_csv
+
+    ledger = _ledger(book)
+    rows, changes, problems = sage_rows(ledger, period, again=again)
+    for problem in problems:
+        err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+    held = sum(1 for p in problems if p.severity == "error")
+    if rows:
+        ensure_not_open(book)  # before the file is written, so the two cannot disagree
+        previous = out_file.read_bytes() if out_file.is_file() else None
+        write_sage_csv(rows, out_file)
+        try:
+            apply_changes(book, changes)
+        except BaseException:
+            if previous is None:
+                out_file.unlink(missing_ok=True)
+            else:
+                out_file.write_bytes(previous)
+            raise
+        invoices = len({r.reference for r in rows if r.type == "SI"})
+        credits = len({r.reference for r in rows if r.type == "SC"})
+        out.print(f"{period}: {invoices} invoice(s) and {credits} credit note(s), {len(rows)} row(s) written to "
+                  f"{out_file}", highlight=False)
+    else:
+        out.print(f"{period}: nothing new to export" + ("" if again else " (documents already exported are left "
+                                                        "out; --again exports them again)"), highlight=False)
+    if held:
+        err.print(f"{held} document(s) held back: correct them and run again; they will be exported then",
+                  highlight=False)
+        raise BadInput()
+
+
+statement_app = typer.Typer(help="Bank statements: any supported file into the canonical statement CSV.",
+                            no_args_is_help=True)
+app.add_typer(statement_app, name="statement")
+
+
+@statement_app.command("normalize")
+def statement_normalize(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The bank statement: CSV, XLSX, MT940 or camt.")],
+    out_file: Annotated[Path, typer.Option("-o", "--out", help="The canonical statement CSV to write.")],
+    profiles: Annotated[Path | None, typer.Option("--profiles", help="Bank profiles (JSON) for CSV/XLSX "
+                                                                      "layouts arxl does not know.")] = None,
+    no_balance_check: Annotated[bool, typer.Option("--no-balance-check", help="Read a statement whose lines do "
+                                                   "not add up to its balances (checked by hand).")] = False,
+) -> None:
+    """Read a bank statement (CSV, XLSX, MT940, camt.052/053/054), check it, write the canonical CSV."""
+    from arxl.io.statements import load_profiles, read_statement, write_statement_csv
+
+    statement = read_statement(file, load_profiles(profiles) if profiles else (),
+                               check_balances=not no_balance_check)
+    write_statement_csv(statement.lines, out_file)
+    out.print(f"{statement.summary()}; written to {out_file}", highlight=False, markup=False, soft_wrap=True)
+    for note in statement.notes:
+        err.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's workbook and outputs.")]

@@ -11,10 +11,12 @@ Three ways to credit, as the accountant says them:
 - **the whole invoice** (nothing given): every line reversed exactly, so net and VAT come back to zero;
 - **some lines** (``lines=[1, 3]``): those lines reversed as they stand in InvoiceLines, VAT included;
 - **an amount** (``amount=Decimal("118000")``): a VAT-inclusive sum split over the original's tax codes in
-  proportion to what each code charged (largest remainder, so net + VAT add up to the amount exactly), and
-  within a tax code over its services, so the ledger credits the same sales accounts the invoice hit.
+  proportion to what each code charged (after earlier credit notes: to what each still stands at), largest
+  remainder so net + VAT add up to the amount exactly, and within a tax code over its services, so the
+  ledger credits the same sales accounts the invoice hit.
 
-What remains creditable is the invoice's total less its earlier credit notes. Crediting more is refused,
+What remains creditable is the invoice's total less its earlier credit notes, and under each tax code what
+that code still stands at (VAT is never credited twice). Crediting more is refused,
 and so is crediting a credit note, a cancelled invoice, an amount with more decimals than the currency has
 (RWF has none) or a line that does not exist. When a credit brings the remainder to zero the original's
 status becomes "credited"; crediting "the rest" after partial credits reverses exactly the net and VAT still
@@ -98,16 +100,18 @@ def credit_note(ledger: Ledger, invoice_no: str, *, amount: Decimal | None = Non
         raise BadValue(f"{number} has no lines in InvoiceLines; add them before crediting it", where)
     label = f"Credit of {number}: {reason}"
 
+    left_nets, left_vats = _standing(original, own, earlier, ledger, code)
     if lines is not None:
         parts = _credit_lines(own, lines, number, where)
         if {line.line_no for line in own} == {p.source.line_no for p in parts} and not earlier:
             parts = _whole(original, own, label, code)
+        _check_codes(parts, left_nets, left_vats, number, code, where)
     elif amount is not None:
         _check_amount(amount, code, remaining, number, where)
-        parts = _rest(original, own, earlier, ledger, label, code) if amount == remaining else \
-            _proportional(own, amount, label, code, number)
+        parts = _rest(original, own, earlier, left_nets, left_vats, label, code) if amount == remaining else \
+            _proportional(own, left_nets, left_vats, amount, label, code, number)
     else:
-        parts = _rest(original, own, earlier, ledger, label, code)
+        parts = _rest(original, own, earlier, left_nets, left_vats, label, code)
 
     credited = -total(p.net + p.vat for p in parts)
     if credited > remaining:
@@ -200,36 +204,60 @@ def _whole(original: Invoice, own: list[InvoiceLine], label: str, code: str) -> 
                    code)
 
 
-def _rest(original: Invoice, own: list[InvoiceLine], earlier: list[Invoice], ledger: Ledger, label: str,
-          code: str) -> list[_Part]:
-    """What is still standing on the invoice, reversed: net and VAT per tax code come back to zero."""
-    if not earlier:
-        return _whole(original, own, label, code)
+def _standing(original: Invoice, own: list[InvoiceLine], earlier: list[Invoice], ledger: Ledger,
+              code: str) -> tuple[dict[CodeKey, Decimal], dict[CodeKey, Decimal]]:
+    """Net and VAT still standing per tax code: the invoice's lines less the earlier credit notes' lines.
+
+    When the earlier credit notes' lines do not say per tax code what they took (lines missing or not adding
+    up to their totals), the net and VAT left on the invoice are spread over its tax codes instead.
+    """
     nets, vats = _by_code(own)
+    if not earlier:
+        return nets, vats
     numbers = {_key(n.invoice_no) for n in earlier}
-    earlier_lines = [line for line in ledger.invoice_lines if _key(line.invoice_no) in numbers]
-    done_nets, done_vats = _by_code(earlier_lines)
+    done_nets, done_vats = _by_code([line for line in ledger.invoice_lines if _key(line.invoice_no) in numbers])
     net_left = original.net_amount + total(n.net_amount for n in earlier)
     vat_left = original.vat_amount + total(n.vat_amount for n in earlier)
     left_nets = {k: v + done_nets.pop(k, ZERO) for k, v in nets.items()}
     left_vats = {k: v + done_vats.pop(k, ZERO) for k, v in vats.items()}
-    exact = (not done_nets and not done_vats and total(left_nets.values()) == net_left
-             and total(left_vats.values()) == vat_left and all(v >= 0 for v in left_nets.values())
-             and all(v >= 0 for v in left_vats.values()))
-    if not exact:  # the earlier credit notes' lines do not say per tax code what they took: spread the rest
-        left_nets, left_vats = _fit(nets, net_left, code), _fit(vats, vat_left, code)
+    if (not done_nets and not done_vats and total(left_nets.values()) == net_left
+            and total(left_vats.values()) == vat_left and all(v >= 0 for v in left_nets.values())
+            and all(v >= 0 for v in left_vats.values())):
+        return left_nets, left_vats
+    return _fit(nets, net_left, code), _fit(vats, vat_left, code)
+
+
+def _check_codes(parts: list[_Part], left_nets: dict[CodeKey, Decimal], left_vats: dict[CodeKey, Decimal],
+                 number: str, code: str, where: CellRef) -> None:
+    """Lines credited after earlier credit notes may not take a tax code below zero (VAT never credited twice)."""
+    nets, vats = _by_code([p.source.model_copy(update={"net_amount": p.net, "vat_amount": p.vat}) for p in parts])
+    for key, net in nets.items():
+        gross, left = -(net + vats[key]), left_nets.get(key, ZERO) + left_vats.get(key, ZERO)
+        if gross > left:
+            raise BadValue(f"crediting {_shown(gross, code)} {code} under tax code {key[0]} is more than the "
+                           f"{_shown(left, code)} {code} still standing under it on {number} after earlier credit "
+                           "notes", where)
+
+
+def _rest(original: Invoice, own: list[InvoiceLine], earlier: list[Invoice], left_nets: dict[CodeKey, Decimal],
+          left_vats: dict[CodeKey, Decimal], label: str, code: str) -> list[_Part]:
+    """What is still standing on the invoice, reversed: net and VAT per tax code come back to zero."""
+    if not earlier:
+        return _whole(original, own, label, code)
     return _spread({k: -v for k, v in left_nets.items()}, {k: -v for k, v in left_vats.items()}, own, label, code)
 
 
-def _proportional(own: list[InvoiceLine], amount: Decimal, label: str, code: str, number: str) -> list[_Part]:
-    """A VAT-inclusive amount split over the tax codes by what each charged; VAT taken out of each share."""
-    nets, vats = _by_code(own)
-    keys = list(nets)
-    weights = [max(nets[k] + vats[k], ZERO) for k in keys]
+def _proportional(own: list[InvoiceLine], left_nets: dict[CodeKey, Decimal], left_vats: dict[CodeKey, Decimal],
+                  amount: Decimal, label: str, code: str, number: str) -> list[_Part]:
+    """A VAT-inclusive amount split over the tax codes by what each still stands at (at first: what each
+    charged); the VAT taken out of each share at the rate the invoice charged."""
+    keys = list(left_nets)
+    weights = [max(left_nets[k] + left_vats.get(k, ZERO), ZERO) for k in keys]
     if total(weights) <= 0:
-        raise BadValue(f"the lines of {number} add up to nothing: there is nothing to split the amount over")
+        raise BadValue(f"nothing is left standing on {number} to split the amount over")
     shares = allocate(amount, weights, code)
-    credit_vats = {k: -vat_in_gross(share, k[1], code) for k, share in zip(keys, shares, strict=True)}
+    credit_vats = {k: -min(vat_in_gross(share, k[1], code), max(left_vats.get(k, ZERO), ZERO))
+                   for k, share in zip(keys, shares, strict=True)}
     credit_nets = {k: -share - credit_vats[k] for k, share in zip(keys, shares, strict=True)}
     return _spread(credit_nets, credit_vats, own, label, code)
 

@@ -281,10 +281,11 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
         seen[number] = receipt
         index = by_number.get(_key(receipt.invoice_no)) if receipt.invoice_no else None
         if index is None:
-            reference = f'invoice "{receipt.invoice_no}"' if receipt.invoice_no else "no invoice number"
+            reference = f'invoice "{receipt.invoice_no}", which is not in the register' if receipt.invoice_no \
+                else "no invoice number"
             result.findings.append(Problem(receipt.where, f"receipt {receipt.receipt_no} of "
                                            f"{receipt.date:%d/%m/%Y} ({_money(receipt.total, receipt.currency or base)}"
-                                           f") has {reference} that is not in the register", "warning"))
+                                           f") has {reference}", "warning"))
             continue
         document = table.rows[index]
         result.findings.extend(_check_kind(receipt, document))

@@ -49,6 +49,17 @@ class Settings(Row):
     period: str = col("Period", "")
     as_of: dt.date | None = col("As Of", None)
     output_folder: str = col("Output Folder", "")
+    collections_target_rwf: Decimal | None = col("Collections Target RWF", None)  # per month
+    collections_target_usd: Decimal | None = col("Collections Target USD", None)
+    arrangement_grace_days: int = col("Arrangement Grace Days", 3)  # instalments and promises to pay
+    dunning_interval_days: int = col("Dunning Interval Days", 7)  # least days between two reminder levels
+    escalation_days: int = col("Escalation Days", 90)
+    escalation_reminders: int = col("Escalation Reminders", 2)
+
+    def collections_target(self, currency: str) -> Decimal | None:
+        """The monthly collections target of a currency, when Settings has one."""
+        value = getattr(self, f"collections_target_{currency.lower()}", None)
+        return value if isinstance(value, Decimal) else None
 
 
 def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Settings, list[Problem]]:
