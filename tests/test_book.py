@@ -198,3 +198,19 @@ def test_build_row_is_model_construct() -> None:
     assert built.model_dump() == values
     with pytest.raises(Exception, match="frozen"):
         built.net_amount = Decimal(0)  # type: ignore[misc]
+
+
+def test_a_stray_far_cell_is_refused_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One cell at XFD1048576 would make the fast reader allocate the whole sheet and abort the process."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Customers"
+    sheet["A1"] = "Customer ID"
+    sheet["XFD1048576"] = "x"
+    book.save(tmp_path / "far.xlsx")
+    assert main(["validate", str(tmp_path / "far.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "spans 16,384 columns by 1,048,576 rows" in err and "Traceback" not in err

@@ -63,6 +63,8 @@ _READ_CHUNK = 1 * MB
 _TABLE_PART = re.compile(r"xl/tables/[^/]+\.xml", re.IGNORECASE)
 _WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _ERROR_CELL_MARK = b't="e"'
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,9})"')
+_WIDE_COLUMN = re.compile(rb'\br="([A-Z]{2,3})\d')  # beyond column Z: few in a ledger, so cheap to look for
 _DRIVE = re.compile(r"[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -95,6 +97,7 @@ class Limits:
     max_workbook_part_bytes: int = 20 * MB  # xl/workbook.xml and its relationships, parsed whole
     prolog_bytes: int = 64 * 1024  # read of each XML part to look for a DTD
     max_string_chars: int = 32_767  # Excel's limit for one cell's text
+    max_sheet_cells: int = 25_000_000  # rows x columns of one sheet's extent: readers fill the whole rectangle
 
 
 DEFAULT_LIMITS = Limits()
@@ -200,8 +203,13 @@ def _inspect_archive(archive: zipfile.ZipFile, size: int, book: str, limits: Lim
                 _check_shared_strings(archive, entry, book, limits)
             elif _WORKSHEET_PART.fullmatch(entry.filename):
                 # the checksum pass is also the one look at the sheet's bytes: note any error cells on the way
-                if _read_whole(archive, entry, book, consume=None, find=_ERROR_CELL_MARK):
+                extent = _Extent()
+                if _read_whole(archive, entry, book, consume=extent.feed, find=_ERROR_CELL_MARK):
                     error_parts.add(entry.filename)
+                if extent.cells > limits.max_sheet_cells:
+                    raise _refuse(book, f"refused: part {_quoted(entry.filename)} spans {extent.columns:,} columns by "
+                                  f"{extent.rows:,} rows (over {limits.max_sheet_cells:,} cells); delete the stray "
+                                  "cells far from the data, or copy the data to a new workbook")
             else:
                 _read_whole(archive, entry, book, consume=None)
     properties = workbook.find(f"{{{namespace}}}workbookPr")
@@ -410,6 +418,32 @@ def _check_prolog(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, book: str, l
             f"refused: part {_quoted(entry.filename)} has no XML element"
             f" in its first {limits.prolog_bytes // 1024} KB",
         )
+
+
+class _Extent:
+    """The rectangle a sheet's cells span, seen chunk by chunk: readers such as calamine allocate all of it, so
+    one stray cell at XFD1048576 would ask for terabytes and abort the process instead of failing cleanly."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 26
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        window = self._tail + chunk
+        rows = _ROW_NUMBER.findall(window)
+        if rows:
+            self.rows = max(self.rows, int(rows[0]), int(rows[-1]))
+        for letters in set(_WIDE_COLUMN.findall(window)):
+            number = 0
+            for letter in letters:
+                number = number * 26 + letter - 64
+            self.columns = max(self.columns, number)
+        self._tail = window[-64:]
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
 
 
 def _read_whole(

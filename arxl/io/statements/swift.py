@@ -1,0 +1,228 @@
+"""SWIFT MT940 statements (the banks' end-of-day statement message), read with the mt-940 library.
+
+An MT940 file is a run of statements, each opened by ``:20:`` (its reference) with ``:25:`` the account,
+``:28C:`` the statement/page number, ``:60F:`` the opening balance (``60M`` when it continues a previous
+page), one ``:61:`` per booking with its ``:86:`` free text (often several lines), and ``:62F:`` the closing
+balance (``62M`` at a page break). Each statement keeps its own currency, so a file may mix EUR and USD.
+
+What becomes of a ``:61:``/``:86:`` pair:
+
+* amount: signed by its mark — ``C`` credit and ``RD`` (a debit reversed) positive, ``D`` and ``RC``
+  negative; in the statement's currency;
+* booking date: the entry date of ``:61:`` when given, else its value date; value date: the value date;
+* bank reference: the bank's ``//`` reference, else the account owner's reference (never ``NONREF``);
+* narrative: the ``:86:`` text on one line (soft hyphens and tabs out);
+* counterparty: taken from the text where the bank structures it — SWIFT codes (``/NAME/``, ``/IBAN/``,
+  ``/CNTP/``), German ``?32`` sub-fields (mt-940's own processor), ``>32`` sub-fields, ``REK:/NAAM:``, an
+  IBAN in the ``:61:`` supplementary line, or an account number leading the text.
+
+A ``:86:`` after the closing balance is information about the whole statement, not about its last line, and
+is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from decimal import Decimal
+from typing import Any
+
+import mt940
+
+from arxl.core.money import currency as known_currency
+from arxl.core.statement import StatementLine
+from arxl.errors import ArxlError
+from arxl.io.statements.model import BadStatement, Draft, clean_text, usable_reference
+
+# mt-940 logs every failed match; without a handler Python would print them on the accountant's console.
+_LOG = logging.getLogger("mt940")
+if not any(isinstance(h, logging.NullHandler) for h in _LOG.handlers):
+    _LOG.addHandler(logging.NullHandler())
+_BLOCK_START = re.compile(r"(?m)^(?=:20:)")
+_TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
+_CLOSING_TAGS = ("62F", "62M", "64", "65")
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
+_SWIFT_CODE = re.compile(r"/(NAME|IBAN|REMI|EREF|CNTP|ACCW|ORDP|BENM|ISDT|MARF|CSID|BIC|ADDR|PURP|RTRN)/")
+_NAME_CHARS = 35  # a SWIFT name line
+_LEADING_ACCOUNT = re.compile(r"^((?:[A-Z]{2}\d{2}[A-Z0-9]{10,30})|(?:\d[\d.]{7,}\d))\s+(\S.*)$")
+
+
+def looks_like_mt940(text: str) -> bool:
+    """True when the text has the tags of an MT940 statement (``:20:`` and a balance or a booking)."""
+    head = text[:200_000]
+    return bool(re.search(r"(?m)^:20:", head) and re.search(r"(?m)^:(25|60[FM]|61|62[FM]):", head))
+
+
+def read_mt940(text: str, name: str) -> list[Draft]:
+    """Every statement of an MT940 file, each with its balances and lines."""
+    blocks = [b for b in _BLOCK_START.split(_strip_envelope(text)) if b.startswith(":20:")]
+    if not blocks:
+        raise BadStatement("not an MT940 statement: no :20: tag opens a statement", f"[{name}]")
+    return [_read_block(_drop_statement_info(block), name, number) for number, block in enumerate(blocks, 1)]
+
+
+def _strip_envelope(text: str) -> str:
+    """Drop SWIFT envelope lines (``{1:...}``, ``-}``) and bank header lines before the first tag."""
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    kept = [line for line in lines if not line.startswith("{") and not line.startswith("-}")]
+    return "\n".join(kept)
+
+
+def _drop_statement_info(block: str) -> str:
+    """Cut a ``:86:`` that follows the closing balance (statement-level text) and any trailer lines."""
+    kept: list[str] = []
+    closed = False
+    for line in block.split("\n"):
+        tag = _TAG.match(line)
+        if tag:
+            closed = closed or tag[1] in _CLOSING_TAGS
+            if not closed or tag[1] in _CLOSING_TAGS:
+                kept.append(line)
+        elif not closed:  # a continuation line of a booking's tag; after the balances: trailer text
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _transactions() -> Any:
+    options = getattr(mt940, "Options", None)
+    if options is None:  # mt-940 4.x: no options, the same parse
+        return mt940.models.Transactions()
+    return mt940.models.Transactions(options=options(unbounded_details=True, applicant_iban=True,
+                                                     merge_keeps_values=True, case_insensitive_marks=True))
+
+
+def _read_block(block: str, name: str, number: int) -> Draft:
+    where = f"[{name}] statement {number}"
+    transactions = _transactions()
+    try:
+        transactions.parse(block)
+    except ArxlError:
+        raise
+    except Exception as error:  # the parser's own complaint about a malformed tag: bad input, not our bug
+        raise BadStatement(f"not a readable MT940 statement: {_complaint(error)}", where) from None
+    data: dict[str, Any] = transactions.data
+    reference = clean_text(data.get("transaction_reference"))
+    number_text = "/".join(clean_text(data.get(k)) for k in ("statement_number", "sequence_number")
+                           if data.get(k))
+    statement_id = "/".join(p for p in (reference, number_text) if p)
+    where = f"[{name}] statement {statement_id or number}"
+    code = transactions.currency
+    if not code:
+        raise BadStatement("has no currency: the :60F: opening balance is missing", where)
+    code = _currency(code, where)
+    opening = _balance(data, ("final_opening_balance", "intermediate_opening_balance", "opening_balance"), where)
+    closing = _balance(data, ("final_closing_balance", "intermediate_closing_balance", "closing_balance"), where)
+    lines = tuple(_line(t.data, code, f"{where}, booking {i}") for i, t in enumerate(transactions, start=1))
+    return Draft(statement_id, clean_text(data.get("account_identification")), code, opening, closing, lines,
+                 final="final_closing_balance" in data or "closing_balance" in data)
+
+
+def _currency(code: object, where: str) -> str:
+    try:
+        return known_currency(code).code
+    except ArxlError as error:
+        raise BadStatement(error.message, where) from None
+
+
+def _balance(data: dict[str, Any], keys: tuple[str, ...], where: str) -> Decimal | None:
+    for key in keys:
+        balance = data.get(key)
+        if balance is None:
+            continue
+        amount = getattr(getattr(balance, "amount", None), "amount", None)
+        if not isinstance(amount, Decimal):
+            raise BadStatement(f"the balance {key.replace('_', ' ')} has no amount", where)
+        status = str(getattr(balance, "status", "") or "").upper()
+        return -abs(amount) if status == "D" else abs(amount)
+    return None
+
+
+def _line(data: dict[str, Any], statement_currency: str, where: str) -> StatementLine:
+    amount_model = data.get("amount")
+    amount = getattr(amount_model, "amount", None)
+    value_date = data.get("date")
+    if not isinstance(amount, Decimal) or not isinstance(value_date, dt.date):
+        raise BadStatement("the :61: line has no readable amount or date", where)
+    mark = str(data.get("status") or "").upper()
+    amount = -abs(amount) if mark in ("D", "RC") else abs(amount)
+    code = _currency(getattr(amount_model, "currency", None) or data.get("currency") or statement_currency, where)
+    entry_date = data.get("entry_date")
+    booking = entry_date if isinstance(entry_date, dt.date) else value_date
+    name, account, narrative = _details(data)
+    # Only the bank's own reference (after //) identifies the booking; the owner's reference is text.
+    bank_reference = clean_text(data.get("bank_reference"))
+    bank_reference = bank_reference if usable_reference(bank_reference) else ""
+    customer_reference = clean_text(data.get("customer_reference"))
+    if usable_reference(customer_reference) and customer_reference not in narrative:
+        narrative = f"{narrative} {customer_reference}".strip()
+    return StatementLine("", _date(booking), _date(value_date), amount, code, name, account, narrative,
+                         bank_reference)
+
+
+def _date(value: dt.date) -> dt.date:
+    return dt.date(value.year, value.month, value.day)
+
+
+def _details(data: dict[str, Any]) -> tuple[str, str, str]:
+    """Counterparty name, counterparty account and narrative of one booking."""
+    raw = str(data.get("transaction_details") or "")
+    extra = clean_text(data.get("extra_details"))
+    name = clean_text(data.get("applicant_name"))  # mt-940's processor for German ?-structured details
+    account = clean_text(data.get("applicant_iban"))
+    if "transaction_details" not in data and data.get("purpose") is not None:
+        narrative = clean_text(" ".join(str(data.get(k) or "") for k in ("posting_text", "purpose")))
+    elif _SWIFT_CODE.search(raw.replace("\n", "")):
+        joined = raw.replace("\n", "")  # structured text wraps at 65 characters, mid-word
+        narrative = clean_text(joined)
+        name = name or _code(joined, "NAME")
+        account = account or _code(joined, "IBAN") or _code(joined, "ACCW")
+        if not (name and account) and (cntp := re.search(r"/CNTP/([^/]*)/([^/]*)/([^/]*)/", joined)):
+            account = account or clean_text(cntp[1])
+            name = name or clean_text(cntp[3])
+    elif re.search(r">\d\d", raw):
+        narrative, name, account = _angle_fields(raw, name, account)
+    else:
+        narrative = clean_text(raw.replace("\n", " "))
+        if (rek := re.search(r"REK:\s*([A-Z0-9]+)\s*/\s*NAAM:\s*(.+)", raw)) and not (name or account):
+            account, name = clean_text(rek[1]), clean_text(rek[2])
+        first = raw.strip().split("\n")[0].strip() if raw.strip() else ""
+        if (lead := _LEADING_ACCOUNT.match(first)) and not (name or account):
+            account = lead[1]
+            candidate = clean_text(re.split(r"\s{2,}|\t", lead[2])[0])
+            name = candidate if len(candidate) <= _NAME_CHARS else ""  # longer: a description, not a name
+    if extra:
+        if _IBAN.match(extra.replace(" ", "")) and not account:
+            account = extra.replace(" ", "")
+        elif re.search(r"[A-Za-z]{2}", extra) and " " in extra and not name:
+            name = extra
+        elif extra not in narrative:
+            narrative = f"{narrative} {extra}".strip()
+    return name, account, narrative
+
+
+def _code(text: str, code: str) -> str:
+    found = re.search(rf"/{code}/(.*?)(?=/[A-Z]{{2,8}}/|$)", text)
+    return clean_text(found[1].strip("/")) if found else ""
+
+
+def _angle_fields(raw: str, name: str, account: str) -> tuple[str, str, str]:
+    """Dutch ``>NN`` sub-fields: >20-29 the description, >31 the account, >32-33 the name."""
+    joined = raw.replace("\n", "")
+    fields: dict[str, str] = {}
+    for code, value in re.findall(r">(\d\d)([^>]*)", joined):
+        fields[code] = fields.get(code, "") + value
+    purpose = "".join(fields.get(f"2{i}", "") for i in range(10))
+    name = name or clean_text(fields.get("32", "") + fields.get("33", ""))
+    account = account or clean_text(fields.get("31", "") or fields.get("38", ""))
+    return clean_text(purpose) or clean_text(raw.replace("\n", " ")), name, account
+
+
+def _complaint(error: BaseException) -> str:
+    """mt-940's error as a sentence: which tag, and the text it could not read."""
+    args = error.args
+    if len(args) >= 3 and isinstance(args[2], str):
+        tag = getattr(args[1], "id", "?")
+        return f':{tag}: "{clean_text(args[2])[:60]}" is not what this tag holds'
+    text = str(error).strip().splitlines()
+    return (text[0] if text else "malformed tag")[:160]

@@ -1,0 +1,437 @@
+"""Bank exports as CSV or XLSX tables, read through a bank profile (see :mod:`.profiles`).
+
+The layout is recognised by its header row, never guessed from the file name. Rows above the header (the
+bank's letterhead) are searched for the account number and the currency when the profile names their
+labels. Then each row below the header is a line when it has an amount: one signed amount, or a debit and
+a credit column (a debit becomes a negative amount). Rows without an amount are not lines: a row with only
+a balance is the stated opening or closing balance, and totals or blank rows are passed over. A row with an
+amount but no date is refused rather than guessed.
+
+Where the export has a running balance, every line must follow from the one before: balance = previous
+balance + amount. That finds a missing, doubled or altered line at the row where it happens, in files listed
+oldest first or newest first. The opening balance is then the first balance less the first amount, and the
+closing balance the last balance.
+
+>>> text = ("Date,Value Date,Description,Reference,Debit,Credit,Balance\\n"
+...         "03/07/2025,03/07/2025,MINISTRY OF ICT INV-2025-00042,FT25184XYZ,,\\"970,000.00\\",\\"1,970,000.00\\"\\n")
+>>> _, drafts, _ = read_csv(text, "bk.csv", [], fallback_currency="RWF")
+>>> drafts[0].opening, drafts[0].closing, drafts[0].lines[0].amount
+(Decimal('1000000.00'), Decimal('1970000.00'), Decimal('970000.00'))
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import cast
+
+from arxl.book.port import column_letter
+from arxl.book.safety import inspect_xlsx
+from arxl.book.schema import header_key
+from arxl.core.dates import from_serial, to_date
+from arxl.core.money import currency as known_currency
+from arxl.core.money import is_rounded, to_decimal
+from arxl.core.statement import StatementLine
+from arxl.errors import ArxlError, CellRef
+from arxl.io.statements.model import BadStatement, BalanceMismatch, Draft, clean_text, money
+from arxl.io.statements.profiles import ADD_PROFILE_HINT, BUILTIN_PROFILES, HEADER_SCAN_ROWS, BankProfile
+
+DELIMITERS = (",", ";", "\t", "|")
+_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp][Mm])?$")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_SLASHED = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_FOOTER = re.compile(r"total|balance|brought forward|carried forward|b/f|c/f|closing|opening", re.IGNORECASE)
+_OPENING_WORDS = re.compile(r"opening|brought forward|b/f", re.IGNORECASE)
+_CLOSING_WORDS = re.compile(r"closing|carried forward|c/f", re.IGNORECASE)
+_CODE = re.compile(r"\b[A-Z]{3}\b")
+
+Where = Callable[[int, str | None], str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: StatementLine
+    balance: Decimal | None
+    where: str
+
+
+def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_balances: bool = True,
+             fallback_currency: str | None = None,
+             only: BankProfile | None = None) -> tuple[str, list[Draft], list[str]]:
+    """The format name, drafts and notes of a CSV bank export (text already decoded and size-checked).
+
+    ``profiles`` are tried before the built-in ones; ``only`` restricts the reading to that one profile.
+    """
+    head = _first_lines(text, HEADER_SCAN_ROWS + 5)
+    choices = [only] if only else [*profiles, *BUILTIN_PROFILES]
+    widest: list[list[object]] = []
+    for delimiter in DELIMITERS:
+        sample = _parse(head, delimiter, name)
+        found = _match(sample, [p for p in choices if p.delimiter in (None, delimiter)])
+        if found:
+            rows, numbers = _parse_all(text, delimiter, name)
+            profile, header = found
+
+            def where(row: int, column: str | None, numbers: list[int] = numbers) -> str:
+                return f"[{name}] line {numbers[row]}" + (f" ({column})" if column else "")
+
+            drafts, notes = _read_grid(rows, header, profile, where, check_balances=check_balances,
+                                       fallback_currency=fallback_currency)
+            return f"CSV (profile {profile.name})", drafts, notes
+        if _width(sample) > _width(widest):
+            widest = sample
+    raise _unknown_layout(widest, name, choices)
+
+
+def read_xlsx(path: Path, profiles: Sequence[BankProfile], *, check_balances: bool = True,
+              fallback_currency: str | None = None) -> tuple[str, list[Draft], list[str]]:
+    """The format name, drafts and notes of an XLSX bank export, after the workbook passed the safety check."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    info = inspect_xlsx(path)  # also refuses a sheet whose extent would not fit in memory
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        grids = [(sheet, cast(list[list[object]],
+                              book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)))
+                 for sheet in book.sheet_names]
+    except (CalamineError, OSError, ValueError) as error:
+        raise BadStatement(f"cannot be read: {str(error).strip()[:160]}", f"[{path.name}]") from None
+    choices = [*profiles, *BUILTIN_PROFILES]
+    for sheet, grid in grids:
+        found = _match(grid, choices)
+        if found:
+            profile, header = found
+
+            def where(row: int, column: str | None, sheet: str = sheet, header: int = header,
+                      profile: BankProfile = profile, grid: list[list[object]] = grid) -> str:
+                index = _column_index(grid[header], column) if column else None
+                cell = f"{column_letter(index + 1)}{row + 1}" if index is not None else f"{row + 1}:{row + 1}"
+                return str(CellRef(path.name, sheet, cell))
+
+            drafts, notes = _read_grid(grid, header, profile, where, check_balances=check_balances,
+                                       fallback_currency=fallback_currency, date1904=info.date1904)
+            return f"XLSX (profile {profile.name}, sheet {sheet})", drafts, notes
+    raise _unknown_layout(grids[0][1] if grids else [], path.name, choices)
+
+
+def _first_lines(text: str, count: int) -> str:
+    end = 0
+    for _ in range(count):
+        end = text.find("\n", end) + 1
+        if end == 0:
+            return text
+    return text[:end]
+
+
+def _parse(text: str, delimiter: str, name: str) -> list[list[object]]:
+    return _parse_all(text, delimiter, name)[0]
+
+
+def _parse_all(text: str, delimiter: str, name: str) -> tuple[list[list[object]], list[int]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[object]] = []
+    numbers: list[int] = []
+    try:
+        for row in reader:
+            rows.append(list(row))
+            numbers.append(reader.line_num)
+    except csv.Error as error:
+        detail = str(error)
+        if "field larger than field limit" in detail:
+            detail = f"a cell is longer than {csv.field_size_limit():,} characters"
+        raise BadStatement(f"line {reader.line_num + 1}: {detail}; refused", f"[{name}]") from None
+    return rows, numbers
+
+
+def _width(rows: list[list[object]]) -> int:
+    return max((sum(1 for c in row if _text(c)) for row in rows), default=0)
+
+
+def _match(rows: list[list[object]], profiles: Sequence[BankProfile]) -> tuple[BankProfile, int] | None:
+    """The first profile whose headers a row within the first 30 has, and that row's index."""
+    keys = [{header_key(c) for c in row if isinstance(c, str) and c.strip()} for row in rows[:HEADER_SCAN_ROWS]]
+    for profile in profiles:
+        need = profile.required()
+        candidates = [profile.skip_rows] if profile.skip_rows is not None else range(len(keys))
+        for index in candidates:
+            if index < len(keys) and need <= keys[index]:
+                return profile, index
+    return None
+
+
+def _unknown_layout(rows: list[list[object]], name: str, profiles: Sequence[BankProfile]) -> BadStatement:
+    best = max(rows[:HEADER_SCAN_ROWS], key=lambda r: sum(1 for c in r if _text(c)), default=[])
+    found = ", ".join(t for t in (_text(c)[:40] for c in best) if t)[:400] or "none"
+    tried = ", ".join(dict.fromkeys(p.name for p in profiles))
+    return BadStatement(f"no bank profile fits this layout; the columns found are: {found}."
+                        f" Profiles tried: {tried}. To read it, {ADD_PROFILE_HINT}", f"[{name}]")
+
+
+def _column_index(header_row: Sequence[object], column: str | None) -> int | None:
+    if not column:
+        return None
+    key = header_key(column)
+    return next((j for j, cell in enumerate(header_row) if isinstance(cell, str) and header_key(cell) == key), None)
+
+
+def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, where: Where, *,
+               check_balances: bool, fallback_currency: str | None,
+               date1904: bool = False) -> tuple[list[Draft], list[str]]:
+    reader = _Reader(rows, header, profile, where, date1904)
+    file_currency = reader.preamble_currency() or profile.fixed_currency or fallback_currency
+    account = reader.preamble(profile.account_label)
+    lines: list[_Row] = []
+    stated: list[tuple[str, Decimal, str]] = []  # balance-only rows: (kind, amount, currency)
+    skipped = 0
+    for index in range(header + 1, len(rows)):
+        row = rows[index]
+        if not any(_text(c) for c in row):
+            continue
+        amount = reader.amount(index)
+        if amount is None or amount == 0:
+            balance = reader.number(index, profile.balance, "balance")
+            if balance is not None:
+                code = reader.currency(index, file_currency)
+                text = " ".join(_text(c) for c in row)
+                kind = ("opening" if _OPENING_WORDS.search(text) else "closing" if _CLOSING_WORDS.search(text)
+                        else "before" if not lines else "after")
+                stated.append((kind, balance, code))
+            elif amount == 0:
+                skipped += 1
+            continue
+        if not _text(reader.cell(index, profile.date)):
+            if _FOOTER.search(" ".join(_text(c) for c in row)):
+                continue  # a total or balance line below the table
+            raise BadStatement("this row has an amount but no date", where(index, profile.date))
+        lines.append(reader.line(index, amount, file_currency))
+    notes = [f"{skipped} row(s) with a zero amount left out"] if skipped else []
+    drafts = []
+    for code in dict.fromkeys(r.line.currency for r in lines):
+        mine = [r for r in lines if r.line.currency == code]
+        opening, closing = _balances(mine, [(k, b) for k, b, c in stated if c == code], check_balances)
+        drafts.append(Draft("", account, code, opening, closing, tuple(r.line for r in mine)))
+    if not drafts:
+        drafts.append(Draft("", account, file_currency or "", None, None, ()))
+    return drafts, notes
+
+
+class _Reader:
+    """The cells of one table, read through a profile, with each error naming its row and column."""
+
+    def __init__(self, rows: list[list[object]], header: int, profile: BankProfile, where: Where,
+                 date1904: bool) -> None:
+        self.rows = rows
+        self.header = header
+        self.profile = profile
+        self.where = where
+        self.date1904 = date1904
+        self.columns: dict[str, int] = {}
+        for j, cell in enumerate(rows[header]):
+            if isinstance(cell, str) and cell.strip():
+                self.columns.setdefault(header_key(cell), j)
+
+    def cell(self, index: int, column: str | None) -> object:
+        if not column:
+            return None
+        j = self.columns.get(header_key(column))
+        row = self.rows[index]
+        return row[j] if j is not None and j < len(row) else None
+
+    def preamble(self, label: str | None) -> str:
+        """The value written beside a label above the header ("Account Number: 000400012345")."""
+        if not label:
+            return ""
+        key = header_key(label)
+        for row in self.rows[: self.header]:
+            texts = [_text(c) for c in row]
+            for j, text in enumerate(texts):
+                before, colon, after = text.partition(":")
+                if colon and header_key(before) == key and after.strip():
+                    return clean_text(after)
+                if header_key(text) == key:
+                    return next((t for t in texts[j + 1 :] if t), "")
+        return ""
+
+    def preamble_currency(self) -> str:
+        for token in _CODE.findall(self.preamble(self.profile.currency_label).upper()):
+            try:
+                return known_currency(token).code
+            except ArxlError:
+                continue
+        return ""
+
+    def number(self, index: int, column: str | None, what: str) -> Decimal | None:
+        value = self.cell(index, column)
+        if not _text(value):
+            return None
+        try:
+            return _number(value, self.profile, what)
+        except ArxlError as error:
+            raise BadStatement(error.message, self.where(index, column)) from None
+
+    def amount(self, index: int) -> Decimal | None:
+        profile = self.profile
+        if profile.amount:
+            return self.number(index, profile.amount, "amount")
+        debit = self.number(index, profile.debit, "debit")
+        credit = self.number(index, profile.credit, "credit")
+        if debit and credit:
+            raise BadStatement(f"this row has both a debit ({debit}) and a credit ({credit})",
+                               self.where(index, None))
+        if debit is None and credit is None:
+            return None
+        return abs(credit) if credit else -abs(debit or Decimal(0))
+
+    def currency(self, index: int, file_currency: str | None) -> str:
+        code = _text(self.cell(index, self.profile.currency)) or file_currency
+        if not code:
+            raise BadStatement("no currency: the file has no currency column and names none above the table;"
+                               " give the profile a fixed_currency or a currency_label",
+                               self.where(index, self.profile.currency))
+        try:
+            return known_currency(code).code
+        except ArxlError as error:
+            raise BadStatement(error.message, self.where(index, self.profile.currency)) from None
+
+    def date(self, index: int, column: str) -> dt.date:
+        value = self.cell(index, column)
+        try:
+            return _date(value, self.profile.date_format, self.date1904)
+        except ArxlError as error:
+            raise BadStatement(error.message, self.where(index, column)) from None
+
+    def line(self, index: int, amount: Decimal, file_currency: str | None) -> _Row:
+        profile = self.profile
+        code = self.currency(index, file_currency)
+        if not is_rounded(amount, code):
+            raise BadStatement(f"amount {amount} has more decimals than {code} allows",
+                               self.where(index, profile.amount or profile.credit))
+        booking = self.date(index, profile.date)
+        value = booking
+        if profile.value_date and _text(self.cell(index, profile.value_date)):
+            value = self.date(index, profile.value_date)
+        narrative = " ".join(t for t in (_text(self.cell(index, c)) for c in profile.narrative) if t)
+        line = StatementLine(
+            line_id=_text(self.cell(index, profile.line_id)),
+            booking_date=booking,
+            value_date=value,
+            amount=amount,
+            currency=code,
+            counterparty_name=_text(self.cell(index, profile.counterparty_name)),
+            counterparty_account=_text(self.cell(index, profile.counterparty_account)),
+            narrative=narrative,
+            bank_reference=_text(self.cell(index, profile.reference)),
+        )
+        return _Row(line, self.number(index, profile.balance, "balance"), self.where(index, profile.balance))
+
+
+def _text(value: object) -> str:
+    """A cell as text: whole numbers without ".0", dates as ISO; bank text kept as written (never evaluated)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return clean_text(value)
+
+
+def _number(value: object, profile: BankProfile, what: str) -> Decimal:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return to_decimal(value, what)
+    text = clean_text(value).replace("\u00a0", " ").replace("\u202f", " ")
+    if text.endswith("-") and not text.startswith("-"):  # "1,000.00-": a trailing minus
+        text = "-" + text[:-1].strip()
+    thousands = profile.thousands_separator
+    if profile.decimal_separator == ",":
+        if thousands and re.fullmatch(rf"[+-]?\(?\d{{1,3}}({re.escape(thousands)}\d{{3}})+(,\d+)?\)?", text):
+            text = text.replace(thousands, "")
+        if "." in text:
+            raise ArxlError(f'{what} "{text[:40]}" is not a number written with "," for decimals')
+        text = text.replace(",", ".")
+    elif not thousands and re.search(r"[,' ]", text):
+        raise ArxlError(f'{what} "{text[:40]}" is not a plain number (no thousands separators here)')
+    return to_decimal(text, what)
+
+
+def _date(value: object, date_format: str, date1904: bool) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return to_date(value, "date", date1904)
+    text = _TIME.sub("", _text(value)).strip()
+    shown = f'date "{text[:40]}"'
+    if date_format == "excel" and re.fullmatch(r"\d{1,7}(\.\d+)?", text):
+        return from_serial(float(text), date1904)
+    iso = _ISO.fullmatch(text)
+    slashed = _SLASHED.fullmatch(text)
+    if not iso and date_format == "iso":
+        raise ArxlError(f"{shown} is not an ISO date (YYYY-MM-DD)")
+    try:
+        if iso:
+            return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if date_format == "mdy" and slashed:
+            return dt.date(int(slashed[3]), int(slashed[1]), int(slashed[2]))
+    except ValueError:
+        raise ArxlError(f"{shown} is not a date") from None
+    return to_date(text, "date")
+
+
+def _balances(rows: list[_Row], stated: list[tuple[str, Decimal]], check: bool) -> tuple[Decimal | None,
+                                                                                          Decimal | None]:
+    """The opening and closing balances of one currency's lines, checking the running balance row by row."""
+    stated_opening = next((b for k, b in stated if k in ("opening", "before")), None)
+    stated_closing = next((b for k, b in reversed(stated) if k in ("closing", "after")), None)
+    known = [i for i, r in enumerate(rows) if r.balance is not None]
+    if not known:
+        return stated_opening, stated_closing
+    amounts = [r.line.amount for r in rows]
+    rising = _first_break(rows, known, newest_first=False)
+    falling = _first_break(rows, known, newest_first=True)
+    dates_fall = rows[0].line.booking_date > rows[-1].line.booking_date
+    newest_first = (rising is not None or dates_fall) and falling is None
+    if check and rising is not None and falling is not None:
+        raise falling if dates_fall else rising
+    first, last = known[0], known[-1]
+    first_balance, last_balance = rows[first].balance, rows[last].balance
+    assert first_balance is not None and last_balance is not None
+    if newest_first:
+        closing = first_balance + sum(amounts[:first], Decimal(0))
+        opening = last_balance - sum(amounts[last:], Decimal(0))
+    else:
+        opening = first_balance - sum(amounts[: first + 1], Decimal(0))
+        closing = last_balance + sum(amounts[last + 1 :], Decimal(0))
+    code = rows[0].line.currency
+    for label, said, computed in (("opening", stated_opening, opening), ("closing", stated_closing, closing)):
+        if check and said is not None and said != computed:
+            raise BalanceMismatch(f"the stated {label} balance {money(said, code)} differs from the"
+                                  f" {money(computed, code)} the running balances give", rows[0].where)
+    return opening, closing
+
+
+def _first_break(rows: list[_Row], known: list[int], *, newest_first: bool) -> BalanceMismatch | None:
+    for p, q in itertools.pairwise(known):
+        earlier, later = (q, p) if newest_first else (p, q)
+        before, after = rows[earlier].balance, rows[later].balance
+        assert before is not None and after is not None
+        between = rows[p + 1 : q + 1] if not newest_first else rows[p:q]
+        moved = sum((r.line.amount for r in between), Decimal(0))
+        if before + moved != after:
+            code = rows[p].line.currency
+            order = " (the file lists the newest first)" if newest_first else ""
+            return BalanceMismatch(
+                f"the balance {money(after, code)} does not follow from the balance {money(before, code)}"
+                f" before it{order}: {money(before, code)} + {money(moved, code)} = {money(before + moved, code)}",
+                rows[later].where)
+    return None
