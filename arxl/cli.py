@@ -6,6 +6,7 @@ Exit codes: 0 done, 2 bad input or refused (the message names the file, sheet an
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from pathlib import Path
@@ -17,8 +18,13 @@ from rich.table import Table as RichTable
 
 from arxl import __version__
 from arxl.errors import ArxlError, Problem
+from arxl.report import Refused, Report
 
 if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Callable
+
+    from arxl.book.host import FileHost
     from arxl.book.ledger import Ledger
 
 app = typer.Typer(
@@ -73,10 +79,26 @@ def validate(
     book: Annotated[Path, typer.Argument(metavar="BOOK", help="The billing workbook (.xlsx) to check.")],
 ) -> None:
     """Check every table of a billing workbook and list each problem with its cell."""
-    from arxl.book.ledger import validate as validate_book
+    from arxl import jobs
 
-    problems = validate_book(_existing(book))
-    _report(book, problems)
+    _show(jobs.validate(_host(book)))
+
+
+def _host(book: Path) -> FileHost:
+    from arxl.book.host import FileHost
+
+    return FileHost(_existing(book))
+
+
+def _show(report: Report) -> None:
+    """Print a job's report: problems (with their cells) on stderr, the summary on stdout; exit 2 if refused."""
+    for problem in report.problems:
+        label = "" if problem.severity == "error" else "  (warning)"
+        err.print(f"{problem}{label}", highlight=False, markup=False, soft_wrap=True)
+    for line in report.lines:
+        (err if report.refused else out).print(line, highlight=False, markup=False, soft_wrap=True)
+    if report.refused:
+        raise BadInput()
 
 
 def _existing(path: Path) -> Path:
@@ -123,40 +145,24 @@ def _ledger(book: Path) -> Ledger:
 @invoices_app.command("review")
 def invoices_review(book: BookArgument, period: PeriodOption) -> None:
     """Pre-billing review of a month: exceptions (with links to their cells) into the Review sheet."""
-    from arxl.billing.review import review_sheet
-    from arxl.billing.run import plan_billing
-    from arxl.book.apply import apply_changes
-    from arxl.book.changes import ChangeSet
+    from arxl import jobs
 
-    ledger = _ledger(book)
-    plan = plan_billing(ledger, period)
-    changes = ChangeSet()
-    changes.replace_sheet(review_sheet(ledger, plan))
-    apply_changes(book, changes)
-    blocking = sum(1 for f in plan.findings if f.severity == "blocking")
-    out.print(f"{period}: {len(plan.due)} line(s) due, {blocking} blocking exception(s) holding back "
-              f"{len(plan.held)} customer(s), {len(plan.findings) - blocking} warning(s); see the Review sheet")
+    _show(jobs.review_billing(_host(book), period))
 
 
 @invoices_app.command("generate")
-def invoices_generate(book: BookArgument, period: PeriodOption) -> None:
-    """Bill a month: numbered invoices into the register, schedule rows marked billed, Review sheet refreshed."""
-    from arxl.billing.review import review_sheet
-    from arxl.billing.run import generate_invoices
-    from arxl.book.apply import apply_changes
+def invoices_generate(
+    book: BookArgument,
+    period: PeriodOption,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for one .xlsx (and PDF) per invoice.")]
+    = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also render each invoice to PDF (LibreOffice).")] = False,
+) -> None:
+    """Bill a month: numbered invoices into the register, schedule rows marked billed, Review sheet refreshed,
+    and with --out the invoice documents."""
+    from arxl import jobs
 
-    ledger = _ledger(book)
-    run = generate_invoices(ledger, period)
-    run.changes.replace_sheet(review_sheet(ledger, run.plan))
-    apply_changes(book, run.changes)
-    if run.invoices:
-        first, last = run.invoices[0].invoice_no, run.invoices[-1].invoice_no
-        amounts = ", ".join(f"{amount:,.{2 if code != 'RWF' else 0}f} {code}" for code, amount in run.totals().items())
-        out.print(f"{period}: {len(run.invoices)} invoice(s) {first} to {last}, {amounts}")
-    else:
-        out.print(f"{period}: nothing new to bill")
-    if run.plan.held:
-        out.print(f"held back by blocking exceptions: {', '.join(sorted(run.plan.held))} (see the Review sheet)")
+    _show(jobs.generate_invoices(_host(book), period, out_dir, pdf))
 
 
 @invoices_app.command("credit")
@@ -308,6 +314,255 @@ def statement_normalize(
         err.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
 
 
+@app.command("match")
+def match_statement(
+    open_items: Annotated[Path, typer.Option("--open-items", metavar="OPEN.csv", help="Open invoices (CSV).")],
+    customers: Annotated[Path, typer.Option("--customers", metavar="CUSTOMERS.csv", help="Customers (CSV).")],
+    statement: Annotated[Path, typer.Option("--statement", metavar="FILE", help="Bank statement: canonical CSV, "
+                                            "bank CSV/XLSX, MT940 or camt.")],
+    out_file: Annotated[Path, typer.Option("--out", metavar="ALLOC.csv", help="Allocation CSV to write.")],
+    auto_threshold: Annotated[int, typer.Option("--auto-threshold", min=0, max=100,
+                                                help="Lowest score applied automatically.")] = 90,
+) -> None:
+    """Match a bank statement to open invoices: allocations with status auto, review or unmatched."""
+    from rich.progress import track
+
+    from arxl.cashapp import MatchSettings, match, read_customers, read_open_items, write_allocations
+    from arxl.io.statements import read_statement
+
+    settings = MatchSettings(auto_threshold=auto_threshold,
+                             review_threshold=min(MatchSettings.review_threshold, auto_threshold))
+    people, items = read_customers(customers), read_open_items(open_items)
+    lines = list(read_statement(statement, check_balances=True).lines)
+    rows = match(track(lines, description="matching", console=err, disable=not err.is_terminal), items, people,
+                 settings)
+    write_allocations(rows, out_file)
+    status = {r.line_id: r.status for r in rows}
+    counts = {s: sum(1 for v in status.values() if v == s) for s in ("auto", "review", "unmatched")}
+    out.print(f"{len(lines):,} lines: {counts['auto']:,} auto, {counts['review']:,} to review, "
+              f"{counts['unmatched']:,} unmatched; written to {out_file}", highlight=False, markup=False)
+
+
+addin_app = typer.Typer(help="The Excel add-in arxl.xlam: the arxl ribbon tab and the worksheet functions.",
+                        no_args_is_help=True)
+app.add_typer(addin_app, name="addin")
+
+
+@addin_app.command("build")
+def addin_build(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the add-in.")] = Path("arxl.xlam"),
+    interpreter_win: Annotated[str | None, typer.Option("--interpreter-win", help="python.exe for Excel on "
+                                                        "Windows to run (default: xlwings' own settings).")] = None,
+    interpreter_mac: Annotated[str | None, typer.Option("--interpreter-mac", help="python for Excel on macOS to "
+                                                        "run (default: xlwings' own settings).")] = None,
+) -> None:
+    """Build the add-in from workbooks/addin (ribbon, VBA, settings) and the installed xlwings."""
+    from arxl.addin import build_addin
+
+    settings = {key: value for key, value in (("Interpreter_Win", interpreter_win),
+                                              ("Interpreter_Mac", interpreter_mac)) if value}
+    out.print(f"wrote {build_addin(out_file, settings=settings)}", highlight=False)
+
+
+@addin_app.command("install")
+def addin_install(
+    file: Annotated[Path | None, typer.Option("--file", help="Install this add-in instead of building one for "
+                                              "the Python running arxl.")] = None,
+) -> None:
+    """Build the add-in for this Python and install it into Excel's startup folder (Windows, macOS)."""
+    from arxl.addin import install
+
+    target = install(file)
+    out.print(f"installed {target}; start Excel again to see the arxl tab", highlight=False)
+
+
+@addin_app.command("uninstall")
+def addin_uninstall() -> None:
+    """Remove the add-in from Excel's startup folder."""
+    from arxl.addin import uninstall
+
+    out.print(f"removed {uninstall()}", highlight=False)
+
+
+def _say(text: str) -> None:
+    out.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def _warn(text: str) -> None:
+    err.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="The date, YYYY-MM-DD (default: Settings' As Of).")]
+
+
+def _as_of(ledger: Ledger, text: str | None) -> datetime.date:
+    from arxl.core.dates import to_date
+
+    if text is not None:
+        return to_date(text, "--as-of")
+    if ledger.settings.as_of is None:
+        raise ArxlError("give --as-of YYYY-MM-DD (Settings has no As Of)")
+    return ledger.settings.as_of
+
+
+def _progress() -> Callable[[str, int, int], None] | None:
+    """A progress line for long runs, on a terminal only."""
+    if not out.is_terminal:
+        return None
+    return lambda stage, done, total: out.print(f"  {stage}: {done}/{total}", end="\r" if done < total else "\n",
+                                                highlight=False)
+
+
+@app.command("aging")
+def aging_cmd(book: BookArgument, as_of: AsOfOption = None) -> None:
+    """Refresh the Aging sheet: open items at a date by customer and bucket, one block per currency, checked."""
+    from arxl.aging.sheet import aging_report, aging_sheet, read_aging_ledger
+    from arxl.book.apply import apply_changes
+    from arxl.book.changes import ChangeSet
+
+    ledger, problems = read_aging_ledger(_existing(book))  # only the tables the aging reads
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in errors[:20]:
+        err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
+    if errors:
+        err.print(f"{book.name}: {len(errors)} cell(s) to correct first (run arxl validate {book.name})",
+                  highlight=False, markup=False, soft_wrap=True)
+        raise BadInput()
+    report = aging_report(ledger, _as_of(ledger, as_of))
+    changes = ChangeSet()
+    changes.replace_sheet(aging_sheet(report))
+    apply_changes(book, changes)
+    for block in report.blocks:
+        places = 0 if block.currency == "RWF" else 2
+        overdue = block.balance - block.bucket_total(0) - block.credits - block.unapplied
+        out.print(f"{block.currency}: {block.balance:,.{places}f} outstanding for {len(block.customers)} account(s), "
+                  f"{overdue:,.{places}f} overdue", highlight=False)
+    out.print(f"Aging sheet refreshed as of {report.as_of:%d/%m/%Y}: {len(report.items)} open item(s)",
+              highlight=False)
+
+
+@app.command("statements")
+def statements_cmd(
+    book: BookArgument,
+    as_of: AsOfOption = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day of the period, YYYY-MM-DD (default: the "
+                                              "first of the as-of month).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for statements/ and reminders/ (default: "
+                                                 "Settings' Output Folder beside the workbook, or out).")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also make PDFs (LibreOffice), attached to the reminders.")]
+    = False,
+    reminders: Annotated[bool, typer.Option("--reminders/--no-reminders", help="Write the reminders due (.eml).")]
+    = True,
+    send: Annotated[bool, typer.Option("--send", help="Send the reminders and log them in CollectionsLog.")] = False,
+    smtp: Annotated[str | None, typer.Option("--smtp", metavar="HOST:PORT", help="The mail server for --send.")]
+    = None,
+    starttls: Annotated[bool, typer.Option("--starttls", help="Encrypt the SMTP session (STARTTLS).")] = False,
+    user: Annotated[str | None, typer.Option("--user", help="SMTP login; the password is read from "
+                                             "ARXL_SMTP_PASSWORD or asked for.")] = None,
+    mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Log the reminders written as sent (you send the "
+                                            ".eml files yourself).")] = False,
+    templates: Annotated[Path | None, typer.Option("--templates", help="Folder of the reminder templates "
+                                                   "(default: templates/ beside the workbook, else arxl's).")]
+    = None,
+) -> None:
+    """Statements of account (xlsx, PDF) and the reminders due (.eml, sent with --send), as of a date."""
+    import os
+
+    from arxl.core.dates import to_date
+    from arxl.io.mail import SmtpServer, parse_server
+    from arxl.io.recovery import run_statements
+
+    if send and not smtp:
+        raise ArxlError("--send needs --smtp HOST:PORT")
+    if send and mark_sent:
+        raise ArxlError("--send and --mark-sent exclude each other: --send logs what the server accepted")
+    ledger = _ledger(book)
+    day = _as_of(ledger, as_of)
+    first = to_date(start, "--from") if start is not None else None
+    folder = out_dir or (book.parent / (ledger.settings.output_folder or "out"))
+    server = None
+    if send and smtp:
+        host, port = parse_server(smtp)
+        password = ""
+        if user:
+            password = os.environ.get("ARXL_SMTP_PASSWORD") or typer.prompt(f"SMTP password for {user}",
+                                                                            hide_input=True)
+        server = SmtpServer(host, port, starttls, user or "", password)
+    run = run_statements(book, ledger, day, folder, start=first, pdf=pdf, reminders=reminders, server=server,
+                         mark_sent=mark_sent, templates=templates, progress=_progress())
+    for problem in run.problems:
+        _warn(str(problem))
+    customers = len(run.files)
+    _say(f"{day:%d/%m/%Y}: {len(run.statements)} statement(s) for {customers} customer(s) in "
+         f"{folder / 'statements'}" + (f", {len(run.pdfs)} PDF(s)" if run.pdfs else ""))
+    if run.plan is not None:
+        plan = run.plan
+        _say(f"reminders: {len(plan.to_email)} due by e-mail ({len(run.emails)} .eml written), "
+             f"{len(plan.to_call)} to call (no e-mail address), {len(plan.skipped)} overdue but not reminded")
+        for reminder in plan.to_call:
+            phone = reminder.customer.phone or "no phone"
+            _say(f"  call {reminder.customer_id} {reminder.customer.name} ({phone}): level "
+                 f"{reminder.level.level}, {reminder.days_overdue} days")
+        if send:
+            _say(f"sent {len(run.sent)} reminder(s), logged in CollectionsLog")
+        elif mark_sent:
+            _say(f"logged {len(run.sent)} reminder(s) as sent in CollectionsLog")
+        for message, why in run.partly_refused:
+            _warn(f"  {message.reminder.customer_id}: sent, but {why}")
+        if run.failed:
+            for message, why in run.failed:
+                _warn(f"  NOT sent: {message.reminder.customer_id} {', '.join(message.recipients)}: {why}")
+            _warn(f"{len(run.failed)} reminder(s) not sent and not logged; they go with the next run")
+            raise BadInput()
+    if any(p.severity == "error" for p in run.problems):
+        raise BadInput()
+
+
+arrangements_app = typer.Typer(help="Payment arrangements and promises to pay; escalations.", no_args_is_help=True)
+app.add_typer(arrangements_app, name="arrangements")
+
+
+@arrangements_app.command("check")
+def arrangements_check(book: BookArgument, as_of: AsOfOption = None) -> None:
+    """Mark instalments kept or broken from the allocations, judge promises to pay, refresh the Escalations sheet."""
+    from arxl.io.recovery import run_arrangements_check
+
+    ledger = _ledger(book)
+    day = _as_of(ledger, as_of)
+    found, changes = run_arrangements_check(book, ledger, day)
+    verdicts = {v: sum(1 for c in found.instalments if c.verdict == v) for v in ("kept", "broken", "pending")}
+    promises = {v: sum(1 for c in found.promises if c.verdict == v) for v in ("kept", "broken", "pending")}
+    _say(f"{day:%d/%m/%Y}: instalments {verdicts['kept']} kept, {verdicts['broken']} broken, "
+         f"{verdicts['pending']} pending ({len(changes.updates)} status(es) updated); promises to pay "
+         f"{promises['kept']} kept, {promises['broken']} broken, {promises['pending']} pending")
+    for escalation in found.escalations:
+        _say(f"  escalate {escalation.customer_id} {escalation.customer.name}: {'; '.join(escalation.reasons)}")
+    _say(f"{len(found.escalations)} customer(s) in the Escalations sheet")
+
+
+report_app = typer.Typer(help="Reports for management.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("collections")
+def report_collections(
+    book: BookArgument,
+    period: PeriodOption,
+    weekly: Annotated[bool, typer.Option("--weekly", help="Add the collections of each week of the month.")]
+    = False,
+) -> None:
+    """The Collections KPIs sheet of a month: collections against target, DSO, CEI, invoicing, top overdue."""
+    from arxl.io.recovery import run_report
+
+    ledger = _ledger(book)
+    report = run_report(book, ledger, period, weekly)
+    for currency, f in report.figures.items():
+        target = f" of {f.target:,} target ({f.percent_of_target} %)" if f.target is not None else ""
+        _say(f"{period} {currency}: collected {f.collected:,}{target}; DSO {f.dso} (countback {f.countback}), "
+             f"best {f.best_possible}, CEI {f.cei} %")
+    _say(f"written to the sheet {report.sheet.name}")
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's workbook and outputs.")]
@@ -349,6 +604,10 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"arxl: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2
     except BadInput:
+        return 2
+    except Refused as exc:
+        with contextlib.suppress(BadInput):
+            _show(exc.report)
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

@@ -231,3 +231,27 @@ def test_cli_review_links_each_exception_and_generate_runs_once(
     assert "nothing new to bill" in capsys.readouterr().out
     assert main(["invoices", "generate", str(book), "--period", "2025-7"]) == 2
     assert "is not a month written YYYY-MM" in capsys.readouterr().err
+
+
+def test_generate_writes_each_invoice_document_once(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    libreoffice: LibreOffice) -> None:
+    book = book_with(tmp_path, july_contracts())
+    out_dir = tmp_path / "invoices"
+    assert main(["invoices", "generate", str(book), "--period", "2025-07", "--out", str(out_dir), "--pdf"]) == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == ["INV-2025-00003.pdf", "INV-2025-00003.xlsx",
+                                                         "INV-2025-00004.pdf", "INV-2025-00004.xlsx"]
+    assert (out_dir / "INV-2025-00003.pdf").read_bytes().startswith(b"%PDF")
+    document = load_workbook(out_dir / "INV-2025-00003.xlsx")
+    names = document.defined_names
+    sheet_name, ref = next(iter(names["inv_number"].destinations))
+    assert document[sheet_name][ref.replace("$", "")].value == "INV-2025-00003"
+    capsys.readouterr()
+    # a run that stopped after saving the register but before its documents: the next run writes them only
+    (out_dir / "INV-2025-00004.xlsx").unlink()
+    (out_dir / "INV-2025-00004.pdf").unlink()
+    before = (out_dir / "INV-2025-00003.xlsx").stat().st_mtime_ns
+    assert main(["invoices", "generate", str(book), "--period", "2025-07", "--out", str(out_dir), "--pdf"]) == 0
+    printed = capsys.readouterr().out
+    assert "nothing new to bill" in printed and "2 document(s) written" in printed
+    assert (out_dir / "INV-2025-00004.pdf").exists()
+    assert (out_dir / "INV-2025-00003.xlsx").stat().st_mtime_ns == before

@@ -1,0 +1,119 @@
+"""The jobs: one function per thing the accountant asks for, shared by the command line and the ribbon.
+
+A job takes a :class:`~arxl.book.host.Host` (a file, or the workbook open in Excel) and its parameters, runs
+the pure workflow, applies the workflow's ChangeSet to the host in one go, writes any documents, and returns a
+:class:`Report`: what was done in a few lines, the problems with their cells, the files written, and whether
+the input was refused. The CLI prints a report and exits 0 or 2; a macro writes it to the Log sheet, shows
+its first line in the status bar and alerts on a refusal. Neither adds logic of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from arxl.book.host import Host, ledger_of
+from arxl.book.ledger import Ledger, check_ledger
+from arxl.core.dates import parse_period
+from arxl.report import Refused, Report
+
+
+def open_for_work(host: Host, job: str) -> Ledger:
+    """The host's ledger, refused when cells could not be read (their rows would silently be missing).
+
+    The checks across tables are left to each workflow's own review: a bad tax code holds back one customer,
+    not the whole month.
+    """
+    ledger, problems = ledger_of(host)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        report = Report(job, [f"{host.name}: {len(errors)} cell(s) to correct first"], errors, refused=True)
+        raise Refused(report)
+    return ledger
+
+
+def validate(host: Host) -> Report:
+    """Every problem of the workbook, each with its cell."""
+    ledger, problems = ledger_of(host)
+    problems = problems + check_ledger(ledger)
+    report = Report("validate", problems=problems)
+    errors, warnings = len(report.errors), len(problems) - len(report.errors)
+    if errors:
+        report.say(f"{host.name}: {errors} error(s), {warnings} warning(s)")
+        report.refused = True
+    else:
+        report.say(f"{host.name} is valid" + (f" ({warnings} warning(s))" if warnings else ""))
+    return report
+
+
+def review_billing(host: Host, period: str) -> Report:
+    """The pre-billing review of a month into the Review sheet."""
+    from arxl.billing.review import review_sheet
+    from arxl.billing.run import plan_billing
+    from arxl.book.changes import ChangeSet
+
+    parse_period(period)
+    ledger = open_for_work(host, "review billing")
+    plan = plan_billing(ledger, period)
+    changes = ChangeSet()
+    changes.replace_sheet(review_sheet(ledger, plan))
+    host.apply(changes)
+    blocking = sum(1 for f in plan.findings if f.severity == "blocking")
+    report = Report("review billing")
+    report.say(f"{period}: {len(plan.due)} line(s) due, {blocking} blocking exception(s) holding back "
+               f"{len(plan.held)} customer(s), {len(plan.findings) - blocking} warning(s); see the Review sheet")
+    return report
+
+
+def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf: bool = False) -> Report:
+    """Bill a month: invoices into the register (one atomic step), then their documents into ``out_dir``."""
+    from arxl.billing.review import review_sheet
+    from arxl.billing.run import generate_invoices as run_billing
+
+    parse_period(period)
+    ledger = open_for_work(host, "generate invoices")
+    run = run_billing(ledger, period)
+    run.changes.replace_sheet(review_sheet(ledger, run.plan))
+    host.apply(run.changes)
+    report = Report("generate invoices")
+    if run.invoices:
+        amounts = ", ".join(f"{amount:,.{0 if code == 'RWF' else 2}f} {code}" for code, amount in run.totals().items())
+        report.say(f"{period}: {len(run.invoices)} invoice(s) {run.invoices[0].invoice_no} to "
+                   f"{run.invoices[-1].invoice_no}, {amounts}")
+    else:
+        report.say(f"{period}: nothing new to bill")
+    if run.plan.held:
+        report.say(f"held back by blocking exceptions: {', '.join(sorted(run.plan.held))} (see the Review sheet)")
+    if out_dir is not None:
+        fresh = {i.invoice_no for i in run.invoices}
+        ledger_now = open_for_work(host, "generate invoices")
+        report.files += invoice_documents(host, ledger_now, period, out_dir, pdf, rewrite=fresh)
+        report.say(f"{len(report.files)} document(s) written to {out_dir}" if report.files
+                   else f"documents of {period} already in {out_dir}")
+    return report
+
+
+def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pdf: bool,
+                      rewrite: Collection[str] = ()) -> list[Path]:
+    """The .xlsx (and PDF) of every invoice of the period that has none yet in ``out_dir``, or was just billed.
+
+    Documents follow the register, so a run that stopped after saving the register and before writing its
+    documents is completed by the next run, which writes the missing ones and bills nothing.
+    """
+    from arxl.io.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, documents, to_pdf
+
+    settings = ledger.settings
+    template_path = (host.folder / settings.invoice_template) if settings.invoice_template else DEFAULT_TEMPLATE
+    wanted = [i for i in ledger.invoices if i.period == period and i.doc_type == "invoice"
+              and (i.invoice_no in rewrite or not (out_dir / f"{i.invoice_no}.xlsx").exists()
+                   or (pdf and not (out_dir / f"{i.invoice_no}.pdf").exists()))]
+    if not wanted:
+        return []
+    docs, problems = documents(wanted, ledger.invoice_lines, ledger.customers, settings, host.name)
+    if problems:
+        raise Refused(Report("invoice documents", [f"{len(problems)} invoice(s) cannot be printed"], problems,
+                             refused=True))
+    written = InvoiceTemplate(template_path).write_all(docs, out_dir)
+    if pdf:
+        written += to_pdf(written, out_dir)
+    return written

@@ -1,0 +1,42 @@
+"""What a job reports: a few lines for the accountant, the problems with their cells, the files written.
+
+Kept apart from :mod:`arxl.jobs` so that the command line can know these types without loading a workbook
+library at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from arxl.errors import Problem
+
+
+@dataclass(slots=True)
+class Report:
+    """The outcome of a job, for the console, the status bar and the Log sheet."""
+
+    job: str
+    lines: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    refused: bool = False
+
+    def say(self, text: str) -> None:
+        self.lines.append(text)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def headline(self) -> str:
+        return self.lines[0] if self.lines else (str(self.errors[0]) if self.errors else f"{self.job}: done")
+
+
+class Refused(Exception):
+    """A job stopped on bad input; its report says why."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.headline)
+        self.report = report
