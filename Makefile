@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean addin
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check arxl udfs macros tests bench
 	$(BIN)/mypy
+
+# The Excel add-in, built from workbooks/addin (a build output, not in git; `arxl addin install` builds its own).
+addin: setup
+	$(BIN)/arxl addin build --out workbooks/arxl.xlam
 
 bench: setup
 	$(BIN)/python bench/read_ledger.py
