@@ -255,38 +255,11 @@ def export_sage(
     again: Annotated[bool, typer.Option("--again", help="Export again documents already exported.")] = False,
 ) -> None:
     """Write the month's invoices and credit notes as Sage 50 audit-trail transactions, and mark them exported."""
-    from arxl.book.apply import apply_changes
+    from arxl import jobs
     from arxl.book.save import ensure_not_open
-    from arxl.io.sage import sage_rows, write_sage_csv
 
-    ledger = _ledger(book)
-    rows, changes, problems = sage_rows(ledger, period, again=again)
-    for problem in problems:
-        err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-    held = sum(1 for p in problems if p.severity == "error")
-    if rows:
-        ensure_not_open(book)  # before the file is written, so the two cannot disagree
-        previous = out_file.read_bytes() if out_file.is_file() else None
-        write_sage_csv(rows, out_file)
-        try:
-            apply_changes(book, changes)
-        except BaseException:
-            if previous is None:
-                out_file.unlink(missing_ok=True)
-            else:
-                out_file.write_bytes(previous)
-            raise
-        invoices = len({r.reference for r in rows if r.type == "SI"})
-        credits = len({r.reference for r in rows if r.type == "SC"})
-        out.print(f"{period}: {invoices} invoice(s) and {credits} credit note(s), {len(rows)} row(s) written to "
-                  f"{out_file}", highlight=False)
-    else:
-        out.print(f"{period}: nothing new to export" + ("" if again else " (documents already exported are left "
-                                                        "out; --again exports them again)"), highlight=False)
-    if held:
-        err.print(f"{held} document(s) held back: correct them and run again; they will be exported then",
-                  highlight=False)
-        raise BadInput()
+    ensure_not_open(book)  # before the file is written, so the file and the register cannot disagree
+    _show(jobs.export_sage(_host(book), period, out_file, again))
 
 
 statement_app = typer.Typer(help="Bank statements: any supported file into the canonical statement CSV.",

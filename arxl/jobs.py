@@ -9,6 +9,7 @@ its first line in the status bar and alerts on a refusal. Neither adds logic of 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from pathlib import Path
 
@@ -117,3 +118,41 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
     if pdf:
         written += to_pdf(written, out_dir)
     return written
+
+
+def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on: dt.date | None = None) -> Report:
+    """The month's invoices and credit notes as a Sage 50 import file; the documents are then marked exported.
+
+    The file is written first and the marks second; if marking fails the previous file is put back, so the
+    file and the register never disagree about what went to Sage.
+    """
+    from arxl.io.sage import sage_rows, write_sage_csv
+
+    parse_period(period)
+    ledger = open_for_work(host, "export to Sage")
+    rows, changes, problems = sage_rows(ledger, period, again=again, on=on)
+    report = Report("export to Sage", problems=problems)
+    held = sum(1 for p in problems if p.severity == "error")
+    if rows:
+        previous = out_file.read_bytes() if out_file.is_file() else None
+        write_sage_csv(rows, out_file)
+        try:
+            host.apply(changes)
+        except BaseException:
+            if previous is None:
+                out_file.unlink(missing_ok=True)
+            else:
+                out_file.write_bytes(previous)
+            raise
+        invoices = len({r.reference for r in rows if r.type == "SI"})
+        credits = len({r.reference for r in rows if r.type == "SC"})
+        report.say(f"{period}: {invoices} invoice(s) and {credits} credit note(s), {len(rows)} row(s) written to "
+                   f"{out_file}")
+        report.files.append(out_file)
+    else:
+        report.say(f"{period}: nothing new to export" + ("" if again else " (documents already exported are left "
+                                                         "out; --again exports them again)"))
+    if held:
+        report.say(f"{held} document(s) held back: correct them and run again; they will be exported then")
+        report.refused = True
+    return report
