@@ -218,6 +218,18 @@ class Allocation(Row):
     notes: str = col("Notes", "")
 
 
+class StatementRecord(Row):
+    fingerprint: str = col("Fingerprint")
+    account: str = col("Account", "")
+    currency: str = col("Currency", "")
+    file: str = col("File", "")
+    imported: dt.date = col("Imported")
+    first_date: dt.date | None = col("First Date", None)
+    last_date: dt.date | None = col("Last Date", None)
+    lines: int = col("Lines", 0)
+    status: Literal["proposed", "posted"] = col("Status", "proposed")
+
+
 class CollectionsEntry(Row):
     date: dt.date = col("Date")
     customer_id: str = col("Customer ID")
@@ -287,6 +299,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("InvoiceLines", InvoiceLine, ("invoice_no", "line_no"), owner="arxl"),
         TableSpec("Receipts", Receipt, ("receipt_id",), owner="arxl"),
         TableSpec("Allocations", Allocation, (), owner="arxl"),
+        TableSpec("Statements", StatementRecord, ("fingerprint",), owner="arxl", required=False),
         TableSpec("CollectionsLog", CollectionsEntry, (), required=False),
         TableSpec("Arrangements", ArrangementLine, ("arrangement_id", "instalment"), required=False),
     )
