@@ -169,6 +169,7 @@ def _story(seed: int) -> _Story:
         "InvoiceLines": [*lines, credit_line],
         "Receipts": [*receipts],
         "Allocations": [*allocations],
+        "Statements": [],  # nothing imported yet: July's statement is the demo's to import
         "CollectionsLog": [*_collections(rng, books, receipts)],
         "Arrangements": [*books.arrangement_lines()],
     }
@@ -211,6 +212,8 @@ def _settings() -> list[Setting]:
         ("period", "2025-07", "the month being closed"),
         ("as_of", "2025-07-31", ""),
         ("output_folder", "out", ""),
+        ("collections_target_rwf", "150000000", "collections expected each month (cash applied to invoices)"),
+        ("collections_target_usd", "10000", ""),
     )
     titles = {name: info.title or name for name, info in Settings.model_fields.items()}
     return [Setting(key=titles[name], value=value, notes=notes) for name, value, notes in values]
