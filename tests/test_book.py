@@ -214,3 +214,10 @@ def test_a_stray_far_cell_is_refused_not_a_crash(tmp_path: Path, capsys: pytest.
     assert main(["validate", str(tmp_path / "far.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "spans 16,384 columns by 1,048,576 rows" in err and "Traceback" not in err
+
+
+def test_sample_into_a_new_folder_and_a_save_into_a_missing_one(tmp_path: Path) -> None:
+    assert main(["sample", str(tmp_path / "new" / "billing.xlsx")]) == 0
+    assert (tmp_path / "new" / "billing.xlsx").exists()
+    with pytest.raises(Exception, match="does not exist"):
+        atomic_save(tmp_path / "missing" / "b.xlsx", lambda temp: temp.write_bytes(b""))

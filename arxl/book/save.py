@@ -88,6 +88,8 @@ def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = 
     Returns the path written. Raises WorkbookLocked when the file is open in Excel or LibreOffice.
     """
     target = Path(path)
+    if not target.parent.is_dir():
+        raise BadWorkbook(f"cannot be saved: the folder {target.parent} does not exist", CellRef(target.name))
     ensure_not_open(target)
     _remove_stale(target)
     temp = _temp_path(target, "new")
