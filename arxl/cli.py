@@ -69,6 +69,7 @@ def sample(
     """Write the sample billing workbook of a Kigali ICT company, and its July 2025 bank statement beside it."""
     from arxl.sample import write_sample
 
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     book, statement = write_sample(out_path, seed)
     out.print(f"wrote {book}")
     out.print(f"wrote {statement}")
@@ -389,22 +390,24 @@ def _progress() -> Callable[[str, int, int], None] | None:
 @app.command("aging")
 def aging_cmd(book: BookArgument, as_of: AsOfOption = None) -> None:
     """Refresh the Aging sheet: open items at a date by customer and bucket, one block per currency, checked."""
-    from arxl.aging.sheet import aging_report, aging_sheet, read_aging_ledger
+    from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
     from arxl.book.apply import apply_changes
     from arxl.book.changes import ChangeSet
+    from arxl.book.fastread import paused_gc, read_columns
 
-    ledger, problems = read_aging_ledger(_existing(book))  # only the tables the aging reads
+    ledger, problems = read_columns(_existing(book), AGING_COLUMNS, AGING_ELSEWHERE)  # what the aging reads
     errors = [p for p in problems if p.severity == "error"]
     for problem in errors[:20]:
         err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
     if errors:
         err.print(f"{book.name}: {len(errors)} cell(s) to correct first (run arxl validate {book.name})",
-                  highlight=False, markup=False, soft_wrap=True)
+                  highlight=False, markup=False)
         raise BadInput()
-    report = aging_report(ledger, _as_of(ledger, as_of))
-    changes = ChangeSet()
-    changes.replace_sheet(aging_sheet(report))
-    apply_changes(book, changes)
+    with paused_gc():
+        report = aging_report(ledger, _as_of(ledger, as_of))
+        changes = ChangeSet()
+        changes.replace_sheet(aging_sheet(report))
+        apply_changes(book, changes)
     for block in report.blocks:
         places = 0 if block.currency == "RWF" else 2
         overdue = block.balance - block.bucket_total(0) - block.credits - block.unapplied
@@ -534,6 +537,38 @@ def report_collections(
         _say(f"{period} {currency}: collected {f.collected:,}{target}; DSO {f.dso} (countback {f.countback}), "
              f"best {f.best_possible}, CEI {f.cei} %")
     _say(f"written to the sheet {report.sheet.name}")
+
+
+@app.command("reconcile")
+def reconcile(
+    first: Annotated[str, typer.Argument(metavar="BOOK | post BOOK | approve BOOK",
+                                         help="The billing workbook, or an action (post, approve) and then it.")],
+    second: Annotated[str | None, typer.Argument(metavar="", help="The workbook, after an action.")] = None,
+    statement: Annotated[Path | None, typer.Option("--statement", help="The bank statement to import and match "
+                                                   "(CSV, XLSX, MT940, camt).")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Posting / import date, YYYY-MM-DD (default today).")]
+    = None,
+) -> None:
+    """Cash application in the workbook: `reconcile BOOK --statement FILE` proposes matches into the
+    Reconciliation sheet; `reconcile approve BOOK` approves the automatic ones; `reconcile post BOOK` posts
+    every decided line to Receipts and Allocations (each bank line once)."""
+    import datetime as dt
+
+    from arxl import jobs
+    from arxl.core.dates import to_date
+
+    today = to_date(on, "--date") if on else dt.date.today()
+    if first in ("post", "approve"):
+        if second is None:
+            raise ArxlError(f"reconcile {first} needs the workbook: arxl reconcile {first} BOOK")
+        host = _host(Path(second))
+        _show(jobs.post_reconciliation(host, today) if first == "post" else jobs.approve_matches(host))
+        return
+    if second is not None:
+        raise ArxlError(f'unexpected "{second}": arxl reconcile BOOK --statement FILE, or reconcile post BOOK')
+    if statement is None:
+        raise ArxlError("reconcile BOOK needs --statement FILE (or use: reconcile post BOOK)")
+    _show(jobs.import_statement(_host(Path(first)), _existing(statement), today))
 
 
 @app.command()

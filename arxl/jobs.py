@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from arxl.book.host import Host, ledger_of
 from arxl.book.ledger import Ledger, check_ledger
 from arxl.core.dates import parse_period
 from arxl.report import Refused, Report
+
+if TYPE_CHECKING:
+    from arxl.book.reader import Table
+    from arxl.cashapp.reconcile import ReconciliationRow
 
 
 def open_for_work(host: Host, job: str) -> Ledger:
@@ -155,4 +161,69 @@ def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on
     if held:
         report.say(f"{held} document(s) held back: correct them and run again; they will be exported then")
         report.refused = True
+    return report
+
+
+def _reconciliation(host: Host) -> Table[ReconciliationRow]:
+    from arxl.cashapp.reconcile import HEADERS, SHEET, read_sheet
+
+    table, problems = read_sheet(host.port().read_table(SHEET, HEADERS))
+    if [p for p in problems if p.severity == "error"]:
+        raise Refused(Report("reconciliation", [f"{SHEET}: {len(problems)} cell(s) to correct first"], problems,
+                             refused=True))
+    return table
+
+
+def import_statement(host: Host, statement_file: Path, today: dt.date) -> Report:
+    """Import a bank statement (any supported format) and propose its matches into the Reconciliation sheet."""
+    from arxl.cashapp.reconcile import propose
+    from arxl.io.statements import load_profiles, read_statement
+
+    ledger = open_for_work(host, "import statement")
+    profiles_file = ledger.settings.bank_profiles
+    profiles = load_profiles(host.folder / profiles_file) if profiles_file else ()
+    known = [s.fingerprint for s in ledger.table("Statements")] if ledger.table("Statements").present else []
+    statement = read_statement(statement_file, profiles, known_fingerprints=known)
+    proposal = propose(ledger, statement.lines, statement.fingerprint, _reconciliation(host),
+                       account=statement.account, currency=statement.currency, source=statement_file.name,
+                       today=today)
+    host.apply(proposal.changes)
+    report = Report("import statement")
+    report.say(f"{statement_file.name}: {proposal.lines} line(s): {proposal.auto} matched automatically, "
+               f"{proposal.review} to review, {proposal.unmatched} unmatched; decide in the Reconciliation sheet")
+    for note in statement.notes:
+        report.say(f"note: {note}")
+    return report
+
+
+def approve_matches(host: Host) -> Report:
+    """Approve every line the matcher was sure of (the accountant still decides the others)."""
+    from arxl.cashapp.reconcile import approve_automatic, undecided
+
+    table = _reconciliation(host)
+    changes = approve_automatic(table)
+    host.apply(changes)
+    report = Report("approve matches")
+    waiting = undecided(_reconciliation(host)) if not changes.is_empty else undecided(table)
+    report.say(("automatic matches approved" if not changes.is_empty else "no automatic match waiting") +
+               f"; {waiting} line(s) still need a decision")
+    return report
+
+
+def post_reconciliation(host: Host, today: dt.date) -> Report:
+    """Post every decided line of the Reconciliation sheet to Receipts and Allocations, each line once."""
+    from arxl.cashapp.reconcile import post
+
+    ledger = open_for_work(host, "post reconciliation")
+    posting = post(ledger, _reconciliation(host), today)
+    host.apply(posting.changes)
+    report = Report("post reconciliation", problems=posting.problems)
+    totals: dict[str, Decimal] = {}
+    for receipt in posting.receipts:
+        totals[receipt.currency] = totals.get(receipt.currency, Decimal(0)) + receipt.amount
+    amounts = ", ".join(f"{v:,.{0 if k == 'RWF' else 2}f} {k}" for k, v in sorted(totals.items()))
+    report.say(f"{posting.posted} line(s) posted" + (f" ({amounts})" if amounts else "") +
+               f", {posting.rejected} rejected, {posting.waiting} waiting for a decision" +
+               (f", {len(posting.problems)} with a problem to correct" if posting.problems else ""))
+    report.refused = bool(posting.problems)
     return report

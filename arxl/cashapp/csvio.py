@@ -1,0 +1,247 @@
+"""The CSV files of ``arxl match``: customers and open items in, allocations out (DESIGN.md §4).
+
+UTF-8 (a byte-order mark is fine), a header row, one record per row; columns may come in any order and
+extra columns are ignored. Dates are ISO ``YYYY-MM-DD``; amounts plain decimals with ``.`` and no more
+decimals than the currency has (RWF none, USD two).
+
+* customers: ``customer_id,name,aliases,bank_accounts,customer_type,withholding`` - aliases and bank
+  accounts separated by ``;``, customer_type one of government, private, ngo, foreign (empty: private),
+  withholding a ``,``-separated subset of ``vat``, ``wht3``, ``wht15`` (empty or ``none``: nothing);
+* open items: ``invoice_no,customer_id,customer_name,invoice_date,due_date,currency,net_amount,vat_amount,``
+  ``amount,open_amount``;
+* allocations (written): ``line_id,invoice_no,applied_amount,deduction_amount,deduction_type,status,score,``
+  ``reason``, amounts with the currency's decimals.
+
+Bad input stops with an error naming the file, the line and the column, as the accountant sees them in a
+text editor or in Excel: ``[open.csv] line 12, open_amount: "12,5OO" is not a number``. Text from outside
+that Excel would take for a formula (``=HYPERLINK(...)``) is written with a leading apostrophe, so it stays
+text when the allocation file is opened in Excel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from arxl.cashapp.records import (
+    ALLOCATION_COLUMNS,
+    CUSTOMER_COLUMNS,
+    CUSTOMER_TYPES,
+    OPEN_ITEM_COLUMNS,
+    AllocationRow,
+    CustomerProfile,
+    OpenItem,
+)
+from arxl.core.money import currency as currency_of
+from arxl.core.money import is_rounded
+from arxl.core.tax import parse_withholding
+from arxl.errors import ArxlError, BadValue
+
+__all__ = ["read_customers", "read_open_items", "write_allocations"]
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FIELD_CHARS = 100_000
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CsvProblem(BadValue):
+    """A value in a CSV file that is not what its column expects."""
+
+
+def _rows(path: Path, columns: Sequence[str], required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: text}) for each record; the header must have every required column."""
+    name = path.name
+    if not path.exists():
+        raise ArxlError(f"file not found: {path}")
+    if path.is_dir():
+        raise ArxlError(f"{path} is a folder, not a CSV file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ArxlError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB", f"[{name}]")
+    with path.open("rb") as raw:
+        head = raw.read(4096)
+    if b"\x00" in head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ArxlError("this is not a CSV text file (it looks like a binary file or a workbook; save it as "
+                        "CSV UTF-8)", f"[{name}]")
+    previous = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    raise ArxlError(f"the file is empty; expected a header row: {','.join(columns)}", f"[{name}]")
+                found = [h.strip().lower() for h in header]
+                missing = [c for c in required if c not in found]
+                if missing:
+                    raise ArxlError(f"line 1: missing column(s) {', '.join(missing)}; expected the header "
+                                    f"{','.join(columns)}", f"[{name}]")
+                where = {c: found.index(c) for c in columns if c in found}
+                for record in reader:
+                    if not any(cell.strip() for cell in record):
+                        continue
+                    yield reader.line_num, {c: (record[i] if i < len(record) else "") for c, i in where.items()}
+            except csv.Error as exc:
+                raise ArxlError(f"line {reader.line_num}: not readable as CSV ({exc})", f"[{name}]") from None
+            except UnicodeDecodeError as exc:
+                raise ArxlError(f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+                                f"{exc.start} of a block); save it as CSV UTF-8", f"[{name}]") from None
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _problem(path: Path, line: int, column: str, message: str) -> CsvProblem:
+    return CsvProblem(f"line {line}, {column}: {message}", f"[{path.name}]")
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _text(path: Path, line: int, row: Mapping[str, str], column: str, required: bool = True) -> str:
+    value = row.get(column, "").strip()
+    if required and not value:
+        raise _problem(path, line, column, "is empty")
+    return value
+
+
+def _amount(path: Path, line: int, row: Mapping[str, str], column: str, code: str) -> Decimal:
+    text = row.get(column, "").strip()
+    if not text:
+        raise _problem(path, line, column, "is empty; expected an amount such as 1180000 or 1180.50")
+    if not _NUMBER.fullmatch(text):
+        raise _problem(path, line, column, f'"{_shown(text)}" is not a number (write plain digits with "." for '
+                                           "decimals, no thousands separators)")
+    value = Decimal(text)
+    if not is_rounded(value, code):
+        raise _problem(path, line, column, f'"{_shown(text)}" has more decimals than {code} allows')
+    return value
+
+
+def _date(path: Path, line: int, row: Mapping[str, str], column: str) -> dt.date:
+    text = row.get(column, "").strip()
+    if not text:
+        raise _problem(path, line, column, "is empty; expected a date YYYY-MM-DD")
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _problem(path, line, column, f'"{_shown(text)}" is not a date YYYY-MM-DD') from None
+
+
+def _currency(path: Path, line: int, row: Mapping[str, str]) -> str:
+    text = _text(path, line, row, "currency")
+    try:
+        return currency_of(text).code
+    except BadValue as exc:
+        raise _problem(path, line, "currency", exc.message) from None
+
+
+def _split(text: str, separator: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(separator) if part.strip())
+
+
+def read_customers(path: Path) -> list[CustomerProfile]:
+    """The customers CSV: one :class:`CustomerProfile` per row; a customer id given twice is refused."""
+    path = Path(path)
+    customers: list[CustomerProfile] = []
+    seen: dict[str, int] = {}
+    for line, row in _rows(path, CUSTOMER_COLUMNS, ("customer_id", "name")):
+        customer_id = _text(path, line, row, "customer_id")
+        if customer_id in seen:
+            raise _problem(path, line, "customer_id", f'"{_shown(customer_id)}" is already on line {seen[customer_id]}')
+        seen[customer_id] = line
+        kind = _text(path, line, row, "customer_type", required=False).lower() or "private"
+        if kind not in CUSTOMER_TYPES:
+            raise _problem(path, line, "customer_type", f'"{_shown(kind)}" is not one of {", ".join(CUSTOMER_TYPES)}')
+        try:
+            withholding = parse_withholding(row.get("withholding", ""))
+        except BadValue as exc:
+            raise _problem(path, line, "withholding", exc.message) from None
+        customers.append(CustomerProfile(
+            customer_id=customer_id,
+            name=_text(path, line, row, "name"),
+            aliases=_split(row.get("aliases", ""), ";"),
+            bank_accounts=_split(row.get("bank_accounts", ""), ";"),
+            customer_type=kind,
+            withholding=withholding,
+        ))
+    return customers
+
+
+def read_open_items(path: Path) -> list[OpenItem]:
+    """The open-items CSV: one :class:`OpenItem` per row; an invoice number given twice is refused."""
+    path = Path(path)
+    items: list[OpenItem] = []
+    seen: dict[str, int] = {}
+    for line, row in _rows(path, OPEN_ITEM_COLUMNS, OPEN_ITEM_COLUMNS):
+        invoice_no = _text(path, line, row, "invoice_no")
+        if not re.search(r"[0-9A-Za-z]", invoice_no):
+            raise _problem(path, line, "invoice_no", f'"{_shown(invoice_no)}" has no letters or digits')
+        if invoice_no in seen:
+            raise _problem(path, line, "invoice_no", f'"{_shown(invoice_no)}" is already on line {seen[invoice_no]}')
+        seen[invoice_no] = line
+        code = _currency(path, line, row)
+        net = _amount(path, line, row, "net_amount", code)
+        vat = _amount(path, line, row, "vat_amount", code)
+        amount = _amount(path, line, row, "amount", code)
+        open_amount = _amount(path, line, row, "open_amount", code)
+        if abs(amount - (net + vat)) > Decimal(1).scaleb(-currency_of(code).exponent):
+            raise _problem(path, line, "amount", f"{amount} is not net_amount {net} + vat_amount {vat}")
+        items.append(OpenItem(
+            invoice_no=invoice_no,
+            customer_id=_text(path, line, row, "customer_id"),
+            customer_name=_text(path, line, row, "customer_name", required=False),
+            invoice_date=_date(path, line, row, "invoice_date"),
+            due_date=_date(path, line, row, "due_date"),
+            currency=code,
+            net_amount=net,
+            vat_amount=vat,
+            amount=amount,
+            open_amount=open_amount,
+        ))
+    return items
+
+
+def _cell(text: str) -> str:
+    """Text from outside as text: a leading apostrophe where Excel would see a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def allocation_row(row: AllocationRow) -> list[str]:
+    """One allocation as CSV cells (amounts as plain decimals, as they were computed)."""
+    return [_cell(row.line_id), _cell(row.invoice_no), f"{row.applied_amount:f}", f"{row.deduction_amount:f}",
+            row.deduction_type, row.status, str(row.score), _cell(row.reason)]
+
+
+def write_allocations(rows: Iterable[AllocationRow], path: Path) -> int:
+    """Write the allocation CSV atomically (a temporary file beside it, then a rename); returns the rows."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ArxlError(f"the folder {folder} does not exist", f"[{path.name}]")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(ALLOCATION_COLUMNS)
+            for row in rows:
+                writer.writerow(allocation_row(row))
+                count += 1
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return count

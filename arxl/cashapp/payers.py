@@ -1,0 +1,423 @@
+"""Who paid? The customer behind a bank line, by its bank account or by its name, among thousands.
+
+Two kinds of evidence name the payer:
+
+* **a bank account or mobile-money number** the customer is known to pay from, in the line's counterparty
+  account or written in the narrative (``MOMO 250788123456``, ``0788 123 456``). Accounts compare by their
+  digits (``00040-0012345-67`` is ``000400012345 67``); phone numbers as ``2507XXXXXXXX``. An account is
+  exact evidence, unless several customers share it.
+* **a name**: the customer's name or an alias the accountant keeps for it, in the counterparty name or the
+  narrative, upper-case, misspelt, truncated or abbreviated, with the points of
+  :func:`arxl.core.scoring.name_evidence` (whole name 100, whole alias 95, three-letter alias 85,
+  two-letter alias or initials 70, most of the name: its share, at most 95).
+
+Comparing a narrative with 20,000 names one by one is too slow and, on noisy narratives, wrong about half the
+time. So names are indexed by their words, pairs of words, the name written without spaces (``MININFRA``),
+short aliases and initials; a word of the narrative that is no known word is looked up as the start of one
+(``AUTH`` for AUTHORITY) or as a misspelling of one of about the same length (rapidfuzz, 80 % or more). Only
+the customers reached that way are compared, words in order, as the scoring module does.
+
+Payment channels are no payers: ``MTN MOBILE MONEY``, ``AIRTEL MONEY`` or ``MOMO`` in a line say how the
+money came, not who sent it, and are left out before names are compared.
+
+>>> index = CustomerIndex([
+...     CustomerProfile("C1", "Rwanda Revenue Authority", ("RRA",), ("000400012345",)),
+...     CustomerProfile("C2", "Bank of Kigali Plc", ("BK",), ("0788123456",))])
+>>> index.accounts("00040-0012345", "")
+[0]
+>>> index.accounts("MTN MOBILE MONEY", "MOMO 250788123456 REF 99812")
+[1]
+>>> [(h.customer, h.points, h.reason) for h in index.names(["RWANDA REVENUE AUTH"])]
+[(0, 89, 'customer name 89% alike ("RWANDA REVENUE AUTH")')]
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+from rapidfuzz import fuzz, process
+
+from arxl.cashapp.records import CustomerProfile
+from arxl.cashapp.references import Prepared, fold, prepare
+from arxl.core.money import CURRENCIES
+from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, STOP_WORDS, name_tokens
+
+__all__ = ["CustomerIndex", "NameHit", "account_key"]
+
+_K = TypeVar("_K", str, tuple[str, str])
+WEAK_SHARE = 0.6
+"""Below the 75 % of :func:`~arxl.core.scoring.name_evidence`, a name this much alike (two words at least) is
+still proposed for review."""
+CURRENCY_CODES = frozenset(CURRENCIES)
+_POSTINGS_CAP = 300  # a word shared by more customers than this does not bring candidates on its own
+_CANDIDATES_CAP = 16
+_CHANNELS = re.compile(
+    r"\b(?:(?:MTN|AIRTEL|TIGO)\W*(?:MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?|MONEY)|MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?"
+    r"|M\W?PESA)\b"
+)
+# Words of bank narratives that are nobody's name: never guessed at as a misspelling or a truncation.
+NOISE_WORDS = frozenset(
+    {
+        "PAYMENT", "PAYMENTS", "PAYMT", "PAYMNT", "PYMT", "PMT", "TRF", "TRANSFER", "TRANSF", "RTGS", "EFT", "ACH",
+        "SWIFT", "INWARD", "OUTWARD", "INCOMING", "REMITTANCE", "SETTLEMENT", "SETTLEMT", "DEPOSIT", "CASH",
+        "CHEQUE", "CHECK", "REF", "REFERENCE", "NARRATIVE", "BENEFICIARY", "ORDERING", "CUSTOMER", "VALUE",
+        "DATE", "FAVOUR", "FAVOR", "BEING", "AMOUNT", "BALANCE", "PART", "PARTIAL", "FULL", "ADVANCE",
+        "INSTALMENT", "INSTALLMENT", "SERVICES", "SERVICE", "FEES", "FEE", "CHARGES", "CHARGE", "NET", "GROSS",
+        "WHT", "VAT", "TAX", "WITHHOLDING", "JANUARY", "FEBRUARY", "MARCH", "APRIL", "JUNE", "JULY",
+        "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER", "SEPT", "MONTH", "MONTHLY", "QUARTER",
+        "ANNUAL", "HOSTING", "LICENCE", "LICENSE", "INTERNET", "CONNECTIVITY", "SUPPORT", "MAINTENANCE",
+        "PHONE", "MOBILE", "MONEY", "THANK", "THANKS", "RECEIVED", "RECEIPT", "PAID", "INWARDS", "TRANSACTION",
+        "CREDIT", "DEBIT", "ACCOUNT", "NUMBER", "ONLINE", "BANKING", "INTERNAL", "EXTERNAL", "OUR", "YOUR",
+        *INVOICE_WORDS,
+    }
+)
+
+
+_NO_ALIASES = NOISE_WORDS | COMMON_WORDS | CURRENCY_CODES | frozenset(
+    {"ETS", "ETABLISSEMENTS", "STE", "SOCIETE", "GROUP", "SONS", "AND", "THE", "MR", "MRS", "DR"})
+"""Words that are no alias, whatever the customers table says: common words, currency codes, legal forms."""
+
+
+def account_key(text: str) -> str:
+    """An account number as compared: digits (and letters of an IBAN), phones as 2507XXXXXXXX, no leading zeros.
+
+    Too short to be an account (fewer than six digits): empty.
+
+    >>> account_key("00040-0012345-67"), account_key("+250 788 123 456"), account_key("0788123456")
+    ('40001234567', '250788123456', '250788123456')
+    >>> account_key("NL91 ABNA 0417 1643 00"), account_key("12-34")
+    ('NL91ABNA0417164300', '')
+    """
+    raw = re.sub(r"[^0-9A-Z]", "", fold(text)) if isinstance(text, str) else ""
+    if raw.isdigit():
+        if len(raw) == 10 and raw.startswith("07"):
+            raw = "250" + raw[1:]
+        elif len(raw) == 9 and raw.startswith("7"):
+            raw = "250" + raw
+        raw = raw.lstrip("0")
+        return raw if len(raw) >= 6 else ""
+    return raw if len(raw) >= 8 and any(c.isdigit() for c in raw) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """A customer named in a line: points 0-100, the reason, which words of which field named it, and the
+    words of the customer's name (or alias, or initials) that were found."""
+
+    customer: int
+    points: int
+    reason: str
+    words: frozenset[tuple[int, int]]
+    tokens: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """One way a customer is written: its name or an alias, as compared."""
+
+    tokens: tuple[str, ...]
+    letters: int
+    alias: bool
+    label: str
+    whole: frozenset[str]
+    initials: str
+    words: frozenset[str]
+
+
+class CustomerIndex:
+    """Customers looked up by bank account and by name; customers are known by their position in the list."""
+
+    def __init__(self, customers: Sequence[CustomerProfile]) -> None:
+        self.customers = list(customers)
+        self._accounts: dict[str, list[int]] = {}
+        self._forms: list[tuple[_Form, ...]] = []
+        self._letters: list[int] = []  # letters of the customer's shortest name or alias
+        self._by_word: dict[str, list[int]] = {}
+        self._by_pair: dict[tuple[str, str], list[int]] = {}
+        self._by_whole: dict[str, list[int]] = {}
+        self._by_short: dict[str, list[int]] = {}
+        self._by_initials: dict[str, list[int]] = {}
+        for position, customer in enumerate(self.customers):
+            for account in customer.bank_accounts:
+                key = account_key(account)
+                if key:
+                    _post(self._accounts, key, position)
+            forms = []
+            for text, alias in ((customer.name, False), *((a, True) for a in customer.aliases)):
+                form = _form(text, alias)
+                if form is None:
+                    continue
+                forms.append(form)
+                if form.letters <= 3:
+                    _post(self._by_short, form.tokens[0], position)
+                    continue
+                for word in form.tokens:
+                    _post(self._by_word, word, position)
+                for pair in zip(form.tokens, form.tokens[1:], strict=False):
+                    _post(self._by_pair, pair, position)
+                for whole in form.whole:
+                    _post(self._by_whole, whole, position)
+                if form.initials:
+                    _post(self._by_initials, form.initials, position)
+            self._forms.append(tuple(forms))
+            self._letters.append(min((f.letters for f in forms if f.letters > 3), default=0))
+        vocabulary = sorted(w for w in self._by_word if len(w) >= 4)
+        self._vocabulary = vocabulary
+        self._by_shape: dict[tuple[str, int], list[str]] = {}
+        for word in vocabulary:
+            if len(word) >= 5:
+                self._by_shape.setdefault((word[0], len(word)), []).append(word)
+        self._likeness: dict[str, dict[str, float]] = {}
+
+    # -- accounts ---------------------------------------------------------------------------------------
+
+    def accounts(self, counterparty_account: str, narrative: str | Prepared) -> list[int]:
+        """Customers whose bank account or phone is the line's account or is written in the narrative."""
+        found: list[int] = []
+        key = account_key(counterparty_account)
+        if key:
+            found.extend(self._accounts.get(key, ()))
+        text = narrative if isinstance(narrative, Prepared) else prepare(narrative or "")
+        runs = [r for r in text.runs if r[0][0].isdigit() and len(r[0]) >= 2]
+        for i in range(len(runs)):
+            joined = ""
+            for k in range(i, min(i + 5, len(runs))):
+                if k > i and runs[k][1] - runs[k - 1][2] > 1:
+                    break
+                joined += runs[k][0]
+                if len(joined) >= 9:
+                    found.extend(self._accounts.get(account_key(joined), ()))
+                if len(joined) >= 16:
+                    break
+        return sorted(set(found))
+
+    # -- names ------------------------------------------------------------------------------------------
+
+    def names(self, fields: Sequence[str]) -> list[NameHit]:
+        """Customers named in the fields (counterparty name, narrative), strongest first, 60 points or more
+        (below 70 only weakly: most of a name of two words or more)."""
+        seen_fields = [name_tokens(_CHANNELS.sub(" ", fold(text))) if text else () for text in fields]
+        weight: dict[int, float] = {}
+        likeness: list[list[dict[str, float]]] = []
+        for words in seen_fields:
+            field_likeness = [self._like(word) for word in words]
+            likeness.append(field_likeness)
+            for position, word in enumerate(words):
+                for known, similarity in field_likeness[position].items():
+                    postings = self._by_word.get(known, ())
+                    if len(postings) <= _POSTINGS_CAP:
+                        for customer in postings:
+                            weight[customer] = weight.get(customer, 0.0) + len(known) * similarity
+                for table in (self._by_short, self._by_initials):
+                    for customer in table.get(word, ())[:_POSTINGS_CAP]:
+                        weight[customer] = weight.get(customer, 0.0) + 50
+                if position + 1 < len(words):
+                    for customer in self._by_pair.get((word, words[position + 1]), ())[:_POSTINGS_CAP]:
+                        weight[customer] = weight.get(customer, 0.0) + 20
+                joined = word
+                for size in range(2, 5):
+                    if position + size > len(words):
+                        break
+                    joined += words[position + size - 1]
+                    for customer in self._by_whole.get(joined, ())[:_POSTINGS_CAP]:
+                        weight[customer] = weight.get(customer, 0.0) + 100
+        if not weight:
+            return []
+        windows = [_windows(words) for words in seen_fields]
+        # most of some name must be there: compare the letters found with the customer's shortest name
+        share = {c: w / self._letters[c] if self._letters[c] else w for c, w in weight.items()}
+        ranked = sorted((c for c in weight if share[c] >= WEAK_SHARE), key=lambda c: (-share[c], c))
+        ranked = ranked[:_CANDIDATES_CAP]
+        hits = []
+        for customer in ranked:
+            hit = self._score(customer, seen_fields, likeness, windows)
+            if hit is not None:
+                hits.append(hit)
+        hits.sort(key=lambda h: (-h.points, -len(h.words), h.customer))
+        return hits
+
+    def sharing(self, hit: NameHit) -> list[int]:
+        """Other customers whose name or alias holds every word that named this one (``UMUCYO TRADING``
+        names Umucyo Trading Ltd, and also Umucyo Trading & Logistics Ltd): the name alone cannot tell them
+        apart.
+
+        >>> index = CustomerIndex([CustomerProfile("C1", "Umucyo Trading Ltd"),
+        ...                        CustomerProfile("C2", "Umucyo Trading and Logistics Ltd")])
+        >>> [index.sharing(h) for h in index.names(["UMUCYO TRADING"])]
+        [[1]]
+        """
+        if not hit.tokens:
+            return []
+        wanted = set(hit.tokens)
+        tables = (self._by_word, self._by_short, self._by_initials)
+        common: set[int] | None = None
+        for token in wanted:
+            holders = {c for table in tables for c in table.get(token, ())}
+            common = holders if common is None else common & holders
+        others = []
+        for customer in sorted(common or ()):
+            if customer == hit.customer:
+                continue
+            for form in self._forms[customer]:
+                if wanted <= form.words or (form.initials and wanted == {form.initials}):
+                    others.append(customer)
+                    break
+        return others
+
+    def name_of(self, customer: int, fields: Sequence[str]) -> NameHit | None:
+        """How the fields name one given customer (None: not at all), as :meth:`names` would say."""
+        seen_fields = [name_tokens(_CHANNELS.sub(" ", fold(text))) if text else () for text in fields]
+        likeness = [[self._like(word) for word in words] for words in seen_fields]
+        return self._score(customer, seen_fields, likeness, [_windows(words) for words in seen_fields])
+
+    def _like(self, seen: str) -> dict[str, float]:
+        """The known name words a word of the narrative may stand for, with how much (1 = the same word)."""
+        cached = self._likeness.get(seen)
+        if cached is not None:
+            return cached
+        result: dict[str, float] = {}
+        if seen in self._by_word:
+            result[seen] = 1.0
+        if len(seen) >= 4 and seen not in COMMON_WORDS and seen not in NOISE_WORDS:
+            start = bisect_left(self._vocabulary, seen)
+            for known in self._vocabulary[start : start + 30]:
+                if not known.startswith(seen):
+                    break
+                if known != seen:
+                    result[known] = 0.5 + 0.5 * len(seen) / len(known)
+            if len(seen) >= 5:
+                low, high = (len(seen) * 2 + 2) // 3, (len(seen) * 3) // 2
+                for length in range(low, high + 1):
+                    shape = self._by_shape.get((seen[0], length))
+                    if not shape:
+                        continue
+                    for known, ratio, _ in process.extract(seen, shape, scorer=fuzz.ratio, score_cutoff=80,
+                                                           limit=None):
+                        if known not in result and len(known) >= 5:
+                            result[known] = ratio / 100
+        if len(self._likeness) < 200_000:
+            self._likeness[seen] = result
+        return result
+
+    def _score(self, customer: int, fields: list[tuple[str, ...]], likeness: list[list[dict[str, float]]],
+               windows: list[dict[str, tuple[int, int]]]) -> NameHit | None:
+        """The customer's strongest form in the strongest field, as :func:`~arxl.core.scoring.name_evidence`."""
+        best: NameHit | None = None
+        for form in self._forms[customer]:
+            for field, words in enumerate(fields):
+                if not words:
+                    continue
+                hit = _form_hit(customer, form, field, words, likeness[field], windows[field])
+                if hit is not None and (best is None or (hit.points, len(hit.words)) > (best.points, len(best.words))):
+                    best = hit
+        return best
+
+
+def _post(table: dict[_K, list[int]], key: _K, position: int) -> None:
+    postings = table.setdefault(key, [])
+    if not postings or postings[-1] != position:
+        postings.append(position)
+
+
+def _form(text: str, alias: bool) -> _Form | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    with_small = name_tokens(text, keep_small_words=True)
+    significant = tuple(w for w in with_small if w not in STOP_WORDS)  # name_tokens(text), read once
+    tokens = significant or with_small
+    compact = "".join(tokens)
+    if len(compact) < 2 or (alias and len(tokens) == 1 and compact in _NO_ALIASES):
+        return None  # an alias such as USD, KIGALI or PAYMENT would name a customer in every other line
+    label = f'alias "{text.strip()}"' if alias else "customer name"
+    if len(compact) <= 3:
+        return _Form((compact,), len(compact), alias, label, frozenset(), "", frozenset((compact,)))
+    whole = frozenset(w for w in (compact, "".join(with_small)) if len(w) >= 5)
+    initials = "".join(w[0] for w in significant)  # acronym(text)
+    initials = initials if len(tokens) >= 3 and len(initials) >= 3 else ""
+    return _Form(tokens, sum(len(t) for t in tokens), alias, label, whole, initials, frozenset(tokens))
+
+
+def _windows(words: tuple[str, ...], longest: int = 7) -> dict[str, tuple[int, int]]:
+    """Runs of up to ``longest`` words written together (MIN INFRA -> MININFRA): first and last word."""
+    runs: dict[str, tuple[int, int]] = {}
+    for start in range(len(words)):
+        joined = ""
+        for end in range(start, min(len(words), start + longest)):
+            joined += words[end]
+            runs.setdefault(joined, (start, end))
+    return runs
+
+
+def _form_hit(customer: int, form: _Form, field: int, words: tuple[str, ...],
+              likeness: list[dict[str, float]], windows: dict[str, tuple[int, int]]) -> NameHit | None:
+    """One form against one field: whole, alias, most of it in order, or its initials."""
+    if form.letters <= 3:
+        if form.tokens[0] in words:
+            where = frozenset((field, i) for i, w in enumerate(words) if w == form.tokens[0])
+            shown = f'alias "{form.tokens[0]}"' if form.alias else f'customer name "{form.tokens[0]}"'
+            return NameHit(customer, 85 if form.letters == 3 else 70, f"{shown} in narrative", where, form.tokens)
+        return None
+    size = len(form.tokens)
+    found: NameHit | None = None
+    for whole in form.whole:
+        run = windows.get(whole)
+        if run is not None and run[1] - run[0] <= size:
+            where = frozenset((field, i) for i in range(run[0], run[1] + 1))
+            return NameHit(customer, 95 if form.alias else 100, f"{form.label} in narrative", where, form.tokens)
+    share, used = _aligned(form.tokens, words, likeness) if len(words) >= size - 1 else (0.0, ())
+    if share >= (0.8 if size == 1 else 0.75):
+        where = frozenset((field, i) for i in used)
+        if share >= 1.0 - 1e-9:
+            found = NameHit(customer, 95 if form.alias else 100, f"{form.label} in narrative", where, form.tokens)
+        else:
+            points = int((Decimal(share) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+            shown = " ".join(words[min(used) : max(used) + 1])
+            found = NameHit(customer, min(points, 90 if form.alias else 95),
+                            f'{form.label} {points}% alike ("{shown}")', where, form.tokens)
+    elif share >= WEAK_SHARE and size >= 2 and len(used) >= 2:
+        # a weak likeness (RUBONA SAB TRADING): worth proposing for review, never enough to apply
+        points = int((Decimal(share) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+        shown = " ".join(words[min(used) : max(used) + 1])
+        found = NameHit(customer, min(points, 69), f'{form.label} only {points}% alike ("{shown}")',
+                        frozenset((field, i) for i in used), form.tokens)
+    if form.initials and form.initials in words and (found is None or found.points < 70):
+        where = frozenset((field, i) for i, w in enumerate(words) if w == form.initials)
+        label = f'alias "{form.label[7:-1]}"' if form.alias else "the customer name"
+        found = NameHit(customer, 70, f'"{form.initials}" = initials of {label}', where, (form.initials,))
+    return found
+
+
+def _aligned(name: tuple[str, ...], words: tuple[str, ...],
+             likeness: list[dict[str, float]]) -> tuple[float, tuple[int, ...]]:
+    """Best share of the name (by letters) found in order in a run of at most len(name) + 1 words."""
+    options = [[(i, len(word) * likeness[i][word]) for i in range(len(words)) if word in likeness[i]]
+               for word in name]
+    total = sum(len(w) for w in name)
+    if sum(max((v for _, v in option), default=0.0) for option in options) < WEAK_SHARE * total:
+        return 0.0, ()  # even the best of every word would not be enough
+    span = len(name) + 1
+    best = 0.0
+    best_used: tuple[int, ...] = ()
+    starts = sorted({i for option in options for i, _ in option})
+    for first in starts:
+        last_allowed = first + span - 1
+        # in-order choice of one word per name word, positions increasing, within [first, last_allowed]
+        states: dict[int, tuple[float, tuple[int, ...]]] = {first - 1: (0.0, ())}
+        for option in options:
+            following = dict(states)
+            for last, (score, used) in states.items():
+                for i, value in option:
+                    if last < i <= last_allowed:
+                        candidate = (score + value, (*used, i))
+                        if i not in following or candidate[0] > following[i][0]:
+                            following[i] = candidate
+            states = following
+        for score, used in states.values():
+            if used and score > best + 1e-9:
+                best, best_used = score, used
+    return best / total, best_used

@@ -1,0 +1,396 @@
+"""Reconciling a bank statement in the workbook: propose, decide, post — each bank line posted once.
+
+1. **Propose.** The statement's lines are matched against the invoices open on its last day (the matcher of
+   :mod:`arxl.cashapp.matcher`) and written to the Reconciliation sheet: one row per proposed allocation, with
+   the line's own data, the status (``auto``, ``review``, ``unmatched``), the score and the reason. The
+   statement is recorded in the Statements table by its fingerprint, so the same statement is never imported
+   twice.
+2. **Decide.** In the Decision column the accountant writes ``approve`` (post as proposed), ``reject`` (not a
+   customer receipt, or dealt with by hand), one or more invoice numbers (``INV-2025-00042; INV-2025-00043``:
+   apply the line to them, oldest first, the rest on account), or a customer id (``C001``: receipt on account).
+   One decision per bank line, on any of its rows. :func:`approve_automatic` writes ``approve`` on every line
+   the matcher was sure of.
+3. **Post.** Every decided line becomes a Receipt and its Allocations (cash applied and deductions by type, so
+   that withholding certificates can be chased), the invoices' statuses follow (paid, part-paid), and the
+   sheet shows the receipt of each posted line. A line is keyed by the statement's fingerprint and its line
+   id: posting again posts nothing twice. Lines still undecided wait for the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from arxl.aging.openitems import open_items
+from arxl.billing.numbering import next_numbers
+from arxl.book.changes import Cell, ChangeSet, ConditionalFill, SheetSpec
+from arxl.book.ledger import Ledger
+from arxl.book.port import RawTable
+from arxl.book.reader import Table, convert_table
+from arxl.book.schema import Allocation, DeductionType, Receipt, Row, StatementRecord, TableSpec, col
+from arxl.cashapp.matcher import match
+from arxl.cashapp.records import AllocationRow, CustomerProfile, MatchSettings, OpenItem
+from arxl.core.statement import StatementLine
+from arxl.core.tax import parse_withholding
+from arxl.errors import ArxlError, CellRef, Problem
+
+SHEET = "Reconciliation"
+APPROVE = frozenset({"approve", "approved", "ok", "yes", "y"})
+REJECT = frozenset({"reject", "rejected", "no", "n"})
+RECEIPT_SERIES = "RCPT"
+
+
+class ReconciliationRow(Row):
+    """One row of the Reconciliation sheet, as the accountant may have edited it."""
+
+    statement: str = col("Statement")
+    line_id: str = col("Line ID")
+    date: dt.date = col("Date")
+    amount: Decimal = col("Amount")
+    currency: str = col("Currency")
+    payer: str = col("Payer", "")
+    account: str = col("Account", "")
+    narrative: str = col("Narrative", "")
+    bank_reference: str = col("Bank Ref", "")
+    customer_id: str = col("Customer", "")
+    invoice_no: str = col("Invoice", "")
+    applied: Decimal = col("Applied", Decimal(0))
+    deduction: Decimal = col("Deduction", Decimal(0))
+    deduction_type: str = col("Deduction Type", "")
+    status: str = col("Status", "")
+    score: int = col("Score", 0)
+    reason: str = col("Reason", "")
+    decision: str = col("Decision", "")
+    posted: str = col("Posted", "")
+
+
+SPEC = TableSpec(SHEET, ReconciliationRow, owner="arxl", required=False)
+HEADERS = [field.title or name for name, field in ReconciliationRow.model_fields.items()]
+
+
+def match_settings(ledger: Ledger) -> MatchSettings:
+    """The matcher's thresholds and tolerances from Settings."""
+    s = ledger.settings
+    tolerance = s.bank_charges_tolerance
+    own = frozenset(a for a in (s.bank_account_rwf, s.bank_account_usd) if a)
+    return MatchSettings(auto_threshold=s.match_auto_threshold, review_threshold=s.match_review_threshold,
+                         bank_charges={"USD": tolerance, "EUR": tolerance, "GBP": tolerance, "CHF": tolerance},
+                         withholding_rates=ledger.withholding_rates(), own_accounts=own)
+
+
+def match_inputs(ledger: Ledger, as_of: dt.date) -> tuple[list[OpenItem], list[CustomerProfile]]:
+    """The open invoices at a date and the customers, as the matcher takes them."""
+    names = {c.customer_id: c.name for c in ledger.customers}
+    totals = {i.invoice_no: i for i in ledger.invoices}
+    items = []
+    for item in open_items(ledger.invoices, ledger.allocations, as_of):
+        if item.kind != "invoice" or item.open_amount <= 0:
+            continue
+        invoice = totals[item.reference]
+        items.append(OpenItem(item.reference, item.customer_id, names.get(item.customer_id, ""),
+                              item.document_date, item.due_date, item.currency, invoice.net_amount,
+                              invoice.vat_amount, invoice.total_amount, item.open_amount))
+    customers = [CustomerProfile(c.customer_id, c.name, _split(c.aliases), _split(c.bank_accounts),
+                                 c.customer_type, parse_withholding(c.withholding)) for c in ledger.customers]
+    return items, customers
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.replace(",", ";").split(";") if part.strip())
+
+
+@dataclass(slots=True)
+class Proposal:
+    """What a proposal found, line by line."""
+
+    lines: int = 0
+    auto: int = 0
+    review: int = 0
+    unmatched: int = 0
+    changes: ChangeSet = field(default_factory=ChangeSet)
+
+
+def propose(ledger: Ledger, lines: Sequence[StatementLine], fingerprint: str, current: Table[ReconciliationRow],
+            *, account: str = "", currency: str = "", source: str = "", today: dt.date) -> Proposal:
+    """Match a statement and lay the proposals out on the Reconciliation sheet (nothing is posted).
+
+    Refused while the sheet still holds lines of another statement that wait for a decision.
+    """
+    known = {s.fingerprint: s for s in ledger.table("Statements")} if ledger.table("Statements").present else {}
+    if fingerprint in known:
+        earlier = known[fingerprint]
+        raise ArxlError(f"this statement was already imported on {earlier.imported:%d/%m/%Y} ({earlier.status}); "
+                        "nothing was changed", CellRef(ledger.book, "Statements"))
+    pending = undecided(current)
+    if pending:
+        raise ArxlError(f"the Reconciliation sheet still has {pending} line(s) of another statement waiting for a "
+                        "decision: decide and post them first", CellRef(ledger.book, SHEET))
+    if not lines:
+        raise ArxlError("the statement has no lines")
+    as_of = max(line.booking_date for line in lines)
+    items, customers = match_inputs(ledger, as_of)
+    rows = match(lines, items, customers, match_settings(ledger))
+    invoice_customer = {i.invoice_no: i.customer_id for i in items}
+    by_line: dict[str, list[AllocationRow]] = defaultdict(list)
+    for row in rows:
+        by_line[row.line_id].append(row)
+    result = Proposal(lines=len(lines))
+    sheet_rows: list[ReconciliationRow] = []
+    for line in lines:
+        proposals = by_line.get(line.line_id) or [AllocationRow(line.line_id, "", line.amount, Decimal(0), "",
+                                                                "unmatched", 0, "no proposal")]
+        status = proposals[0].status
+        setattr(result, status, getattr(result, status) + 1)
+        for row in proposals:
+            sheet_rows.append(ReconciliationRow(
+                statement=fingerprint, line_id=line.line_id, date=line.booking_date, amount=line.amount,
+                currency=line.currency, payer=line.counterparty_name, account=line.counterparty_account,
+                narrative=line.narrative, bank_reference=line.bank_reference,
+                customer_id=invoice_customer.get(row.invoice_no, ""), invoice_no=row.invoice_no,
+                applied=row.applied_amount, deduction=row.deduction_amount, deduction_type=row.deduction_type,
+                status=row.status, score=row.score, reason=row.reason))
+    dates = [line.booking_date for line in lines]
+    result.changes.replace_sheet(reconciliation_sheet(sheet_rows, f"{source or fingerprint[:12]}: {len(lines)} "
+                                                      f"line(s), {min(dates):%d/%m/%Y} to {max(dates):%d/%m/%Y}"))
+    result.changes.append("Statements", [StatementRecord(
+        fingerprint=fingerprint, account=account, currency=currency, file=source, imported=today,
+        first_date=min(dates), last_date=max(dates), lines=len(lines), status="proposed")])
+    return result
+
+
+def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> SheetSpec:
+    """The Reconciliation sheet: the proposals, a Decision column for the accountant, and what was posted."""
+    sheet = SheetSpec(SHEET, widths={"A": 10, "B": 16, "C": 11, "D": 14, "E": 8, "F": 26, "G": 16, "H": 44, "I": 14,
+                                     "J": 10, "K": 16, "L": 13, "M": 12, "N": 13, "O": 10, "P": 7, "Q": 46, "R": 18,
+                                     "S": 16}, tab_color="2F75B5")
+    sheet.add(Cell("Reconciliation", style="title"))
+    sheet.add(Cell(f"{subtitle}. Decision: approve, reject, invoice number(s) or a customer id; then Post "
+                   "reconciliation.", style="subtitle"))
+    sheet.blank()
+    header = sheet.add(*(Cell(h, style="header") for h in HEADERS))
+    for row in rows:
+        values = row.model_dump()
+        cells = []
+        for name in ReconciliationRow.model_fields:
+            value = values[name]
+            if name == "statement":
+                cells.append(Cell(value[:16]))  # the rest of the fingerprint is in the Statements table
+            elif name in ("amount", "applied", "deduction"):
+                cells.append(Cell(value, currency=row.currency))
+            elif name == "date":
+                cells.append(Cell(value, style="date"))
+            elif name == "status":
+                cells.append(Cell(value, style="good" if value == "auto" else "warning" if value == "review"
+                                  else "error"))
+            else:
+                cells.append(Cell(value))
+        sheet.add(*cells)
+    last = max(sheet.next_row - 1, header + 1)
+    sheet.freeze = f"C{header + 1}"
+    sheet.filter_range = f"A{header}:S{last}"
+    sheet.conditional.append(ConditionalFill(f"R{header + 1}:R{last}", f'AND(R{header + 1}="",S{header + 1}="")',
+                                             "FFF2CC"))
+    return sheet
+
+
+def read_sheet(raw: RawTable | None) -> tuple[Table[ReconciliationRow], list[Problem]]:
+    """The Reconciliation sheet read back, with the cells of every row."""
+    if raw is None:
+        return Table(SPEC, "", SHEET, present=False), []
+    table, problems = convert_table(raw, SPEC)
+    return table, problems  # type: ignore[return-value]
+
+
+def undecided(table: Table[ReconciliationRow]) -> int:
+    """Bank lines of the sheet still waiting for a decision (neither decided nor posted)."""
+    lines: dict[str, bool] = defaultdict(bool)
+    for row in table.rows:
+        lines[row.line_id] |= bool(row.decision.strip() or row.posted)
+    return sum(1 for decided in lines.values() if not decided)
+
+
+def approve_automatic(table: Table[ReconciliationRow]) -> ChangeSet:
+    """Write "approve" in the Decision of every undecided line the matcher applied automatically."""
+    changes = ChangeSet()
+    rows = [row.model_copy(update={"decision": "approve"}) if row.status == "auto" and not row.decision.strip()
+            and not row.posted else row for row in table.rows]
+    if rows != table.rows:
+        changes.replace_sheet(reconciliation_sheet(rows, "automatic matches approved by arxl"))
+    return changes
+
+
+@dataclass(slots=True)
+class Posting:
+    """What a posting did."""
+
+    posted: int = 0
+    rejected: int = 0
+    waiting: int = 0
+    receipts: list[Receipt] = field(default_factory=list)
+    allocations: list[Allocation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    changes: ChangeSet = field(default_factory=ChangeSet)
+
+
+def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Posting:
+    """Receipts and Allocations for every decided line of the Reconciliation sheet, each line once."""
+    result = Posting()
+    posted_keys = {r.statement_line for r in ledger.receipts if r.statement_line}
+    invoices = {i.invoice_no: i for i in ledger.invoices}
+    customers = {c.customer_id for c in ledger.customers}
+    open_now = {i.reference: i.open_amount for i in open_items(ledger.invoices, ledger.allocations, dt.date.max)
+                if i.kind == "invoice"}
+    existing_ids = [r.receipt_id for r in ledger.receipts]
+    lines: dict[str, list[tuple[int, ReconciliationRow]]] = defaultdict(list)
+    for index, row in enumerate(table.rows):
+        lines[row.line_id].append((index, row))
+    updated_rows = list(table.rows)
+    drafts: list[tuple[list[int], Receipt, list[Allocation]]] = []
+    for line_id, members in lines.items():
+        first = members[0][1]
+        key = f"{first.statement}:{line_id}"
+        decisions = {r.decision.strip() for _, r in members if r.decision.strip()}
+        if key in posted_keys or any(r.posted for _, r in members):
+            continue
+        if not decisions:
+            result.waiting += 1
+            continue
+        if len(decisions) > 1:
+            where = table.where(members[1][0], "decision")
+            result.problems.append(Problem(where, f"line {line_id} has two decisions: {', '.join(sorted(decisions))}"))
+            continue
+        decision = decisions.pop()
+        if decision.casefold() in REJECT:
+            result.rejected += 1
+            for index, _ in members:
+                updated_rows[index] = updated_rows[index].model_copy(update={"posted": "rejected"})
+            continue
+        where = table.where(members[0][0], "decision")
+        if first.amount <= 0:
+            result.problems.append(Problem(where, f"line {line_id} is a debit ({first.amount}): only receipts are "
+                                                  "posted; reject it"))
+            continue
+        try:
+            allocations, customer = _allocations(decision, [r for _, r in members], invoices, customers, open_now)
+        except ArxlError as exc:
+            result.problems.append(Problem(where, exc.message))
+            continue
+        applied = sum((a.applied_amount for a in allocations), Decimal(0))
+        if applied > first.amount:
+            result.problems.append(Problem(where, f"line {line_id}: the applied amounts add up to {applied}, more "
+                                                  f"than the line's {first.amount}"))
+            continue
+        for a in allocations:
+            open_now[a.invoice_no] = open_now.get(a.invoice_no, Decimal(0)) - a.applied_amount - a.deduction_amount
+        receipt = Receipt(receipt_id="", date=first.date, amount=first.amount, currency=first.currency,
+                          customer_id=customer, payer_name=first.payer, narrative=first.narrative,
+                          bank_reference=first.bank_reference, bank_account=first.account, statement_line=key)
+        drafts.append(([i for i, _ in members], receipt, allocations))
+    numbers = _receipt_numbers(existing_ids, [d[1].date.year for d in drafts])
+    for (indexes, receipt, allocations), number in zip(drafts, numbers, strict=True):
+        receipt = receipt.model_copy(update={"receipt_id": number})
+        result.receipts.append(receipt)
+        result.allocations += [a.model_copy(update={"receipt_id": number}) for a in allocations]
+        for index in indexes:
+            updated_rows[index] = updated_rows[index].model_copy(update={"posted": number})
+        result.posted += 1
+    result.changes.append("Receipts", result.receipts)
+    result.changes.append("Allocations", result.allocations)
+    _statuses(ledger, result, open_now)
+    if updated_rows != table.rows:
+        result.changes.replace_sheet(reconciliation_sheet(updated_rows, f"posted on {today:%d/%m/%Y}"))
+    _statement_status(ledger, updated_rows, result)
+    return result
+
+
+def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dict[str, Any], customers: set[str],
+                 open_now: dict[str, Decimal]) -> tuple[list[Allocation], str]:
+    """The allocations a decision makes of a line, and the customer the receipt belongs to."""
+    first = rows[0]
+    if decision.casefold() in APPROVE:
+        if all(not r.invoice_no for r in rows):
+            raise ArxlError(f"line {first.line_id} has no invoice to approve: write an invoice number or a "
+                            "customer id in Decision, or reject it")
+        result = []
+        for r in rows:
+            if not r.invoice_no:
+                continue  # the unapplied remainder of an overpayment: stays on the receipt
+            _check_invoice(r.invoice_no, first, invoices)
+            result.append(Allocation(receipt_id="", invoice_no=r.invoice_no, date=first.date, currency=first.currency,
+                                     applied_amount=r.applied, deduction_amount=r.deduction,
+                                     deduction_type=_deduction(r.deduction_type)))
+        return result, invoices[result[0].invoice_no].customer_id
+    if decision in customers:
+        return [], decision
+    numbers = [n.strip() for n in decision.replace(",", ";").split(";") if n.strip()]
+    for number in numbers:
+        _check_invoice(number, first, invoices)
+    owners = {invoices[n].customer_id for n in numbers}
+    if len(owners) > 1:
+        raise ArxlError(f"line {first.line_id}: invoices of several customers ({', '.join(sorted(owners))})")
+    left = first.amount
+    result = []
+    for number in sorted(numbers, key=lambda n: (invoices[n].invoice_date, n)):
+        take = min(left, max(open_now.get(number, Decimal(0)), Decimal(0)))
+        if take > 0:
+            result.append(Allocation(receipt_id="", invoice_no=number, date=first.date, currency=first.currency,
+                                     applied_amount=take))
+            left -= take
+    return result, owners.pop()
+
+
+def _check_invoice(number: str, line: ReconciliationRow, invoices: dict[str, Any]) -> None:
+    invoice = invoices.get(number)
+    if invoice is None:
+        raise ArxlError(f'line {line.line_id}: invoice "{number}" is not in Invoices (approve, reject, invoice '
+                        "numbers or a customer id)")
+    if invoice.currency != line.currency:
+        raise ArxlError(f"line {line.line_id} is in {line.currency}; invoice {number} is in {invoice.currency}")
+    if invoice.doc_type != "invoice":
+        raise ArxlError(f"{number} is a credit note, not an invoice to collect")
+
+
+def _deduction(text: str) -> DeductionType:
+    allowed: tuple[DeductionType, ...] = ("", "vat_withheld", "wht", "bank_charges", "discount", "rounding",
+                                          "write_off")
+    word = text.strip()
+    if word not in allowed:
+        raise ArxlError(f'deduction type "{word}" is not one of {", ".join(a for a in allowed if a)}')
+    return word
+
+
+def _receipt_numbers(existing: Iterable[str], years: Sequence[int]) -> list[str]:
+    """Receipt ids RCPT-YYYY-NNNN in posting order, after the highest of each year."""
+    existing = list(existing)
+    by_year = {year: iter(next_numbers(existing, RECEIPT_SERIES, year, years.count(year), 4))
+               for year in set(years)}
+    return [next(by_year[year]) for year in years]
+
+
+def _statuses(ledger: Ledger, result: Posting, open_now: dict[str, Decimal]) -> None:
+    """Invoice statuses after the posting: paid when nothing is open, part-paid when something was collected."""
+    touched = {a.invoice_no for a in result.allocations}
+    for index, invoice in enumerate(ledger.invoices):
+        if invoice.invoice_no not in touched or invoice.status in ("credited", "cancelled"):
+            continue
+        left = open_now.get(invoice.invoice_no, Decimal(0))
+        status = "paid" if left <= 0 else "part-paid"
+        if status != invoice.status:
+            result.changes.update("Invoices", ledger.invoices.row_numbers[index], "status", status)
+
+
+def _statement_status(ledger: Ledger, rows: Sequence[ReconciliationRow], result: Posting) -> None:
+    """A statement is "posted" once every one of its lines is posted or rejected."""
+    table = ledger.table("Statements")
+    if not table.present:
+        return
+    done: dict[str, bool] = defaultdict(lambda: True)
+    for row in rows:
+        done[row.statement] &= bool(row.posted)
+    for index, record in enumerate(table.rows):
+        if record.status != "posted" and done.get(record.fingerprint[:16]) is True:
+            result.changes.update("Statements", table.row_numbers[index], "status", "posted")

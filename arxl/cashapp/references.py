@@ -1,0 +1,427 @@
+"""Finding invoice numbers in a bank narrative, among hundreds of thousands of open invoices at once.
+
+:func:`arxl.core.scoring.reference_evidence` says how clearly a narrative names *one* invoice. To apply a
+statement, the question is the other way round: *which* of all open invoices does the narrative name? Asking
+every invoice about every line would take hours, so the invoice numbers are indexed by their serial (the
+last group of digits, with and without its leading zeros, and cut short by one or two digits). Each group of
+digits in the narrative is looked up, and only the invoices found are checked, with the same rules and the
+same points as :func:`~arxl.core.scoring.reference_evidence`:
+
+======================================  ======  ================================================
+narrative shows                         points  example for ``INV-2025-00042``
+======================================  ======  ================================================
+the whole number                        100     ``INV-2025-00042``, ``inv 2025 00042``, ``INV202500042``
+the whole number, zeros dropped         90      ``inv2025/42``
+the number without prefix               85      ``2025-00042``
+... and without the zeros               80      ``2025/42``
+the zero-padded serial alone            70      ``PAYMENT 00042``
+the bare serial with prefix or year     60      ``INVOICE 42 OF 2025``
+the number cut short by one digit       50      ``INV-2025-0004`` where the narrative (or a 35-character
+                                                bank field) ends
+... by two digits                       40      ``INV-2025-000``\\ *4* for ``INV-2025-00042``: not when only
+                                                zeros are left
+======================================  ======  ================================================
+
+>>> index = InvoiceIndex(["INV-2025-00042", "INV-2025-00043", "INV-2024-00042"])
+>>> sorted(index.find(prepare("PMT INV 2025 42 AND 2025-00043")).items())
+[(0, Hit(points=90, reason='invoice number in narrative as "INV 2025 42"', start=4, end=15)), \
+(1, Hit(points=85, reason='invoice number without prefix in narrative ("2025-00043")', start=20, end=30))]
+
+The index also spots what *looks like* one of our invoice numbers (a known prefix such as ``INV`` followed
+by digits, or a known year followed by a serial): a narrative quoting ``INV-2024-00017`` when that invoice
+is not open is a wrong or stale reference, and the line goes to review rather than being applied by its
+amount (:meth:`InvoiceIndex.quotes`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, ReferenceKeys, reference_keys
+from arxl.errors import BadValue
+
+__all__ = ["FIELD_WIDTH", "Hit", "InvoiceIndex", "Prepared", "fold", "prepare"]
+
+FIELD_WIDTH = 35
+"""Banks cut narrative fields at 35 characters (SWIFT); a number cut short there counts as at the end."""
+_LONGEST = 2000
+_RUN = re.compile(r"[A-Z]+|[0-9]+")
+_TIGHT = frozenset({"", " ", ".", ",", "-", "/", "'"})
+_INVOICE_WORDS = tuple(sorted(INVOICE_WORDS))
+_NO_KEYS = ReferenceKeys("", (), (), "")
+
+
+def fold(text: str) -> str:
+    """Upper-case without accents, at most 2,000 characters (as the scoring module compares text).
+
+    >>> fold("Société Générale")
+    'SOCIETE GENERALE'
+    """
+    text = text[:_LONGEST]
+    if text.isascii():
+        return text.upper()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A text folded once and cut into runs of letters and of digits: ``(run, start, end)``."""
+
+    folded: str
+    runs: tuple[tuple[str, int, int], ...]
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(r for r, _, _ in self.runs if r[0].isalpha())
+
+
+def prepare(text: str) -> Prepared:
+    """Fold a narrative and find its runs of letters and digits."""
+    folded = fold(text) if isinstance(text, str) else ""
+    return Prepared(folded, tuple((m.group(), m.start(), m.end()) for m in _RUN.finditer(folded)))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An open invoice named in a narrative: points as in the table above, the reason, where it was found."""
+
+    points: int
+    reason: str
+    start: int
+    end: int
+
+
+class InvoiceIndex:
+    """Every open invoice number, looked up by serial; :meth:`find` names the invoices a narrative quotes.
+
+    Invoices are known by their position in the list given. Numbers without letters or digits are refused
+    (:func:`~arxl.core.scoring.reference_keys`).
+    """
+
+    def __init__(self, invoice_numbers: Iterable[str]) -> None:
+        self.keys: list[ReferenceKeys] = []
+        self._seen: tuple[frozenset[str], frozenset[str]] | None = None  # words and numbers, when needed
+        self._heads: list[tuple[str, str]] = []  # prefix + middle joined, middle joined
+        self._by_number: dict[str, list[int]] = {}
+        self._by_cut: dict[str, list[int]] = {}
+        self._by_word: dict[str, list[int]] = {}
+        prefixes: dict[str, int] = {}
+        middles: dict[str, int] = {}
+        shortest = 0
+        for position, number in enumerate(invoice_numbers):
+            keys = keys_of(number)
+            self.keys.append(keys)
+            prefix, middle = "".join(keys.prefix), "".join(keys.middle)
+            self._heads.append((prefix + middle, middle))
+            if not keys.serial:
+                self._by_word.setdefault(prefix, []).append(position)
+                continue
+            self._by_number.setdefault(keys.number, []).append(position)
+            shortest = len(keys.serial) if not shortest else min(shortest, len(keys.serial))
+            if keys.prefix or keys.middle:
+                for lost in (1, 2):
+                    kept = keys.serial[: len(keys.serial) - lost]
+                    if kept.strip("0"):
+                        self._by_cut.setdefault(kept, []).append(position)
+            for word in keys.prefix:
+                prefixes[word] = prefixes.get(word, 0) + 1
+            for group in keys.middle:
+                if group.isdigit():
+                    middles[group] = middles.get(group, 0) + 1
+        self.prefixes = frozenset(w for w in prefixes if len(w) >= 2 and w not in COMMON_WORDS)
+        self._glued = tuple(sorted(w for w in self.prefixes if len(w) >= 3))  # PMTINV ends with INV
+        self.middles = frozenset(g for g in middles if len(g) >= 2)
+        self._shortest_serial = shortest
+        # What may stand glued before a serial in one run of digits (2025 in 202500042): the digit ends of
+        # the heads, and every shorter end of them. Anything else before the serial is another number.
+        tails = {""}
+        for full, _ in set(self._heads):
+            digits = re.search(r"[0-9]*$", full)
+            end = digits.group() if digits else ""
+            tails.update(end[i:] for i in range(len(end)))
+        self._tails = frozenset(tails)
+        # the same, with zeros that belong to the serial (20250 + 0042 is 2025 + 00042)
+        self._precede = frozenset(tail + "0" * zeros for tail in tails for zeros in range(12))
+        self._context_words = frozenset(prefixes) | INVOICE_WORDS
+        self._all_middles = frozenset(middles)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    # -- finding ----------------------------------------------------------------------------------------
+
+    def find(self, text: Prepared) -> dict[int, Hit]:
+        """The invoices the text names, each with its strongest evidence (at least 40 points)."""
+        found: dict[int, Hit] = {}
+        self._seen = None
+        runs = text.runs
+        last = len(runs) - 1
+        context: bool | None = None  # whether a bare serial could be read with a prefix, INVOICE or a year
+        for j, (run, _start, end) in enumerate(runs):
+            if not run[0].isdigit():
+                if run in self._by_word:
+                    for position in self._by_word[run]:
+                        _keep(found, position, Hit(100, "invoice number in narrative", _start, end))
+                continue
+            # every way the run can end with a serial: 202500042 may be 2025 + 00042
+            before = runs[j - 1][0] if j > 0 and _close(runs, j) else ""  # written just before this run
+            for cut in range(len(run)):
+                if (run[cut] == "0" and cut != len(run) - 1) or run[:cut] not in self._precede:
+                    continue
+                postings = self._by_number.get(run[cut:], ())
+                if postings and cut == 0:
+                    # the prefix or year written before it, or else the serial on its own: zero-padded, or
+                    # with the prefix, the word INVOICE or the year somewhere
+                    if context is None:
+                        context = self._has_context(text)
+                    alone = _stands_alone(text, j)
+                    postings = [p for p in postings if (before and self._follows(p, before))
+                                or (alone and (context or self.keys[p].serial == run))]
+                for position in postings:
+                    hit = self._check(text, j, position, cut)
+                    if hit is not None:
+                        _keep(found, position, hit)
+            at_end = j == last or end % FIELD_WIDTH == 0
+            if at_end:
+                for cut in range(len(run)):
+                    if (cut or before) and run[:cut] in self._tails:
+                        for position in self._by_cut.get(run[cut:], ()):
+                            if cut or self._follows(position, before, whole=True):
+                                hit = self._check_cut(text, j, position, cut)
+                                if hit is not None:
+                                    _keep(found, position, hit)
+        return found
+
+    def _has_context(self, text: Prepared) -> bool:
+        """Whether a bare serial could count here: a known prefix, INVOICE or a known year in the text."""
+        self._context(text, _NO_KEYS)
+        seen = self._seen or (frozenset[str](), frozenset[str]())
+        return bool(seen[0] & self._context_words or seen[1] & self._all_middles)
+
+    def _follows(self, position: int, before: str, whole: bool = False) -> bool:
+        """Whether the run written just before could end the invoice's head (``INV2025``, or the year alone)."""
+        full, middle = self._heads[position]
+        if full.endswith(before) or (not whole and middle.endswith(before)):
+            return True
+        return before[0].isalpha() and bool(full) and before.endswith(full)  # PMTINV before INV-00042
+
+    def _check(self, text: Prepared, j: int, position: int, cut: int) -> Hit | None:
+        """How the run ``j``, whose digits from ``cut`` on are the invoice's number, names the invoice."""
+        keys = self.keys[position]
+        run, run_start, run_end = text.runs[j]
+        serial, number = keys.serial, keys.number
+        full, middle = self._heads[position]
+        best: Hit | None = None
+        # the serial may keep some of its leading zeros: 2025-042 is 2025 + 042
+        split = cut
+        while True:
+            shown = run[split:]
+            head = run[:split]
+            if shown == serial:
+                if keys.prefix or keys.middle or len(serial) >= 5:
+                    start = _written_before(text, j, head, full)
+                    if start is not None:
+                        return Hit(100, "invoice number in narrative", start, run_end)
+                if keys.prefix and keys.middle:
+                    start = _written_before(text, j, head, middle)
+                    if start is not None:
+                        best = _better(best, Hit(85, f'invoice number without prefix in narrative '
+                                                     f'("{_shown(text, start, run_end)}")', start, run_end))
+            elif keys.prefix and keys.middle and number != serial:
+                start = _written_before(text, j, head, full)
+                if start is not None:
+                    best = _better(best, Hit(90, f'invoice number in narrative as '
+                                                 f'"{_shown(text, start, run_end)}"', start, run_end))
+            if keys.middle and number != serial and (best is None or best.points < 80):
+                start = _written_before(text, j, head, middle)
+                if start is not None:
+                    best = _better(best, Hit(80, f'invoice number without prefix in narrative '
+                                                 f'("{_shown(text, start, run_end)}")', start, run_end))
+            if split == 0 or run[split - 1] != "0":
+                break
+            split -= 1
+        if best is not None or split != 0:
+            return best
+        # the serial as a group of its own
+        if not _stands_alone(text, j):
+            return None
+        if (keys.prefix or keys.middle) and len(serial) >= 4 and number != serial and run == serial:
+            return Hit(70, f"invoice serial {serial} in narrative", run_start, run_end)
+        context = self._context(text, keys)
+        if context:
+            return Hit(60, f"invoice serial {number} in narrative with {context}", run_start, run_end)
+        return None
+
+    def _check_cut(self, text: Prepared, j: int, position: int, cut: int) -> Hit | None:
+        keys = self.keys[position]
+        run, _, run_end = text.runs[j]
+        shown = run[cut:]
+        lost = len(keys.serial) - len(shown)
+        if lost not in (1, 2) or keys.serial[: len(shown)] != shown:
+            return None
+        start = _written_before(text, j, run[:cut], self._heads[position][0])
+        if start is None:
+            return None
+        return Hit(50 if lost == 1 else 40, f'invoice number cut short in narrative ("{_shown(text, start, run_end)}")',
+                   start, run_end)
+
+    def _context(self, text: Prepared, keys: ReferenceKeys) -> str:
+        """What says that a bare serial is an invoice's: the prefix, the word INVOICE, or the year."""
+        if self._seen is None:
+            self._seen = (text.words, frozenset(r for r, _, _ in text.runs if r[0].isdigit()))
+        words, digits = self._seen
+        for word in (*keys.prefix, *_INVOICE_WORDS):
+            if word in words:
+                return word
+        for group in keys.middle:
+            if group.isdigit() and group in digits:
+                return group
+        return ""
+
+    # -- what looks like an invoice number --------------------------------------------------------------
+
+    def quotes(self, text: Prepared) -> list[tuple[int, int]]:
+        """Spans of the text that look like one of our invoice numbers (``INV-2024-00017``, ``2024/17``).
+
+        A number the bank's field cut short at the end (``INV-2024-0``) claims nothing and is left out.
+
+        >>> index = InvoiceIndex(["INV-2025-00042"])
+        >>> text = prepare("PAYMENT INV-2024-00017 JULY 2025 INV-2024-0")
+        >>> [text.folded[a:b] for a, b in index.quotes(text)]
+        ['INV-2024-00017']
+        """
+        spans: list[tuple[int, int]] = []
+        runs = text.runs
+        j = 0
+        while j < len(runs):
+            run, start, _ = runs[j]
+            k = j
+            if run[0].isalpha():
+                known = run in self.prefixes or run in INVOICE_WORDS or any(run.endswith(p) for p in self._glued)
+                if known and j + 1 < len(runs) and runs[j + 1][0][0].isdigit() and _close(runs, j + 1):
+                    k = j + 1
+                    while k + 1 < len(runs) and runs[k + 1][0][0].isdigit() and _close(runs, k + 1):
+                        k += 1
+            elif run in self.middles and j + 1 < len(runs) and runs[j + 1][0][0].isdigit() \
+                    and len(runs[j + 1][0]) >= 3 and _close(runs, j + 1):
+                k = j + 1
+            else:
+                j += 1
+                continue
+            if k > j and not self._cut(text, k):
+                spans.append((start, runs[k][2]))
+            j = k + 1
+        return spans
+
+    def _cut(self, text: Prepared, k: int) -> bool:
+        """A quote that the bank's field cut off (``INV-2024-0`` at the end): no claim about any invoice."""
+        run, _, end = text.runs[k]
+        at_end = k == len(text.runs) - 1 or end % FIELD_WIDTH == 0
+        return at_end and (run in self.middles or len(run) < self._shortest_serial)
+
+    def cut_short(self, text: Prepared, end: int) -> bool:
+        """Whether what ends at ``end`` is a number the bank's field cut off (``INV-2024-1`` at the end may be
+        INV-2024-00001, or INV-2024-10010 cut short: it proves neither)."""
+        for k, (_, _, run_end) in enumerate(text.runs):
+            if run_end == end:
+                return self._cut(text, k)
+        return False
+
+
+def keys_of(number: str) -> ReferenceKeys:
+    """:func:`~arxl.core.scoring.reference_keys` of an invoice number, quicker for plain ASCII numbers (an
+    index takes apart 200,000 of them) and without filling its small cache.
+
+    >>> keys_of("INV-2025-00042") == reference_keys("INV-2025-00042")
+    True
+    """
+    if isinstance(number, str) and number.isascii():
+        tokens = _RUN.findall(number[:_LONGEST].upper())
+        if tokens:
+            digit_at = [i for i, t in enumerate(tokens) if t[0].isdigit()]
+            if not digit_at:
+                return ReferenceKeys(number, tuple(tokens), (), "")
+            first, last = digit_at[0], digit_at[-1]
+            return ReferenceKeys(number, tuple(tokens[:first]), tuple(tokens[first:last]), tokens[last],
+                                 tuple(tokens[last + 1 :]))
+    parse: Callable[[str], ReferenceKeys] = getattr(reference_keys, "__wrapped__", reference_keys)
+    return parse(number)
+
+
+def _keep(found: dict[int, Hit], position: int, hit: Hit) -> None:
+    if position not in found or hit.points > found[position].points:
+        found[position] = hit
+
+
+def _better(best: Hit | None, hit: Hit) -> Hit:
+    return hit if best is None or hit.points > best.points else best
+
+
+def _shown(text: Prepared, start: int, end: int) -> str:
+    return text.folded[start:end].strip()
+
+
+def _close(runs: Sequence[tuple[str, int, int]], j: int) -> bool:
+    """At most three separator characters between run ``j`` and the one before it."""
+    return j > 0 and runs[j][1] - runs[j - 1][2] <= 3
+
+
+def _written_before(text: Prepared, j: int, head: str, need: str) -> int | None:
+    """Where ``need`` (say ``INV2025``) is written just before the serial in run ``j``, or None.
+
+    ``head`` is what run ``j`` holds before the serial (``2025`` in ``202500042``). Earlier runs join on with
+    at most three separator characters between them. A group of digits must start where a number starts
+    (``2025`` is not in ``12025``); letters may be glued to other letters (``PMTINV2025``).
+    """
+    if not need:
+        start = text.runs[j][1]
+        return None if head or (start and text.folded[start - 1].isdigit()) else start
+    runs = text.runs
+    k = j
+    current = head
+    offset_end = runs[j][1] + len(head)  # where `current` ends in the folded text
+    while True:
+        if current:
+            if len(current) >= len(need):
+                if not current.endswith(need):
+                    return None
+                if len(current) > len(need) and need[0].isdigit():
+                    return None
+                start = offset_end - len(need)
+                return None if start and text.folded[start - 1].isdigit() else start
+            if not need.endswith(current):
+                return None
+            need = need[: -len(current)]
+        if not _close(runs, k):
+            return None
+        k -= 1
+        current = runs[k][0]
+        offset_end = runs[k][2]
+
+
+def _stands_alone(text: Prepared, j: int) -> bool:
+    """A group of digits that is no part of a longer number, a phone number or an amount (0788 123 042)."""
+    runs = text.runs
+    _, start, end = runs[j]
+    for k in range(j - 1, -1, -1):
+        if runs[k][0][0].isdigit():
+            if text.folded[runs[k][2] : start] in _TIGHT:
+                return False
+            break
+    for k in range(j + 1, len(runs)):
+        if runs[k][0][0].isdigit():
+            if text.folded[end : runs[k][1]] in _TIGHT:
+                return False
+            break
+    return True
+
+
+def check_numbers(numbers: Sequence[str]) -> None:
+    """Refuse invoice numbers that cannot be indexed (no letters or digits), naming the first."""
+    for number in numbers:
+        if not _RUN.search(fold(number)):
+            raise BadValue(f'invoice number "{number[:30]}" has no letters or digits')
