@@ -92,12 +92,15 @@ def _host(book: Path) -> FileHost:
 
 
 def _show(report: Report) -> None:
-    """Print a job's report: problems (with their cells) on stderr, the summary on stdout; exit 2 if refused."""
+    """Print a job's report: problems (with their cells) and refusals on stderr, what was done on stdout;
+    exit 2 if refused."""
     for problem in report.problems:
         label = "" if problem.severity == "error" else "  (warning)"
         err.print(f"{problem}{label}", highlight=False, markup=False, soft_wrap=True)
     for line in report.lines:
-        (err if report.refused else out).print(line, highlight=False, markup=False, soft_wrap=True)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    for reason in report.reasons:
+        err.print(reason, highlight=False, markup=False, soft_wrap=True)
     if report.refused:
         raise BadInput()
 
@@ -390,31 +393,10 @@ def _progress() -> Callable[[str, int, int], None] | None:
 @app.command("aging")
 def aging_cmd(book: BookArgument, as_of: AsOfOption = None) -> None:
     """Refresh the Aging sheet: open items at a date by customer and bucket, one block per currency, checked."""
-    from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
-    from arxl.book.apply import apply_changes
-    from arxl.book.changes import ChangeSet
-    from arxl.book.fastread import paused_gc, read_columns
+    from arxl import jobs
+    from arxl.core.dates import to_date
 
-    ledger, problems = read_columns(_existing(book), AGING_COLUMNS, AGING_ELSEWHERE)  # what the aging reads
-    errors = [p for p in problems if p.severity == "error"]
-    for problem in errors[:20]:
-        err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-    if errors:
-        err.print(f"{book.name}: {len(errors)} cell(s) to correct first (run arxl validate {book.name})",
-                  highlight=False, markup=False)
-        raise BadInput()
-    with paused_gc():
-        report = aging_report(ledger, _as_of(ledger, as_of))
-        changes = ChangeSet()
-        changes.replace_sheet(aging_sheet(report))
-        apply_changes(book, changes)
-    for block in report.blocks:
-        places = 0 if block.currency == "RWF" else 2
-        overdue = block.balance - block.bucket_total(0) - block.credits - block.unapplied
-        out.print(f"{block.currency}: {block.balance:,.{places}f} outstanding for {len(block.customers)} account(s), "
-                  f"{overdue:,.{places}f} overdue", highlight=False)
-    out.print(f"Aging sheet refreshed as of {report.as_of:%d/%m/%Y}: {len(report.items)} open item(s)",
-              highlight=False)
+    _show(jobs.refresh_aging(_host(book), to_date(as_of, "--as-of") if as_of is not None else None))
 
 
 @app.command("statements")
@@ -444,18 +426,14 @@ def statements_cmd(
     """Statements of account (xlsx, PDF) and the reminders due (.eml, sent with --send), as of a date."""
     import os
 
+    from arxl import jobs
     from arxl.core.dates import to_date
     from arxl.io.mail import SmtpServer, parse_server
-    from arxl.io.recovery import run_statements
 
     if send and not smtp:
         raise ArxlError("--send needs --smtp HOST:PORT")
     if send and mark_sent:
         raise ArxlError("--send and --mark-sent exclude each other: --send logs what the server accepted")
-    ledger = _ledger(book)
-    day = _as_of(ledger, as_of)
-    first = to_date(start, "--from") if start is not None else None
-    folder = out_dir or (book.parent / (ledger.settings.output_folder or "out"))
     server = None
     if send and smtp:
         host, port = parse_server(smtp)
@@ -464,34 +442,10 @@ def statements_cmd(
             password = os.environ.get("ARXL_SMTP_PASSWORD") or typer.prompt(f"SMTP password for {user}",
                                                                             hide_input=True)
         server = SmtpServer(host, port, starttls, user or "", password)
-    run = run_statements(book, ledger, day, folder, start=first, pdf=pdf, reminders=reminders, server=server,
-                         mark_sent=mark_sent, templates=templates, progress=_progress())
-    for problem in run.problems:
-        _warn(str(problem))
-    customers = len(run.files)
-    _say(f"{day:%d/%m/%Y}: {len(run.statements)} statement(s) for {customers} customer(s) in "
-         f"{folder / 'statements'}" + (f", {len(run.pdfs)} PDF(s)" if run.pdfs else ""))
-    if run.plan is not None:
-        plan = run.plan
-        _say(f"reminders: {len(plan.to_email)} due by e-mail ({len(run.emails)} .eml written), "
-             f"{len(plan.to_call)} to call (no e-mail address), {len(plan.skipped)} overdue but not reminded")
-        for reminder in plan.to_call:
-            phone = reminder.customer.phone or "no phone"
-            _say(f"  call {reminder.customer_id} {reminder.customer.name} ({phone}): level "
-                 f"{reminder.level.level}, {reminder.days_overdue} days")
-        if send:
-            _say(f"sent {len(run.sent)} reminder(s), logged in CollectionsLog")
-        elif mark_sent:
-            _say(f"logged {len(run.sent)} reminder(s) as sent in CollectionsLog")
-        for message, why in run.partly_refused:
-            _warn(f"  {message.reminder.customer_id}: sent, but {why}")
-        if run.failed:
-            for message, why in run.failed:
-                _warn(f"  NOT sent: {message.reminder.customer_id} {', '.join(message.recipients)}: {why}")
-            _warn(f"{len(run.failed)} reminder(s) not sent and not logged; they go with the next run")
-            raise BadInput()
-    if any(p.severity == "error" for p in run.problems):
-        raise BadInput()
+    day = to_date(as_of, "--as-of") if as_of is not None else None
+    first = to_date(start, "--from") if start is not None else None
+    _show(jobs.statements_reminders(_host(book), day, out_dir, start=first, pdf=pdf, reminders=reminders,
+                                    server=server, mark_sent=mark_sent, templates=templates, progress=_progress()))
 
 
 arrangements_app = typer.Typer(help="Payment arrangements and promises to pay; escalations.", no_args_is_help=True)
@@ -501,19 +455,10 @@ app.add_typer(arrangements_app, name="arrangements")
 @arrangements_app.command("check")
 def arrangements_check(book: BookArgument, as_of: AsOfOption = None) -> None:
     """Mark instalments kept or broken from the allocations, judge promises to pay, refresh the Escalations sheet."""
-    from arxl.io.recovery import run_arrangements_check
+    from arxl import jobs
+    from arxl.core.dates import to_date
 
-    ledger = _ledger(book)
-    day = _as_of(ledger, as_of)
-    found, changes = run_arrangements_check(book, ledger, day)
-    verdicts = {v: sum(1 for c in found.instalments if c.verdict == v) for v in ("kept", "broken", "pending")}
-    promises = {v: sum(1 for c in found.promises if c.verdict == v) for v in ("kept", "broken", "pending")}
-    _say(f"{day:%d/%m/%Y}: instalments {verdicts['kept']} kept, {verdicts['broken']} broken, "
-         f"{verdicts['pending']} pending ({len(changes.updates)} status(es) updated); promises to pay "
-         f"{promises['kept']} kept, {promises['broken']} broken, {promises['pending']} pending")
-    for escalation in found.escalations:
-        _say(f"  escalate {escalation.customer_id} {escalation.customer.name}: {'; '.join(escalation.reasons)}")
-    _say(f"{len(found.escalations)} customer(s) in the Escalations sheet")
+    _show(jobs.arrangements_check(_host(book), to_date(as_of, "--as-of") if as_of is not None else None))
 
 
 report_app = typer.Typer(help="Reports for management.", no_args_is_help=True)
@@ -528,15 +473,9 @@ def report_collections(
     = False,
 ) -> None:
     """The Collections KPIs sheet of a month: collections against target, DSO, CEI, invoicing, top overdue."""
-    from arxl.io.recovery import run_report
+    from arxl import jobs
 
-    ledger = _ledger(book)
-    report = run_report(book, ledger, period, weekly)
-    for currency, f in report.figures.items():
-        target = f" of {f.target:,} target ({f.percent_of_target} %)" if f.target is not None else ""
-        _say(f"{period} {currency}: collected {f.collected:,}{target}; DSO {f.dso} (countback {f.countback}), "
-             f"best {f.best_possible}, CEI {f.cei} %")
-    _say(f"written to the sheet {report.sheet.name}")
+    _show(jobs.collections_report(_host(book), period, weekly))
 
 
 @app.command("reconcile")

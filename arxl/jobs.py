@@ -23,6 +23,8 @@ from arxl.report import Refused, Report
 if TYPE_CHECKING:
     from arxl.book.reader import Table
     from arxl.cashapp.reconcile import ReconciliationRow
+    from arxl.io.mail import SmtpServer
+    from arxl.io.recovery import Progress
 
 
 def open_for_work(host: Host, job: str) -> Ledger:
@@ -34,8 +36,7 @@ def open_for_work(host: Host, job: str) -> Ledger:
     ledger, problems = ledger_of(host)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        report = Report(job, [f"{host.name}: {len(errors)} cell(s) to correct first"], errors, refused=True)
-        raise Refused(report)
+        raise Refused(Report(job, problems=errors).refuse(f"{host.name}: {len(errors)} cell(s) to correct first"))
     return ledger
 
 
@@ -46,8 +47,7 @@ def validate(host: Host) -> Report:
     report = Report("validate", problems=problems)
     errors, warnings = len(report.errors), len(problems) - len(report.errors)
     if errors:
-        report.say(f"{host.name}: {errors} error(s), {warnings} warning(s)")
-        report.refused = True
+        report.refuse(f"{host.name}: {errors} error(s), {warnings} warning(s)")
     else:
         report.say(f"{host.name} is valid" + (f" ({warnings} warning(s))" if warnings else ""))
     return report
@@ -118,8 +118,8 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
         return []
     docs, problems = documents(wanted, ledger.invoice_lines, ledger.customers, settings, host.name)
     if problems:
-        raise Refused(Report("invoice documents", [f"{len(problems)} invoice(s) cannot be printed"], problems,
-                             refused=True))
+        raise Refused(Report("invoice documents", problems=problems).refuse(
+            f"{len(problems)} invoice(s) cannot be printed"))
     written = InvoiceTemplate(template_path).write_all(docs, out_dir)
     if pdf:
         written += to_pdf(written, out_dir)
@@ -159,18 +159,17 @@ def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on
         report.say(f"{period}: nothing new to export" + ("" if again else " (documents already exported are left "
                                                          "out; --again exports them again)"))
     if held:
-        report.say(f"{held} document(s) held back: correct them and run again; they will be exported then")
-        report.refused = True
+        report.refuse(f"{held} document(s) held back: correct them and run again; they will be exported then")
     return report
 
 
-def _reconciliation(host: Host) -> Table[ReconciliationRow]:
+def reconciliation_table(host: Host) -> Table[ReconciliationRow]:
     from arxl.cashapp.reconcile import HEADERS, SHEET, read_sheet
 
     table, problems = read_sheet(host.port().read_table(SHEET, HEADERS))
     if [p for p in problems if p.severity == "error"]:
-        raise Refused(Report("reconciliation", [f"{SHEET}: {len(problems)} cell(s) to correct first"], problems,
-                             refused=True))
+        raise Refused(Report("reconciliation", problems=problems).refuse(
+            f"{SHEET}: {len(problems)} cell(s) to correct first"))
     return table
 
 
@@ -184,7 +183,7 @@ def import_statement(host: Host, statement_file: Path, today: dt.date) -> Report
     profiles = load_profiles(host.folder / profiles_file) if profiles_file else ()
     known = [s.fingerprint for s in ledger.table("Statements")] if ledger.table("Statements").present else []
     statement = read_statement(statement_file, profiles, known_fingerprints=known)
-    proposal = propose(ledger, statement.lines, statement.fingerprint, _reconciliation(host),
+    proposal = propose(ledger, statement.lines, statement.fingerprint, reconciliation_table(host),
                        account=statement.account, currency=statement.currency, source=statement_file.name,
                        today=today)
     host.apply(proposal.changes)
@@ -200,11 +199,11 @@ def approve_matches(host: Host) -> Report:
     """Approve every line the matcher was sure of (the accountant still decides the others)."""
     from arxl.cashapp.reconcile import approve_automatic, undecided
 
-    table = _reconciliation(host)
+    table = reconciliation_table(host)
     changes = approve_automatic(table)
     host.apply(changes)
     report = Report("approve matches")
-    waiting = undecided(_reconciliation(host)) if not changes.is_empty else undecided(table)
+    waiting = undecided(reconciliation_table(host)) if not changes.is_empty else undecided(table)
     report.say(("automatic matches approved" if not changes.is_empty else "no automatic match waiting") +
                f"; {waiting} line(s) still need a decision")
     return report
@@ -215,7 +214,7 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     from arxl.cashapp.reconcile import post
 
     ledger = open_for_work(host, "post reconciliation")
-    posting = post(ledger, _reconciliation(host), today)
+    posting = post(ledger, reconciliation_table(host), today)
     host.apply(posting.changes)
     report = Report("post reconciliation", problems=posting.problems)
     totals: dict[str, Decimal] = {}
@@ -225,5 +224,123 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     report.say(f"{posting.posted} line(s) posted" + (f" ({amounts})" if amounts else "") +
                f", {posting.rejected} rejected, {posting.waiting} waiting for a decision" +
                (f", {len(posting.problems)} with a problem to correct" if posting.problems else ""))
-    report.refused = bool(posting.problems)
+    if posting.problems:
+        report.refuse(f"{len(posting.problems)} line(s) not posted: correct their decisions and post again")
+    return report
+
+
+def _as_of(ledger: Ledger, as_of: dt.date | None) -> dt.date:
+    if as_of is not None:
+        return as_of
+    if ledger.settings.as_of is None:
+        raise Refused(Report("as-of date").refuse("give the as-of date (Settings has no As Of)"))
+    return ledger.settings.as_of
+
+
+def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None = None, *,
+                         start: dt.date | None = None, pdf: bool = False, reminders: bool = True,
+                         server: SmtpServer | None = None, mark_sent: bool = False, templates: Path | None = None,
+                         progress: Progress | None = None) -> Report:
+    """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server)."""
+    from arxl.io.recovery import run_statements
+
+    ledger = open_for_work(host, "statements and reminders")
+    day = _as_of(ledger, as_of)
+    folder = out_dir or (host.folder / (ledger.settings.output_folder or "out"))
+    run = run_statements(host, ledger, day, folder, start=start, pdf=pdf, reminders=reminders, server=server,
+                         mark_sent=mark_sent, templates=templates, progress=progress)
+    report = Report("statements and reminders", problems=run.problems)
+    report.files += list(run.files.values()) + list(run.pdfs.values()) + run.emails
+    report.say(f"{day:%d/%m/%Y}: {len(run.statements)} statement(s) for {len(run.files)} customer(s) in "
+               f"{folder / 'statements'}" + (f", {len(run.pdfs)} PDF(s)" if run.pdfs else ""))
+    if run.plan is not None:
+        plan = run.plan
+        report.say(f"reminders: {len(plan.to_email)} due by e-mail ({len(run.emails)} .eml written), "
+                   f"{len(plan.to_call)} to call (no e-mail address), {len(plan.skipped)} overdue but not reminded")
+        for reminder in plan.to_call:
+            report.say(f"  call {reminder.customer_id} {reminder.customer.name} "
+                       f"({reminder.customer.phone or 'no phone'}): level {reminder.level.level}, "
+                       f"{reminder.days_overdue} days")
+        if server is not None:
+            report.say(f"sent {len(run.sent)} reminder(s), logged in CollectionsLog")
+        elif mark_sent:
+            report.say(f"logged {len(run.sent)} reminder(s) as sent in CollectionsLog")
+        for message, why in run.partly_refused:
+            report.say(f"  {message.reminder.customer_id}: sent, but {why}")
+        for message, why in run.failed:
+            report.refuse(f"  NOT sent: {message.reminder.customer_id} {', '.join(message.recipients)}: {why}")
+        if run.failed:
+            report.refuse(f"{len(run.failed)} reminder(s) not sent and not logged; they go with the next run")
+    if report.errors:
+        report.refuse(f"{len(report.errors)} problem(s) to correct")
+    return report
+
+
+def arrangements_check(host: Host, as_of: dt.date | None) -> Report:
+    """Instalments and promises to pay judged kept or broken; the Escalations sheet for management."""
+    from arxl.io.recovery import run_arrangements_check
+
+    ledger = open_for_work(host, "arrangements check")
+    day = _as_of(ledger, as_of)
+    found, changes = run_arrangements_check(host, ledger, day)
+    verdicts = {v: sum(1 for c in found.instalments if c.verdict == v) for v in ("kept", "broken", "pending")}
+    promises = {v: sum(1 for c in found.promises if c.verdict == v) for v in ("kept", "broken", "pending")}
+    report = Report("arrangements check")
+    report.say(f"{day:%d/%m/%Y}: instalments {verdicts['kept']} kept, {verdicts['broken']} broken, "
+               f"{verdicts['pending']} pending ({len(changes.updates)} status(es) updated); promises to pay "
+               f"{promises['kept']} kept, {promises['broken']} broken, {promises['pending']} pending")
+    for escalation in found.escalations:
+        report.say(f"  escalate {escalation.customer_id} {escalation.customer.name}: {'; '.join(escalation.reasons)}")
+    report.say(f"{len(found.escalations)} customer(s) in the Escalations sheet")
+    return report
+
+
+def collections_report(host: Host, period: str, weekly: bool = False) -> Report:
+    """The Collections KPIs sheet of a month."""
+    from arxl.io.recovery import run_report
+
+    parse_period(period)
+    ledger = open_for_work(host, "collections report")
+    result = run_report(host, ledger, period, weekly)
+    report = Report("collections report")
+    for currency, f in result.figures.items():
+        target = f" of {f.target:,} target ({f.percent_of_target} %)" if f.target is not None else ""
+        report.say(f"{period} {currency}: collected {f.collected:,}{target}; DSO {f.dso} (countback {f.countback}), "
+                   f"best {f.best_possible}, CEI {f.cei} %")
+    report.say(f"written to the sheet {result.sheet.name}")
+    return report
+
+
+def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
+    """The Aging sheet as of a date: detail, summary per customer and bucket per currency, checks and charts.
+
+    A workbook file is read column by column for just what the aging needs (the ledger may hold hundreds of
+    thousands of invoices); a live workbook through its port.
+    """
+    from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
+    from arxl.book.changes import ChangeSet
+    from arxl.book.fastread import paused_gc, read_columns
+    from arxl.book.host import FileHost
+
+    if isinstance(host, FileHost):
+        ledger, problems = read_columns(host.path, AGING_COLUMNS, AGING_ELSEWHERE)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise Refused(Report("refresh aging", problems=errors).refuse(
+                f"{host.name}: {len(errors)} cell(s) to correct first"))
+    else:
+        ledger = open_for_work(host, "refresh aging")
+    day = _as_of(ledger, as_of)
+    with paused_gc():
+        aged = aging_report(ledger, day)
+        changes = ChangeSet()
+        changes.replace_sheet(aging_sheet(aged))
+        host.apply(changes)
+    report = Report("refresh aging")
+    report.say(f"Aging sheet refreshed as of {aged.as_of:%d/%m/%Y}: {len(aged.items)} open item(s)")
+    for block in aged.blocks:
+        places = 0 if block.currency == "RWF" else 2
+        overdue = block.balance - block.bucket_total(0) - block.credits - block.unapplied
+        report.say(f"{block.currency}: {block.balance:,.{places}f} outstanding for {len(block.customers)} "
+                   f"account(s), {overdue:,.{places}f} overdue")
     return report

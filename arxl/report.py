@@ -21,9 +21,16 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     refused: bool = False
+    reasons: list[str] = field(default_factory=list)  # why it was refused, for stderr / the alert
 
     def say(self, text: str) -> None:
         self.lines.append(text)
+
+    def refuse(self, reason: str) -> Report:
+        """Mark the job refused (bad input: exit 2, an alert in Excel) and say why."""
+        self.refused = True
+        self.reasons.append(reason)
+        return self
 
     @property
     def errors(self) -> list[Problem]:
@@ -31,7 +38,9 @@ class Report:
 
     @property
     def headline(self) -> str:
-        return self.lines[0] if self.lines else (str(self.errors[0]) if self.errors else f"{self.job}: done")
+        if self.refused:
+            return self.reasons[0] if self.reasons else (str(self.errors[0]) if self.errors else f"{self.job}: refused")
+        return self.lines[0] if self.lines else f"{self.job}: done"
 
 
 class Refused(Exception):

@@ -1309,3 +1309,20 @@ def _other_lines(rng: random.Random, pick: _Picker, days: list[dt.date]) -> list
                "RRA VAT AND PAYE RETURN JUN 2025"),
         _Draft(rng.choice(days), D(-9_240_000), "RWF", "RWANDA ENERGY GROUP LTD", "", "REG ELECTRICITY DATA CENTRE"),
     ]
+
+
+def sample_decisions(proposals: dict[str, set[str]], seed: int = 7) -> dict[str, str]:
+    """What the sample's accountant decides on each line of the July statement, given the invoices arxl proposed
+    for it: approve a proposal that is right, type the right invoices where it is not, reject what is no customer
+    receipt. The demo uses it to stand in for the person who decides; arxl itself never sees this answer key.
+    """
+    decisions = {}
+    for line_id, pays in sample_statement_truth(seed).items():
+        proposed = proposals.get(line_id, set())
+        if not pays:
+            decisions[line_id] = "reject"
+        elif proposed == set(pays):
+            decisions[line_id] = "approve"
+        else:
+            decisions[line_id] = "; ".join(pays)
+    return decisions

@@ -1,11 +1,23 @@
 """Ribbon macros (installed as ``arxl.macros``): one per button of the arxl tab.
 
-The add-in's single VBA callback runs ``RunPython "import arxl.macros as m; m.run('<button id>')"``; each
-button id below names the macro it runs. The macros are thin: open the calling workbook through a
-WorkbookPort, call the same workflow as the command line, report.
+The add-in's single VBA callback runs ``RunPython "import arxl.macros as m; m.run('<button id>')"``. Each
+macro is a few lines: read its parameters from Settings (Period, As Of, Output Folder, Statement File), call
+the same job as the command line (:mod:`arxl.jobs`), and report: the first line in Excel's status bar, the
+whole report with links to the problem cells in the Log sheet, and an alert naming the cell when the input is
+refused — never a Python traceback. Every macro runs headless on a file through
+:class:`arxl.book.host.FileHost`, which is how the tests run them.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from arxl.book.changes import Cell, ChangeSet, SheetSpec
+from arxl.book.host import Host, ledger_of
+from arxl.errors import ArxlError
+from arxl.report import Refused, Report
 
 # Button id -> (group on the ribbon, label, screentip). The order is the ribbon's.
 BUTTONS: dict[str, tuple[str, str, str]] = {
@@ -20,3 +32,148 @@ BUTTONS: dict[str, tuple[str, str, str]] = {
     "collections_report": ("Receivables", "Collections report", "Collections against targets, DSO, CEI"),
     "month_end_close": ("Close", "Month-end close", "Run the month-end, step by step, resuming where it stopped"),
 }
+LOG_SHEET = "Log"
+Macro = Callable[[Host], Report]
+
+
+def _settings(host: Host) -> tuple[str, dt.date | None, Path]:
+    """Period, As Of and the output folder of the Settings sheet (the period is required by most buttons)."""
+    ledger, _ = ledger_of(host)
+    s = ledger.settings
+    return s.period, s.as_of, host.folder / (s.output_folder or "out")
+
+
+def _period(host: Host) -> str:
+    period = _settings(host)[0]
+    if not period:
+        raise ArxlError("Settings has no Period: put the month to work on (YYYY-MM) in Settings, key Period")
+    return period
+
+
+def validate_workbook(host: Host) -> Report:
+    from arxl import jobs
+
+    return jobs.validate(host)
+
+
+def review_billing(host: Host) -> Report:
+    from arxl import jobs
+
+    return jobs.review_billing(host, _period(host))
+
+
+def generate_invoices(host: Host) -> Report:
+    from arxl import jobs
+
+    period, _, out = _settings(host)
+    return jobs.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True)
+
+
+def export_sage(host: Host) -> Report:
+    from arxl import jobs
+
+    period, _, out = _settings(host)
+    out.mkdir(parents=True, exist_ok=True)
+    return jobs.export_sage(host, _period(host), out / f"sage-{period}.csv", on=dt.date.today())
+
+
+def import_statement(host: Host) -> Report:
+    from arxl import jobs
+
+    ledger, _ = ledger_of(host)
+    name = ledger.settings.statement_file
+    if not name:
+        raise ArxlError("Settings has no Statement File: put the bank statement's file name (beside the workbook, "
+                        "or a full path) in Settings, key Statement File")
+    return jobs.import_statement(host, host.folder / name, dt.date.today())
+
+
+def post_reconciliation(host: Host) -> Report:
+    from arxl import jobs
+
+    return jobs.post_reconciliation(host, dt.date.today())
+
+
+def refresh_aging(host: Host) -> Report:
+    from arxl import jobs
+
+    return jobs.refresh_aging(host, _settings(host)[1])
+
+
+def statements_reminders(host: Host) -> Report:
+    from arxl import jobs
+
+    _, as_of, out = _settings(host)
+    return jobs.statements_reminders(host, as_of, out, pdf=True)
+
+
+def collections_report(host: Host) -> Report:
+    from arxl import jobs
+
+    return jobs.collections_report(host, _period(host))
+
+
+def month_end_close(host: Host) -> Report:
+    from arxl import close
+
+    _, _, out = _settings(host)
+    return close.month_end(host, _period(host), out, today=dt.date.today())
+
+
+def log_sheet(report: Report, button: str, when: dt.datetime) -> SheetSpec:
+    """The Log sheet: the last run's summary, its problems with links to their cells, and the files it wrote."""
+    sheet = SheetSpec(LOG_SHEET, widths={"A": 14, "B": 90}, tab_color="7F7F7F")
+    label = BUTTONS.get(button, ("", button, ""))[1]
+    sheet.add(Cell(f"arxl: {label}", style="title"))
+    sheet.add(Cell(f"{when:%d/%m/%Y %H:%M}", style="subtitle"),
+              Cell("refused: nothing was changed" if report.refused and not report.files else
+                   ("refused" if report.refused else "done"), style="error" if report.refused else "good"))
+    sheet.blank()
+    for line in report.lines:
+        sheet.add(Cell(""), Cell(line))
+    for reason in report.reasons:
+        sheet.add(Cell("refused", style="error"), Cell(reason))
+    if report.problems:
+        sheet.blank()
+        sheet.add(Cell("Cell", style="header"), Cell("Problem", style="header"))
+        for problem in report.problems[:2000]:
+            where = problem.where
+            target = f"#'{where.sheet}'!{where.cell}" if where.sheet and where.cell else ""
+            sheet.add(Cell(f"{where.sheet}!{where.cell}" if where.sheet else where.book, link=target),
+                      Cell(problem.message, style="error" if problem.severity == "error" else "warning"))
+    if report.files:
+        sheet.blank()
+        sheet.add(Cell("Files", style="header"), Cell(f"{len(report.files)} written", style="header"))
+        for path in report.files[:500]:
+            sheet.add(Cell(""), Cell(str(path)))
+    return sheet
+
+
+def run(button: str, host: Host | None = None) -> Report:
+    """Run the macro of a ribbon button on the calling workbook (or on ``host``), and report to the accountant."""
+    if host is None:
+        from arxl.book.excel import ExcelHost
+
+        host = ExcelHost.caller()
+    macro: Macro | None = globals().get(button) if button in BUTTONS else None
+    if macro is None:
+        raise ValueError(f"no arxl macro for the button {button!r}")  # a broken add-in: a bug, not bad input
+    host.status(f"arxl: {BUTTONS[button][1]}...")
+    try:
+        report = macro(host)
+    except Refused as exc:
+        report = exc.report
+    except ArxlError as exc:
+        report = Report(button).refuse(str(exc))
+    changes = ChangeSet()
+    changes.replace_sheet(log_sheet(report, button, dt.datetime.now()))
+    try:
+        host.apply(changes)
+    except ArxlError as exc:  # the workbook could not take the log (open elsewhere): say so, lose nothing
+        report.refuse(f"the Log sheet could not be written: {exc}")
+    host.status(f"arxl: {report.headline}")
+    if report.refused:
+        first = report.errors[0] if report.errors else None
+        host.alert(report.headline + (f"\n{first}" if first and str(first) != report.headline else ""),
+                   f"arxl: {BUTTONS[button][1]}")
+    return report

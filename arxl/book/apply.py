@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.formula.translate import Translator
@@ -23,14 +23,23 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.table import Table
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from arxl.book.changes import Cell, ChangeSet, SheetSpec
 from arxl.book.port import column_letter
 from arxl.book.save import atomic_save, ensure_not_open
 from arxl.book.schema import TABLES, Row, columns, header_key
-from arxl.book.writer import DATE_FORMAT, HEADER_FILL, HEADER_FONT, RATE_FORMAT, amount_format, set_text, set_value
+from arxl.book.writer import (
+    DATE_FORMAT,
+    HEADER_FILL,
+    HEADER_FONT,
+    RATE_FORMAT,
+    amount_format,
+    set_text,
+    set_value,
+    write_table,
+)
 from arxl.errors import BadWorkbook, CellRef
 
 _THIN = Side(style="thin", color="999999")
@@ -48,6 +57,11 @@ def apply_changes(path: Path | str, changes: ChangeSet) -> Path:
     ensure_not_open(target)
     if changes.is_empty:
         return target
+    if not changes.appends and not changes.updates and target.suffix.lower() in (".xlsx", ".xlsm"):
+        from arxl.book.fastsheet import replace_sheets, supports
+
+        if all(supports(spec) for spec in changes.sheets):
+            return replace_sheets(target, changes.sheets)  # generated sheets only: no openpyxl round trip
     book = load_workbook(target, keep_vba=target.suffix.lower() == ".xlsm", rich_text=True)
     apply_to_book(book, changes, target.name)
     return atomic_save(target, lambda temp: book.save(temp))
@@ -76,6 +90,10 @@ def _header_of(table: str, field: str) -> str:
 
 def _table(book: Workbook, name: str, table_name: str) -> tuple[Worksheet, Table]:
     sheet_name = next((s for s in book.sheetnames if s.casefold() == table_name.casefold()), None)
+    if sheet_name is None and table_name in TABLES and TABLES[table_name].owner == "arxl":
+        # a table arxl keeps for itself, missing from an older workbook: made on its first use
+        write_table(book.create_sheet(table_name), table_name, TABLES[table_name].model, ())
+        sheet_name = table_name
     if sheet_name is None:
         raise BadWorkbook(f'sheet "{table_name}" is missing', CellRef(name))
     sheet = book[sheet_name]
@@ -152,22 +170,44 @@ def render_sheet(book: Workbook, spec: SheetSpec) -> Worksheet:
         fill = PatternFill("solid", fgColor=rule.fill, bgColor=rule.fill)
         sheet.conditional_formatting.add(rule.range, FormulaRule(formula=[rule.formula], fill=fill))
     for chart_spec in spec.charts:
-        chart = BarChart()
-        chart.type = "bar" if chart_spec.horizontal else "col"
-        if chart_spec.stacked:
-            chart.grouping, chart.overlap = "stacked", 100
+        chart: BarChart | LineChart
+        if chart_spec.kind == "line":
+            chart = LineChart()
+        else:
+            chart = BarChart()
+            chart.type = "bar" if chart_spec.horizontal else "col"
+            if chart_spec.stacked:
+                chart.grouping, chart.overlap = "stacked", 100
         chart.title = chart_spec.title
         chart.width, chart.height = chart_spec.width_cm, chart_spec.height_cm
         for letter in chart_spec.series:
             col = range_boundaries(f"{letter}1")[0] or 1
             data = Reference(sheet, min_col=col, min_row=chart_spec.first_row - 1, max_row=chart_spec.last_row)
             chart.add_data(data, titles_from_data=True)
+        if chart_spec.kind == "line":
+            for line in chart.series:
+                line.smooth = False  # straight segments: a monthly figure has nothing in between
         cat_col = range_boundaries(f"{chart_spec.categories}1")[0] or 1
         chart.set_categories(Reference(sheet, min_col=cat_col, min_row=chart_spec.first_row,
                                        max_row=chart_spec.last_row))
         sheet.add_chart(chart, chart_spec.anchor)
     if spec.tab_color:
         sheet.sheet_properties.tabColor = spec.tab_color
+    for area in spec.tables:
+        names = {t.casefold() for s in book.worksheets for t in s.tables}
+        name, n = area.name, 2
+        while name.casefold() in names:
+            name, n = f"{area.name}{n}", n + 1
+        table = Table(displayName=name, ref=area.range)
+        table.tableStyleInfo = TableStyleInfo(name=area.style, showRowStripes=True)
+        sheet.add_table(table)
+    if spec.print_area:
+        sheet.print_area = spec.print_area
+    if spec.landscape:
+        sheet.page_setup.orientation = "landscape"
+    if spec.fit_width:
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     return sheet
 
 
@@ -204,6 +244,8 @@ def _write_cell(sheet: Worksheet, row: int, column: int, cell: Cell) -> None:
         target.number_format = RATE_FORMAT
     elif style == "integer":
         target.number_format = "#,##0"
+    elif style == "decimal":
+        target.number_format = "#,##0.00"
     if cell.link:
         # "#Sheet!A1" is a place in this workbook (a location, not an address to open)
         internal = cell.link.startswith("#")

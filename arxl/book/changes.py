@@ -18,14 +18,16 @@ from typing import Literal
 
 from arxl.book.schema import Row
 
-Style = Literal["", "title", "subtitle", "header", "amount", "date", "percent", "integer", "text", "bold",
+Style = Literal["", "title", "subtitle", "header", "amount", "date", "percent", "integer", "decimal", "text", "bold",
                 "total", "good", "warning", "error", "note", "link"]
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell of a generated sheet. A ``formula`` is written as a live Excel formula (it starts with "=");
-    ``value`` is written as data, text always as text. ``currency`` picks the amount format (RWF 0 decimals)."""
+    ``value`` is written as data, text always as text. ``currency`` picks the amount format (RWF 0 decimals).
+    With a formula, ``value`` is the result Python computed: the fast file route stores it as the formula's
+    cached result (what a reader sees before any recalculation), the other hosts let the formula compute."""
 
     value: object = None
     formula: str = ""
@@ -46,7 +48,8 @@ class ConditionalFill:
 
 @dataclass(frozen=True, slots=True)
 class ChartSpec:
-    """A bar chart of ``series`` columns over the ``categories`` column, rows ``first_row``..``last_row``."""
+    """A bar chart (or a line chart, ``kind="line"``) of ``series`` columns over the ``categories`` column, rows
+    ``first_row``..``last_row``."""
 
     title: str
     categories: str  # column letter
@@ -58,6 +61,18 @@ class ChartSpec:
     horizontal: bool = True
     width_cm: float = 18.0
     height_cm: float = 10.0
+    kind: Literal["bar", "line"] = "bar"
+    colors: tuple[str, ...] = ()  # RGB hex per series; empty: the application's palette
+
+
+@dataclass(frozen=True, slots=True)
+class TableArea:
+    """An Excel Table (ListObject) over ``range``: filter buttons, banded rows, and in Excel its headers take
+    the place of the column letters while scrolling through it. The header row must hold distinct texts."""
+
+    name: str
+    range: str
+    style: str = "TableStyleLight9"
 
 
 @dataclass(slots=True)
@@ -72,6 +87,10 @@ class SheetSpec:
     conditional: list[ConditionalFill] = field(default_factory=list)
     charts: list[ChartSpec] = field(default_factory=list)
     tab_color: str = ""
+    tables: list[TableArea] = field(default_factory=list)
+    print_area: str = ""  # e.g. "A1:L40"; empty: everything
+    landscape: bool = False
+    fit_width: bool = False  # print one page wide (as many pages tall as needed)
 
     def add(self, *cells: Cell | object) -> int:
         """Append a row (plain values become value cells); returns its Excel row number."""

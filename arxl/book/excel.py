@@ -198,6 +198,9 @@ class ExcelHost:
     def apply(self, changes: ChangeSet) -> None:
         self._port.apply(changes)
 
+    def check_writable(self) -> None:
+        """Excel holds the workbook: writing into it is always possible (saving it is the accountant's)."""
+
     def status(self, message: str) -> None:
         self.book.app.status_bar = message or False
 

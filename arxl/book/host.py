@@ -16,6 +16,7 @@ from arxl.book.apply import apply_changes
 from arxl.book.changes import ChangeSet
 from arxl.book.ledger import Ledger, load_ledger
 from arxl.book.port import WorkbookPort
+from arxl.book.save import ensure_not_open
 from arxl.book.xlsx import XlsxFile
 from arxl.errors import Problem
 
@@ -34,6 +35,10 @@ class Host(Protocol):
     def port(self) -> WorkbookPort: ...
 
     def apply(self, changes: ChangeSet) -> None: ...
+
+    def check_writable(self) -> None:
+        """Refuse now, before anything irreversible (an e-mail sent), if the changes could not be saved."""
+        ...
 
     def status(self, message: str) -> None: ...
 
@@ -71,6 +76,9 @@ class FileHost:
 
     def apply(self, changes: ChangeSet) -> None:
         apply_changes(self.path, changes)
+
+    def check_writable(self) -> None:
+        ensure_not_open(self.path)
 
     def status(self, message: str) -> None:
         self.statuses.append(message)

@@ -8,7 +8,7 @@ naming the cell and the row is left out; reading goes on so that the accountant 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -83,9 +83,12 @@ def converter(column: Column, date1904: bool) -> Converter:
             return int(number)
         return integer
     choices = {header_key(c): c for c in column.choices}
+    exact = {c: c for c in column.choices}  # most cells hold a choice as written: no need to normalise them
     shown = ", ".join(c for c in column.choices if c)
 
     def choice(value: object) -> str:
+        if type(value) is str and value in exact:
+            return exact[value]
         text = _text(value)
         try:
             return choices[header_key(text)]
@@ -98,8 +101,14 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def convert_table(raw: RawTable, spec: TableSpec) -> tuple[Table[Row], list[Problem]]:
-    """Typed rows from a raw table, and the problems of its header and cells."""
+def convert_table(raw: RawTable, spec: TableSpec, only: Collection[str] | None = None
+                  ) -> tuple[Table[Row], list[Problem]]:
+    """Typed rows from a raw table, and the problems of its header and cells.
+
+    With ``only`` (field names), just those columns are read and checked: a workflow reading a big ledger for
+    a few columns skips the cost of the others. Such a row holds only those fields; reading any other raises
+    AttributeError, so a projection can never pass for a whole row.
+    """
     problems: list[Problem] = []
     table: Table[Row] = Table(spec, raw.book, raw.sheet)
     positions = {header_key(h): j for j, h in enumerate(raw.headers) if h}
@@ -111,6 +120,8 @@ def convert_table(raw: RawTable, spec: TableSpec) -> tuple[Table[Row], list[Prob
         seen.setdefault(key, index)
     plan: list[tuple[Column, int | None, Converter]] = []
     for column in columns(spec.model):
+        if only is not None and column.field not in only:
+            continue
         position = positions.get(header_key(column.header))
         if position is None and column.required:
             found = ", ".join(h for h in raw.headers if h) or "nothing"
@@ -125,6 +136,12 @@ def convert_table(raw: RawTable, spec: TableSpec) -> tuple[Table[Row], list[Prob
         return table, problems
     model = spec.model
     steps = [(c.field, c.header, c.required, c.default, position, convert) for c, position, convert in plan]
+    fast = _by_columns(raw.rows, [(c, position, convert) for c, position, convert in plan])
+    if fast is not None:
+        names = [c.field for c, _, _ in plan]
+        table.rows.extend(build_row(model, dict(zip(names, values, strict=True))) for values in zip(*fast, strict=True))
+        table.row_numbers.extend(raw.row_numbers)
+        return table, problems
     for i, cells in enumerate(raw.rows):
         values: dict[str, Any] = {}
         ok = True
@@ -149,15 +166,45 @@ def convert_table(raw: RawTable, spec: TableSpec) -> tuple[Table[Row], list[Prob
     return table, problems
 
 
-def read_table(port: WorkbookPort, spec: TableSpec) -> tuple[Table[Row], list[Problem]]:
-    """One table of the workbook; a missing sheet is a problem only for a required table."""
+def _by_columns(rows: list[list[object]], plan: list[tuple[Column, int | None, Converter]]
+                ) -> list[list[object]] | None:
+    """Every column converted in one sweep, about twice as fast as cell by cell: the common case of a clean
+    table. None as soon as any cell needs a closer look (a blank in a required column, text of spaces, a value
+    that does not convert): the cell-by-cell path then says which, and where."""
+    converted: list[list[object]] = []
+    for column, position, convert in plan:
+        if position is None:
+            converted.append([column.default] * len(rows))
+            continue
+        cells = [row[position] for row in rows]
+        try:
+            if column.required:
+                if None in cells or "" in cells:
+                    return None
+                values = [convert(cell) for cell in cells]
+            else:
+                default = column.default
+                values = [default if cell is None or cell == "" else convert(cell) for cell in cells]
+        except BadValue:
+            return None
+        # only text turns a cell of spaces into "" without complaint: that cell is blank to the careful path
+        if column.kind == "text" and (column.required or column.default != "") and "" in values:
+            return None
+        converted.append(values)
+    return converted
+
+
+def read_table(port: WorkbookPort, spec: TableSpec, only: Collection[str] | None = None
+               ) -> tuple[Table[Row], list[Problem]]:
+    """One table of the workbook; a missing sheet is a problem only for a required table (``only``: see
+    :func:`convert_table`)."""
     raw = port.read_table(spec.name, [c.header for c in columns(spec.model)])
     if raw is None:
         table: Table[Row] = Table(spec, port.name, spec.name, present=False)
         if not spec.required:
             return table, []
         return table, [Problem(CellRef(port.name), f'sheet "{spec.name}" is missing')]
-    return convert_table(raw, spec)
+    return convert_table(raw, spec, only)
 
 
 def read_tables(port: WorkbookPort) -> tuple[dict[str, Table[Row]], list[Problem]]:

@@ -49,8 +49,9 @@ class Settings(Row):
     period: str = col("Period", "")
     as_of: dt.date | None = col("As Of", None)
     output_folder: str = col("Output Folder", "")
-    invoice_template: str = col("Invoice Template", "")
-    bank_profiles: str = col("Bank Profiles", "")  # JSON file of CSV/XLSX bank layouts, beside the workbook  # a restyled template, relative to the workbook's folder
+    invoice_template: str = col("Invoice Template", "")  # a restyled template, relative to the workbook's folder
+    bank_profiles: str = col("Bank Profiles", "")  # JSON file of CSV/XLSX bank layouts, beside the workbook
+    statement_file: str = col("Statement File", "")  # the bank statement the Import statement button reads
     collections_target_rwf: Decimal | None = col("Collections Target RWF", None)  # per month
     collections_target_usd: Decimal | None = col("Collections Target USD", None)
     arrangement_grace_days: int = col("Arrangement Grace Days", 3)  # instalments and promises to pay

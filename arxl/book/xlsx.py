@@ -9,6 +9,7 @@ lie, so the error cells are found in the sheet XML and laid back over the values
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 import zipfile
 from collections.abc import Sequence
@@ -45,17 +46,14 @@ class XlsxFile:
         self.path = Path(path)
         self.info: PackageInfo = inspect_xlsx(self.path)
         try:
-            self._book = CalamineWorkbook.from_path(str(self.path), load_tables=True)
+            self._book = CalamineWorkbook.from_path(str(self.path))
         except (CalamineError, OSError, ValueError) as exc:
             raise BadWorkbook(f"cannot be read: {_first_line(exc)}", CellRef(self.name)) from None
-        self._tables: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
+        # Where each sheet's Excel Table is, from the table parts themselves: calamine's tables would each load
+        # their cells (seconds on a big ledger) only to say where they are.
         try:
-            for table_name in self._book.table_names or []:
-                table = self._book.get_table_by_name(table_name)
-                if table.start is not None and table.end is not None:
-                    (first_data, left), end = table.start, table.end  # calamine starts below the header
-                    self._tables.setdefault(table.sheet, ((first_data - 1, left), end))
-        except (CalamineError, ValueError, AttributeError):
+            self._tables = self._table_ranges()
+        except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError):
             self._tables = {}
 
     @property
@@ -96,13 +94,48 @@ class XlsxFile:
         numbers: list[int] = []
         for index in range(top + 1, min(bottom, len(grid) - 1) + 1):
             cells = grid[index][left : left + width]
-            if any(v not in ("", None) for v in cells):
+            if cells.count("") + cells.count(None) < len(cells):  # not blank (list.count runs in C)
                 if len(cells) < width:
                     cells = cells + [""] * (width - len(cells))
                 rows.append(cells)
                 numbers.append(index + 1)
         return RawTable(self.name, sheet, top + 1, left + 1, [_text(h) for h in header_cells], rows, numbers,
                         self.info.date1904)
+
+    def _table_ranges(self) -> dict[str, tuple[tuple[int, int], tuple[int, int]]]:
+        """Sheet -> ((header row, first column), (last data row, last column)), 0-based, of its first Table;
+        as calamine gives them: the totals row (if any) left out."""
+        found: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
+        if not self.info.table_parts:
+            return found
+        with zipfile.ZipFile(self.path) as package:
+            names = set(package.namelist())
+            workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            for element in workbook.iter(f"{_MAIN}sheet"):
+                part = _part(targets.get(element.get(_REL), ""), "xl")
+                folder, base = part.rsplit("/", 1) if "/" in part else ("", part)
+                sheet_rels = f"{folder}/_rels/{base}.rels"
+                if not part or sheet_rels not in names:
+                    continue
+                for rel in ElementTree.fromstring(package.read(sheet_rels)):
+                    if not rel.get("Type", "").endswith("/table") or rel.get("TargetMode") == "External":
+                        continue
+                    table_part = _part(rel.get("Target", ""), folder)
+                    if table_part not in names:
+                        continue
+                    table = ElementTree.fromstring(package.read(table_part))
+                    area = _AREA.fullmatch(table.get("ref", "").replace("$", "").upper())
+                    if area is None:
+                        continue
+                    header = int(table.get("headerRowCount", "1") or 1)
+                    totals = int(table.get("totalsRowCount", "0") or 0)
+                    top, bottom = int(area[2]) - 1, int(area[4]) - 1
+                    left, right = _column_number(area[1]) - 1, _column_number(area[3]) - 1
+                    first_data = top + header  # calamine's start: below the header
+                    found.setdefault(str(element.get("name")), ((first_data - 1, left), (bottom - totals, right)))
+        return found
 
     def _error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
         part = self._sheet_part(sheet)
@@ -134,6 +167,18 @@ class XlsxFile:
                 path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
                 return path
         return None
+
+
+_AREA = re.compile(r"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _part(target: str, folder: str) -> str:
+    """A relationship's target as a part name, relative to the folder of the part that names it."""
+    if not target:
+        return ""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
 
 
 def _find_header(grid: list[list[object]], headers: Sequence[str]) -> tuple[int, int]:

@@ -213,6 +213,16 @@ def undecided(table: Table[ReconciliationRow]) -> int:
     return sum(1 for decided in lines.values() if not decided)
 
 
+def decide(table: Table[ReconciliationRow], decisions: dict[str, str], note: str = "decisions entered") -> ChangeSet:
+    """Write decisions (bank line id -> decision) into the sheet, on lines not yet decided or posted."""
+    rows = [row.model_copy(update={"decision": decisions[row.line_id]})
+            if row.line_id in decisions and not row.decision.strip() and not row.posted else row for row in table.rows]
+    changes = ChangeSet()
+    if rows != table.rows:
+        changes.replace_sheet(reconciliation_sheet(rows, note))
+    return changes
+
+
 def approve_automatic(table: Table[ReconciliationRow]) -> ChangeSet:
     """Write "approve" in the Decision of every undecided line the matcher applied automatically."""
     changes = ChangeSet()

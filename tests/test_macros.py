@@ -1,0 +1,130 @@
+"""Every ribbon macro run headless on the sample (through the file host), and the month-end close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import arxl.macros as macros
+from arxl import close, jobs
+from arxl.book.changes import ChangeSet
+from arxl.book.host import FileHost, ledger_of
+from arxl.book.schema import Setting
+from arxl.cashapp.reconcile import decide
+from arxl.io.libreoffice import LibreOffice
+from arxl.sample import sample_decisions, write_sample
+from tests.builders import header_cell, set_cells
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> FileHost:
+    book, statement = write_sample(tmp_path / "billing.xlsx")
+    host = FileHost(book)
+    changes = ChangeSet()
+    changes.append("Settings", [Setting(key="Statement File", value=statement.name)])
+    host.apply(changes)
+    return host
+
+
+def log_lines(host: FileHost) -> list[str]:
+    sheet = load_workbook(host.path, read_only=True)[macros.LOG_SHEET]
+    return [str(row[1]) for row in sheet.iter_rows(min_row=4, values_only=True) if len(row) > 1 and row[1]]
+
+
+def test_billing_and_cash_buttons_on_the_sample(sample: FileHost, libreoffice: LibreOffice) -> None:
+    report = macros.run("validate_workbook", sample)
+    assert not report.refused and "billing.xlsx is valid" in log_lines(sample)[0]
+    assert macros.run("review_billing", sample).lines[0].startswith("2025-07: 72 line(s) due")
+    before = len(ledger_of(sample)[0].invoices)
+    report = macros.run("generate_invoices", sample)
+    assert not report.refused, report.reasons
+    ledger, _ = ledger_of(sample)
+    assert len(ledger.invoices) == before + 69
+    folder = sample.folder / "out" / "invoices" / "2025-07"
+    assert len(list(folder.glob("INV-2025-*.pdf"))) == 69
+    assert macros.run("export_sage", sample).files == [sample.folder / "out" / "sage-2025-07.csv"]
+    report = macros.run("import_statement", sample)
+    assert "46 line(s)" in report.lines[0]
+    automatic = int(report.lines[0].split("46 line(s): ")[1].split(" matched")[0])
+    assert automatic >= 20
+    assert "Reconciliation" in load_workbook(sample.path, read_only=True).sheetnames
+    jobs.approve_matches(sample)
+    report = macros.run("post_reconciliation", sample)
+    assert report.lines[0].startswith(f"{automatic} line(s) posted") and report.refused is False
+    assert sample.statuses[-1].startswith(f"arxl: {automatic} line(s) posted")
+
+
+def test_receivables_buttons_on_the_sample(sample: FileHost) -> None:
+    report = macros.run("refresh_aging", sample)
+    assert report.lines[0] == "Aging sheet refreshed as of 31/07/2025: " + report.lines[0].split(": ", 1)[1]
+    assert "Aging" in load_workbook(sample.path, read_only=True).sheetnames
+    report = macros.run("statements_reminders", sample)
+    assert not report.refused, report.reasons
+    assert list((sample.folder / "out" / "statements").glob("*.xlsx"))
+    assert any(p.suffix == ".eml" for p in report.files)
+    report = macros.run("collections_report", sample)
+    assert "Collections KPIs" in load_workbook(sample.path, read_only=True).sheetnames
+    assert report.lines[-1] == "written to the sheet Collections KPIs"
+
+
+def test_bad_input_is_an_alert_naming_the_cell_never_a_traceback(sample: FileHost) -> None:
+    net = header_cell(sample.path, "Invoices", "Net Amount")
+    set_cells(sample.path, "Invoices", {f"{net}2": "12,5OO"})
+    report = macros.run("review_billing", sample)
+    assert report.refused
+    assert sample.alerts and f'[billing.xlsx]Invoices!{net}2: Net Amount "12,5OO" is not a number' in sample.alerts[0]
+    assert any("Net Amount" in line for line in log_lines(sample))  # the Log sheet lists it, with its link
+    sheet = load_workbook(sample.path)[macros.LOG_SHEET]
+    linked = [c for row in sheet.iter_rows() for c in row if c.hyperlink is not None]
+    assert linked and linked[0].hyperlink.location == f"'Invoices'!{net}2"
+
+
+def test_missing_settings_are_named(tmp_path: Path) -> None:
+    book, _ = write_sample(tmp_path / "billing.xlsx")
+    host = FileHost(book)
+    report = macros.run("import_statement", host)
+    assert report.refused and "Statement File" in host.alerts[0]
+    with pytest.raises(ValueError):
+        macros.run("no_such_button", host)
+
+
+def test_the_close_stops_for_decisions_and_resumes_repeating_nothing(sample: FileHost) -> None:
+    out = sample.folder / "out"
+    report = close.month_end(sample, "2025-07", out, today=dt.date(2025, 8, 1))
+    assert report.refused and "await a decision in the Reconciliation sheet" in report.reasons[0]
+    steps = {row[1]: row[2] for row in load_workbook(sample.path, read_only=True)[close.SHEET].iter_rows(
+        min_row=5, values_only=True)}
+    assert steps == {"review billing": "done", "generate invoices": "done", "import statement": "done",
+                     "post reconciliation": "waiting"}
+    invoices = len(ledger_of(sample)[0].invoices)
+    # the accountant decides: the automatic matches approved, the rest decided line by line
+    table = jobs.reconciliation_table(sample)
+    proposals: dict[str, set[str]] = defaultdict(set)
+    for row in table.rows:
+        if row.invoice_no:
+            proposals[row.line_id].add(row.invoice_no)
+    sample.apply(decide(table, sample_decisions(proposals)))
+    report = close.month_end(sample, "2025-07", out, today=dt.date(2025, 8, 1))
+    assert not report.refused, report.reasons
+    assert report.lines[0] == "2025-07: month-end close complete"
+    assert [line.split(":")[0] for line in report.lines[1:4]] == ["review billing"] * 1 + [
+        "generate invoices", "import statement"]
+    assert all("already done" in line for line in report.lines[1:4])
+    ledger, _ = ledger_of(sample)
+    assert len(ledger.invoices) == invoices  # nothing billed twice
+    assert (out / "sage-2025-07.csv").exists()
+    again = close.month_end(sample, "2025-07", out, today=dt.date(2025, 8, 1))
+    assert all("already done" in line for line in again.lines[1:])
+    assert len(ledger_of(sample)[0].receipts) == len(ledger.receipts)
+
+
+def test_a_period_that_is_not_a_month_is_refused(sample: FileHost) -> None:
+    set_cells(sample.path, "Settings", {"B" + str(next(
+        i + 2 for i, s in enumerate(ledger_of(sample)[0].table("Settings").rows) if s.key.lower() == "period")):
+        "2025-13"})
+    report = macros.run("review_billing", sample)
+    assert report.refused and "is not a month written YYYY-MM" in sample.alerts[0]
