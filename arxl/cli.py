@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from arxl import __version__
-from arxl.errors import ArxlError, Problem
+from arxl.errors import ArxlError
 from arxl.report import Refused, Report
 
 if TYPE_CHECKING:
@@ -111,18 +111,6 @@ def _existing(path: Path) -> Path:
     if path.is_dir():
         raise ArxlError(f"{path} is a folder, not a workbook")
     return path
-
-
-def _report(book: Path, problems: list[Problem]) -> None:
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
-    for problem in problems:
-        label = "error" if problem.severity == "error" else "warning"
-        err.print(f"{problem}  [dim]({label})[/dim]", highlight=False, markup=True, soft_wrap=True)
-    if errors:
-        err.print(f"[bold red]{book.name}: {len(errors)} error(s), {len(warnings)} warning(s)[/bold red]")
-        raise BadInput()
-    out.print(f"[green]{book.name} is valid[/green]" + (f" ({len(warnings)} warning(s))" if warnings else ""))
 
 
 PeriodOption = Annotated[str, typer.Option("--period", help="The billing month, YYYY-MM.")]
@@ -510,28 +498,101 @@ def reconcile(
     _show(jobs.import_statement(_host(Path(first)), _existing(statement), today))
 
 
+@app.command("close")
+def close_cmd(
+    book: BookArgument,
+    period: PeriodOption,
+    statement: Annotated[Path | None, typer.Option("--statement", help="The month's bank statement (default: "
+                                                   "Settings' Statement File).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for invoices, statements, reminders and the "
+                                                 "Sage file (default: Settings' Output Folder beside the workbook)."
+                                                 )] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="PDFs of invoices and statements (LibreOffice).")] = False,
+    smtp: Annotated[str | None, typer.Option("--smtp", metavar="HOST:PORT", help="Send the reminders through "
+                                             "this mail server (else they are written as .eml).")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Today, YYYY-MM-DD (posting and export date).")] = None,
+) -> None:
+    """The month-end, step by step: review, invoices, statement and matches, (stop for decisions), posting,
+    aging, statements and reminders, collections report, Sage export. Run it again to carry on."""
+    import datetime as dt
+
+    from arxl.close import month_end
+    from arxl.core.dates import to_date
+    from arxl.io.mail import SmtpServer, parse_server
+
+    host = _host(book)
+    ledger = _ledger(book)
+    folder = out_dir or (book.parent / (ledger.settings.output_folder or "out"))
+    server = SmtpServer(*parse_server(smtp)) if smtp else None
+    today = to_date(on, "--date") if on else dt.date.today()
+    _show(month_end(host, period, folder, today, statement=_existing(statement) if statement else None, pdf=pdf,
+                    server=server, progress=lambda step: out.print(f"[dim]... {step}[/dim]")))
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's workbook and outputs.")]
     = Path("out/demo"),
 ) -> None:
-    """Run the month-end on the sample workbook (today: write the sample and validate it)."""
-    from arxl.book.ledger import open_ledger
-    from arxl.book.ledger import validate as validate_book
-    from arxl.sample import write_sample
+    """The month-end of July 2025 on the sample workbook, start to finish, with a local mail server."""
+    import datetime as dt
+    import shutil
+    from collections import defaultdict
 
+    from arxl import jobs
+    from arxl.book.host import FileHost
+    from arxl.cashapp.reconcile import decide
+    from arxl.close import month_end
+    from arxl.io.mailsink import MailSink
+    from arxl.sample import sample_decisions, write_sample
+
+    marker = out_dir / ".arxl-demo"
+    if out_dir.exists() and marker.exists():
+        shutil.rmtree(out_dir)  # the demo's own folder from an earlier run: start afresh
     out_dir.mkdir(parents=True, exist_ok=True)
+    marker.write_text("made by arxl demo; removed and rebuilt by the next one\n")
     book, statement = write_sample(out_dir / "billing.xlsx", seed=7)
-    out.print(f"[bold]1. sample[/bold] wrote {book} and {statement.name}")
-    problems = validate_book(book)
-    _report(book, problems)
-    ledger, _ = open_ledger(book)
-    summary = RichTable(title=f"{book.name}: tables")
-    summary.add_column("table")
-    summary.add_column("rows", justify="right")
-    for name, table in ledger.tables.items():
-        summary.add_row(name, f"{len(table):,}")
-    out.print(summary)
+    out.print(f"[bold]sample[/bold]: {book} (60 customers, Jan 2024 to Jun 2025) and its July bank statement")
+    host = FileHost(book)
+    _show(jobs.validate(host))
+    today = dt.date(2025, 8, 1)
+    steps = RichTable(title="Month-end close of July 2025", show_lines=False)
+    steps.add_column("step")
+    steps.add_column("what it did", overflow="fold")
+    with MailSink(out_dir / "mailbox") as sink:
+        def run() -> Report:
+            return month_end(host, "2025-07", out_dir, today, statement=statement, pdf=True, server=sink.server,
+                             progress=lambda step: out.print(f"[dim]... {step}[/dim]"))
+
+        first = run()
+        for line in first.lines:
+            out.print(line, highlight=False)
+        out.print("[bold]the close stops[/bold] for the accountant's decisions on the bank lines; the demo stands in "
+                  "for them: automatic matches approved, the other lines decided from the sample's answer key")
+        out.print(jobs.approve_matches(host).lines[0], highlight=False)
+        table = jobs.reconciliation_table(host)
+        proposals: dict[str, set[str]] = defaultdict(set)
+        for row in table.rows:
+            if row.invoice_no:
+                proposals[row.line_id].add(row.invoice_no)
+        host.apply(decide(table, sample_decisions(proposals), "remaining lines decided (demo)"))
+        second = run()
+        received = sink.received
+    what_happened: dict[str, str] = {}
+    for line in [*first.lines, *second.lines[1:]]:
+        step, _, what = line.partition(": ")
+        if not what.startswith(("already done", "waiting")):
+            what_happened[step] = what
+    for step, what in what_happened.items():
+        steps.add_row(step, what)
+    out.print(steps)
+    out.print(f"{received} reminder e-mail(s) delivered to the local mail server (copies in {out_dir / 'mailbox'})")
+    out.print(f"[bold green]{second.headline}[/bold green]; every output is under {out_dir}/ and the workbook is "
+              f"{book}")
+    if second.refused:
+        for reason in second.reasons:
+            err.print(reason, highlight=False, markup=False)
+        raise BadInput()
 
 
 def _is_usage_error(exc: Exception) -> bool:
