@@ -18,9 +18,9 @@ demo: setup
 	$(BIN)/arxl demo --out out/demo
 
 test: setup
-	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check arxl udfs macros tests bench
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
 
 lint: setup
 	$(BIN)/ruff check arxl udfs macros tests bench
@@ -32,6 +32,10 @@ addin: setup
 
 bench: setup
 	$(BIN)/python bench/read_ledger.py
+	$(BIN)/python bench/invoices.py
+	$(BIN)/python bench/match.py
+	$(BIN)/python bench/match_quality.py
+	$(BIN)/python bench/aging.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -19,21 +19,21 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import arxl.macros
-import arxl.udfs
 import olefile
 import pytest
-from arxl.macros import BUTTONS
 from defusedxml import ElementTree
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
 import arxl.addin as addin
+import arxl.macros
+import arxl.udfs
 from arxl.addin import build_addin, source_dir
 from arxl.cli import main
 from arxl.compoundfile import compound_file
 from arxl.errors import ArxlError
+from arxl.macros import BUTTONS
 from arxl.vbaproject import compress, vba_project
 
 ROOT = Path(__file__).resolve().parents[1]

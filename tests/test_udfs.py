@@ -10,8 +10,9 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-import arxl.udfs
 import pytest
+
+import arxl.udfs
 from arxl.udfs import (
     arxl_aging_bucket,
     arxl_amount_in_words,
