@@ -293,15 +293,17 @@ def match_statement(
     from rich.progress import track
 
     from arxl.cashapp import MatchSettings, match, read_customers, read_open_items, write_allocations
+    from arxl.cashapp.matcher import paused_gc
     from arxl.io.statements import read_statement
 
     settings = MatchSettings(auto_threshold=auto_threshold,
                              review_threshold=min(MatchSettings.review_threshold, auto_threshold))
-    people, items = read_customers(customers), read_open_items(open_items)
-    lines = list(read_statement(statement, check_balances=True).lines)
-    rows = match(track(lines, description="matching", console=err, disable=not err.is_terminal), items, people,
-                 settings)
-    write_allocations(rows, out_file)
+    with paused_gc():  # hundreds of thousands of records: the cycle collector would double the time
+        people, items = read_customers(customers), read_open_items(open_items)
+        lines = list(read_statement(statement, check_balances=True).lines)
+        rows = match(track(lines, description="matching", console=err, disable=not err.is_terminal), items,
+                     people, settings)
+        write_allocations(rows, out_file)
     status = {r.line_id: r.status for r in rows}
     counts = {s: sum(1 for v in status.values() if v == s) for s in ("auto", "review", "unmatched")}
     out.print(f"{len(lines):,} lines: {counts['auto']:,} auto, {counts['review']:,} to review, "

@@ -108,9 +108,11 @@ def _share(units: int, rate: Decimal) -> int:
 
 
 def combinations(
-    values: Sequence[int], low: int, high: int, max_items: int, limit: int = 6, budget: int = 40_000
+    values: Sequence[int], low: int, high: int, max_items: int, limit: int = 6, budget: int = 40_000,
+    at_least: int = 1,
 ) -> tuple[list[tuple[int, ...]], bool]:
-    """Sets of positions (at most ``max_items``) whose values add up to between ``low`` and ``high``.
+    """Sets of positions (``at_least`` to ``max_items`` of them) whose values add up to between ``low`` and
+    ``high``.
 
     Values must be positive. Returns at most ``limit`` sets, largest values tried first, and whether the
     search was complete (False when the budget of steps ran out or the limit was reached).
@@ -135,7 +137,7 @@ def combinations(
     def search(start: int, total: int) -> bool:
         """Extend the chosen set from ``start`` on; True to stop the whole search."""
         nonlocal steps, complete
-        if chosen and low <= total <= high:
+        if len(chosen) >= at_least and low <= total <= high:
             found.append(tuple(sorted(order[i] for i in chosen)))
             if len(found) >= limit:
                 complete = False
@@ -163,25 +165,35 @@ def combinations(
 
 
 def singles_and_pairs(values: Sequence[int], low: int, high: int, pairs: bool = True,
-                      limit: int = 8) -> list[tuple[int, ...]]:
+                      limit: int = 8, ordered: tuple[list[int], list[int]] | None = None) -> list[tuple[int, ...]]:
     """Positions of one value, or two, adding up to between ``low`` and ``high``, over all values (sorted once,
     then looked up: fast for a customer with thousands of open invoices). At most ``limit`` answers.
 
     >>> singles_and_pairs([700, 300, 1000, 500], 1000, 1000)
     [(2,), (0, 1)]
     """
-    order = sorted(range(len(values)), key=lambda i: (values[i], i))
-    ordered = [values[i] for i in order]
-    found: list[tuple[int, ...]] = [(order[k],) for k in range(bisect_left(ordered, low), bisect_right(ordered, high))]
+    if ordered is None:  # positions sorted by value, and the values so sorted (given when cached)
+        order = sorted(range(len(values)), key=values.__getitem__)
+        ordered = (order, [values[i] for i in order])
+    order, by_value = ordered
+    found: list[tuple[int, ...]] = [(order[k],) for k in range(bisect_left(by_value, low),
+                                                               bisect_right(by_value, high))]
     if len(found) >= limit or not pairs:
         return found[:limit]
-    for x, value in enumerate(ordered):
+    top = len(by_value) - 1  # two pointers: the partner of a larger value is never larger
+    for x, value in enumerate(by_value):
         if value + value > high:
             break
-        for k in range(bisect_left(ordered, low - value, x + 1), bisect_right(ordered, high - value, x + 1)):
+        while top > x and value + by_value[top] > high:
+            top -= 1
+        if top <= x:
+            break
+        k = top
+        while k > x and value + by_value[k] >= low:
             found.append(tuple(sorted((order[x], order[k]))))
             if len(found) >= limit:
                 return found
+            k -= 1
     return found
 
 

@@ -39,8 +39,8 @@ from arxl.cashapp.records import (
     CustomerProfile,
     OpenItem,
 )
+from arxl.core.money import CURRENCIES
 from arxl.core.money import currency as currency_of
-from arxl.core.money import is_rounded
 from arxl.core.tax import parse_withholding
 from arxl.errors import ArxlError, BadValue
 
@@ -51,6 +51,7 @@ MAX_FIELD_CHARS = 100_000
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CODES = frozenset(CURRENCIES)
 
 
 class CsvProblem(BadValue):
@@ -83,15 +84,15 @@ def _rows(path: Path, columns: Sequence[str], required: Sequence[str]) -> Iterat
                 found = [h.strip().lower() for h in header]
                 missing = [c for c in required if c not in found]
                 if missing:
-                    raise ArxlError(f"line 1: missing column(s) {', '.join(missing)}; expected the header "
-                                    f"{','.join(columns)}", f"[{name}]")
+                    raise ArxlError(f"[{name}] line 1: missing column(s) {', '.join(missing)}; expected the header "
+                                    f"{','.join(columns)}")
                 where = {c: found.index(c) for c in columns if c in found}
                 for record in reader:
                     if not any(cell.strip() for cell in record):
                         continue
                     yield reader.line_num, {c: (record[i] if i < len(record) else "") for c, i in where.items()}
             except csv.Error as exc:
-                raise ArxlError(f"line {reader.line_num}: not readable as CSV ({exc})", f"[{name}]") from None
+                raise ArxlError(f"[{name}] line {reader.line_num}: not readable as CSV ({exc})") from None
             except UnicodeDecodeError as exc:
                 raise ArxlError(f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
                                 f"{exc.start} of a block); save it as CSV UTF-8", f"[{name}]") from None
@@ -100,7 +101,7 @@ def _rows(path: Path, columns: Sequence[str], required: Sequence[str]) -> Iterat
 
 
 def _problem(path: Path, line: int, column: str, message: str) -> CsvProblem:
-    return CsvProblem(f"line {line}, {column}: {message}", f"[{path.name}]")
+    return CsvProblem(f"[{path.name}] line {line}, {column}: {message}")
 
 
 def _shown(text: str) -> str:
@@ -114,17 +115,17 @@ def _text(path: Path, line: int, row: Mapping[str, str], column: str, required: 
     return value
 
 
-def _amount(path: Path, line: int, row: Mapping[str, str], column: str, code: str) -> Decimal:
+def _amount(path: Path, line: int, row: Mapping[str, str], column: str, code: str, places: int) -> Decimal:
     text = row.get(column, "").strip()
     if not text:
         raise _problem(path, line, column, "is empty; expected an amount such as 1180000 or 1180.50")
     if not _NUMBER.fullmatch(text):
         raise _problem(path, line, column, f'"{_shown(text)}" is not a number (write plain digits with "." for '
                                            "decimals, no thousands separators)")
-    value = Decimal(text)
-    if not is_rounded(value, code):
+    point = text.find(".")
+    if point >= 0 and text[point + 1 + places :].strip("0"):
         raise _problem(path, line, column, f'"{_shown(text)}" has more decimals than {code} allows')
-    return value
+    return Decimal(text)
 
 
 def _date(path: Path, line: int, row: Mapping[str, str], column: str) -> dt.date:
@@ -141,6 +142,8 @@ def _date(path: Path, line: int, row: Mapping[str, str], column: str) -> dt.date
 
 def _currency(path: Path, line: int, row: Mapping[str, str]) -> str:
     text = _text(path, line, row, "currency")
+    if text in _CODES:
+        return text
     try:
         return currency_of(text).code
     except BadValue as exc:
@@ -184,6 +187,7 @@ def read_open_items(path: Path) -> list[OpenItem]:
     path = Path(path)
     items: list[OpenItem] = []
     seen: dict[str, int] = {}
+    exponents: dict[str, int] = {}
     for line, row in _rows(path, OPEN_ITEM_COLUMNS, OPEN_ITEM_COLUMNS):
         invoice_no = _text(path, line, row, "invoice_no")
         if not re.search(r"[0-9A-Za-z]", invoice_no):
@@ -192,11 +196,14 @@ def read_open_items(path: Path) -> list[OpenItem]:
             raise _problem(path, line, "invoice_no", f'"{_shown(invoice_no)}" is already on line {seen[invoice_no]}')
         seen[invoice_no] = line
         code = _currency(path, line, row)
-        net = _amount(path, line, row, "net_amount", code)
-        vat = _amount(path, line, row, "vat_amount", code)
-        amount = _amount(path, line, row, "amount", code)
-        open_amount = _amount(path, line, row, "open_amount", code)
-        if abs(amount - (net + vat)) > Decimal(1).scaleb(-currency_of(code).exponent):
+        places = exponents.get(code)
+        if places is None:
+            places = exponents[code] = currency_of(code).exponent
+        net = _amount(path, line, row, "net_amount", code, places)
+        vat = _amount(path, line, row, "vat_amount", code, places)
+        amount = _amount(path, line, row, "amount", code, places)
+        open_amount = _amount(path, line, row, "open_amount", code, places)
+        if abs(amount - (net + vat)) > Decimal(1).scaleb(-places):
             raise _problem(path, line, "amount", f"{amount} is not net_amount {net} + vat_amount {vat}")
         items.append(OpenItem(
             invoice_no=invoice_no,

@@ -17,14 +17,19 @@ For each line of the bank statement the matcher answers three questions, the way
 
 The score is :func:`arxl.core.scoring.combine` of the three kinds of evidence (0.80 x reference + 0.45 x
 payer + 0.30 x amount), plus 25 when the amount fits only one invoice (or one set of invoices) of the payer,
-at most 100. The amount counts 100 when it is the open amount, 95 when the customer's withholding explains
-it, 90 with rounding, 85 with bank charges, 60 for a withholding the profile does not mention or a payment
-that says it is partial, 25 for another partial payment, 20 for an overpayment.
+or the one invoice the number names, at most 100. The payer counts 100 for its bank account, and the points
+of :func:`arxl.core.scoring.name_evidence` for its name (a name cut short by the bank's field: 80-90). The
+amount counts 100 when it is the open amount, 95 when the customer's withholding explains it, 90 with
+rounding, 85 with bank charges, 60 for a withholding the profile does not mention or a payment that says it
+is partial, 25 for another partial payment, 20 for an overpayment.
 
 A line is applied **automatically** only when its score reaches the threshold (90) and nothing is in doubt:
 two customers fit the name, the payer's account belongs to another customer than the invoice, the narrative
-quotes an invoice that is not open (a wrong reference), the amount fits several invoices or combinations, a
-withholding outside the profile, an amount applied oldest first for want of a better idea. Such lines go to
+quotes an invoice that is not open (a wrong reference), the amount fits several invoices or combinations
+(two invoices of the same amount: the oldest is proposed, and taken only with
+``MatchSettings.oldest_of_identical``), a withholding outside the profile, an overpayment whose excess could
+pay invoices it does not quote, an amount applied oldest first for want of a better idea, a line that reads
+like a loan or a reversal but quotes an invoice. Such lines go to
 **review** with the best proposal and the doubt in words (their score is kept below the threshold); lines
 below the review threshold (50) stay **unmatched**. A wrong automatic match is worse than none.
 
@@ -53,6 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -74,17 +80,18 @@ from arxl.cashapp.amounts import (
 )
 from arxl.cashapp.payers import CustomerIndex, NameHit, account_key
 from arxl.cashapp.records import AllocationRow, CustomerProfile, DeductionType, MatchSettings, OpenItem, Status
-from arxl.cashapp.references import Hit, InvoiceIndex, Prepared, fold, prepare
+from arxl.cashapp.references import FIELD_WIDTH, Hit, InvoiceIndex, Prepared, fold, prepare
 from arxl.core.money import exponent, round_money
 from arxl.core.scoring import NO_EVIDENCE, Evidence, combine
 from arxl.core.statement import StatementLine
 from arxl.errors import UnknownCurrency
 
-__all__ = ["Matcher", "match"]
+__all__ = ["Matcher", "match", "paused_gc"]
 
 UNIQUE_BONUS = 25
 """Points added when the amount fits only one invoice, or one set of invoices, of the identified payer."""
 _POOL = 24  # invoices of one customer tried in combinations: quoted ones, then the oldest
+_MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 _PARTIAL_WORDS = re.compile(r"\b(?:PART(?:IAL)?|ADVANCE|INSTAL+MENT|ACOMPTE|BALANCE|DEPOSIT|ON ACCOUNT)\b")
 _NOT_RECEIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (what, re.compile(pattern)) for what, pattern in (
@@ -111,12 +118,12 @@ def match(
     settings: MatchSettings | None = None,
 ) -> list[AllocationRow]:
     """Allocation rows for the statement lines, in their order (see the module for how it decides)."""
-    with _no_cycle_collection():
+    with paused_gc():
         return Matcher(open_items, customers, settings or MatchSettings()).apply(lines)
 
 
 @contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """Python's cycle collector, run again and again over millions of index entries, takes half the time of
     a big statement; the matcher makes no reference cycles, so it is paused meanwhile (memory is still
     freed as usual)."""
@@ -160,6 +167,7 @@ class _Candidate:
     refs: dict[int, Hit] = field(default_factory=dict)
     proposal: _Proposal | None = None
     score: int = 0
+    unexplained: tuple[list[int], list[int]] | None = None  # no invoice fits: (open invoices, quoted ones)
 
 
 @dataclass
@@ -224,6 +232,8 @@ class Matcher:
         self._kind_units: list[tuple[int, int, int] | None] = [None] * len(self.items)
         self._values: dict[tuple[int, str, Mode], tuple[int, list[int], list[int]]] = {}
         self._versions: dict[int, int] = {}  # bumped when an automatic match clears a customer's invoices
+        self._sorted: dict[tuple[int, str, Mode], tuple[list[int], list[int]]] = {}  # same, by value
+        self._value_of: dict[tuple[int, str, Mode], dict[int, int]] = {}
 
     # -- the statement ----------------------------------------------------------------------------------
 
@@ -249,11 +259,14 @@ class Matcher:
             return self._unmatched(line, 0, "transfer from an own account: not a customer receipt")
         narrative = prepare(line.narrative)
         hits = self.invoices.find(narrative)
-        if line.bank_reference:
+        usable = {p: h for p, h in hits.items() if self.currency[p] == code and self.open[p] != 0}
+        if line.bank_reference and not any(h.points >= 85 for h in usable.values()):
+            # some banks put the payer's reference in the reference field (MT940 :61:); the narrative first
             for position, hit in self.invoices.find(prepare(line.bank_reference)).items():
                 if position not in hits or hits[position].points < hit.points:
-                    hits[position] = Hit(hit.points, hit.reason, -1, -1)
-        usable = {p: h for p, h in hits.items() if self.currency[p] == code and self.open[p] != 0}
+                    hits[position] = Hit(hit.points, f"{hit.reason} (bank reference)", -1, -1)
+                    if self.currency[position] == code and self.open[position] != 0:
+                        usable[position] = hits[position]
         now = _Line(line, code, places, to_units(line.amount, places), narrative, hits, usable,
                     bool(_PARTIAL_WORDS.search(narrative.folded)))
         guard = _not_a_receipt(narrative.folded, fold(line.counterparty_name or ""))
@@ -262,7 +275,19 @@ class Matcher:
             return self._unmatched(line, 0, f"{guard}: not a customer receipt")
         candidates = self._first_candidates(now)
         best = self._best(now, candidates)
-        if best is None or best.proposal is None or not self._sure_enough(best):
+        quoted_surely = best is not None and best.proposal is not None and best.proposal.by_reference and \
+            best.proposal.reference.points >= 85 and not best.proposal.flags
+        if best is not None and quoted_surely and not self._sure_enough(best):
+            # the invoice number is clear but the amount is not all explained (a part payment, an
+            # overpayment): does the line name the customer too?
+            own = self.payers.name_of(best.customer, [line.counterparty_name, line.narrative])
+            names = [own] if own is not None else []
+            if not line.counterparty_name.strip() or (own is not None and own.points >= 85):
+                pass
+            else:
+                names += [h for h in self.payers.names([line.counterparty_name]) if h.points >= 85]
+            now.names_checked = True
+        elif best is None or best.proposal is None or not self._sure_enough(best):
             names = self.payers.names([line.counterparty_name, line.narrative])
             now.names_checked = True
         elif not best.by_account and line.counterparty_name.strip():
@@ -315,10 +340,24 @@ class Matcher:
         ranked = sorted(candidates.values(),
                         key=lambda c: (-max((h.points for h in c.refs.values()), default=0), -c.who.points,
                                        self.customers[c.customer].customer_id))
-        for candidate in ranked[:6]:
-            if candidate.proposal is None:
+        leading = 0
+        for n, candidate in enumerate(ranked[:6]):
+            quoted = max((h.points for h in candidate.refs.values()), default=0)
+            if candidate.proposal is None and candidate.unexplained is None and n >= 2 and not (
+                    candidate.by_account or candidate.who.points >= 85 or quoted >= 60):
+                # a weak candidate: not worth the search unless it could still come first
+                ceiling = combine(Evidence(quoted), candidate.who, Evidence(100)).score + UNIQUE_BONUS
+                if ceiling < leading:
+                    continue
+            if candidate.proposal is None and candidate.unexplained is None:
                 candidate.proposal = self._explain(now, candidate)
-            candidate.score = self._score(now, candidate, candidate.proposal)
+            if candidate.proposal is None and candidate.unexplained is not None and n < 2:
+                # no invoice fits: a part payment, an overpayment, or the oldest first - worth working out
+                # only for the two customers the line points to most
+                candidate.proposal = self._otherwise(now, candidate, *candidate.unexplained)
+            if candidate.proposal is not None:
+                candidate.score = self._score(now, candidate, candidate.proposal)
+                leading = max(leading, candidate.score)
         scored = [c for c in ranked[:6] if c.proposal is not None]
         if not scored:
             return None
@@ -387,9 +426,20 @@ class Matcher:
                     rests.append(rest)
             eligible, values = kept, rests
         self._values[key] = (version, eligible, values)
+        self._sorted.pop(key, None)
+        self._value_of.pop(key, None)
         return eligible, values
 
-    def _explain(self, now: _Line, candidate: _Candidate) -> _Proposal:
+    def _by_value(self, customer: int, currency: str, mode: Mode, values: list[int]) -> tuple[list[int], list[int]]:
+        """The positions of :meth:`_mode_values` sorted by value, and the values so sorted (kept)."""
+        key = (customer, currency, mode)
+        known = self._sorted.get(key)
+        if known is None:
+            order = sorted(range(len(values)), key=values.__getitem__)
+            known = self._sorted[key] = (order, [values[i] for i in order])
+        return known
+
+    def _explain(self, now: _Line, candidate: _Candidate) -> _Proposal | None:
         """The best proposal for one candidate customer (see the module for the order of explanations)."""
         customer = self.customers[candidate.customer]
         rank = self._rank
@@ -400,10 +450,6 @@ class Matcher:
         charges = self._charges(now)
         low, high = target - rounding, target + max(rounding, charges)
         modes: list[Mode] = [customer.withholding, GROSS] if customer.withholding else [GROSS]
-        positive = self._mode_values(candidate.customer, now.currency, GROSS)[0]
-        if not positive and not quoted:
-            return _Proposal(candidate.customer, [], target, NO_EVIDENCE, NO_EVIDENCE,
-                             flags=[f"{customer.customer_id} has no open invoice in {now.currency}"])
         found: dict[tuple[tuple[int, ...], Mode], int] = {}  # (invoices, mode) -> expected - received
         complete = True
         if quoted:
@@ -414,18 +460,29 @@ class Matcher:
             if any(difference == 0 for difference in found.values()):
                 # the quoted invoices, exactly: nothing else to look for
                 return self._from_found(now, candidate, quoted, found, True, True)
+        positive = self._mode_values(candidate.customer, now.currency, GROSS)[0]
+        if not positive and not quoted:
+            return _Proposal(candidate.customer, [], target, NO_EVIDENCE, NO_EVIDENCE,
+                             flags=[f"{customer.customer_id} has no open invoice in {now.currency}"])
         pool = [p for p in quoted if self.open[p] > 0]
-        pool += [p for p in positive if p not in candidate.refs][: max(0, _POOL - len(pool))]
+        pool += list(itertools.islice((p for p in positive if p not in candidate.refs), max(0, _POOL - len(pool))))
+        at_least = 3 if self.settings.max_invoices >= 3 else self.settings.max_invoices + 1
         covered = len(pool) >= len(positive)
         for mode in modes:
             eligible, values = self._mode_values(candidate.customer, now.currency, mode)
+            sorted_values = self._by_value(candidate.customer, now.currency, mode, values)
             # one or two invoices among all; more among the quoted and the oldest
-            for chosen in singles_and_pairs(values, low, high, self.settings.max_invoices >= 2):
+            for chosen in singles_and_pairs(values, low, high, self.settings.max_invoices >= 2,
+                                            ordered=sorted_values):
                 invoices = tuple(sorted((eligible[i] for i in chosen), key=rank.__getitem__))
                 found[(invoices, mode)] = sum(values[i] for i in chosen) - target
-            in_pool = set(pool)
-            pool_values = [(p, v) for p, v in zip(eligible, values, strict=True) if p in in_pool]
-            sets, whole = combinations([v for _, v in pool_values], low, high, self.settings.max_invoices)
+            value_of = self._value_of.get((candidate.customer, now.currency, mode))
+            if value_of is None:
+                value_of = self._value_of[(candidate.customer, now.currency, mode)] = dict(
+                    zip(eligible, values, strict=True))
+            pool_values = [(p, value_of[p]) for p in pool if p in value_of]
+            sets, whole = combinations([v for _, v in pool_values], low, high, self.settings.max_invoices,
+                                       at_least=at_least)
             complete = complete and whole
             for chosen in sets:
                 invoices = tuple(sorted((pool_values[i][0] for i in chosen), key=rank.__getitem__))
@@ -445,7 +502,8 @@ class Matcher:
                     found[(invoices, mode)] = quoted_total + sum(rest[i][1] for i in chosen) - target
         if found:
             return self._from_found(now, candidate, quoted, found, complete, covered)
-        return self._otherwise(now, candidate, positive, quoted)
+        candidate.unexplained = (positive, quoted)
+        return None
 
     def _charges(self, now: _Line) -> int:
         return to_units(self.settings.bank_charges.get(now.currency, Decimal(0)), now.places)
@@ -481,6 +539,10 @@ class Matcher:
         invoices, mode = chosen
         tier = self._tier(found[chosen])
         tier_keys = [k for k in ranked if self._tier(found[k]) == tier]
+        if tier == 2 and sum(1 for k in tier_keys if len(k[0]) == 1) == 1 and len(invoices) == 1:
+            # within the bank-charges window several invoices together fit by chance far more often than
+            # one alone: one invoice short by its charges is the explanation
+            tier_keys = [k for k in tier_keys if len(k[0]) == 1]
         same_tier = {frozenset(k[0]) for k in tier_keys}
         flags: list[str] = []
         notes: list[str] = []
@@ -619,9 +681,12 @@ class Matcher:
                 parts = [_Part(p, self.open[p]) for p in group]
                 extra = target - gross
                 amount = Evidence(20, f"overpayment by {extra / 10**now.places:,.{now.places}f}")
+                # more than half as much again, or a narrative that was cut or says ETC: perhaps invoices
+                # it does not quote (a combination of them was looked for and not found)
                 payable = [p for p in positive if p not in candidate.refs and self.open[p] <= extra]
+                cut = bool(_MORE.search(now.narrative.folded)) or len(now.narrative.folded) % FIELD_WIDTH == 0
                 flags = [f"the excess could pay {len(payable)} other open invoice(s) of the customer"] \
-                    if payable else []
+                    if payable and (2 * extra >= gross or cut) else []
                 return _Proposal(candidate.customer, parts, extra, reference, amount, by_reference=True,
                                  flags=flags)
         if not positive:
@@ -666,6 +731,10 @@ class Matcher:
         if proposal.explained and not proposal.flags:
             if proposal.unique and candidate.who.points >= 70:
                 score += UNIQUE_BONUS
+            elif proposal.reference.points >= 70 and all(part.item in candidate.refs for part in proposal.parts):
+                # the number (written in full, or its zero-padded serial) and the amount agree; another
+                # customer's invoice that the number may also mean and that fits too is caught in _decide
+                score += UNIQUE_BONUS
             elif proposal.by_reference and proposal.reference.points >= 60:
                 named = [p for p, h in now.usable.items() if h.points >= 60]
                 if len(named) == len(proposal.parts):
@@ -689,7 +758,8 @@ class Matcher:
                 names = ", ".join(self.customers[c.customer].customer_id for c in [best, *rivals])
                 flags.append(f"the name fits {len(rivals) + 1} customers ({names})")
             else:
-                sharing = self.payers.sharing(best.name)
+                fields = [now.line.counterparty_name, now.line.narrative]
+                sharing = self.payers.sharing(best.name) if self.payers.may_be_cut(best.name, fields) else []
                 if sharing:
                     shown = ", ".join(self.customers[c].customer_id for c in sharing[:3])
                     flags.append(f"the words that name {customer.customer_id} are also in the name of {shown}"

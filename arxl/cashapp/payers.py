@@ -28,6 +28,8 @@ money came, not who sent it, and are left out before names are compared.
 >>> index.accounts("MTN MOBILE MONEY", "MOMO 250788123456 REF 99812")
 [1]
 >>> [(h.customer, h.points, h.reason) for h in index.names(["RWANDA REVENUE AUTH"])]
+[(0, 90, 'customer name cut short ("RWANDA REVENUE AUTH")')]
+>>> [(h.customer, h.points, h.reason) for h in index.names(["", "TRF FROM RWANDA REVENUE AUTH"])]
 [(0, 89, 'customer name 89% alike ("RWANDA REVENUE AUTH")')]
 """
 
@@ -142,6 +144,8 @@ class CustomerIndex:
         self._by_whole: dict[str, list[int]] = {}
         self._by_short: dict[str, list[int]] = {}
         self._by_initials: dict[str, list[int]] = {}
+        self._by_first: dict[str, list[tuple[int, int]]] = {}  # first word -> (customer, form)
+        self._by_first_two: dict[tuple[str, str], list[tuple[int, int]]] = {}  # first word, 2 letters of next
         for position, customer in enumerate(self.customers):
             for account in customer.bank_accounts:
                 key = account_key(account)
@@ -153,6 +157,10 @@ class CustomerIndex:
                 if form is None:
                     continue
                 forms.append(form)
+                if len(form.tokens) >= 2:
+                    self._by_first.setdefault(form.tokens[0], []).append((position, len(forms) - 1))
+                    self._by_first_two.setdefault((form.tokens[0], form.tokens[1][:2]), []).append(
+                        (position, len(forms) - 1))
                 if form.letters <= 3:
                     _post(self._by_short, form.tokens[0], position)
                     continue
@@ -173,6 +181,7 @@ class CustomerIndex:
             if len(word) >= 5:
                 self._by_shape.setdefault((word[0], len(word)), []).append(word)
         self._likeness: dict[str, dict[str, float]] = {}
+        self._sharing: dict[tuple[int, frozenset[str]], list[int]] = {}
 
     # -- accounts ---------------------------------------------------------------------------------------
 
@@ -226,8 +235,9 @@ class CustomerIndex:
                     joined += words[position + size - 1]
                     for customer in self._by_whole.get(joined, ())[:_POSTINGS_CAP]:
                         weight[customer] = weight.get(customer, 0.0) + 100
+        cut_short = self._cut_short(fields[0], seen_fields[0]) if fields and seen_fields[0] else []
         if not weight:
-            return []
+            return cut_short
         windows = [_windows(words) for words in seen_fields]
         # most of some name must be there: compare the letters found with the customer's shortest name
         share = {c: w / self._letters[c] if self._letters[c] else w for c, w in weight.items()}
@@ -238,7 +248,46 @@ class CustomerIndex:
             hit = self._score(customer, seen_fields, likeness, windows)
             if hit is not None:
                 hits.append(hit)
+        for hit in cut_short:  # a name cut short by the bank, if it says more than the likeness above
+            earlier = next((h for h in hits if h.customer == hit.customer), None)
+            if earlier is None or earlier.points < hit.points:
+                hits = [h for h in hits if h.customer != hit.customer] + [hit]
         hits.sort(key=lambda h: (-h.points, -len(h.words), h.customer))
+        return hits
+
+    def _cut_short(self, field: str, words: tuple[str, ...]) -> list[NameHit]:
+        """Customers whose name *begins* with the whole name field, its last word maybe cut: banks cut the
+        payer's name at 20-35 characters (``UMURAGE AGRO VEN`` for Umurage Agro Ventures Ltd). Only where the
+        field ends with that word (not ``UMURAGE AGRO LTD``), and at least two words. One customer whose name
+        begins so: 90 points if the field holds half of the name or more, else 80; several: 70 each, which
+        the matcher reads as names that fit more than one customer."""
+        if len(words) < 2 or not field:
+            return []
+        text = _CHANNELS.sub(" ", fold(field))
+        last = re.findall(r"[A-Z]+", text)
+        if not last or last[-1] != words[-1] or re.search(r"[0-9]", text[text.rfind(words[-1]) :]):
+            return []  # something else (a legal form, a number) closes the name
+        found: list[tuple[int, _Form]] = []
+        heads = self._by_first_two.get((words[0], words[1][:2]), ()) if len(words[1]) >= 2 else \
+            self._by_first.get(words[0], ())
+        for customer, index in heads[: _POSTINGS_CAP * 3]:
+            form = self._forms[customer][index]
+            tokens = form.tokens
+            if len(tokens) < len(words) or tokens[: len(words) - 1] != words[:-1]:
+                continue
+            end = tokens[len(words) - 1]
+            if end.startswith(words[-1]) and (end != words[-1] or len(tokens) > len(words)):
+                found.append((customer, form))
+        customers = sorted({c for c, _ in found})
+        hits: list[NameHit] = []
+        where = frozenset((0, i) for i in range(len(words)))
+        for customer, form in sorted(found, key=lambda cf: (cf[0], cf[1].letters)):
+            if hits and hits[-1].customer == customer:
+                continue
+            share = sum(len(w) for w in words) / form.letters
+            points = (90 if share >= 0.5 else 80) if len(customers) == 1 else 70
+            label = form.label
+            hits.append(NameHit(customer, points, f'{label} cut short ("{" ".join(words)}")', where, words))
         return hits
 
     def sharing(self, hit: NameHit) -> list[int]:
@@ -248,26 +297,53 @@ class CustomerIndex:
 
         >>> index = CustomerIndex([CustomerProfile("C1", "Umucyo Trading Ltd"),
         ...                        CustomerProfile("C2", "Umucyo Trading and Logistics Ltd")])
-        >>> [index.sharing(h) for h in index.names(["UMUCYO TRADING"])]
-        [[1]]
+        >>> index.sharing(index.names(["UMUCYO TRADING"])[0])
+        [1]
         """
         if not hit.tokens:
             return []
-        wanted = set(hit.tokens)
+        wanted = frozenset(hit.tokens)
+        key = (hit.customer, wanted)
+        known = self._sharing.get(key)
+        if known is not None:
+            return known
         tables = (self._by_word, self._by_short, self._by_initials)
-        common: set[int] | None = None
-        for token in wanted:
-            holders = {c for table in tables for c in table.get(token, ())}
-            common = holders if common is None else common & holders
+        rarest = min(wanted, key=lambda token: sum(len(table.get(token, ())) for table in tables))
+        holders = {c for table in tables for c in table.get(rarest, ())}
         others = []
-        for customer in sorted(common or ()):
+        for customer in sorted(holders):
             if customer == hit.customer:
                 continue
             for form in self._forms[customer]:
                 if wanted <= form.words or (form.initials and wanted == {form.initials}):
                     others.append(customer)
                     break
+        self._sharing[key] = others
         return others
+
+    def may_be_cut(self, hit: NameHit, fields: Sequence[str]) -> bool:
+        """Whether the name found may be the start of a longer one, cut off: nothing follows it in its field
+        (or it ends where the bank cuts a 35-character field). ``UMUCYO TRADING LTD`` or ``UMUCYO TRADING
+        PAYMENT`` is complete; ``UMUCYO TRADING`` alone may be Umucyo Trading & Logistics cut short.
+
+        >>> index = CustomerIndex([CustomerProfile("C1", "Umucyo Trading Ltd")])
+        >>> [index.may_be_cut(index.names([text])[0], [text]) for text in ("UMUCYO TRADING LTD", "UMUCYO TRADING")]
+        [False, True]
+        """
+        if not hit.words:
+            return True
+        field, last = max(hit.words)
+        text = _CHANNELS.sub(" ", fold(fields[field])) if field < len(fields) and fields[field] else ""
+        words = name_tokens(text)
+        if last >= len(words):
+            return True
+        word = words[last]
+        occurrence = sum(1 for w in words[: last + 1] if w == word)
+        ends = [m.end() for m in re.finditer(rf"(?<![A-Z]){re.escape(word)}(?![A-Z])", text)]
+        if len(ends) < occurrence:
+            return True
+        end = ends[occurrence - 1]
+        return end % 35 == 0 or not re.search(r"[A-Z0-9]", text[end:])
 
     def name_of(self, customer: int, fields: Sequence[str]) -> NameHit | None:
         """How the fields name one given customer (None: not at all), as :meth:`names` would say."""

@@ -41,7 +41,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, ReferenceKeys, reference_keys
-from arxl.errors import BadValue
 
 __all__ = ["FIELD_WIDTH", "Hit", "InvoiceIndex", "Prepared", "fold", "prepare"]
 
@@ -106,6 +105,8 @@ class InvoiceIndex:
         self.keys: list[ReferenceKeys] = []
         self._seen: tuple[frozenset[str], frozenset[str]] | None = None  # words and numbers, when needed
         self._heads: list[tuple[str, str]] = []  # prefix + middle joined, middle joined
+        self._head_of: list[int] = []  # which of the distinct heads each invoice has
+        distinct: dict[tuple[str, str], int] = {}
         self._by_number: dict[str, list[int]] = {}
         self._by_cut: dict[str, list[int]] = {}
         self._by_word: dict[str, list[int]] = {}
@@ -116,7 +117,9 @@ class InvoiceIndex:
             keys = keys_of(number)
             self.keys.append(keys)
             prefix, middle = "".join(keys.prefix), "".join(keys.middle)
-            self._heads.append((prefix + middle, middle))
+            head = (prefix + middle, middle)
+            self._heads.append(head)
+            self._head_of.append(distinct.setdefault(head, len(distinct)))
             if not keys.serial:
                 self._by_word.setdefault(prefix, []).append(position)
                 continue
@@ -139,7 +142,8 @@ class InvoiceIndex:
         # What may stand glued before a serial in one run of digits (2025 in 202500042): the digit ends of
         # the heads, and every shorter end of them. Anything else before the serial is another number.
         tails = {""}
-        for full, _ in set(self._heads):
+        self._distinct_heads = list(distinct)
+        for full, _ in self._distinct_heads:
             digits = re.search(r"[0-9]*$", full)
             end = digits.group() if digits else ""
             tails.update(end[i:] for i in range(len(end)))
@@ -173,14 +177,22 @@ class InvoiceIndex:
                 if (run[cut] == "0" and cut != len(run) - 1) or run[:cut] not in self._precede:
                     continue
                 postings = self._by_number.get(run[cut:], ())
-                if postings and cut == 0:
-                    # the prefix or year written before it, or else the serial on its own: zero-padded, or
-                    # with the prefix, the word INVOICE or the year somewhere
+                if postings:
+                    # the prefix or year written before the serial, or else (a whole run) the serial on its
+                    # own: zero-padded, or with the prefix, the word INVOICE or the year somewhere
                     if context is None:
                         context = self._has_context(text)
-                    alone = _stands_alone(text, j)
-                    postings = [p for p in postings if (before and self._follows(p, before))
-                                or (alone and (context or self.keys[p].serial == run))]
+                    head = run[:cut]
+                    alone = not head.strip("0") and _stands_alone(text, j)  # the whole run is the serial
+                    fits: dict[int, bool] = {}
+                    kept = []
+                    for p in postings:
+                        kind = self._head_of[p]
+                        if kind not in fits:
+                            fits[kind] = self._follows(kind, head, before)
+                        if fits[kind] or (alone and (context or self.keys[p].serial == run)):
+                            kept.append(p)
+                    postings = kept
                 for position in postings:
                     hit = self._check(text, j, position, cut)
                     if hit is not None:
@@ -189,11 +201,19 @@ class InvoiceIndex:
             if at_end:
                 for cut in range(len(run)):
                     if (cut or before) and run[:cut] in self._tails:
+                        fits = {}
                         for position in self._by_cut.get(run[cut:], ()):
-                            if cut or self._follows(position, before, whole=True):
+                            kind = self._head_of[position]
+                            if kind not in fits:
+                                fits[kind] = self._follows(kind, run[:cut], before, whole=True)
+                            if fits[kind]:
                                 hit = self._check_cut(text, j, position, cut)
                                 if hit is not None:
                                     _keep(found, position, hit)
+        if found and len(text.folded.rstrip()) % FIELD_WIDTH == 0:
+            # a bare serial where the bank's field ends is a number cut off (INV-2 for INV-2024-09645)
+            end = len(text.folded.rstrip())
+            found = {p: h for p, h in found.items() if h.points >= 85 or h.end != end or h.points in (40, 50)}
         return found
 
     def _has_context(self, text: Prepared) -> bool:
@@ -202,12 +222,27 @@ class InvoiceIndex:
         seen = self._seen or (frozenset[str](), frozenset[str]())
         return bool(seen[0] & self._context_words or seen[1] & self._all_middles)
 
-    def _follows(self, position: int, before: str, whole: bool = False) -> bool:
-        """Whether the run written just before could end the invoice's head (``INV2025``, or the year alone)."""
-        full, middle = self._heads[position]
-        if full.endswith(before) or (not whole and middle.endswith(before)):
-            return True
-        return before[0].isalpha() and bool(full) and before.endswith(full)  # PMTINV before INV-00042
+    def _follows(self, kind: int, glued: str, before: str, whole: bool = False) -> bool:
+        """Whether the invoice's head (``INV2025``; or the year alone, unless ``whole``) may be written before
+        its serial: the digits ``glued`` to the serial in the same run, and the run ``before`` it. A quick
+        test that lets through all that :func:`_written_before` may accept."""
+        full, middle = self._distinct_heads[kind]
+        if not full:
+            return True  # a number that is all serial: nothing to be written before it
+        for need in (full,) if whole else (full, middle):
+            if not need:
+                continue
+            shown = glued
+            while True:  # zeros glued to the serial may be the serial's own (2025 0042)
+                if need.endswith(shown):
+                    rest = need[: len(need) - len(shown)]
+                    if not rest or (before and (rest.endswith(before)
+                                                or (before[0].isalpha() and before.endswith(rest)))):
+                        return True
+                if whole or not shown.endswith("0"):
+                    break
+                shown = shown[:-1]
+        return False
 
     def _check(self, text: Prepared, j: int, position: int, cut: int) -> Hit | None:
         """How the run ``j``, whose digits from ``cut`` on are the invoice's number, names the invoice."""
@@ -251,7 +286,7 @@ class InvoiceIndex:
             return None
         if (keys.prefix or keys.middle) and len(serial) >= 4 and number != serial and run == serial:
             return Hit(70, f"invoice serial {serial} in narrative", run_start, run_end)
-        context = self._context(text, keys)
+        context = self._context(text, keys, run)
         if context:
             return Hit(60, f"invoice serial {number} in narrative with {context}", run_start, run_end)
         return None
@@ -269,8 +304,9 @@ class InvoiceIndex:
         return Hit(50 if lost == 1 else 40, f'invoice number cut short in narrative ("{_shown(text, start, run_end)}")',
                    start, run_end)
 
-    def _context(self, text: Prepared, keys: ReferenceKeys) -> str:
-        """What says that a bare serial is an invoice's: the prefix, the word INVOICE, or the year."""
+    def _context(self, text: Prepared, keys: ReferenceKeys, own: str = "") -> str:
+        """What says that a bare serial is an invoice's: the prefix, the word INVOICE, or the year - another
+        year than the serial itself (``JUN 2025`` does not name INV-2025-02025, which scoring would allow)."""
         if self._seen is None:
             self._seen = (text.words, frozenset(r for r, _, _ in text.runs if r[0].isdigit()))
         words, digits = self._seen
@@ -278,7 +314,8 @@ class InvoiceIndex:
             if word in words:
                 return word
         for group in keys.middle:
-            if group.isdigit() and group in digits:
+            if group.isdigit() and group in digits and (
+                    group != own or sum(1 for r, _, _ in text.runs if r == group) > 1):
                 return group
         return ""
 
@@ -418,10 +455,3 @@ def _stands_alone(text: Prepared, j: int) -> bool:
                 return False
             break
     return True
-
-
-def check_numbers(numbers: Sequence[str]) -> None:
-    """Refuse invoice numbers that cannot be indexed (no letters or digits), naming the first."""
-    for number in numbers:
-        if not _RUN.search(fold(number)):
-            raise BadValue(f'invoice number "{number[:30]}" has no letters or digits')

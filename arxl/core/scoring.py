@@ -72,6 +72,7 @@ __all__ = [
     "name_tokens",
     "reference_evidence",
     "reference_keys",
+    "word_likeness",
 ]
 
 REFERENCE_WEIGHT = 80
@@ -147,7 +148,10 @@ class Score:
 
 def _fold(text: str) -> str:
     """Upper-case without accents (``Société`` -> ``SOCIETE``), so spellings compare alike."""
-    decomposed = unicodedata.normalize("NFKD", text[:_LONGEST_NARRATIVE])
+    text = text[:_LONGEST_NARRATIVE]
+    if text.isascii():  # the common case, and the same answer, 30 times faster
+        return text.upper()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
@@ -376,6 +380,19 @@ def _similar(name_word: str, seen: str) -> float:
     if len(name_word) >= 5:  # misspelt: KIGALLI for KIGALI
         return fuzz.ratio(name_word, seen, score_cutoff=80) / 100
     return 0.0
+
+
+def word_likeness(name_word: str, seen: str) -> float:
+    """How much a word seen in a narrative stands for a word of a name: 1 the same, 0 not at all.
+
+    Spelt the same: 1. Cut short to at least four letters: 0.5 plus half the share kept. Misspelt (names of
+    five letters or more): the rapidfuzz ratio, if 80 % or more. Common words (``RWANDA``, ``BANK``) and words
+    under four letters count only when spelt the same.
+
+    >>> word_likeness("AUTHORITY", "AUTH"), word_likeness("KIGALI", "KIGALLI"), word_likeness("RWANDAIR", "RWANDA")
+    (0.7222222222222222, 0.923076923076923, 0.0)
+    """
+    return _similar(name_word, seen)
 
 
 def _aligned(name: Sequence[str], window: Sequence[str]) -> float:

@@ -1,0 +1,106 @@
+"""How fast is the matcher? 50,000 statement lines against 200,000 open items of 20,000 customers.
+
+The data come from :mod:`cashgen` (seed 1). Two figures:
+
+* **match** - :func:`arxl.cashapp.match` on records in memory: building the indexes (invoice numbers,
+  accounts, names) and matching every line; the target is at most 15 s on a 2-core machine;
+* **end to end** - ``arxl match`` as the accountant runs it: reading the three CSV files, matching, writing
+  the allocation CSV (the statement through :mod:`arxl.io.statements`).
+
+Each figure runs in its own process, so that the peak memory printed (max RSS) is its own.
+
+    python bench/match.py [--lines 50000] [--items 200000] [--customers 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE.parent / "out" / "bench" / "match"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_match(customers: int, items: int, lines: int) -> dict[str, float]:
+    sys.path.insert(0, str(HERE))
+    from cashgen import generate
+
+    from arxl.cashapp import match
+
+    bench = generate(1, customers, items, lines)
+    before = _peak_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    rows = match(bench.lines, bench.items, bench.customers)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    statuses: dict[str, str] = {}
+    for row in rows:
+        statuses.setdefault(row.line_id, row.status)
+    return {"seconds": seconds, "cpu": cpu, "lines": len(bench.lines), "items": len(bench.items),
+            "customers": len(bench.customers), "rows": len(rows), "peak_mb": _peak_mb(),
+            "peak_before_mb": before, "auto": sum(1 for s in statuses.values() if s == "auto")}
+
+
+def run_cli(customers: int, items: int, lines: int) -> dict[str, float]:
+    sys.path.insert(0, str(HERE))
+    from cashgen import generate, write_bench
+
+    folder = CACHE / f"{customers}-{items}-{lines}"
+    if not (folder / "statement.csv").exists():
+        write_bench(generate(1, customers, items, lines), folder)
+    from arxl.cli import main
+
+    started, cpu = time.perf_counter(), time.process_time()
+    code = main(["match", "--open-items", str(folder / "open.csv"), "--customers", str(folder / "customers.csv"),
+                 "--statement", str(folder / "statement.csv"), "--out", str(folder / "alloc.csv")])
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu": cpu, "exit": code, "peak_mb": _peak_mb()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=50_000)
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--only", choices=("match", "cli"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.only:
+        run = run_match if args.only == "match" else run_cli
+        print(json.dumps(run(args.customers, args.items, args.lines)))
+        return 0
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, load average {os.getloadavg()[0]:.2f} (other work slows the wall time)")
+    for part in ("match", "cli"):
+        done = subprocess.run([sys.executable, __file__, "--only", part, "--lines", str(args.lines), "--items",
+                               str(args.items), "--customers", str(args.customers)], capture_output=True, text=True,
+                              check=False)
+        if done.returncode:
+            print(done.stdout, done.stderr)
+            return 1
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        rate = args.lines / figures["seconds"]
+        if part == "match":
+            print(f"match: {figures['lines']:,} lines against {figures['items']:,} open items of "
+                  f"{figures['customers']:,} customers in {figures['seconds']:.2f} s (CPU {figures['cpu']:.2f} s; "
+                  f"{rate:,.0f} lines/s), "
+                  f"{figures['auto']:,} lines applied automatically; peak memory {figures['peak_mb']:,.0f} MB "
+                  f"({figures['peak_before_mb']:,.0f} MB of it the generated data)")
+        else:
+            print(f"arxl match (CSV in, CSV out): {figures['seconds']:.2f} s (CPU {figures['cpu']:.2f} s; "
+                  f"{rate:,.0f} lines/s), exit "
+                  f"{figures['exit']}, peak memory {figures['peak_mb']:,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
