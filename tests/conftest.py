@@ -14,6 +14,15 @@ from arxl.io.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
 TESTDATA = Path(os.environ.get("ARXL_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata"))
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, with the way out, when the shared test files are not where they should be: a dozen
+    tests failing on a missing file would hide the one cause."""
+    if not (TESTDATA / "mt940").is_dir():
+        raise pytest.UsageError(
+            f"the shared test files are not at {TESTDATA} (they stand beside the repository, in ../shared/testdata);"
+            " set ARXL_TESTDATA to the folder that holds mt940/, camt/ and xlsx-wild/")
+
+
 def need_tool(found: bool, reason: str) -> None:
     """Skip a test whose external tool is missing; on CI (``CI`` set) fail instead, so it is never silent."""
     if found:
