@@ -60,13 +60,17 @@ def open_items(invoices: Iterable[Invoice], allocations: Iterable[Allocation], a
     """Open invoices, open credits and unapplied cash at the end of ``as_of``, in a stable order."""
     register = [i for i in invoices if i.invoice_date <= as_of and i.status != "cancelled"]
     by_number = {i.invoice_no: i for i in register if i.doc_type == "invoice"}
-    cleared: dict[str, Decimal] = defaultdict(Decimal)
-    applied_by_receipt: dict[str, Decimal] = defaultdict(Decimal)
-    for a in allocations:
+    cleared: dict[str, Decimal] = {}
+    applied_by_receipt: dict[str, Decimal] = {}
+    for a in allocations:  # the hot loop of a big ledger: plain dicts, no zero added
         if a.date <= as_of:
+            applied = a.applied_amount
             if a.invoice_no:
-                cleared[a.invoice_no] += a.applied_amount + a.deduction_amount
-            applied_by_receipt[a.receipt_id] += a.applied_amount
+                amount = applied + a.deduction_amount if a.deduction_amount else applied
+                cleared[a.invoice_no] = cleared[a.invoice_no] + amount if a.invoice_no in cleared else amount
+            receipt = a.receipt_id
+            applied_by_receipt[receipt] = applied_by_receipt[receipt] + applied if receipt in applied_by_receipt \
+                else applied
     credited: dict[str, Decimal] = defaultdict(Decimal)
     loose_credits: list[tuple[Invoice, Decimal]] = []
     for note in (i for i in register if i.doc_type == "credit_note"):
@@ -81,23 +85,26 @@ def open_items(invoices: Iterable[Invoice], allocations: Iterable[Allocation], a
             if amount > taken:
                 loose_credits.append((note, amount - taken))
     items: list[OpenItem] = []
-    for inv in by_number.values():
-        open_amount = inv.total_amount - credited[inv.invoice_no] - cleared[inv.invoice_no]
+    zero = Decimal(0)
+    for number, inv in by_number.items():
+        taken_off = credited.get(number, zero)
+        paid = cleared.get(number, zero)
+        open_amount = inv.total_amount - taken_off - paid
         if open_amount or include_settled:
-            items.append(OpenItem("invoice", inv.invoice_no, inv.customer_id, inv.currency, inv.invoice_date,
-                                  inv.due_date, inv.total_amount, credited[inv.invoice_no], cleared[inv.invoice_no],
-                                  open_amount))
+            items.append(OpenItem("invoice", number, inv.customer_id, inv.currency, inv.invoice_date,
+                                  inv.due_date, inv.total_amount, taken_off, paid, open_amount))
     for note, amount in loose_credits:
-        cleared_on_note = cleared[note.invoice_no]  # a refund paid out against the credit note
+        cleared_on_note = cleared.get(note.invoice_no, Decimal(0))  # a refund paid out against the credit note
         items.append(OpenItem("credit", note.invoice_no, note.customer_id, note.currency, note.invoice_date,
                               note.invoice_date, note.total_amount, Decimal(0), cleared_on_note,
                               -amount + cleared_on_note))
     for r in receipts:
         if r.date <= as_of and r.amount > 0:
-            left = r.amount - applied_by_receipt[r.receipt_id]
+            applied = applied_by_receipt.get(r.receipt_id, Decimal(0))
+            left = r.amount - applied
             if left > 0:
                 items.append(OpenItem("unapplied", r.receipt_id, r.customer_id, r.currency, r.date, r.date,
-                                      r.amount, Decimal(0), applied_by_receipt[r.receipt_id], -left))
+                                      r.amount, Decimal(0), applied, -left))
     return sorted(items, key=lambda i: (i.customer_id, i.currency, i.kind != "invoice", i.document_date,
                                         i.reference))
 

@@ -64,7 +64,7 @@ AGING_COLUMNS: dict[str, tuple[str, ...] | None] = {
     "Receipts": ("receipt_id", "date", "amount", "currency", "customer_id"),
     "Allocations": ("receipt_id", "invoice_no", "date", "applied_amount", "deduction_amount"),
 }
-AGING_ELSEWHERE = ("Customers", "Receipts", "Allocations")
+AGING_ELSEWHERE = ("Receipts", "Allocations")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,11 @@ Aging 200,000 invoices takes a second; reading them takes most of the rest. Thre
   :data:`arxl.aging.sheet.AGING_COLUMNS`), each cell still checked by the reader's one door for its kind (a
   bad cell is reported with its place, as always);
 - **two processes**: on a system that can fork, a second process reads some of the tables (the aging:
-  Customers, Receipts and Allocations), after its own safety check of the file, while this one reads the
-  others. It hands its rows back as plain columns (amounts as text, dates as day numbers), which cross a pipe
-  in a fraction of a second where pickled row models would take seconds. Small workbooks, or a failure of
-  any kind in the helper, are read here, one table after the other, with the same result;
+  Receipts and Allocations), after its own safety check of the file, while this one reads the others. It
+  hands its checked values back as plain columns (amounts as text, dates as day numbers), which cross a pipe
+  in a fraction of a second where pickled row models would take seconds; here they become light records
+  (:func:`arxl.book.reader.projection`) like the tables read here. Small workbooks, or a failure of any
+  kind in the helper, are read here, one table after the other, with the same values;
 - **no garbage collection while reading**: building half a million small objects makes Python's collector
   walk the growing heap again and again (a third of the time) although nothing read can form a cycle.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from arxl.book.ledger import Ledger
-from arxl.book.reader import Table, read_table
+from arxl.book.reader import Table, projection, read_table
 from arxl.book.schema import TABLES, Row, Setting, build_row, columns
 from arxl.book.settings import parse_settings
 from arxl.book.xlsx import XlsxFile
@@ -129,7 +130,8 @@ def _helper(path: Path, wanted: Columns, elsewhere: Collection[str], sending: Co
     gc.disable()
     try:
         book = XlsxFile(path)  # its own safety check before its own parse
-        result = {name: _encode(wanted[name], *read_table(book, TABLES[name], wanted[name])) for name in elsewhere}
+        result = {name: _encode(wanted[name], *read_table(book, TABLES[name], wanted[name], by_column=True))
+                  for name in elsewhere}
     except BaseException:  # anything at all: the caller reads these tables itself and reports the error
         result = None
     sending.send(result)
@@ -140,7 +142,7 @@ def _encode(only: tuple[str, ...] | None, table: Table[Row], problems: list[Prob
     fields = list(only) if only is not None else [c.field for c in columns(table.spec.model)]
     plain: dict[str, list[object]] = {}
     for name in fields:
-        values = [getattr(row, name) for row in table.rows]
+        values = table.columns[name] if table.columns is not None else [getattr(row, name) for row in table.rows]
         sample = next((v for v in values if v is not None), None)
         if isinstance(sample, Decimal):
             plain[name] = ["D", *(None if v is None else str(v) for v in values)]
@@ -149,7 +151,8 @@ def _encode(only: tuple[str, ...] | None, table: Table[Row], problems: list[Prob
         else:
             plain[name] = ["", *values]
     return {"table": table.spec.name, "sheet": table.sheet, "letters": table.letters, "row_numbers": table.row_numbers,
-            "present": table.present, "columns": plain, "problems": problems, "count": len(table.rows)}
+            "present": table.present, "columns": plain, "problems": problems, "count": len(table.row_numbers),
+            "projected": only is not None}
 
 
 def _decode(data: dict[str, Any], book: str) -> tuple[Table[Row], list[Problem]]:
@@ -165,7 +168,12 @@ def _decode(data: dict[str, Any], book: str) -> tuple[Table[Row], list[Problem]]
             columns.append(values)
     names = list(data["columns"])
     model = spec.model
-    table.rows = [build_row(model, dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)] \
-        if columns else [build_row(model, {}) for _ in range(data["count"])]
+    if data["projected"] and columns:
+        record = projection(model, tuple(names))
+        table.rows = cast(list[Row], list(map(record._make, zip(*columns, strict=True))))
+    else:
+        rows = zip(*columns, strict=True) if columns else ((),) * data["count"]
+        table.rows = [build_row(model, dict(zip(names, values, strict=True))) for values in rows]
     table.row_numbers = list(data["row_numbers"])
     return table, list(data["problems"])
+
