@@ -5,8 +5,10 @@ Rows are appended under each Excel Table and the table is extended over them, co
 the last row) is carried down to the new rows, as Excel itself would. Generated sheets are replaced whole
 at the same tab position. Everything else in the workbook is left as it was.
 
-Known limit of the file host: openpyxl does not keep pictures and charts on the accountant's own sheets when
-it rewrites a workbook (arxl's generated sheets redraw theirs). The live-Excel host has no such limit.
+openpyxl rewrites the whole package. It keeps charts and pictures, but not everything Excel can hold (text
+boxes and shapes, form controls, slicers, sparklines, Excel 2010 rules): the file written is compared with
+the workbook (:mod:`arxl.book.keep`) and the save is refused, the workbook untouched, when anything on the
+accountant's own sheets would be lost. The live-Excel host has no such limit.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from arxl.book.changes import Cell, ChangeSet, SheetSpec
+from arxl.book.keep import inventory, losses
 from arxl.book.port import column_letter
 from arxl.book.save import atomic_save, ensure_not_open
 from arxl.book.schema import TABLES, Row, columns, header_key
@@ -41,6 +44,10 @@ from arxl.book.writer import (
     write_table,
 )
 from arxl.errors import BadWorkbook, CellRef
+
+
+class WouldLose(BadWorkbook):
+    """A save through openpyxl would drop something from the accountant's sheets: refused, nothing written."""
 
 _THIN = Side(style="thin", color="999999")
 _FILLS = {
@@ -62,9 +69,22 @@ def apply_changes(path: Path | str, changes: ChangeSet) -> Path:
 
         if all(supports(spec) for spec in changes.sheets):
             return replace_sheets(target, changes.sheets)  # generated sheets only: no openpyxl round trip
+    before = inventory(target)
     book = load_workbook(target, keep_vba=target.suffix.lower() == ".xlsm", rich_text=True)
     apply_to_book(book, changes, target.name)
-    return atomic_save(target, lambda temp: book.save(temp))
+    replaced = {spec.name for spec in changes.sheets}
+
+    def write(temp: Path) -> None:
+        book.save(temp)
+        lost = losses(before, inventory(temp), replaced)
+        if lost:
+            raise WouldLose(
+                f"was not saved: saving it here would lose {'; '.join(lost)} (the file route rewrites the "
+                "workbook with openpyxl, which cannot keep them). Nothing was changed. Run this from Excel's "
+                "arxl tab, which works in the open workbook, or move those objects to another workbook",
+                CellRef(target.name))
+
+    return atomic_save(target, write)
 
 
 def apply_to_book(book: Workbook, changes: ChangeSet, name: str) -> None:
