@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from arxl import __version__
 from arxl.errors import ArxlError
@@ -97,12 +98,30 @@ def _show(report: Report) -> None:
     for problem in report.problems:
         label = "" if problem.severity == "error" else "  (warning)"
         err.print(f"{problem}{label}", highlight=False, markup=False, soft_wrap=True)
-    for line in report.lines:
+    for i, line in enumerate(report.lines):
         out.print(line, highlight=False, markup=False, soft_wrap=True)
+        if i == 0 and len(report.table) > 1:
+            _print_table(report.table)
     for reason in report.reasons:
         err.print(reason, highlight=False, markup=False, soft_wrap=True)
     if report.refused:
         raise BadInput()
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    """A report's table (its first row the header); columns of figures right-aligned."""
+    table = RichTable(show_lines=False, highlight=False)
+    header, body = rows[0], rows[1:]
+    figures = [all(not r[j] or r[j].lstrip("-").replace(",", "").replace(".", "").isdigit() for r in body)
+               for j in range(len(header))]
+    for title, figure in zip(header, figures, strict=True):
+        table.add_column(title, justify="right" if figure else "left", overflow="fold",
+                         no_wrap=figure or title == "Date")
+    for row in body:
+        table.add_row(*(Text(cell) for cell in row))  # text from outside: never read as rich markup
+    # on a terminal the table fits the window (notes fold); in a file or a pipe it keeps whole lines
+    wide = out if out.is_terminal else Console(file=out.file, width=max(out.width, 200), color_system=None)
+    wide.print(table)
 
 
 def _existing(path: Path) -> Path:
@@ -470,22 +489,50 @@ def report_collections(
 
 @app.command("reconcile")
 def reconcile(
-    first: Annotated[str, typer.Argument(metavar="BOOK | post BOOK | approve BOOK",
-                                         help="The billing workbook, or an action (post, approve) and then it.")],
+    first: Annotated[str, typer.Argument(metavar="BOOK | post BOOK | approve BOOK | customer BOOK CUSTOMER_ID",
+                                         help="The billing workbook, or an action (post, approve, customer) and "
+                                              "then it.")],
     second: Annotated[str | None, typer.Argument(metavar="", help="The workbook, after an action.")] = None,
+    third: Annotated[str | None, typer.Argument(metavar="", help="The customer id, after customer BOOK.")] = None,
     statement: Annotated[Path | None, typer.Option("--statement", help="The bank statement to import and match "
                                                    "(CSV, XLSX, MT940, camt).")] = None,
     on: Annotated[str | None, typer.Option("--date", help="Posting / import date, YYYY-MM-DD (default today).")]
     = None,
+    their: Annotated[Path | None, typer.Option("--their", help="customer: their statement, supplier ledger or "
+                                               "remittance advice (CSV or XLSX).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="customer: compare up to this date, YYYY-MM-DD "
+                                              "(default: the last date in their file).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="customer: write the differences to this .csv "
+                                                  "or .xlsx file.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="customer: the sheet of their workbook (default: "
+                                              "the first with a header arxl knows).")] = None,
+    currency: Annotated[str | None, typer.Option("--currency", help="customer: the currency to compare (default: "
+                                                 "the customer's).")] = None,
+    window: Annotated[int, typer.Option("--window", min=0, max=60, help="customer: days either side within which a "
+                                        "payment matches a receipt by amount.")] = 7,
 ) -> None:
     """Cash application in the workbook: `reconcile BOOK --statement FILE` proposes matches into the
     Reconciliation sheet; `reconcile approve BOOK` approves the automatic ones; `reconcile post BOOK` posts
-    every decided line to Receipts and Allocations (each bank line once)."""
+    every decided line to Receipts and Allocations (each bank line once). `reconcile customer BOOK CUSTOMER_ID
+    --their FILE` compares a customer's own statement or remittance advice with the ledger and lists what
+    differs (the workbook is not changed)."""
     import datetime as dt
 
     from arxl import jobs
     from arxl.core.dates import to_date
 
+    if first == "customer":
+        if second is None or third is None:
+            raise ArxlError("reconcile customer needs the workbook and the customer: "
+                            "arxl reconcile customer BOOK CUSTOMER_ID --their FILE")
+        if their is None:
+            raise ArxlError("reconcile customer needs --their FILE (the customer's statement or remittance advice)")
+        day = to_date(as_of, "--as-of") if as_of is not None else None
+        _show(jobs.customer_reconciliation(_host(Path(second)), third, _existing(their), day, out=out_file,
+                                           sheet=sheet, currency=currency, window_days=window))
+        return
+    if third is not None:
+        raise ArxlError(f'unexpected "{third}": arxl reconcile BOOK --statement FILE, or reconcile post BOOK')
     today = to_date(on, "--date") if on else dt.date.today()
     if first in ("post", "approve"):
         if second is None:

@@ -344,3 +344,49 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
         report.say(f"{block.currency}: {block.balance:,.{places}f} outstanding for {len(block.customers)} "
                    f"account(s), {overdue:,.{places}f} overdue")
     return report
+
+
+def customer_reconciliation(host: Host, customer_id: str, their_file: Path, as_of: dt.date | None = None, *,
+                            out: Path | None = None, sheet: str | None = None, currency: str | None = None,
+                            window_days: int = 7) -> Report:
+    """A customer's statement, ledger or remittance advice against our ledger: what differs, and whether the
+    differences explain the two balances. Writes the list to ``out`` (.csv or .xlsx), never into the workbook.
+    """
+    from arxl.cashapp.customer import reconcile_customer
+    from arxl.core.money import exponent
+    from arxl.errors import ArxlError
+    from arxl.io.customer_file import read_their_file, write_differences
+
+    if out is not None:
+        for other, what in ((host.folder / host.name, "the billing workbook"), (their_file, "the customer's file")):
+            if out.resolve() == other.resolve():
+                raise ArxlError(f"--out {out.name} is {what}: give another file for the differences")
+    ledger = open_for_work(host, "customer reconciliation")
+    their = read_their_file(their_file, sheet)
+    result = reconcile_customer(ledger, customer_id, their, as_of=as_of, currency=currency, window_days=window_days)
+    code, places = result.currency, exponent(result.currency)
+
+    def shown(amount: Decimal | None) -> str:
+        return "" if amount is None else f"{amount:,.{places}f}"
+
+    report = Report("customer reconciliation")
+    person = result.customer
+    report.say(f"{person.customer_id} {person.name}, {code}: {their_file.name} from {result.first_date:%d/%m/%Y} to "
+               f"{result.as_of:%d/%m/%Y}, read as {result.convention}")
+    report.table.append(("Kind", "Date", "Their Reference", "Our Document", f"Theirs {code}", f"Ours {code}",
+                         "Difference", "Note"))
+    for d in result.differences:
+        report.table.append((d.kind, f"{d.date:%d/%m/%Y}" if d.date else "", d.their_reference, d.our_document,
+                             shown(d.their_amount), shown(d.our_amount), shown(d.difference), d.note))
+    report.say(f"{len(result.differences)} difference(s); {result.documents_agreed} document(s) and "
+               f"{result.payments_agreed} payment or withholding row(s) agree")
+    if result.their_closing is not None:
+        report.say(f"balance at {result.as_of:%d/%m/%Y}: theirs {shown(result.their_closing)}, ours "
+                   f"{shown(result.our_closing)}, difference {shown(result.balance_difference)} {code}; explained by "
+                   f"the differences {shown(result.explained)}, unexplained {shown(result.unexplained)}")
+    for note in result.notes:
+        report.say(f"note: {note}")
+    if out is not None:
+        report.files.append(write_differences(result, out))
+        report.say(f"differences written to {out}")
+    return report

@@ -22,6 +22,7 @@ class Report:
     files: list[Path] = field(default_factory=list)
     refused: bool = False
     reasons: list[str] = field(default_factory=list)  # why it was refused, for stderr / the alert
+    table: list[tuple[str, ...]] = field(default_factory=list)  # rows to show as a table, the header first
 
     def say(self, text: str) -> None:
         self.lines.append(text)

@@ -12,12 +12,14 @@ Writing under them would lose the accountant's unsaved edits or be overwritten b
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
+import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from arxl.errors import BadWorkbook, CellRef, WorkbookLocked
+from arxl.errors import ArxlError, BadWorkbook, CellRef, WorkbookLocked
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -115,3 +117,28 @@ def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = 
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
     return target
+
+
+def write_csv(path: Path | str, header: Sequence[str], rows: Iterable[Sequence[object]], *,
+              encoding: str = "utf-8") -> int:
+    """Write a CSV file atomically (a temporary file beside it, then a rename): a reader never sees half of it,
+    and a failure leaves the previous file as it was. Returns the number of rows written."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ArxlError(f"the folder {folder} does not exist", f"[{path.name}]")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return count

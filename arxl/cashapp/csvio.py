@@ -20,16 +20,14 @@ text when the allocation file is opened in Excel.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from arxl.book.save import write_csv
 from arxl.cashapp.records import (
     ALLOCATION_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -220,35 +218,21 @@ def read_open_items(path: Path) -> list[OpenItem]:
     return items
 
 
-def _cell(text: str) -> str:
-    """Text from outside as text: a leading apostrophe where Excel would see a formula."""
+def csv_text(text: str) -> str:
+    """Text from outside as text in a CSV file: a leading apostrophe where Excel would see a formula.
+
+    >>> print(csv_text('=HYPERLINK("http://x")'), csv_text("INV-2025-00042"))
+    '=HYPERLINK("http://x") INV-2025-00042
+    """
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def allocation_row(row: AllocationRow) -> list[str]:
     """One allocation as CSV cells (amounts as plain decimals, as they were computed)."""
-    return [_cell(row.line_id), _cell(row.invoice_no), f"{row.applied_amount:f}", f"{row.deduction_amount:f}",
-            row.deduction_type, row.status, str(row.score), _cell(row.reason)]
+    return [csv_text(row.line_id), csv_text(row.invoice_no), f"{row.applied_amount:f}", f"{row.deduction_amount:f}",
+            row.deduction_type, row.status, str(row.score), csv_text(row.reason)]
 
 
 def write_allocations(rows: Iterable[AllocationRow], path: Path) -> int:
     """Write the allocation CSV atomically (a temporary file beside it, then a rename); returns the rows."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ArxlError(f"the folder {folder} does not exist", f"[{path.name}]")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(ALLOCATION_COLUMNS)
-            for row in rows:
-                writer.writerow(allocation_row(row))
-                count += 1
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return count
+    return write_csv(path, ALLOCATION_COLUMNS, (allocation_row(row) for row in rows))

@@ -22,15 +22,11 @@ True
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from arxl.book.save import write_csv
 from arxl.core.statement import STATEMENT_COLUMNS, StatementLine
-from arxl.errors import ArxlError
 from arxl.io.statements.model import DEFAULT_LIMITS, Limits, finish
 from arxl.io.statements.profiles import CANONICAL
 from arxl.io.statements.tabular import read_csv
@@ -39,22 +35,8 @@ from arxl.io.statements.text import decode, read_bytes
 
 def write_statement_csv(lines: Iterable[StatementLine], path: Path) -> None:
     """Write the canonical statement CSV, atomically (a temporary file in the same folder, then a rename)."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ArxlError(f"the folder {folder} does not exist", f"[{path.name}]")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=STATEMENT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            for line in lines:
-                writer.writerow(line.as_row())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    rows = (line.as_row() for line in lines)
+    write_csv(path, STATEMENT_COLUMNS, ([row[column] for column in STATEMENT_COLUMNS] for row in rows))
 
 
 def read_canonical_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[StatementLine]:

@@ -69,14 +69,14 @@ def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_bal
 
     ``profiles`` are tried before the built-in ones; ``only`` restricts the reading to that one profile.
     """
-    head = _first_lines(text, HEADER_SCAN_ROWS + 5)
+    head = first_lines(text, HEADER_SCAN_ROWS + 5)
     choices = [only] if only else [*profiles, *BUILTIN_PROFILES]
     widest: list[list[object]] = []
     for delimiter in DELIMITERS:
         sample = _parse(head, delimiter, name)
         found = _match(sample, [p for p in choices if p.delimiter in (None, delimiter)])
         if found:
-            rows, numbers = _parse_all(text, delimiter, name)
+            rows, numbers = csv_rows(text, delimiter, name)
             profile, header = found
 
             def where(row: int, column: str | None, numbers: list[int] = numbers) -> str:
@@ -121,7 +121,8 @@ def read_xlsx(path: Path, profiles: Sequence[BankProfile], *, check_balances: bo
     raise _unknown_layout(grids[0][1] if grids else [], path.name, choices)
 
 
-def _first_lines(text: str, count: int) -> str:
+def first_lines(text: str, count: int) -> str:
+    """The first ``count`` lines of a text (all of it when shorter), to look for a header cheaply."""
     end = 0
     for _ in range(count):
         end = text.find("\n", end) + 1
@@ -131,10 +132,11 @@ def _first_lines(text: str, count: int) -> str:
 
 
 def _parse(text: str, delimiter: str, name: str) -> list[list[object]]:
-    return _parse_all(text, delimiter, name)[0]
+    return csv_rows(text, delimiter, name)[0]
 
 
-def _parse_all(text: str, delimiter: str, name: str) -> tuple[list[list[object]], list[int]]:
+def csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]], list[int]]:
+    """The rows of a CSV text and the line number where each starts; a broken or oversized cell is refused."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[object]] = []
     numbers: list[int] = []
@@ -151,7 +153,7 @@ def _parse_all(text: str, delimiter: str, name: str) -> tuple[list[list[object]]
 
 
 def _width(rows: list[list[object]]) -> int:
-    return max((sum(1 for c in row if _text(c)) for row in rows), default=0)
+    return max((sum(1 for c in row if cell_text(c)) for row in rows), default=0)
 
 
 def _match(rows: list[list[object]], profiles: Sequence[BankProfile]) -> tuple[BankProfile, int] | None:
@@ -167,8 +169,8 @@ def _match(rows: list[list[object]], profiles: Sequence[BankProfile]) -> tuple[B
 
 
 def _unknown_layout(rows: list[list[object]], name: str, profiles: Sequence[BankProfile]) -> BadStatement:
-    best = max(rows[:HEADER_SCAN_ROWS], key=lambda r: sum(1 for c in r if _text(c)), default=[])
-    found = ", ".join(t for t in (_text(c)[:40] for c in best) if t)[:400] or "none"
+    best = max(rows[:HEADER_SCAN_ROWS], key=lambda r: sum(1 for c in r if cell_text(c)), default=[])
+    found = ", ".join(t for t in (cell_text(c)[:40] for c in best) if t)[:400] or "none"
     tried = ", ".join(dict.fromkeys(p.name for p in profiles))
     return BadStatement(f"no bank profile fits this layout; the columns found are: {found}."
                         f" Profiles tried: {tried}. To read it, {ADD_PROFILE_HINT}", f"[{name}]")
@@ -192,22 +194,22 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
     skipped = 0
     for index in range(header + 1, len(rows)):
         row = rows[index]
-        if not any(_text(c) for c in row):
+        if not any(cell_text(c) for c in row):
             continue
         amount = reader.amount(index)
         if amount is None or amount == 0:
             balance = reader.number(index, profile.balance, "balance")
             if balance is not None:
                 code = reader.currency(index, file_currency)
-                text = " ".join(_text(c) for c in row)
+                text = " ".join(cell_text(c) for c in row)
                 kind = ("opening" if _OPENING_WORDS.search(text) else "closing" if _CLOSING_WORDS.search(text)
                         else "before" if not lines else "after")
                 stated.append((kind, balance, code))
             elif amount == 0:
                 skipped += 1
             continue
-        if not _text(reader.cell(index, profile.date)):
-            if _FOOTER.search(" ".join(_text(c) for c in row)):
+        if not cell_text(reader.cell(index, profile.date)):
+            if _FOOTER.search(" ".join(cell_text(c) for c in row)):
                 continue  # a total or balance line below the table
             raise BadStatement("this row has an amount but no date", where(index, profile.date))
         lines.append(reader.line(index, amount, file_currency))
@@ -250,7 +252,7 @@ class _Reader:
             return ""
         key = header_key(label)
         for row in self.rows[: self.header]:
-            texts = [_text(c) for c in row]
+            texts = [cell_text(c) for c in row]
             for j, text in enumerate(texts):
                 before, colon, after = text.partition(":")
                 if colon and header_key(before) == key and after.strip():
@@ -269,10 +271,11 @@ class _Reader:
 
     def number(self, index: int, column: str | None, what: str) -> Decimal | None:
         value = self.cell(index, column)
-        if not _text(value):
+        if not cell_text(value):
             return None
         try:
-            return _number(value, self.profile, what)
+            return parse_number(value, what, decimal_separator=self.profile.decimal_separator,
+                                thousands_separator=self.profile.thousands_separator)
         except ArxlError as error:
             raise BadStatement(error.message, self.where(index, column)) from None
 
@@ -290,7 +293,7 @@ class _Reader:
         return abs(credit) if credit else -abs(debit or Decimal(0))
 
     def currency(self, index: int, file_currency: str | None) -> str:
-        code = _text(self.cell(index, self.profile.currency)) or file_currency
+        code = cell_text(self.cell(index, self.profile.currency)) or file_currency
         if not code:
             raise BadStatement("no currency: the file has no currency column and names none above the table;"
                                " give the profile a fixed_currency or a currency_label",
@@ -303,7 +306,7 @@ class _Reader:
     def date(self, index: int, column: str) -> dt.date:
         value = self.cell(index, column)
         try:
-            return _date(value, self.profile.date_format, self.date1904)
+            return parse_date(value, self.profile.date_format, self.date1904)
         except ArxlError as error:
             raise BadStatement(error.message, self.where(index, column)) from None
 
@@ -315,24 +318,24 @@ class _Reader:
                                self.where(index, profile.amount or profile.credit))
         booking = self.date(index, profile.date)
         value = booking
-        if profile.value_date and _text(self.cell(index, profile.value_date)):
+        if profile.value_date and cell_text(self.cell(index, profile.value_date)):
             value = self.date(index, profile.value_date)
-        narrative = " ".join(t for t in (_text(self.cell(index, c)) for c in profile.narrative) if t)
+        narrative = " ".join(t for t in (cell_text(self.cell(index, c)) for c in profile.narrative) if t)
         line = StatementLine(
-            line_id=_text(self.cell(index, profile.line_id)),
+            line_id=cell_text(self.cell(index, profile.line_id)),
             booking_date=booking,
             value_date=value,
             amount=amount,
             currency=code,
-            counterparty_name=_text(self.cell(index, profile.counterparty_name)),
-            counterparty_account=_text(self.cell(index, profile.counterparty_account)),
+            counterparty_name=cell_text(self.cell(index, profile.counterparty_name)),
+            counterparty_account=cell_text(self.cell(index, profile.counterparty_account)),
             narrative=narrative,
-            bank_reference=_text(self.cell(index, profile.reference)),
+            bank_reference=cell_text(self.cell(index, profile.reference)),
         )
         return _Row(line, self.number(index, profile.balance, "balance"), self.where(index, profile.balance))
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell as text: whole numbers without ".0", dates as ISO; bank text kept as written (never evaluated)."""
     if value is None:
         return ""
@@ -345,14 +348,21 @@ def _text(value: object) -> str:
     return clean_text(value)
 
 
-def _number(value: object, profile: BankProfile, what: str) -> Decimal:
+def parse_number(value: object, what: str, *, decimal_separator: str = ".", thousands_separator: str = ",") -> Decimal:
+    """A number from a cell of an outside file: a cell's own number, or text with thousands separators,
+    accounting parentheses or a trailing minus ("1,000.00-"), read through :func:`arxl.core.money.to_decimal`.
+
+    >>> parse_number("1,180,000.00-", "amount"), parse_number("1.250,50", "amount", decimal_separator=",",
+    ...                                                      thousands_separator=".")
+    (Decimal('-1180000.00'), Decimal('1250.50'))
+    """
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return to_decimal(value, what)
     text = clean_text(value).replace("\u00a0", " ").replace("\u202f", " ")
     if text.endswith("-") and not text.startswith("-"):  # "1,000.00-": a trailing minus
         text = "-" + text[:-1].strip()
-    thousands = profile.thousands_separator
-    if profile.decimal_separator == ",":
+    thousands = thousands_separator
+    if decimal_separator == ",":
         if thousands and re.fullmatch(rf"[+-]?\(?\d{{1,3}}({re.escape(thousands)}\d{{3}})+(,\d+)?\)?", text):
             text = text.replace(thousands, "")
         if "." in text:
@@ -363,14 +373,20 @@ def _number(value: object, profile: BankProfile, what: str) -> Decimal:
     return to_decimal(text, what)
 
 
-def _date(value: object, date_format: str, date1904: bool) -> dt.date:
+def parse_date(value: object, date_format: str = "dmy", date1904: bool = False) -> dt.date:
+    """A date from a cell of an outside file: a cell's own date, an Excel serial, ISO text, or day-first text
+    (``mdy`` month-first), with any time of day dropped.
+
+    >>> parse_date("05/07/2025 14:30"), parse_date(45839.5), parse_date("07/05/2025", "mdy")
+    (datetime.date(2025, 7, 5), datetime.date(2025, 7, 1), datetime.date(2025, 7, 5))
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return to_date(value, "date", date1904)
-    text = _TIME.sub("", _text(value)).strip()
+    text = _TIME.sub("", cell_text(value)).strip()
     shown = f'date "{text[:40]}"'
     if date_format == "excel" and re.fullmatch(r"\d{1,7}(\.\d+)?", text):
         return from_serial(float(text), date1904)
