@@ -119,3 +119,22 @@ def test_the_command_line_says_what_would_be_lost_and_exits_2(tmp_path: Path, ca
     err = capsys.readouterr().err
     assert '1 drawn shape on sheet "Settings"' in " ".join(err.split())
     assert path.read_bytes() == original
+
+
+def test_rules_joined_by_openpyxl_are_not_counted_as_lost(tmp_path: Path) -> None:
+    """arxl's fast route writes one conditional format per rule; openpyxl joins rules on the same range into
+    one. The rules are all still there, so the save goes ahead."""
+    from arxl.book.changes import Cell, ConditionalFill, SheetSpec
+
+    path = small_book(tmp_path / "billing.xlsx")
+    spec = SheetSpec("Aging", rows=[[Cell("Days")], [Cell(10)], [Cell(45)], [Cell(100)]])
+    spec.conditional.extend([ConditionalFill("A2:A4", "A2>30", "FCE4D6"), ConditionalFill("A2:A4", "A2>90", "F8CBAD")])
+    generated = ChangeSet()
+    generated.replace_sheet(spec)
+    apply_changes(path, generated)  # the fast route: two <conditionalFormatting> elements
+    assert inventory(path)[("Aging", "conditional format rule")] == 2
+    _append_one(path)  # through openpyxl, which writes one element holding both rules
+    assert inventory(path)[("Aging", "conditional format rule")] == 2
+    with zipfile.ZipFile(path) as package:
+        sheets = [package.read(n) for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert [xml.count(b"<conditionalFormatting ") for xml in sheets if b"A2&gt;90" in xml or b"A2>90" in xml] == [1]

@@ -41,8 +41,8 @@ _DRAWING_PARTS = {"chart": "chart", "image": "picture", "chartEx": "chart"}
 _IN_SHEET = {
     b"<dataValidation ": "data validation rule",
     b"<x14:dataValidation ": "Excel 2010 data validation rule",
-    b"<conditionalFormatting ": "conditional format",
-    b"<x14:conditionalFormatting ": "Excel 2010 conditional format",
+    b"<cfRule ": "conditional format rule",  # rules, not ranges: openpyxl joins the ranges of one rule
+    b"<x14:cfRule ": "Excel 2010 conditional format rule",
     b"<x14:sparklineGroup ": "sparkline group",
     b"<hyperlink ": "hyperlink",
     b"<mergeCell ": "merged range",
