@@ -146,6 +146,37 @@ def test_atomic_save_keeps_a_backup_and_refuses_a_broken_write(tmp_path: Path) -
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_a_save_checking_only_its_new_parts_still_refuses_a_bad_one(tmp_path: Path) -> None:
+    """The fast route names the parts it wrote; a part it copied is still found if the file is cut short, and
+    a written part with a wrong checksum is refused. The backup is the previous version, byte for byte."""
+    import zipfile
+
+    book = small_book(tmp_path / "billing.xlsx")
+    first = book.read_bytes()
+
+    def rewrite(temp: Path, damage: str) -> None:
+        with zipfile.ZipFile(book) as source, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in source.infolist():
+                out.writestr(info, source.read(info))
+        data = bytearray(temp.read_bytes())
+        if damage == "checksum":  # flip a byte inside the (stored-first) workbook part's compressed data
+            with zipfile.ZipFile(temp) as package:
+                info = package.getinfo("xl/workbook.xml")
+            data[info.header_offset + 30 + len(info.filename) + 5] ^= 0xFF
+        elif damage == "cut":
+            del data[len(data) // 2:]
+        temp.write_bytes(bytes(data))
+
+    for damage in ("checksum", "cut"):
+        with pytest.raises(Exception, match=r"incomplete|could not be written"):
+            atomic_save(book, lambda temp, d=damage: rewrite(temp, d), written={"xl/workbook.xml"})
+        assert book.read_bytes() == first
+    atomic_save(book, lambda temp: rewrite(temp, ""), written={"xl/workbook.xml"})
+    assert backup_path(book).read_bytes() == first
+    assert book.stat().st_ino != backup_path(book).stat().st_ino
+    assert load_workbook(book)["Invoices"]["A2"].value == "INV-2025-00001"
+
+
 SAVER = textwrap.dedent("""
     import sys
     from openpyxl import Workbook

@@ -88,7 +88,8 @@ def replace_sheets(path: Path | str, specs: Sequence[SheetSpec]) -> Path:
     """Replace (or add) generated sheets in a workbook file, atomically with a backup, without openpyxl."""
     target = Path(path)
     ensure_not_open(target)
-    return atomic_save(target, lambda temp: write_package(target, temp, specs))
+    written: set[str] = set()
+    return atomic_save(target, lambda temp: written.update(write_package(target, temp, specs)), written=written)
 
 
 # --- text and values --------------------------------------------------------------------------------------
@@ -955,8 +956,9 @@ def _styles_part(book: _Book) -> str:
     return "xl/styles.xml"
 
 
-def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> None:
-    """Write ``target``: the workbook ``source`` with the generated sheets of ``specs`` replaced or added."""
+def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set[str]:
+    """Write ``target``: the workbook ``source`` with the generated sheets of ``specs`` replaced or added.
+    Returns the parts written anew (the others are copied unchanged, still compressed)."""
     with zipfile.ZipFile(source) as archive:
         package = _Package(archive, source.name)
         book = _Book.load(package)
@@ -977,6 +979,7 @@ def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> Non
         package.put("xl/workbook.xml", _xml(book.workbook))
         package.put("xl/_rels/workbook.xml.rels", _xml(book.rels))
         package.put("[Content_Types].xml", _xml(book.types))
+        written = set(package.new)
         with open(source, "rb") as raw, open(target, "wb") as out:
             writer = ZipCopier(out, source.name)
             for info in archive.infolist():
@@ -990,3 +993,4 @@ def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> Non
             for name, data in package.new.items():
                 writer.add(name, data)
             writer.close()
+    return written
