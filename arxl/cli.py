@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import traceback
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -307,6 +308,16 @@ def match_statement(
     out_file: Annotated[Path, typer.Option("--out", metavar="ALLOC.csv", help="Allocation CSV to write.")],
     auto_threshold: Annotated[int, typer.Option("--auto-threshold", min=0, max=100,
                                                 help="Lowest score applied automatically.")] = 90,
+    review_threshold: Annotated[int | None, typer.Option("--review-threshold", min=0, max=100,
+                                                         help="Lowest score proposed for review (default 50, "
+                                                              "at most the auto threshold).")] = None,
+    bank_charges: Annotated[list[str] | None, typer.Option("--bank-charges", metavar="CCY=AMOUNT",
+                                                           help="Largest shortfall read as bank charges in a "
+                                                                "currency, e.g. RWF=5000 (repeatable; defaults "
+                                                                "USD/EUR/GBP/CHF 45, RWF 5000).")] = None,
+    third_party: Annotated[list[str] | None, typer.Option("--third-party-payer", metavar="NAME",
+                                                          help="A payer that pays for others (a treasury, a "
+                                                               "parent company), repeatable.")] = None,
 ) -> None:
     """Match a bank statement to open invoices: allocations with status auto, review or unmatched."""
     from rich.progress import track
@@ -315,18 +326,40 @@ def match_statement(
     from arxl.cashapp.matcher import paused_gc
     from arxl.io.statements import read_statement
 
+    if review_threshold is not None and review_threshold > auto_threshold:
+        raise ArxlError(f"--review-threshold {review_threshold} is above --auto-threshold {auto_threshold}")
     settings = MatchSettings(auto_threshold=auto_threshold,
-                             review_threshold=min(MatchSettings.review_threshold, auto_threshold))
+                             review_threshold=min(MatchSettings.review_threshold, auto_threshold)
+                             if review_threshold is None else review_threshold,
+                             bank_charges={**MatchSettings().bank_charges, **_bank_charges(bank_charges or [])},
+                             third_party_payers=tuple(third_party or ()))
     with paused_gc():  # hundreds of thousands of records: the cycle collector would double the time
         people, items = read_customers(customers), read_open_items(open_items)
         lines = list(read_statement(statement, check_balances=True).lines)
         rows = match(track(lines, description="matching", console=err, disable=not err.is_terminal), items,
                      people, settings)
-        write_allocations(rows, out_file)
+        write_allocations(rows, out_file, items)
     status = {r.line_id: r.status for r in rows}
     counts = {s: sum(1 for v in status.values() if v == s) for s in ("auto", "review", "unmatched")}
     out.print(f"{len(lines):,} lines: {counts['auto']:,} auto, {counts['review']:,} to review, "
               f"{counts['unmatched']:,} unmatched; written to {out_file}", highlight=False, markup=False)
+
+
+def _bank_charges(options: list[str]) -> dict[str, Decimal]:
+    """``--bank-charges RWF=5000`` options as a tolerance per currency."""
+    from arxl.core.money import currency as currency_of
+
+    tolerances: dict[str, Decimal] = {}
+    for option in options:
+        code, _, amount = option.partition("=")
+        try:
+            value = Decimal(amount.strip().replace(",", ""))
+        except ArithmeticError:
+            value = Decimal(-1)
+        if not value.is_finite() or value < 0:
+            raise ArxlError(f'--bank-charges "{option}": expected CCY=AMOUNT, such as RWF=5000')
+        tolerances[currency_of(code.strip()).code] = value
+    return tolerances
 
 
 addin_app = typer.Typer(help="The Excel add-in arxl.xlam: the arxl ribbon tab and the worksheet functions.",

@@ -40,9 +40,17 @@ class Settings(Row):
     bank_swift: str = col("Bank SWIFT", "")
     bank_account_rwf: str = col("Bank Account RWF", "")
     bank_account_usd: str = col("Bank Account USD", "")
-    bank_charges_tolerance: Decimal = col("Bank Charges Tolerance", Decimal(45))
+    bank_charges_tolerance: Decimal = col("Bank Charges Tolerance", Decimal(45))  # USD (and EUR, GBP, CHF)
+    bank_charges_tolerance_rwf: Decimal = col("Bank Charges Tolerance RWF", Decimal(5000))
+    bank_charges_tolerance_eur: Decimal | None = col("Bank Charges Tolerance EUR", None)
+    bank_charges_tolerance_gbp: Decimal | None = col("Bank Charges Tolerance GBP", None)
+    bank_charges_tolerance_chf: Decimal | None = col("Bank Charges Tolerance CHF", None)
+    bank_charges_tolerance_kes: Decimal | None = col("Bank Charges Tolerance KES", None)
+    bank_charges_tolerance_ugx: Decimal | None = col("Bank Charges Tolerance UGX", None)
+    bank_charges_tolerance_tzs: Decimal | None = col("Bank Charges Tolerance TZS", None)
     match_auto_threshold: int = col("Match Auto Threshold", 90)
     match_review_threshold: int = col("Match Review Threshold", 50)
+    third_party_payers: str = col("Third Party Payers", "")  # ;-separated payers that pay for others
     sage_sales_nominal: str = col("Sage Sales Nominal", "4000")
     sage_bank_nominal: str = col("Sage Bank Nominal", "1200")
     usd_rate: Decimal | None = col("USD Rate", None)
@@ -58,6 +66,15 @@ class Settings(Row):
     dunning_interval_days: int = col("Dunning Interval Days", 7)  # least days between two reminder levels
     escalation_days: int = col("Escalation Days", 90)
     escalation_reminders: int = col("Escalation Reminders", 2)
+
+    def bank_charges(self) -> dict[str, Decimal]:
+        """Largest shortfall read as bank charges, per currency: "Bank Charges Tolerance" is USD's (and EUR's,
+        GBP's, CHF's unless they have their own), "Bank Charges Tolerance <CCY>" another currency's."""
+        tolerances = dict.fromkeys(("USD", "EUR", "GBP", "CHF"), self.bank_charges_tolerance)
+        for name, value in self:
+            if name.startswith("bank_charges_tolerance_") and isinstance(value, Decimal):
+                tolerances[name.rsplit("_", 1)[1].upper()] = value
+        return tolerances
 
     def collections_target(self, currency: str) -> Decimal | None:
         """The monthly collections target of a currency, when Settings has one."""

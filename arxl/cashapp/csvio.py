@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -233,6 +234,50 @@ def allocation_row(row: AllocationRow) -> list[str]:
             row.deduction_type, row.status, str(row.score), csv_text(row.reason)]
 
 
-def write_allocations(rows: Iterable[AllocationRow], path: Path) -> int:
-    """Write the allocation CSV atomically (a temporary file beside it, then a rename); returns the rows."""
-    return write_csv(path, ALLOCATION_COLUMNS, (allocation_row(row) for row in rows))
+def one_row_per_invoice(rows: Iterable[AllocationRow], open_items: Iterable[OpenItem] = ()) -> list[AllocationRow]:
+    """The rows of a line for one invoice (VAT withheld, WHT, bank charges) joined into one as the CSV contract
+    says (one row per line and invoice): the cash applied, the deductions added up, the larger one's type, and
+    the parts named in the reason. Inside arxl the typed rows stay apart (a withholding certificate is chased
+    per tax).
+
+    >>> said = "invoice number in narrative; amount = open - VAT withheld and 3% WHT"
+    >>> vat = AllocationRow("BK-1", "INV-9", Decimal(433500), Decimal(76500), "vat_withheld", "auto", 100, said)
+    >>> wht = AllocationRow("BK-1", "INV-9", Decimal(0), Decimal(12750), "wht", "auto", 100, said)
+    >>> item = OpenItem("INV-9", "C1", "", dt.date(2025, 6, 1), dt.date(2025, 7, 1), "RWF", Decimal(425000),
+    ...                 Decimal(76500), Decimal(501500), Decimal(501500))
+    >>> (row,) = one_row_per_invoice([vat, wht], [item])
+    >>> row.applied_amount, row.deduction_amount, row.deduction_type, row.reason
+    (Decimal('433500'), Decimal('89250'), 'vat_withheld', \
+'invoice number in narrative; amount = open - VAT withheld 76,500 - 3% WHT 12,750')
+    """
+    net = {item.invoice_no: item.net_amount for item in open_items}
+    merged: list[AllocationRow] = []
+    for _, group in itertools.groupby(rows, key=lambda r: (r.line_id, r.invoice_no)):
+        same = list(group)
+        if len(same) < 2 or not same[0].invoice_no:
+            merged.extend(same)
+            continue
+        first = same[0]
+        parts = [(r.deduction_type, r.deduction_amount) for r in same if r.deduction_amount]
+        larger = max(parts, key=lambda part: abs(part[1]))[0] if parts else ""
+        shown = " ".join(f"{'-' if amount > 0 else '+'} {_label(kind, amount, net.get(first.invoice_no))} "
+                         f"{abs(amount):,}" for kind, amount in parts)
+        # the matcher's own "amount = open - ..." clause gives way to the one with the figures
+        said = [clause for clause in first.reason.split("; ") if not clause.startswith("amount = open")]
+        merged.append(AllocationRow(first.line_id, first.invoice_no, sum((r.applied_amount for r in same), Decimal(0)),
+                                    sum((amount for _, amount in parts), Decimal(0)), larger, first.status,
+                                    first.score, "; ".join([*said, f"amount = open {shown}"])))
+    return merged
+
+
+def _label(kind: str, amount: Decimal, net: Decimal | None) -> str:
+    if kind == "wht":
+        return f"{(100 * amount / net).quantize(Decimal(1))}% WHT" if net else "WHT"
+    return {"vat_withheld": "VAT withheld", "bank_charges": "bank charges"}.get(kind, kind)
+
+
+def write_allocations(rows: Iterable[AllocationRow], path: Path, open_items: Iterable[OpenItem] = ()) -> int:
+    """Write the allocation CSV atomically (a temporary file beside it, then a rename), one row per line and
+    invoice (:func:`one_row_per_invoice`); returns the rows."""
+    joined = one_row_per_invoice(rows, open_items)
+    return write_csv(path, ALLOCATION_COLUMNS, (allocation_row(row) for row in joined))

@@ -7,13 +7,23 @@ For each line of the bank statement the matcher answers three questions, the way
    parent company or a donor paying for the customer, the invoice number it quotes. *An amount alone never
    identifies a customer*: a line that names nobody stays unmatched even when it equals an open amount.
    Debits, interest, loans, reversals, salaries and transfers between own accounts are no receipts.
+   **A payer that pays for others** - a counterparty whose name says TREASURY, TSA or SINGLE ACCOUNT (the
+   narrative's, when there is no counterparty), or one listed in ``MatchSettings.third_party_payers``
+   (Settings "Third Party Payers") - names no customer by its own name or account: the invoice numbers it
+   quotes, or a beneficiary named in the narrative, say whom it pays for; a customer named only by the
+   payer's name (MINECOFIN for the treasury) is proposed for review at most. **Namesakes** - names the same
+   but for legal forms, RWANDA, GROUP, HOLDINGS or a plural (Ikaze Motors Ltd, Ikaze Motors Rwanda Ltd) -
+   are told apart only by an invoice number or a bank account, never by which one has an open item that fits.
 2. **Which invoices?** Those whose numbers the narrative quotes, in any spelling; otherwise the customer's
    open invoices whose expected cash adds up to the receipt - one invoice, or a few together (quoted ones
    first, then oldest first). A partial payment goes to the quoted (or oldest) invoice; an overpayment clears
    the invoice and leaves the rest unapplied.
 3. **Why does the amount differ?** Withholding at source as the customer's profile says (VAT, 3 % or 15 %
    of the VAT-exclusive amount), bank charges within the tolerance of the currency, rounding by one unit.
-   Each deduction is typed: ``vat_withheld``, ``wht``, ``bank_charges``, ``rounding``.
+   Each deduction is typed: ``vat_withheld``, ``wht``, ``bank_charges``, ``rounding``. Exact fits are looked
+   for first, the window of bank charges only when none fits (a wide window catches chance fits); invoices
+   found by amount alone with bank charges must be one invoice whose amount no other open item has exactly,
+   and a quoted invoice beats other invoices that fit only with bank charges (a part payment, an overpayment).
 
 The score is :func:`arxl.core.scoring.combine` of the three kinds of evidence (0.80 x reference + 0.45 x
 payer + 0.30 x amount), plus 25 when the amount fits only one invoice (or one set of invoices) of the payer,
@@ -91,6 +101,7 @@ __all__ = ["Matcher", "match", "paused_gc"]
 UNIQUE_BONUS = 25
 """Points added when the amount fits only one invoice, or one set of invoices, of the identified payer."""
 _POOL = 24  # invoices of one customer tried in combinations: quoted ones, then the oldest
+_THIRD_PARTY = re.compile(r"\bTREASURY\b|\bTSA\b|\bSINGLE\W*(?:TREASURY\W*)?ACC(?:OUN)?T\b")
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 _PARTIAL_WORDS = re.compile(r"\b(?:PART(?:IAL)?|ADVANCE|INSTAL+MENT|ACOMPTE|BALANCE|DEPOSIT|ON ACCOUNT)\b")
 _NOT_RECEIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -168,6 +179,7 @@ class _Candidate:
     proposal: _Proposal | None = None
     score: int = 0
     unexplained: tuple[list[int], list[int]] | None = None  # no invoice fits: (open invoices, quoted ones)
+    payer_named: bool = False  # named only as the third party that pays for others
 
 
 @dataclass
@@ -183,6 +195,7 @@ class _Line:
     usable: dict[int, Hit]
     partial_word: bool
     names_checked: bool = False
+    third_party: frozenset[int] | None = None  # a payer that pays for others: the customers its name names
 
 
 class Matcher:
@@ -205,6 +218,9 @@ class Matcher:
         self.payers = CustomerIndex(self.customers)
         self.invoices = InvoiceIndex(item.invoice_no for item in self.items)
         self._own = frozenset(account_key(a) for a in settings.own_accounts) - {""}
+        self._payers_for_others = tuple(re.compile(rf"(?<![A-Z0-9]){re.escape(name)}(?![A-Z0-9])")
+                                        for name in (" ".join(fold(n).split()) for n in settings.third_party_payers)
+                                        if name)
         places: dict[str, int] = {}
         self.owner: list[int] = []
         self.currency: list[str] = []
@@ -258,8 +274,19 @@ class Matcher:
         if self._own and account_key(line.counterparty_account) in self._own:
             return self._unmatched(line, 0, "transfer from an own account: not a customer receipt")
         narrative = prepare(line.narrative)
+        written = narrative
+        narrative = self.invoices.with_full_years(narrative)
         hits = self.invoices.find(narrative)
+        if narrative is not written:  # INV-25-01519: the year written short, as a separator variant at most
+            hits = {p: Hit(min(h.points, 90), f'{h.reason.split(" as ")[0].split(" (")[0]} with the year written '
+                           "short", h.start, h.end) if h.points >= 85 else h for p, h in hits.items()}
         usable = {p: h for p, h in hits.items() if self.currency[p] == code and self.open[p] != 0}
+        for position, hit in list(usable.items()):
+            if hit.points >= 85:  # INV-2025-00056/529/614: the customer's open invoices of the same series
+                for other, listed in self.invoices.listed_after(narrative, position, hit):
+                    if other not in usable and self.owner[other] == self.owner[position] and \
+                            self.currency[other] == code and self.open[other] != 0:
+                        usable[other] = hits[other] = listed
         if line.bank_reference and not any(h.points >= 85 for h in usable.values()):
             # some banks put the payer's reference in the reference field (MT940 :61:); the narrative first
             for position, hit in self.invoices.find(prepare(line.bank_reference)).items():
@@ -269,6 +296,8 @@ class Matcher:
                         usable[position] = hits[position]
         now = _Line(line, code, places, to_units(line.amount, places), narrative, hits, usable,
                     bool(_PARTIAL_WORDS.search(narrative.folded)))
+        now.third_party = self._third_party(line, narrative)
+        payer_name = line.counterparty_name if now.third_party is None else ""
         guard = _not_a_receipt(narrative.folded, fold(line.counterparty_name or ""))
         strong = any(h.points >= 85 for h in usable.values())
         if guard and not strong:
@@ -280,17 +309,21 @@ class Matcher:
         if best is not None and quoted_surely and not self._sure_enough(best):
             # the invoice number is clear but the amount is not all explained (a part payment, an
             # overpayment): does the line name the customer too?
-            own = self.payers.name_of(best.customer, [line.counterparty_name, line.narrative])
+            own = self.payers.name_of(best.customer, [payer_name, line.narrative])
             names = [own] if own is not None else []
-            if not line.counterparty_name.strip() or (own is not None and own.points >= 85):
+            if not payer_name.strip() or (own is not None and own.points >= 85):
                 pass
             else:
                 names += [h for h in self.payers.names([line.counterparty_name]) if h.points >= 85]
             now.names_checked = True
         elif best is None or best.proposal is None or not self._sure_enough(best):
-            names = self.payers.names([line.counterparty_name, line.narrative])
+            names = self.payers.names([payer_name, line.narrative])
+            if now.third_party:  # the third party's own name, as a proposal at most (see _decide)
+                names += [h for h in self.payers.names([line.counterparty_name or line.narrative])
+                          if h.customer in now.third_party and h.customer not in {n.customer for n in names}]
+                names.sort(key=lambda h: (-h.points, -len(h.words), h.customer))
             now.names_checked = True
-        elif not best.by_account and line.counterparty_name.strip():
+        elif not best.by_account and payer_name.strip():
             # sure by the reference; but is the payer another customer, with an open item of that amount?
             own = self.payers.name_of(best.customer, [line.counterparty_name])
             if own is not None and own.points >= 85:
@@ -310,6 +343,7 @@ class Matcher:
                 added = True
             if candidate.name is None:
                 candidate.name = named
+                candidate.payer_named = now.third_party is not None and named.customer in now.third_party
                 if not candidate.by_account:
                     candidate.who = Evidence(named.points, named.reason)
                     added = True
@@ -325,7 +359,8 @@ class Matcher:
         """Customers named by the payer's account and by the invoice numbers quoted."""
         candidates: dict[int, _Candidate] = {}
         line = now.line
-        for customer in self.payers.accounts(line.counterparty_account, now.narrative):
+        account = line.counterparty_account if now.third_party is None else ""  # the third party's account
+        for customer in self.payers.accounts(account, now.narrative):
             candidates[customer] = _Candidate(customer, Evidence(100, "payer's bank account is the customer's"),
                                               by_account=True)
         for position, hit in now.usable.items():
@@ -335,6 +370,15 @@ class Matcher:
                 candidate = candidates[owner] = _Candidate(owner)
             candidate.refs[position] = hit
         return candidates
+
+    def _third_party(self, line: StatementLine, narrative: Prepared) -> frozenset[int] | None:
+        """Whether the payer pays for others (a treasury single account, a payer listed in Settings): if so,
+        the customers its own name names (the counterparty, or the narrative when there is none)."""
+        payer = " ".join(re.sub(r"[^A-Z0-9&]+", " ", fold(line.counterparty_name or "")).split())
+        text = payer or narrative.folded
+        if not (_THIRD_PARTY.search(text) or any(p.search(text) for p in self._payers_for_others)):
+            return None
+        return frozenset(h.customer for h in self.payers.names([line.counterparty_name or line.narrative]))
 
     def _best(self, now: _Line, candidates: dict[int, _Candidate]) -> _Candidate | None:
         ranked = sorted(candidates.values(),
@@ -468,38 +512,50 @@ class Matcher:
         pool += list(itertools.islice((p for p in positive if p not in candidate.refs), max(0, _POOL - len(pool))))
         at_least = 3 if self.settings.max_invoices >= 3 else self.settings.max_invoices + 1
         covered = len(pool) >= len(positive)
-        for mode in modes:
-            eligible, values = self._mode_values(candidate.customer, now.currency, mode)
-            sorted_values = self._by_value(candidate.customer, now.currency, mode, values)
-            # one or two invoices among all; more among the quoted and the oldest
-            for chosen in singles_and_pairs(values, low, high, self.settings.max_invoices >= 2,
-                                            ordered=sorted_values):
-                invoices = tuple(sorted((eligible[i] for i in chosen), key=rank.__getitem__))
-                found[(invoices, mode)] = sum(values[i] for i in chosen) - target
-            value_of = self._value_of.get((candidate.customer, now.currency, mode))
-            if value_of is None:
-                value_of = self._value_of[(candidate.customer, now.currency, mode)] = dict(
-                    zip(eligible, values, strict=True))
-            pool_values = [(p, value_of[p]) for p in pool if p in value_of]
-            sets, whole = combinations([v for _, v in pool_values], low, high, self.settings.max_invoices,
-                                       at_least=at_least)
-            complete = complete and whole
-            for chosen in sets:
-                invoices = tuple(sorted((pool_values[i][0] for i in chosen), key=rank.__getitem__))
-                found[(invoices, mode)] = sum(pool_values[i][1] for i in chosen) - target
-            for n in first_fits(values, low, high):
-                if n > self.settings.max_invoices:
-                    found[(tuple(eligible[:n]), mode)] = sum(values[:n]) - target
-            quoted_total = self._total(quoted, mode) if quoted else None
-            if quoted_total is not None and quoted_total < low and not any(
-                    set(quoted) <= set(key[0]) for key in found):
-                # the quoted invoices and one or two more (a narrative cut short by the bank)
-                rest = [(p, v) for p, v in zip(eligible, values, strict=True) if p not in candidate.refs]
-                more = self.settings.max_invoices - len(quoted) >= 2
-                for chosen in singles_and_pairs([v for _, v in rest], low - quoted_total, high - quoted_total,
-                                                more and len(quoted) < self.settings.max_invoices):
-                    invoices = tuple(sorted([*quoted, *(rest[i][0] for i in chosen)], key=rank.__getitem__))
-                    found[(invoices, mode)] = quoted_total + sum(rest[i][1] for i in chosen) - target
+        # exact fits (rounding) first; the window of bank charges only when none: the wider the window, the
+        # more invoices fit it by chance, and the sooner the bounded search gives up
+        windows = [(low, target + rounding)]
+        if charges > rounding and not found:
+            windows.append((low, high))
+        for low, high in windows:
+            if found and any(self._tier(difference) < 2 for difference in found.values()):
+                break
+            for mode in modes:
+                eligible, values = self._mode_values(candidate.customer, now.currency, mode)
+                sorted_values = self._by_value(candidate.customer, now.currency, mode, values)
+                # one or two invoices among all; more among the quoted and the oldest
+                for chosen in singles_and_pairs(values, low, high, self.settings.max_invoices >= 2,
+                                                ordered=sorted_values):
+                    invoices = tuple(sorted((eligible[i] for i in chosen), key=rank.__getitem__))
+                    found[(invoices, mode)] = sum(values[i] for i in chosen) - target
+                value_of = self._value_of.get((candidate.customer, now.currency, mode))
+                if value_of is None:
+                    value_of = self._value_of[(candidate.customer, now.currency, mode)] = dict(
+                        zip(eligible, values, strict=True))
+                pool_values = [(p, value_of[p]) for p in pool if p in value_of]
+                sets, whole = combinations([v for _, v in pool_values], low, high, self.settings.max_invoices,
+                                           at_least=at_least)
+                complete = complete and whole
+                for chosen in sets:
+                    invoices = tuple(sorted((pool_values[i][0] for i in chosen), key=rank.__getitem__))
+                    found[(invoices, mode)] = sum(pool_values[i][1] for i in chosen) - target
+                for n in first_fits(values, low, high):
+                    if n > self.settings.max_invoices:
+                        found[(tuple(eligible[:n]), mode)] = sum(values[:n]) - target
+                quoted_total = self._total(quoted, mode) if quoted else None
+                if quoted_total is not None and quoted_total < low and not any(
+                        set(quoted) <= set(key[0]) for key in found):
+                    # the quoted invoices and one or two more (a narrative cut short by the bank)
+                    rest = [(p, v) for p, v in zip(eligible, values, strict=True) if p not in candidate.refs]
+                    more = self.settings.max_invoices - len(quoted) >= 2
+                    for chosen in singles_and_pairs([v for _, v in rest], low - quoted_total, high - quoted_total,
+                                                    more and len(quoted) < self.settings.max_invoices):
+                        invoices = tuple(sorted([*quoted, *(rest[i][0] for i in chosen)], key=rank.__getitem__))
+                        found[(invoices, mode)] = quoted_total + sum(rest[i][1] for i in chosen) - target
+        if quoted and found:
+            # a number quoted beats invoices that fit only with bank charges: a part payment, an overpayment
+            found = {key: difference for key, difference in found.items()
+                     if self._tier(difference) < 2 or set(quoted) <= set(key[0])}
         if found:
             return self._from_found(now, candidate, quoted, found, complete, covered)
         candidate.unexplained = (positive, quoted)
@@ -563,6 +619,12 @@ class Matcher:
                 flags.append(f"{len(same_tier)}{'' if complete else ' or more'} sets of invoices fit the amount")
             elif not unique:
                 flags.append("the customer has more open invoices than could be searched")
+        if tier == 2 and not by_reference and not flags:
+            # a window of bank charges, over invoices found by their amount alone, catches chance fits
+            if len(invoices) > 1:
+                flags.append("several invoices found only with bank charges")
+            elif self._open_amounts.get((now.currency, now.target)):
+                flags.append("the amount is exactly the open amount of another invoice")
         parts = self._settle(list(invoices), mode, found[chosen], now.currency)
         reference = self._reference_evidence(candidate, invoices)
         amount = self._amount_evidence(invoices, mode, found[chosen], now.places, tier)
@@ -754,9 +816,14 @@ class Matcher:
             rivals = [c for c in candidates.values() if c is not best and c.name is not None
                       and c.name.points >= best.name.points - 10 and c.name.words & best.name.words
                       and not c.name.words < best.name.words]
-            if rivals:
-                names = ", ".join(self.customers[c.customer].customer_id for c in [best, *rivals])
-                flags.append(f"the name fits {len(rivals) + 1} customers ({names})")
+            # a namesake (Ikaze Motors Ltd, Ikaze Motors Rwanda Ltd): only the invoices quoted can tell
+            quoted = proposal.by_reference and proposal.reference.points >= 40
+            twins = [] if quoted else [c for c in self.payers.twins(best.name)
+                                       if c not in {r.customer for r in rivals}]
+            if rivals or twins:
+                names = ", ".join([*(self.customers[c.customer].customer_id for c in [best, *rivals]),
+                                   *(self.customers[c].customer_id for c in twins[:3])])
+                flags.append(f"the name fits {len(rivals) + len(twins) + 1} customers ({names})")
             else:
                 fields = [now.line.counterparty_name, now.line.narrative]
                 sharing = self.payers.sharing(best.name) if self.payers.may_be_cut(best.name, fields) else []
@@ -764,6 +831,9 @@ class Matcher:
                     shown = ", ".join(self.customers[c].customer_id for c in sharing[:3])
                     flags.append(f"the words that name {customer.customer_id} are also in the name of {shown}"
                                  + (" and others" if len(sharing) > 3 else ""))
+        if best.payer_named and leans_on_name:
+            flags.append(f'"{now.line.counterparty_name.strip()[:40] or "the payer"}" pays for others: only an '
+                         "invoice number says for whom")
         if best.by_account and sum(1 for c in candidates.values() if c.by_account) > 1:
             flags.append("the payer's account belongs to several customers")
         payers = [c for c in candidates.values() if c.by_account]
@@ -772,7 +842,8 @@ class Matcher:
         strong_reference = proposal.by_reference and proposal.reference.points >= 85
         identified = best.by_account or best.who.points >= 85
         for other in candidates.values():
-            if other is best or other.proposal is None or not other.proposal.explained or other.proposal.flags:
+            if other is best or other.proposal is None or not other.proposal.explained or other.proposal.flags \
+                    or other.payer_named:
                 continue
             if best.name is not None and other.name is not None and not other.by_account and (
                     other.name.words < best.name.words  # NYABIHU names less than NYABIHU BUILDERS

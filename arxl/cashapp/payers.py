@@ -51,13 +51,17 @@ from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, STOP_WORDS, name_toke
 
 __all__ = ["CustomerIndex", "NameHit", "account_key"]
 
-_K = TypeVar("_K", str, tuple[str, str])
+_K = TypeVar("_K", str, tuple[str, str], frozenset[str])
 WEAK_SHARE = 0.6
 """Below the 75 % of :func:`~arxl.core.scoring.name_evidence`, a name this much alike (two words at least) is
 still proposed for review."""
 CURRENCY_CODES = frozenset(CURRENCIES)
 _POSTINGS_CAP = 300  # a word shared by more customers than this does not bring candidates on its own
 _CANDIDATES_CAP = 16
+TWIN_WORDS = frozenset({"RWANDA", "RW", "AFRICA", "AFRICAN", "EAST", "GROUP", "HOLDINGS", "HOLDING", "INTERNATIONAL",
+                        "GLOBAL"})
+"""Words that set no company apart from its namesake: ``Ikaze Motors Ltd`` and ``Ikaze Motors Rwanda Ltd``,
+``Mukungwa Media Holdings Ltd`` are twins, and a line that names only IKAZE MOTORS cannot tell which paid."""
 _CHANNELS = re.compile(
     r"\b(?:(?:MTN|AIRTEL|TIGO)\W*(?:MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?|MONEY)|MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?"
     r"|M\W?PESA)\b"
@@ -182,6 +186,12 @@ class CustomerIndex:
                 self._by_shape.setdefault((word[0], len(word)), []).append(word)
         self._likeness: dict[str, dict[str, float]] = {}
         self._sharing: dict[tuple[int, frozenset[str]], list[int]] = {}
+        self._by_core: dict[frozenset[str], list[int]] = {}
+        for position, known in enumerate(self._forms):
+            for form in known:
+                core = _core(form.tokens)
+                if core:
+                    _post(self._by_core, core, position)
 
     # -- accounts ---------------------------------------------------------------------------------------
 
@@ -321,6 +331,22 @@ class CustomerIndex:
         self._sharing[key] = others
         return others
 
+    def twins(self, hit: NameHit) -> list[int]:
+        """Other customers whose name or alias is the one that named this customer but for legal forms,
+        words such as RWANDA, GROUP or HOLDINGS, and a plural: the name cannot tell them apart, whatever
+        the narrative adds (``IKAZE MOTORS RWANDA`` may be Ikaze Motors Ltd of Rwanda).
+
+        >>> index = CustomerIndex([CustomerProfile("C1", "Ikaze Motors Ltd"),
+        ...                        CustomerProfile("C2", "Ikaze Motors Rwanda Ltd"),
+        ...                        CustomerProfile("C3", "Ikaze Motors Kigali Ltd")])
+        >>> index.twins(index.names(["TRF FROM IKAZE MOTORS"])[0])
+        [1]
+        """
+        core = _core(hit.tokens)
+        if not core:
+            return []
+        return [c for c in self._by_core.get(core, ()) if c != hit.customer]
+
     def may_be_cut(self, hit: NameHit, fields: Sequence[str]) -> bool:
         """Whether the name found may be the start of a longer one, cut off: nothing follows it in its field
         (or it ends where the bank cuts a 35-character field). ``UMUCYO TRADING LTD`` or ``UMUCYO TRADING
@@ -416,6 +442,12 @@ def _form(text: str, alias: bool) -> _Form | None:
     initials = "".join(w[0] for w in significant)  # acronym(text)
     initials = initials if len(tokens) >= 3 and len(initials) >= 3 else ""
     return _Form(tokens, sum(len(t) for t in tokens), alias, label, whole, initials, frozenset(tokens))
+
+
+def _core(tokens: Sequence[str]) -> frozenset[str]:
+    """The words of a name that set it apart (see :data:`TWIN_WORDS`), singular: SOLUTIONS is SOLUTION."""
+    return frozenset(t[:-1] if len(t) > 4 and t.endswith("S") and not t.endswith("SS") else t
+                     for t in tokens if t not in TWIN_WORDS)
 
 
 def _windows(words: tuple[str, ...], longest: int = 7) -> dict[str, tuple[int, int]]:

@@ -75,11 +75,11 @@ HEADERS = [field.title or name for name, field in ReconciliationRow.model_fields
 def match_settings(ledger: Ledger) -> MatchSettings:
     """The matcher's thresholds and tolerances from Settings."""
     s = ledger.settings
-    tolerance = s.bank_charges_tolerance
     own = frozenset(a for a in (s.bank_account_rwf, s.bank_account_usd) if a)
     return MatchSettings(auto_threshold=s.match_auto_threshold, review_threshold=s.match_review_threshold,
-                         bank_charges={"USD": tolerance, "EUR": tolerance, "GBP": tolerance, "CHF": tolerance},
-                         withholding_rates=ledger.withholding_rates(), own_accounts=own)
+                         bank_charges=s.bank_charges(),
+                         withholding_rates=ledger.withholding_rates(), own_accounts=own,
+                         third_party_payers=_split(s.third_party_payers))
 
 
 def match_inputs(ledger: Ledger, as_of: dt.date) -> tuple[list[OpenItem], list[CustomerProfile]]:

@@ -48,8 +48,10 @@ ALLOCATION_COLUMNS = ("line_id", "invoice_no", "applied_amount", "deduction_amou
                       "score", "reason")
 
 _CHARGES: Mapping[str, Decimal] = MappingProxyType(
-    {"USD": Decimal(45), "EUR": Decimal(45), "GBP": Decimal(45), "CHF": Decimal(45), "RWF": Decimal(0)}
+    {"USD": Decimal(45), "EUR": Decimal(45), "GBP": Decimal(45), "CHF": Decimal(45), "RWF": Decimal(5000)}
 )
+"""Largest shortfall read as bank charges by default: an international transfer arrives 10-45 USD short, a
+local transfer a few thousand francs short (the sending bank's fee taken from the amount)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,8 @@ class MatchSettings:
     * ``max_invoices`` - most invoices looked for in one payment without their numbers;
     * ``rounding_units`` - a difference of this many currency units (1 RWF, 0.01 USD) is rounding;
     * ``own_accounts`` - the company's own bank accounts: money from them is a transfer, never a receipt;
+    * ``third_party_payers`` - names of payers that pay for others (a treasury, a parent company, a donor),
+      besides those whose name says TREASURY, TSA or SINGLE ACCOUNT: their own name identifies no customer;
     * ``oldest_of_identical`` - when the amount fits several invoices of the same amount (a monthly fee billed
       three times) and nothing else tells them apart, apply it to the oldest, as an accountant does (on), or
       send the line to review (off).
@@ -130,6 +134,7 @@ class MatchSettings:
     rounding_units: int = 1
     own_accounts: frozenset[str] = frozenset()
     oldest_of_identical: bool = False
+    third_party_payers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.review_threshold <= self.auto_threshold <= 100:

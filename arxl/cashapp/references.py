@@ -51,6 +51,8 @@ _RUN = re.compile(r"[A-Z]+|[0-9]+")
 _TIGHT = frozenset({"", " ", ".", ",", "-", "/", "'"})
 _INVOICE_WORDS = tuple(sorted(INVOICE_WORDS))
 _NO_KEYS = ReferenceKeys("", (), (), "")
+_LISTED = re.compile(r"(?:[ ]?(?:[/+,&]|\bAND\b)[ ]?[0-9]{1,6}(?![0-9A-Z]))+")
+_SHORT_YEAR = re.compile(r"(?<![A-Z0-9])([A-Z]+)([^A-Z0-9]{0,3})([0-9]{2})([^A-Z0-9]{1,3})(?=[0-9]{3})")
 
 
 def fold(text: str) -> str:
@@ -152,6 +154,42 @@ class InvoiceIndex:
         self._precede = frozenset(tail + "0" * zeros for tail in tails for zeros in range(12))
         self._context_words = frozenset(prefixes) | INVOICE_WORDS
         self._all_middles = frozenset(middles)
+        self._short_years = {g[2:]: g for g in middles if len(g) == 4 and g.startswith("20") and g[2:] not in middles}
+
+    def listed_after(self, text: Prepared, position: int, hit: Hit) -> list[tuple[int, Hit]]:
+        """Invoices written as bare serials in a list after a number found (``INV-2025-00056/529/614``,
+        ``INV-2025-01207 & 1535``): further serials of the same prefix and year, zero-padded or not."""
+        found: list[tuple[int, Hit]] = []
+        listed = _LISTED.match(text.folded, hit.end) if hit.end > 0 else None
+        if listed is None:
+            return found
+        head = self._head_of[position]
+        for serial in re.finditer(r"[0-9]+", listed.group()):
+            number = serial.group().lstrip("0")
+            for other in self._by_number.get(number, ()):
+                if self._head_of[other] == head and other != position:
+                    start, end = hit.end + serial.start(), hit.end + serial.end()
+                    found.append((other, Hit(85, f"invoice number {self.keys[other].invoice_no} in a list after "
+                                                 f"{self.keys[position].invoice_no}", start, end)))
+        return found
+
+    def with_full_years(self, text: Prepared) -> Prepared:
+        """The text with a two-digit year written in full where our numbers have four (``INV-25-01519`` is
+        INV-2025-01519): a known prefix, the year, a separator and the serial.
+
+        >>> InvoiceIndex(["INV-2025-01519"]).with_full_years(prepare("PMT INV-25-01519 INV 24/7")).folded
+        'PMT INV-2025-01519 INV 24/7'
+        """
+        if not self._short_years or not any(run in self.prefixes for run, _, _ in text.runs):
+            return text
+
+        def full(found: re.Match[str]) -> str:
+            if found.group(1) not in self.prefixes or found.group(3) not in self._short_years:
+                return found.group()
+            return f"{found.group(1)}{found.group(2)}{self._short_years[found.group(3)]}{found.group(4)}"
+
+        folded = _SHORT_YEAR.sub(full, text.folded)
+        return text if folded == text.folded else prepare(folded)
 
     def __len__(self) -> int:
         return len(self.keys)
