@@ -35,6 +35,7 @@ bench: setup
 	$(BIN)/python bench/invoices.py
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/match_quality.py
+	$(BIN)/python bench/match_heldout.py --seed 1
 	$(BIN)/python bench/aging.py
 
 clean:
