@@ -648,3 +648,151 @@ def test_listed_serials_of_another_customer_are_ignored() -> None:
     rows = rows_of(line(1_180_000, "PMT INV-2025-00120/140", name="UMUCYO TRADING LTD"))
     assert [(r.invoice_no, r.applied_amount, r.status) for r in rows] == [("INV-2025-00120", D(1_003_000), "auto"),
                                                                          ("", D(177_000), "auto")]
+
+
+# -- mobile money: the telecom is the channel, the sender's reference names the invoice ------------------
+
+MTN = CustomerProfile("C10", "MTN Rwandacell Plc", ("MTN",), (), "private")
+AIRTEL = CustomerProfile("C11", "Airtel Rwanda Ltd", ("AIRTEL",), (), "private")
+MOMO_ITEMS = [*ITEMS,
+              invoice("INV-2025-11243", "C03", 50_000),  # 59,000
+              invoice("INV-2025-00190", "C10", 50_000),  # 59,000 too: the telecom's own invoice
+              invoice("INV-2025-00191", "C11", 50_000)]  # and Airtel's
+
+
+@pytest.mark.parametrize(("narrative", "name"), [
+    ("MOMO*250781771008*32013494970*OLIVIER NIYONZIMA*11243", "MTN RWANDACELL MOMO"),
+    ("AIRTEL MONEY/250737210662/60406728061/11243", "AIRTEL MONEY RWANDA"),
+    ("MTN MOMO CASHOUT TO BANK REF 33973637134 FROM 250794640654 11243", ""),
+    ("AIRTEL MONEY/250725860994/79946041984/FACT 11243", ""),
+])
+def test_mobile_money_reference_names_the_invoice_not_the_telecom(narrative: str, name: str) -> None:
+    rows = rows_of(line(59_000, narrative, name=name), MOMO_ITEMS, [*CUSTOMERS, MTN, AIRTEL])
+    assert brief(rows) == [auto("INV-2025-11243", 59_000)]
+
+
+def test_mobile_money_zero_padded_serial_after_the_transaction_id() -> None:
+    rows = rows_of(line(295_000, "AIRTEL MONEY/250737210662/60406728061/00122", name="AIRTEL MONEY RWANDA"),
+                   MOMO_ITEMS, [*CUSTOMERS, MTN, AIRTEL])
+    assert brief(rows) == [auto("INV-2025-00122", 295_000)]
+
+
+def test_mobile_money_never_names_the_telecom() -> None:
+    # 59,000 is an open amount of MTN's and of Airtel's; the reference names no invoice
+    for narrative, name in (("MOMO*250781771008*32013494970*OLIVIER NIYONZIMA*99999", "MTN MOBILE MONEY RWANDA"),
+                            ("AIRTEL MONEY/250737210662/60406728061/88888", "AIRTEL MONEY RWANDA"),
+                            ("MTN MOMO PAY MERCHANT 012345 FROM 0788999111", "MTN RWANDACELL PLC")):
+        (row,) = rows_of(line(59_000, narrative, name=name), MOMO_ITEMS, [*CUSTOMERS, MTN, AIRTEL])
+        assert (row.invoice_no, row.status) == ("", "unmatched"), narrative
+
+
+def test_mobile_money_serial_of_an_invoice_of_another_amount_goes_to_review() -> None:
+    rows = rows_of(line(200_000, "MOMO*250781771008*32013494970*OLIVIER NIYONZIMA*00122", name="MTN MOMO"),
+                   MOMO_ITEMS, [*CUSTOMERS, MTN, AIRTEL])
+    assert [(r.invoice_no, r.applied_amount, r.status) for r in rows] == [("INV-2025-00122", 200_000, "review")]
+
+
+def test_mobile_money_serial_of_two_invoices_of_that_amount_goes_to_review() -> None:
+    items = [*MOMO_ITEMS, invoice("INV-2024-11243", "C05", 50_000)]  # the same serial and amount, another year
+    rows = rows_of(line(59_000, "MOMO*250781771008*32013494970*OLIVIER NIYONZIMA*11243", name="MTN MOMO"),
+                   items, [*CUSTOMERS, MTN, AIRTEL])
+    assert rows[0].status == "review"
+
+
+def test_mobile_money_serial_of_invoices_of_two_years_the_amount_tells_which() -> None:
+    items = [*MOMO_ITEMS, invoice("INV-2024-11243", "C05", 80_000)]  # 94,400: not what was paid
+    rows = rows_of(line(59_000, "MOMO*250781771008*32013494970*OLIVIER NIYONZIMA*11243", name="MTN MOMO"),
+                   items, [*CUSTOMERS, MTN, AIRTEL])
+    assert brief(rows) == [auto("INV-2025-11243", 59_000)]
+
+
+def test_a_phone_number_or_a_transaction_id_is_no_serial() -> None:
+    items = [*ITEMS, invoice("INV-2025-71008", "C03", 50_000)]  # the phone number's last digits
+    rows = rows_of(line(59_000, "MOMO*250781771008", name="MTN MOMO"), items)
+    assert rows[0].status == "unmatched"
+
+
+# -- invoice words in French and Kinyarwanda -------------------------------------------------------------
+
+SERIAL_ITEMS = [*ITEMS,
+                invoice("INV-2025-02107", "C03", 100_000),  # 118,000, Umucyo's
+                invoice("INV-2024-02107", "C07", 200_000),  # 236,000, the same serial a year before
+                invoice("INV-2024-00042", "C02", 300_000),  # 354,000: serials 42 and 43 of other customers
+                invoice("INV-2024-00043", "C03", 400_000)]
+
+
+@pytest.mark.parametrize("narrative", ["PAIEMENT FACTURE NO 2107", "KWISHYURA FAKITIRI 2107", "FAGITIRE 2107",
+                                       "FACT 2107"])
+def test_french_and_kinyarwanda_invoice_words_with_the_payer_named(narrative: str) -> None:
+    rows = rows_of(line(118_000, narrative, name="UMUCYO TRADING LTD"), SERIAL_ITEMS)
+    assert brief(rows) == [auto("INV-2025-02107", 118_000)]
+    assert "invoice serial 2107 in narrative with" in rows[0].reason
+
+
+def test_a_bare_serial_from_an_unknown_payer_is_not_applied() -> None:
+    # FACT 2107 names two invoices; the amount is exactly one of them, but nobody is named: review
+    rows = rows_of(line(118_000, "PAIEMENT FACTURE NO 2107", name="SOME DONOR"), SERIAL_ITEMS)
+    assert rows[0].status == "review"
+    # and an amount that is another customer's invoice: never applied to it
+    rows = rows_of(line(1_416_000, "FACT 2107"), SERIAL_ITEMS)
+    assert rows[0].status != "auto"
+
+
+def test_a_list_of_serials_after_fact_paid_by_the_treasury() -> None:
+    rows = rows_of(line(1_455_000, "IFMIS PAYMENT FACT 42+43", name="MINECOFIN TREASURY SINGLE ACCOUNT"),
+                   SERIAL_ITEMS)
+    assert brief(rows) == [auto("INV-2025-00042", 970_000, 180_000, "vat_withheld"),
+                           auto("INV-2025-00042", 0, 30_000, "wht"),
+                           auto("INV-2025-00043", 485_000, 90_000, "vat_withheld"),
+                           auto("INV-2025-00043", 0, 15_000, "wht")]
+
+
+def test_a_list_of_serials_that_does_not_add_up_goes_to_review() -> None:
+    rows = rows_of(line(1_400_000, "IFMIS PAYMENT FACT 42+43", name="MINECOFIN TREASURY SINGLE ACCOUNT"),
+                   SERIAL_ITEMS)
+    assert rows[0].status == "review"
+
+
+# -- names: the whole name written out, misspelt, without its generic ending -----------------------------
+
+BANKS = [CustomerProfile("B1", "Access Bank Rwanda Plc", ("ACCESS",), (), "private"),
+         CustomerProfile("B2", "I&M Bank Rwanda Plc", ("I&M",), (), "private", frozenset({"wht15"})),
+         CustomerProfile("B3", "Rwanda Development Board", ("RDB",), (), "government", frozenset({"vat"})),
+         CustomerProfile("B4", "Rwanda Agriculture and Animal Resources Development Board", ("RAB",), (),
+                         "government", frozenset({"wht3"})),
+         CustomerProfile("B5", "Save the Children International Rwanda", (), (), "ngo"),
+         CustomerProfile("B6", "Rwanda Revenue Authority", ("RRA",), (), "government", frozenset({"vat"})),
+         *(CustomerProfile(f"A{n:02}", f"Rwanda {word} Authority", (f"R{word[:2]}A",), (), "government")
+           for n, word in enumerate(["Utilities", "Mining", "Housing", "Transport", "Energy", "Water", "Forestry",
+                                     "Standards", "Cooperative", "Aviation", "Tourism", "Health", "Youth",
+                                     "Media", "Food", "Land", "Coffee", "Tea", "Dairy", "Ports"]))]
+BANK_ITEMS = [invoice("INV-2025-00501", "B1", 525_424),  # 620,000
+              invoice("INV-2025-00502", "B2", 525_424),  # 620,000 too
+              invoice("INV-2025-00503", "B3", 2_000_000),  # 2,360,000; RDB keeps the VAT: 2,000,000
+              invoice("INV-2025-00504", "B4", 2_000_000),  # 2,360,000; RAB would send 2,300,000
+              invoice("INV-2025-00505", "B5", 1_000_000),  # 1,180,000
+              invoice("INV-2025-00506", "B6", 3_000_000)]  # 3,540,000; RRA keeps the VAT: 3,000,000
+
+
+def test_the_whole_name_written_out_beats_a_likeness_on_generic_words() -> None:
+    rows = rows_of(line(620_000, "TRF FROM M/S ACCESS BANK RWANDA PLC EF251949JK8S"), BANK_ITEMS, BANKS)
+    assert brief(rows) == [auto("INV-2025-00501", 620_000)]
+    rows = rows_of(line(2_000_000, "KWISHYURA Rwanda Development Board"), BANK_ITEMS, BANKS)
+    assert brief(rows) == [auto("INV-2025-00503", 2_000_000, 360_000, "vat_withheld")]
+
+
+def test_a_misspelt_name_is_not_crowded_out_by_customers_with_short_aliases() -> None:
+    rows = rows_of(line(3_000_000, "KWISHYURA TT25191SPD1T", name="RWANDA REVENEU AUTHORITY"), BANK_ITEMS, BANKS)
+    assert brief(rows) == [auto("INV-2025-00506", 3_000_000, 540_000, "vat_withheld")]
+
+
+@pytest.mark.parametrize("narrative", ["TRF FROM SAVE THE CHILDREN TT25205PMH6P", "SAVE THE CHIDREN RWANDA"])
+def test_a_name_written_without_its_generic_ending(narrative: str) -> None:
+    rows = rows_of(line(1_180_000, narrative), BANK_ITEMS, BANKS)
+    assert brief(rows) == [auto("INV-2025-00505", 1_180_000)]
+
+
+def test_a_name_without_its_generic_ending_keeps_the_namesake_guard() -> None:
+    customers = [*BANKS, CustomerProfile("B7", "Save the Children Ltd", (), (), "ngo")]
+    rows = rows_of(line(1_180_000, "TRF FROM SAVE THE CHILDREN"), BANK_ITEMS, customers)
+    assert rows[0].status == "review" and "the name fits 2 customers" in rows[0].reason

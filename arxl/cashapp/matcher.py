@@ -14,6 +14,11 @@ For each line of the bank statement the matcher answers three questions, the way
    payer's name (MINECOFIN for the treasury) is proposed for review at most. **Namesakes** - names the same
    but for legal forms, RWANDA, GROUP, HOLDINGS or a plural (Ikaze Motors Ltd, Ikaze Motors Rwanda Ltd) -
    are told apart only by an invoice number or a bank account, never by which one has an open item that fits.
+   **Mobile money** (MOMO, AIRTEL MONEY, a sender's phone number): the telecom is the channel, never the
+   payer; the sender's phone may be a customer's known number, and the short group of digits that ends the
+   line is the sender's reference, read as an invoice serial. A serial there (or serials of one customer
+   listed after FACT) that names invoices of several years is applied when the amount is exactly what one
+   of them expects and none of the others.
 2. **Which invoices?** Those whose numbers the narrative quotes, in any spelling; otherwise the customer's
    open invoices whose expected cash adds up to the receipt - one invoice, or a few together (quoted ones
    first, then oldest first). A partial payment goes to the quoted (or oldest) invoice; an overpayment clears
@@ -102,6 +107,12 @@ UNIQUE_BONUS = 25
 """Points added when the amount fits only one invoice, or one set of invoices, of the identified payer."""
 _POOL = 24  # invoices of one customer tried in combinations: quoted ones, then the oldest
 _THIRD_PARTY = re.compile(r"\bTREASURY\b|\bTSA\b|\bSINGLE\W*(?:TREASURY\W*)?ACC(?:OUN)?T\b")
+_MOBILE_MONEY = re.compile(r"\bMO\W?MO\b|\bMOBILE\W*MONEY\b|\bAIRTEL\W*MONEY\b|\bM\W?PESA\b"
+                           r"|(?<![0-9])(?:2507[0-9]{8}|07[0-9]{8})(?![0-9])")  # or the sender's phone number
+# the telecoms that run the rails: in a mobile-money line their names say how the money came, not who sent it
+_TELECOMS = re.compile(r"\b(?:MTN|AIRTEL|TIGO)(?:\W+RWANDA(?:CELL)?)?(?:\W+(?:PLC|LTD|LIMITED))?\b|\bRWANDACELL\b"
+                       r"|\bMM\b|\bMOMO\W?PAY\b|\bMERCHANT\W*(?:CODE|ID)?\W*[0-9]*")
+_SERIAL_FIELD = 7  # a mobile-money reference of more digits is a phone number or a transaction id
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 _PARTIAL_WORDS = re.compile(r"\b(?:PART(?:IAL)?|ADVANCE|INSTAL+MENT|ACOMPTE|BALANCE|DEPOSIT|ON ACCOUNT)\b")
 _NOT_RECEIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -194,6 +205,8 @@ class _Line:
     hits: dict[int, Hit]
     usable: dict[int, Hit]
     partial_word: bool
+    mobile: bool = False  # a mobile-money receipt: the telecom is the channel, the payer a person or a phone
+    fields: tuple[str, str] = ("", "")  # the payer's name and the narrative, as read for names
     names_checked: bool = False
     third_party: frozenset[int] | None = None  # a payer that pays for others: the customers its name names
 
@@ -294,10 +307,19 @@ class Matcher:
                     hits[position] = Hit(hit.points, f"{hit.reason} (bank reference)", -1, -1)
                     if self.currency[position] == code and self.open[position] != 0:
                         usable[position] = hits[position]
+        counterparty = line.counterparty_name if isinstance(line.counterparty_name, str) else ""
+        said = line.narrative if isinstance(line.narrative, str) else ""
+        mobile = bool(_MOBILE_MONEY.search(narrative.folded) or _MOBILE_MONEY.search(fold(counterparty)))
+        if mobile:
+            if _MOBILE_MONEY.search(fold(counterparty)) or not _TELECOMS.sub("", fold(counterparty)).strip(" .,-"):
+                counterparty = ""  # MTN MOBILE MONEY RWANDA, MTN RWANDACELL MOMO: the channel, not the payer
+            said = _TELECOMS.sub(" ", narrative.folded)
+            self._mobile_reference(narrative, code, hits, usable)
         now = _Line(line, code, places, to_units(line.amount, places), narrative, hits, usable,
-                    bool(_PARTIAL_WORDS.search(narrative.folded)))
+                    bool(_PARTIAL_WORDS.search(narrative.folded)), mobile)
         now.third_party = self._third_party(line, narrative)
-        payer_name = line.counterparty_name if now.third_party is None else ""
+        payer_name = counterparty if now.third_party is None else ""
+        now.fields = (payer_name, said)
         guard = _not_a_receipt(narrative.folded, fold(line.counterparty_name or ""))
         strong = any(h.points >= 85 for h in usable.values())
         if guard and not strong:
@@ -309,27 +331,27 @@ class Matcher:
         if best is not None and quoted_surely and not self._sure_enough(best):
             # the invoice number is clear but the amount is not all explained (a part payment, an
             # overpayment): does the line name the customer too?
-            own = self.payers.name_of(best.customer, [payer_name, line.narrative])
+            own = self.payers.name_of(best.customer, [payer_name, said])
             names = [own] if own is not None else []
             if not payer_name.strip() or (own is not None and own.points >= 85):
                 pass
             else:
-                names += [h for h in self.payers.names([line.counterparty_name]) if h.points >= 85]
+                names += [h for h in self.payers.names([counterparty]) if h.points >= 85]
             now.names_checked = True
         elif best is None or best.proposal is None or not self._sure_enough(best):
-            names = self.payers.names([payer_name, line.narrative])
+            names = self.payers.names([payer_name, said])
             if now.third_party:  # the third party's own name, as a proposal at most (see _decide)
-                names += [h for h in self.payers.names([line.counterparty_name or line.narrative])
+                names += [h for h in self.payers.names([counterparty or said])
                           if h.customer in now.third_party and h.customer not in {n.customer for n in names}]
                 names.sort(key=lambda h: (-h.points, -len(h.words), h.customer))
             now.names_checked = True
         elif not best.by_account and payer_name.strip():
             # sure by the reference; but is the payer another customer, with an open item of that amount?
-            own = self.payers.name_of(best.customer, [line.counterparty_name])
+            own = self.payers.name_of(best.customer, [counterparty])
             if own is not None and own.points >= 85:
                 names = [own]
             else:
-                names = [h for h in self.payers.names([line.counterparty_name]) if h.points >= 85]
+                names = [h for h in self.payers.names([counterparty]) if h.points >= 85]
         else:
             names = []
         top = names[0].points if names else 0
@@ -370,6 +392,24 @@ class Matcher:
                 candidate = candidates[owner] = _Candidate(owner)
             candidate.refs[position] = hit
         return candidates
+
+    def _mobile_reference(self, narrative: Prepared, currency: str, hits: dict[int, Hit],
+                          usable: dict[int, Hit]) -> None:
+        """A mobile-money line ends with the reference the sender typed, after the phone number and the
+        transaction id (``MOMO*2507XXXXXXXX*32013494970*OLIVIER N*11243``, ``... FROM 2507XXXXXXXX 01617``):
+        a short group of digits there is read as an invoice serial, as after the word INVOICE. Phone numbers
+        and transaction ids are too long to be serials."""
+        text = narrative.folded.rstrip(" .")
+        field = re.split(r"[*/]", text)[-1].strip() if re.search(r"[*/]", text) else text
+        field = field.split()[-1] if field.split() else ""
+        if not field.isdigit() or len(field) > _SERIAL_FIELD or not field.strip("0"):
+            return
+        for position, hit in self.invoices.find(prepare(f"INVOICE {field}")).items():
+            if hit.points < 60 or (position in hits and hits[position].points >= hit.points):
+                continue
+            hits[position] = Hit(hit.points, f"invoice serial {field} in the mobile-money reference", -1, -1)
+            if self.currency[position] == currency and self.open[position] != 0:
+                usable[position] = hits[position]
 
     def _third_party(self, line: StatementLine, narrative: Prepared) -> frozenset[int] | None:
         """Whether the payer pays for others (a treasury single account, a payer listed in Settings): if so,
@@ -801,7 +841,25 @@ class Matcher:
                 named = [p for p, h in now.usable.items() if h.points >= 60]
                 if len(named) == len(proposal.parts):
                     score += UNIQUE_BONUS
+                elif proposal.amount.points >= 95 and (now.mobile or len(proposal.parts) >= 2) and \
+                        not self._fits_elsewhere(now, proposal, named):
+                    # the serials name invoices of other years too, but the amount is exactly what the ones
+                    # proposed expect and what none of the others does: a mobile-money reference (the
+                    # sender's own field), or a list of serials all of one customer that add up to the cash
+                    score += UNIQUE_BONUS
         return min(100, score)
+
+    def _fits_elsewhere(self, now: _Line, proposal: _Proposal, named: Sequence[int]) -> bool:
+        """Whether another invoice the narrative names expects exactly the cash received (open, or after its
+        customer's withholding)."""
+        used = {part.item for part in proposal.parts}
+        for p in named:
+            if p in used or self.open[p] <= 0:
+                continue
+            expected = self._expect(p, self.customers[self.owner[p]].withholding)
+            if self.open[p] == now.target or (expected is not None and expected[0] == now.target):
+                return True
+        return False
 
     def _decide(self, now: _Line, best: _Candidate, candidates: dict[int, _Candidate],
                 guard: str) -> list[AllocationRow]:
@@ -813,19 +871,23 @@ class Matcher:
             flags.append(f"reads like a {guard}, not a customer receipt")
         leans_on_name = proposal.reference.points < 60 and not best.by_account
         if leans_on_name and best.name is not None:
-            rivals = [c for c in candidates.values() if c is not best and c.name is not None
-                      and c.name.points >= best.name.points - 10 and c.name.words & best.name.words
-                      and not c.name.words < best.name.words]
             # a namesake (Ikaze Motors Ltd, Ikaze Motors Rwanda Ltd): only the invoices quoted can tell
             quoted = proposal.by_reference and proposal.reference.points >= 40
-            twins = [] if quoted else [c for c in self.payers.twins(best.name)
-                                       if c not in {r.customer for r in rivals}]
+            namesakes = set(self.payers.twins(best.name))
+            rivals = [c for c in candidates.values() if c is not best and c.name is not None
+                      and not (quoted and c.customer in namesakes)
+                      and c.name.points >= best.name.points - 10 and c.name.words & best.name.words
+                      and not c.name.words < best.name.words
+                      # a name written out whole beats a likeness that leaves some of it out (ACCESS BANK
+                      # RWANDA is not I&M Bank Rwanda); a longer name it may be the start of stays a rival
+                      and not (best.name.points >= 95 > c.name.points and not best.name.words <= c.name.words)]
+            twins = [] if quoted else [c for c in sorted(namesakes) if c not in {r.customer for r in rivals}]
             if rivals or twins:
                 names = ", ".join([*(self.customers[c.customer].customer_id for c in [best, *rivals]),
                                    *(self.customers[c].customer_id for c in twins[:3])])
                 flags.append(f"the name fits {len(rivals) + len(twins) + 1} customers ({names})")
             else:
-                fields = [now.line.counterparty_name, now.line.narrative]
+                fields = list(now.fields)
                 sharing = self.payers.sharing(best.name) if self.payers.may_be_cut(best.name, fields) else []
                 if sharing:
                     shown = ", ".join(self.customers[c].customer_id for c in sharing[:3])
@@ -856,8 +918,9 @@ class Matcher:
                 break
         flags.extend(self._stray_quotes(now, best, proposal))
         reasons = [e.reason for e in (proposal.reference, best.who, proposal.amount) if e.points and e.reason]
-        if not best.who.points and now.names_checked and now.line.counterparty_name.strip():
-            reasons.append(f'paid by "{now.line.counterparty_name.strip()[:40]}" for {customer.customer_id}')
+        payer = now.line.counterparty_name.strip() if not now.mobile else now.fields[0].strip()
+        if not best.who.points and now.names_checked and payer:
+            reasons.append(f'paid by "{payer[:40]}" for {customer.customer_id}')
         if proposal.unique and proposal.explained and not flags and best.who.points >= 70:
             reasons.append("the only open item(s) of the customer that fit")
         score = best.score

@@ -47,7 +47,7 @@ from rapidfuzz import fuzz, process
 from arxl.cashapp.records import CustomerProfile
 from arxl.cashapp.references import Prepared, fold, prepare
 from arxl.core.money import CURRENCIES
-from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, STOP_WORDS, name_tokens
+from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, STOP_WORDS, TWIN_WORDS, name_tokens, short_name
 
 __all__ = ["CustomerIndex", "NameHit", "account_key"]
 
@@ -58,10 +58,7 @@ still proposed for review."""
 CURRENCY_CODES = frozenset(CURRENCIES)
 _POSTINGS_CAP = 300  # a word shared by more customers than this does not bring candidates on its own
 _CANDIDATES_CAP = 16
-TWIN_WORDS = frozenset({"RWANDA", "RW", "AFRICA", "AFRICAN", "EAST", "GROUP", "HOLDINGS", "HOLDING", "INTERNATIONAL",
-                        "GLOBAL"})
-"""Words that set no company apart from its namesake: ``Ikaze Motors Ltd`` and ``Ikaze Motors Rwanda Ltd``,
-``Mukungwa Media Holdings Ltd`` are twins, and a line that names only IKAZE MOTORS cannot tell which paid."""
+_EXTRA_CANDIDATES = 4
 _CHANNELS = re.compile(
     r"\b(?:(?:MTN|AIRTEL|TIGO)\W*(?:MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?|MONEY)|MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?"
     r"|M\W?PESA)\b"
@@ -143,6 +140,7 @@ class CustomerIndex:
         self._accounts: dict[str, list[int]] = {}
         self._forms: list[tuple[_Form, ...]] = []
         self._letters: list[int] = []  # letters of the customer's shortest name or alias
+        self._longest: list[int] = []  # and of its longest
         self._by_word: dict[str, list[int]] = {}
         self._by_pair: dict[tuple[str, str], list[int]] = {}
         self._by_whole: dict[str, list[int]] = {}
@@ -155,29 +153,19 @@ class CustomerIndex:
                 key = account_key(account)
                 if key:
                     _post(self._accounts, key, position)
-            forms = []
+            forms: list[_Form] = []
             for text, alias in ((customer.name, False), *((a, True) for a in customer.aliases)):
                 form = _form(text, alias)
                 if form is None:
                     continue
-                forms.append(form)
-                if len(form.tokens) >= 2:
-                    self._by_first.setdefault(form.tokens[0], []).append((position, len(forms) - 1))
-                    self._by_first_two.setdefault((form.tokens[0], form.tokens[1][:2]), []).append(
-                        (position, len(forms) - 1))
-                if form.letters <= 3:
-                    _post(self._by_short, form.tokens[0], position)
-                    continue
-                for word in form.tokens:
-                    _post(self._by_word, word, position)
-                for pair in zip(form.tokens, form.tokens[1:], strict=False):
-                    _post(self._by_pair, pair, position)
-                for whole in form.whole:
-                    _post(self._by_whole, whole, position)
-                if form.initials:
-                    _post(self._by_initials, form.initials, position)
+                for variant in (form, _without_twin_words(form)):
+                    if variant is None or any(f.tokens == variant.tokens for f in forms):
+                        continue
+                    forms.append(variant)
+                    self._post_form(position, variant, len(forms) - 1)
             self._forms.append(tuple(forms))
             self._letters.append(min((f.letters for f in forms if f.letters > 3), default=0))
+            self._longest.append(max((f.letters for f in forms), default=1))
         vocabulary = sorted(w for w in self._by_word if len(w) >= 4)
         self._vocabulary = vocabulary
         self._by_shape: dict[tuple[str, int], list[str]] = {}
@@ -185,13 +173,30 @@ class CustomerIndex:
             if len(word) >= 5:
                 self._by_shape.setdefault((word[0], len(word)), []).append(word)
         self._likeness: dict[str, dict[str, float]] = {}
-        self._sharing: dict[tuple[int, frozenset[str]], list[int]] = {}
+        self._sharing: dict[tuple[int, frozenset[str], tuple[str, ...]], list[int]] = {}
         self._by_core: dict[frozenset[str], list[int]] = {}
         for position, known in enumerate(self._forms):
             for form in known:
                 core = _core(form.tokens)
                 if core:
                     _post(self._by_core, core, position)
+
+    def _post_form(self, position: int, form: _Form, index: int) -> None:
+        """Index one way of writing a customer by its words, pairs, whole, first words and initials."""
+        if len(form.tokens) >= 2:
+            self._by_first.setdefault(form.tokens[0], []).append((position, index))
+            self._by_first_two.setdefault((form.tokens[0], form.tokens[1][:2]), []).append((position, index))
+        if form.letters <= 3:
+            _post(self._by_short, form.tokens[0], position)
+            return
+        for word in form.tokens:
+            _post(self._by_word, word, position)
+        for pair in zip(form.tokens, form.tokens[1:], strict=False):
+            _post(self._by_pair, pair, position)
+        for whole in form.whole:
+            _post(self._by_whole, whole, position)
+        if form.initials:
+            _post(self._by_initials, form.initials, position)
 
     # -- accounts ---------------------------------------------------------------------------------------
 
@@ -251,8 +256,14 @@ class CustomerIndex:
         windows = [_windows(words) for words in seen_fields]
         # most of some name must be there: compare the letters found with the customer's shortest name
         share = {c: w / self._letters[c] if self._letters[c] else w for c, w in weight.items()}
-        ranked = sorted((c for c in weight if share[c] >= WEAK_SHARE), key=lambda c: (-share[c], c))
-        ranked = ranked[:_CANDIDATES_CAP]
+        # a customer with a short alias reaches a share of 1 on RWANDA and AUTHORITY alone: among those, the
+        # most letters found first; and the one whose longest name is nearly all there (RWANDA REVENEU
+        # AUTHORITY) must not be crowded out by them
+        ranked = sorted((c for c in weight if share[c] >= WEAK_SHARE), key=lambda c: (-min(share[c], 1.0),
+                                                                                     -weight[c], c))
+        whole = sorted((c for c in ranked[_CANDIDATES_CAP:] if weight[c] >= 0.75 * self._longest[c]),
+                       key=lambda c: (-weight[c] / self._longest[c], c))
+        ranked = ranked[:_CANDIDATES_CAP] + whole[:_EXTRA_CANDIDATES]
         hits = []
         for customer in ranked:
             hit = self._score(customer, seen_fields, likeness, windows)
@@ -313,7 +324,10 @@ class CustomerIndex:
         if not hit.tokens:
             return []
         wanted = frozenset(hit.tokens)
-        key = (hit.customer, wanted)
+        # the whole name written out (RWANDA DEVELOPMENT BOARD) may still be another one cut short, but only
+        # one that begins so: not Rwanda Agriculture and Animal Resources Development Board
+        begins = hit.tokens if hit.points >= 95 and len(hit.tokens) >= 2 else ()
+        key = (hit.customer, wanted, begins)
         known = self._sharing.get(key)
         if known is not None:
             return known
@@ -325,7 +339,8 @@ class CustomerIndex:
             if customer == hit.customer:
                 continue
             for form in self._forms[customer]:
-                if wanted <= form.words or (form.initials and wanted == {form.initials}):
+                if (wanted <= form.words and form.tokens[: len(begins)] == begins) or (
+                        form.initials and wanted == {form.initials}):
                     others.append(customer)
                     break
         self._sharing[key] = others
@@ -442,6 +457,19 @@ def _form(text: str, alias: bool) -> _Form | None:
     initials = "".join(w[0] for w in significant)  # acronym(text)
     initials = initials if len(tokens) >= 3 and len(initials) >= 3 else ""
     return _Form(tokens, sum(len(t) for t in tokens), alias, label, whole, initials, frozenset(tokens))
+
+
+def _without_twin_words(form: _Form) -> _Form | None:
+    """The form without the generic words that end it (:func:`~arxl.core.scoring.short_name`), as an alias:
+    SAVE THE CHILDREN names Save the Children International Rwanda. The namesake guard (:meth:`twins`) still
+    tells apart the customers whose names differ only by those words."""
+    core = short_name(form.tokens)
+    if not core:
+        return None
+    dropped = " ".join(form.tokens[len(core):])
+    compact = "".join(core)
+    return _Form(core, len(compact), True, f'{form.label} without "{dropped}"', frozenset({compact}), "",
+                 frozenset(core))
 
 
 def _core(tokens: Sequence[str]) -> frozenset[str]:

@@ -61,6 +61,7 @@ __all__ = [
     "NO_EVIDENCE",
     "REFERENCE_WEIGHT",
     "STOP_WORDS",
+    "TWIN_WORDS",
     "Evidence",
     "ReferenceKeys",
     "Score",
@@ -72,6 +73,7 @@ __all__ = [
     "name_tokens",
     "reference_evidence",
     "reference_keys",
+    "short_name",
     "word_likeness",
 ]
 
@@ -102,8 +104,14 @@ COMMON_WORDS = frozenset(
 )
 """Words so common in names and narratives that they count only when spelt exactly: ``RWANDA`` in a narrative
 must not pass for a misspelt or truncated ``RWANDAIR``."""
-INVOICE_WORDS = frozenset({"INV", "INVOICE", "INVOICES", "INVNO", "FACTURE", "FACTURES", "FACT", "BILL"})
-"""Words that announce an invoice number; with one of them a bare serial (``INVOICE 42``) counts."""
+TWIN_WORDS = frozenset({"RWANDA", "RW", "AFRICA", "AFRICAN", "EAST", "GROUP", "HOLDINGS", "HOLDING", "INTERNATIONAL",
+                        "GLOBAL"})
+"""Words that set no company apart from its namesake: ``Ikaze Motors Ltd`` and ``Ikaze Motors Rwanda Ltd``,
+``Mukungwa Media Holdings Ltd`` are twins, and a line that names only IKAZE MOTORS cannot tell which paid."""
+INVOICE_WORDS = frozenset({"INV", "INVOICE", "INVOICES", "INVNO", "FACTURE", "FACTURES", "FACT", "BILL",
+                           "FAKITIRI", "FAGITIRE", "KWISHYURA"})
+"""Words that announce an invoice number (in English, French and Kinyarwanda: FACTURE, FAKITIRI, KWISHYURA "to
+pay"); with one of them a bare serial (``INVOICE 42``, ``FACT 42``) counts."""
 
 BANK_CHARGES: Mapping[str, Decimal] = MappingProxyType(
     {code: Decimal(50) for code in ("USD", "EUR", "GBP", "CHF")}
@@ -360,6 +368,23 @@ def name_tokens(text: str, keep_small_words: bool = False) -> tuple[str, ...]:
     return tuple(w for w in words if w not in dropped)
 
 
+def short_name(tokens: Sequence[str]) -> tuple[str, ...]:
+    """The name without the words that end it and set no company apart (Save the Children *International
+    Rwanda*, World Vision *Rwanda*), as people write it; empty unless something is dropped and what is left
+    holds two words of four letters or more that are no common words (not DEVELOPMENT BOARD).
+
+    >>> short_name(name_tokens("Save the Children International Rwanda")), short_name(("RWANDA", "DEVELOPMENT"))
+    (('SAVE', 'CHILDREN'), ())
+    """
+    kept = len(tokens)
+    while kept and tokens[kept - 1] in TWIN_WORDS:
+        kept -= 1
+    core = tuple(tokens[:kept])
+    if kept == len(tokens) or sum(1 for t in core if t not in COMMON_WORDS and len(t) >= 4) < 2:
+        return ()
+    return core
+
+
 def acronym(name: str) -> str:
     """The initials of a name's words, without legal form and small words: Rwanda Revenue Authority -> RRA.
 
@@ -475,6 +500,17 @@ def name_evidence(narrative: str, customer_name: str, aliases: Sequence[str] = (
             points = int((Decimal(share) * 100).quantize(Decimal(1), ROUND_HALF_UP))
             label = f'alias "{text.strip()}"' if is_alias else "customer name"
             found.append(Evidence(min(points, 90 if is_alias else 95), f'{label} {points}% alike ("{seen}")'))
+        short = short_name(name)
+        if short:  # written without its generic ending: as an alias
+            dropped = " ".join(name[len(short):])
+            named = f'alias "{text.strip()}"' if is_alias else "customer name"
+            label = f'{named} without "{dropped}"'
+            share, seen = _best_window(short, words, frozenset({"".join(short)}))
+            if share >= 1.0:
+                found.append(Evidence(95, f"{label} in narrative"))
+            elif share >= 0.75:
+                points = int((Decimal(share) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+                found.append(Evidence(min(points, 90), f'{label} {points}% alike ("{seen}")'))
         initials = acronym(text)
         if len(name) >= 3 and len(initials) >= 3 and initials in words:
             label = f'alias "{text.strip()}"' if is_alias else "the customer name"
