@@ -322,6 +322,7 @@ def match_statement(
     """Match a bank statement to open invoices: allocations with status auto, review or unmatched."""
     from rich.progress import track
 
+    from arxl.background import in_background
     from arxl.cashapp import MatchSettings, match, read_customers, read_open_items, write_allocations
     from arxl.cashapp.matcher import paused_gc
     from arxl.io.statements import read_statement
@@ -334,8 +335,11 @@ def match_statement(
                              bank_charges={**MatchSettings().bank_charges, **_bank_charges(bank_charges or [])},
                              third_party_payers=tuple(third_party or ()))
     with paused_gc():  # hundreds of thousands of records: the cycle collector would double the time
-        people, items = read_customers(customers), read_open_items(open_items)
-        lines = list(read_statement(statement, check_balances=True).lines)
+        _existing(statement)
+        with in_background(read_statement, statement, check_balances=True) as pending:  # on the other core
+            people, items = read_customers(customers), read_open_items(open_items)
+            read = pending.result()
+        lines = list((read or read_statement(statement, check_balances=True)).lines)
         rows = match(track(lines, description="matching", console=err, disable=not err.is_terminal), items,
                      people, settings)
         write_allocations(rows, out_file, items)

@@ -185,7 +185,10 @@ def clean_text(text: object) -> str:
     """
     if text is None:
         return ""
-    value = _INVISIBLE.sub("", str(text))
+    value = str(text)
+    if value.isascii() and value.isprintable() and "  " not in value:
+        return value.strip()  # the common case: nothing to take out, no run of spaces
+    value = _INVISIBLE.sub("", value)
     value = _CONTROL.sub(" ", value)
     return _SPACES.sub(" ", value).strip()
 

@@ -238,11 +238,15 @@ class _Reader:
         for j, cell in enumerate(rows[header]):
             if isinstance(cell, str) and cell.strip():
                 self.columns.setdefault(header_key(cell), j)
+        self._positions: dict[str, int | None] = {}  # a profile's column name -> its position, found once
 
     def cell(self, index: int, column: str | None) -> object:
         if not column:
             return None
-        j = self.columns.get(header_key(column))
+        try:
+            j = self._positions[column]
+        except KeyError:
+            j = self._positions[column] = self.columns.get(header_key(column))
         row = self.rows[index]
         return row[j] if j is not None and j < len(row) else None
 
@@ -337,6 +341,8 @@ class _Reader:
 
 def cell_text(value: object) -> str:
     """A cell as text: whole numbers without ".0", dates as ISO; bank text kept as written (never evaluated)."""
+    if type(value) is str:
+        return clean_text(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
