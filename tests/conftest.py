@@ -7,8 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from arxl.io.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
+
+# Property tests draw the same examples on every run, so that the suite gives the same answer on CI as here;
+# `pytest --hypothesis-profile=explore` draws new ones (run it when changing the code under a property).
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False, max_examples=5000)
+settings.load_profile("repeatable")
 
 # shared/ stands beside the repository, in CI's fresh clone as here; ARXL_TESTDATA overrides it.
 TESTDATA = Path(os.environ.get("ARXL_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata"))

@@ -367,7 +367,8 @@ def test_invoice_index_finds_what_reference_evidence_sees(pieces: list[str]) -> 
     for position, number in enumerate(NUMBERS):
         want = reference_evidence(narrative, number)
         got = found.get(position)
-        if len(narrative) % 35 == 0 or (got is None and want.points == 60 and want.reason.endswith(" 2025")):
+        if len(prepare(narrative).folded.rstrip()) % 35 == 0 or \
+                (got is None and want.points == 60 and want.reason.endswith(" 2025")):
             continue  # deliberate: a bare serial where a bank field ends; a year that is its own context
         assert (got.points if got else 0, got.reason if got else "") == (want.points, want.reason), number
 
