@@ -44,7 +44,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from arxl.book.port import column_letter
 from arxl.book.safety import OLE_MAGIC, inspect_xlsx
@@ -393,6 +393,19 @@ def _write_xlsx(result: CustomerReconciliation, target: Path) -> Path:
     from arxl.book.save import atomic_save
     from arxl.book.writer import DATE_FORMAT, HEADER_FILL, HEADER_FONT, amount_format, set_text
 
+    def put(cell: Any, value: object) -> None:
+        """A value in its cell: amounts and dates formatted, text as text (never a formula), blanks blank."""
+        if isinstance(value, Decimal):
+            cell.value = value
+            cell.number_format = amount_format(result.currency)
+        elif isinstance(value, dt.date):
+            cell.value = value
+            cell.number_format = DATE_FORMAT
+        elif isinstance(value, int):
+            cell.value = value
+        elif value is not None:
+            set_text(cell, str(value))  # their references and notes
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -404,15 +417,7 @@ def _write_xlsx(result: CustomerReconciliation, target: Path) -> Path:
     rows = difference_rows(result)
     for i, row in enumerate(rows, start=2):
         for j, value in enumerate(row, start=1):
-            cell = sheet.cell(row=i, column=j)
-            if isinstance(value, str):
-                set_text(cell, value)  # their references and notes: text, never a formula
-            elif isinstance(value, Decimal):
-                cell.value = value
-                cell.number_format = amount_format(result.currency)
-            elif isinstance(value, dt.date):
-                cell.value = value
-                cell.number_format = DATE_FORMAT
+            put(sheet.cell(row=i, column=j), value)
             widths[j - 1] = min(max(widths[j - 1], len(str(value or "")) + 2), 60)
     for j, width in enumerate(widths, start=1):
         sheet.column_dimensions[column_letter(j)].width = width
@@ -424,17 +429,7 @@ def _write_xlsx(result: CustomerReconciliation, target: Path) -> Path:
     summary = book.create_sheet("Summary")
     for i, (label, value) in enumerate(summary_pairs(result), start=1):
         summary.cell(row=i, column=1, value=label).font = Font(bold=True)
-        cell = summary.cell(row=i, column=2)
-        if isinstance(value, Decimal):
-            cell.value = value
-            cell.number_format = amount_format(result.currency)
-        elif isinstance(value, dt.date):
-            cell.value = value
-            cell.number_format = DATE_FORMAT
-        elif isinstance(value, int):
-            cell.value = value
-        else:
-            set_text(cell, str(value))
+        put(summary.cell(row=i, column=2), value)
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 70
     return atomic_save(target, lambda temp: book.save(temp), backup=False)
