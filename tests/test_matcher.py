@@ -797,3 +797,87 @@ def test_a_name_without_its_generic_ending_keeps_the_namesake_guard() -> None:
     customers = [*BANKS, CustomerProfile("B7", "Save the Children Ltd", (), (), "ngo")]
     rows = rows_of(line(1_180_000, "TRF FROM SAVE THE CHILDREN"), BANK_ITEMS, customers)
     assert rows[0].status == "review" and "the name fits 2 customers" in rows[0].reason
+
+
+# -- what a cut-off field, a shortened name or a transaction id cannot prove ----------------------------
+
+CUT_CUSTOMERS = [CustomerProfile("N1", "Ndagijimana & Sons Coffee Exporters Ltd", (), (), "private"),
+                 CustomerProfile("N2", "Ndagijimana & Sons Catering Co. Ltd", (), (), "private"),
+                 CustomerProfile("N3", "Umurage Urumuri Pharmacy Ltd", (), (), "private")]
+CUT_ITEMS = [invoice("INV-2024-29626", "N1", 77_000),  # 90,860
+             invoice("INV-2024-31001", "N2", 500_000),  # 590,000
+             invoice("INV-2024-00002", "N3", 79_000)]  # 93,220: 2,360 more, within the bank charges
+
+
+def test_a_number_cut_off_where_the_field_ends_with_bank_charges_goes_to_review() -> None:
+    # INV-2024-2 ends the 35-character field: INV-2024-00002 with its zeros dropped, or INV-2024-29626 cut off
+    narrative = "B/O NDAGIJIMANA & SONS C INV-2024-2"
+    assert len(narrative) == 35
+    rows = rows_of(line(90_860, narrative, name="NDAGIJIMANA & SONS C"), CUT_ITEMS, CUT_CUSTOMERS)
+    assert rows[0].status == "review"
+
+
+def test_a_number_without_its_prefix_that_fits_only_with_bank_charges_goes_to_review() -> None:
+    # 2024/2 is no whole invoice number, and the amount is 2,360 short: no automatic match on so little
+    rows = rows_of(line(90_860, "PMT 2024/2 THANKS"), CUT_ITEMS, CUT_CUSTOMERS)
+    assert rows[0].status == "review" and "bank charges" in rows[0].reason
+    # the whole number, its zeros dropped, not where a field ends: the bank charges are the explanation
+    rows = rows_of(line(90_860, "PMT INV 2024/2 THANKS"), CUT_ITEMS, CUT_CUSTOMERS)
+    assert brief(rows) == [auto("INV-2024-00002", 90_860, 2_360, "bank_charges")]
+
+
+def test_a_number_that_may_be_the_start_of_another_goes_to_review_even_when_the_amount_fits() -> None:
+    narrative = "PMT FROM UMURAGE URUMURI INV-2024-2"
+    assert len(narrative) == 35
+    rows = rows_of(line(93_220, narrative), CUT_ITEMS, CUT_CUSTOMERS)
+    assert rows[0].status == "review" and "INV-2024-29626" in rows[0].reason
+    # not where the field ends: the zeros dropped, the amount exact
+    rows = rows_of(line(93_220, "PMT FROM UMURAGE URUMURI INV-2024-2 THANK YOU"), CUT_ITEMS, CUT_CUSTOMERS)
+    assert brief(rows) == [auto("INV-2024-00002", 93_220)]
+
+
+NAME_CUSTOMERS = [CustomerProfile("K1", "Nyabarongo Kalisimbi Holdings Co. Ltd", (), (), "private"),
+                  CustomerProfile("K2", "Nyabarongo Kalisimbi Coffee Exporters Ltd", ("NKCE",), (), "private")]
+NAME_ITEMS = [invoice("INV-2025-38366", "K1", 1_000_000),  # 1,180,000
+              invoice("INV-2024-88099", "K2", 1_000_000)]  # 1,180,000 too
+
+
+def test_a_name_without_its_ending_that_begins_another_customers_name_goes_to_review() -> None:
+    rows = rows_of(line(1_180_000, "B/O NYABARONGO KALISIMBI COFFEE EXP"), NAME_ITEMS, NAME_CUSTOMERS)
+    assert rows[0].status == "review"
+    rows = rows_of(line(1_180_000, "B/O NYABARONGO KALISIMBI"), NAME_ITEMS, NAME_CUSTOMERS)
+    assert rows[0].status == "review"
+    # with no such other customer, the name without HOLDINGS still names the customer
+    rows = rows_of(line(1_180_000, "B/O NYABARONGO KALISIMBI"), NAME_ITEMS[:1], NAME_CUSTOMERS[:1])
+    assert brief(rows) == [auto("INV-2025-38366", 1_180_000)]
+
+
+def test_a_name_without_its_ending_followed_by_the_start_of_another_name_goes_to_review() -> None:
+    customers = [NAME_CUSTOMERS[0], CustomerProfile("K3", "Coffee Exporters Association", (), (), "ngo")]
+    items = [NAME_ITEMS[0], invoice("INV-2024-77001", "K3", 1_000_000)]
+    rows = rows_of(line(1_180_000, "B/O NYABARONGO KALISIMBI COFFEE EXP"), items, customers)
+    assert rows[0].status == "review"
+
+
+MOMO_CUSTOMERS = [CustomerProfile("M1", "Umucyo Intwari Partners Ltd", (), (), "private"),
+                  CustomerProfile("M2", "Ubumwe Karisimbi Insurance Brokers SARL", (), (), "private")]
+MOMO_SERIAL_ITEMS = [invoice("INV-2025-02105", "M1", 250_000),  # 295,000
+                     invoice("INV-2024-46574", "M2", 250_000)]  # 295,000 too, another customer
+
+
+@pytest.mark.parametrize("narrative", ["MOMO TRANSFER 250728704563 TXN 2105", "MOMO*250728704563*TRANSACTION 2105",
+                                       "AIRTEL MONEY/250728704563/TRX 2105", "MOMO 250728704563 REF NO 2105",
+                                       "MOMO TRANSFER 250728704563 ID 2105"])
+def test_a_mobile_money_transaction_id_is_no_invoice_serial(narrative: str) -> None:
+    rows = rows_of(line(295_000, narrative, name="AIRTEL MONEY"), MOMO_SERIAL_ITEMS, MOMO_CUSTOMERS)
+    assert rows[0].status != "auto" and rows[0].invoice_no == ""
+
+
+def test_a_mobile_money_serial_from_an_unknown_sender_needs_an_amount_no_other_item_has() -> None:
+    rows = rows_of(line(295_000, "MOMO TRANSFER 250728704563 2105", name="AIRTEL MONEY"), MOMO_SERIAL_ITEMS,
+                   MOMO_CUSTOMERS)
+    assert rows[0].status == "review" and rows[0].invoice_no == "INV-2025-02105"
+    # no other open item of that amount: the serial and the amount agree
+    rows = rows_of(line(295_000, "MOMO TRANSFER 250728704563 2105", name="AIRTEL MONEY"), MOMO_SERIAL_ITEMS[:1],
+                   MOMO_CUSTOMERS)
+    assert brief(rows) == [auto("INV-2025-02105", 295_000)]

@@ -44,7 +44,11 @@ quotes an invoice that is not open (a wrong reference), the amount fits several 
 (two invoices of the same amount: the oldest is proposed, and taken only with
 ``MatchSettings.oldest_of_identical``), a withholding outside the profile, an overpayment whose excess could
 pay invoices it does not quote, an amount applied oldest first for want of a better idea, a line that reads
-like a loan or a reversal but quotes an invoice. Such lines go to
+like a loan or a reversal but quotes an invoice, a number quoted where the bank's 35-character field ends that
+may be the start of another open invoice's number, an amount that fits only with bank charges when nothing
+but a number written short identifies the payer, a name found without its generic ending (HOLDINGS) that
+also begins another customer's name, a mobile-money serial from an unknown sender whose amount another open
+item also expects (numbers after TXN, TRX, REF NO or ID are transaction ids, never serials). Such lines go to
 **review** with the best proposal and the doubt in words (their score is kept below the threshold); lines
 below the review threshold (50) stay **unmatched**. A wrong automatic match is worse than none.
 
@@ -113,6 +117,10 @@ _MOBILE_MONEY = re.compile(r"\bMO\W?MO\b|\bMOBILE\W*MONEY\b|\bAIRTEL\W*MONEY\b|\
 _TELECOMS = re.compile(r"\b(?:MTN|AIRTEL|TIGO)(?:\W+RWANDA(?:CELL)?)?(?:\W+(?:PLC|LTD|LIMITED))?\b|\bRWANDACELL\b"
                        r"|\bMM\b|\bMOMO\W?PAY\b|\bMERCHANT\W*(?:CODE|ID)?\W*[0-9]*")
 _SERIAL_FIELD = 7  # a mobile-money reference of more digits is a phone number or a transaction id
+# a number after TXN, TRANSACTION, TRX, REF NO or ID is the transaction's id, not the sender's reference
+_TRANSACTION_ID = re.compile(r"\b(?:TXN|TRANSACTION|TRANS|TRX|TX|REF\W*(?:NO|NUMBER|NBR)|ID|TID)\W*[0-9]+$")
+# the telecoms themselves, as customers: in a mobile-money line they are the channel, never the payer
+_TELECOM_NAME = re.compile(r"\b(?:MTN|AIRTEL|TIGO|RWANDACELL)\b")
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 _PARTIAL_WORDS = re.compile(r"\b(?:PART(?:IAL)?|ADVANCE|INSTAL+MENT|ACOMPTE|BALANCE|DEPOSIT|ON ACCOUNT)\b")
 _NOT_RECEIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -177,6 +185,7 @@ class _Proposal:
     unique: bool = False
     explained: bool = False
     by_reference: bool = False  # the invoices are exactly those the narrative quotes
+    tier: int = 0  # 0: the amount fits exactly; 1: with rounding; 2: with bank charges
     flags: list[str] = field(default_factory=list)
 
 
@@ -263,6 +272,8 @@ class Matcher:
         self._versions: dict[int, int] = {}  # bumped when an automatic match clears a customer's invoices
         self._sorted: dict[tuple[int, str, Mode], tuple[list[int], list[int]]] = {}  # same, by value
         self._value_of: dict[tuple[int, str, Mode], dict[int, int]] = {}
+        self._cash_index: dict[tuple[str, int], list[int]] | None = None  # open or expected cash -> items
+        self._telecoms = frozenset(n for n, c in enumerate(self.customers) if _TELECOM_NAME.search(fold(c.name)))
 
     # -- the statement ----------------------------------------------------------------------------------
 
@@ -402,7 +413,7 @@ class Matcher:
         text = narrative.folded.rstrip(" .")
         field = re.split(r"[*/]", text)[-1].strip() if re.search(r"[*/]", text) else text
         field = field.split()[-1] if field.split() else ""
-        if not field.isdigit() or len(field) > _SERIAL_FIELD or not field.strip("0"):
+        if not field.isdigit() or len(field) > _SERIAL_FIELD or not field.strip("0") or _TRANSACTION_ID.search(text):
             return
         for position, hit in self.invoices.find(prepare(f"INVOICE {field}")).items():
             if hit.points < 60 or (position in hits and hits[position].points >= hit.points):
@@ -671,7 +682,7 @@ class Matcher:
         if notes:
             amount = Evidence(amount.points, "; ".join([amount.reason, *notes]))
         return _Proposal(candidate.customer, parts, 0, reference, amount, unique=unique, explained=True,
-                         by_reference=by_reference, flags=flags)
+                         by_reference=by_reference, flags=flags, tier=tier)
 
     def _interchangeable(self, keys: list[tuple[tuple[int, ...], Mode]],
                          found: dict[tuple[tuple[int, ...], Mode], int]) -> bool:
@@ -893,6 +904,13 @@ class Matcher:
                     shown = ", ".join(self.customers[c].customer_id for c in sharing[:3])
                     flags.append(f"the words that name {customer.customer_id} are also in the name of {shown}"
                                  + (" and others" if len(sharing) > 3 else ""))
+        if leans_on_name and best.name is not None:
+            # a name without its generic ending that may be the start of another customer's name
+            longer = [c for c in self.payers.longer_names(best.name, list(now.fields)) if c != best.customer]
+            if longer:
+                shown = ", ".join(self.customers[c].customer_id for c in longer[:3])
+                flags.append(f"the name without its generic ending may also be {shown}"
+                             + (" and others" if len(longer) > 3 else ""))
         if best.payer_named and leans_on_name:
             flags.append(f'"{now.line.counterparty_name.strip()[:40] or "the payer"}" pays for others: only an '
                          "invoice number says for whom")
@@ -917,6 +935,32 @@ class Matcher:
                 flags.append(f"the amount also fits open items of {self.customers[other.customer].customer_id}")
                 break
         flags.extend(self._stray_quotes(now, best, proposal))
+        if proposal.tier and proposal.reference.points and not (best.by_account or best.who.points >= 85) and (
+                proposal.reference.points < 90 or any(h.end > 0 and h.end % FIELD_WIDTH == 0 for h in (
+                    best.refs[p.item] for p in proposal.parts if p.item in best.refs))):
+            # an amount that fits only within a tolerance proves little: with nobody else naming the payer, the
+            # invoice number must be written out whole (its zeros may be dropped), and not where the bank's
+            # field ends (INV-2024-2 there may be INV-2024-00002, or INV-2024-29626 cut off)
+            flags.append("the amount fits only with " + ("rounding" if proposal.tier == 1 else "bank charges")
+                         + " and the invoice number is not written out whole or ends where the bank's field ends")
+        for part in proposal.parts:
+            hit = best.refs.get(part.item)
+            # a number read as whole (zeros dropped, no prefix) where the field ends may be another one cut off;
+            # one read as cut off (40-50 points) already allows for that
+            cut_off = self.invoices.continued(now.narrative, hit, part.item) \
+                if hit is not None and hit.points not in (40, 50) else ""
+            if cut_off:
+                flags.append(f"{self.items[part.item].invoice_no} is quoted where the bank's field ends: it may "
+                             f"be the start of {cut_off}")
+                break
+        if now.mobile and not best.by_account and best.who.points < 85 and any(
+                part.item in best.refs and best.refs[part.item].points < 70 and best.refs[part.item].start < 0
+                for part in proposal.parts):
+            # the sender's reference read as a bare serial (no prefix, year, zeros or word INVOICE), from a
+            # sender nobody knows: applied only if no other open item expects that cash
+            others = self._same_cash(now, {part.item for part in proposal.parts})
+            if others:
+                flags.append(f"the payer is not known and {others} other open item(s) expect the same amount")
         reasons = [e.reason for e in (proposal.reference, best.who, proposal.amount) if e.points and e.reason]
         payer = now.line.counterparty_name.strip() if not now.mobile else now.fields[0].strip()
         if not best.who.points and now.names_checked and payer:
@@ -937,6 +981,30 @@ class Matcher:
                 owner = self.owner[part.item]
                 self._versions[owner] = self._versions.get(owner, 0) + 1
         return self._rows(now, proposal, status, score, "; ".join(reasons))
+
+    def _same_cash(self, now: _Line, used: set[int]) -> int:
+        """How many open items other than ``used`` expect the line's cash, open or after their customer's
+        withholding (the telecoms' own invoices left out: in a mobile-money line they are the channel)."""
+        if self._cash_index is None:
+            index: dict[tuple[str, int], list[int]] = {}
+            for p, units in enumerate(self.open):
+                if units <= 0:
+                    continue
+                index.setdefault((self.currency[p], units), []).append(p)
+                mode = self.customers[self.owner[p]].withholding
+                expected = self._expect(p, mode) if mode else None
+                if expected is not None and expected[0] != units:
+                    index.setdefault((self.currency[p], expected[0]), []).append(p)
+            self._cash_index = index
+        count = 0
+        for p in self._cash_index.get((now.currency, now.target), ()):
+            if p in used or self.open[p] <= 0 or self.owner[p] in self._telecoms:
+                continue
+            mode = self.customers[self.owner[p]].withholding
+            expected = self._expect(p, mode) if mode else None
+            if self.open[p] == now.target or (expected is not None and expected[0] == now.target):
+                count += 1
+        return count
 
     def _stray_quotes(self, now: _Line, best: _Candidate, proposal: _Proposal) -> list[str]:
         """Invoice numbers the narrative quotes that the proposal does not use: a wrong or stale reference,

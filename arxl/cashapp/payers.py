@@ -130,6 +130,7 @@ class _Form:
     whole: frozenset[str]
     initials: str
     words: frozenset[str]
+    short: bool = False  # the name without its generic ending (:func:`_without_twin_words`)
 
 
 class CustomerIndex:
@@ -386,6 +387,41 @@ class CustomerIndex:
         end = ends[occurrence - 1]
         return end % 35 == 0 or not re.search(r"[A-Z0-9]", text[end:])
 
+    def longer_names(self, hit: NameHit, fields: Sequence[str]) -> list[int]:
+        """For a name found without its generic ending (NYABARONGO KALISIMBI for Nyabarongo Kalisimbi
+        Holdings), the other customers it may as well be: those whose name or alias also begins with it
+        (Nyabarongo Kalisimbi Coffee Exporters), and those whose name begins with the words that follow it
+        in its field, the last one perhaps cut (``... KALISIMBI COFFEE EXP``). Empty for any other hit.
+
+        >>> index = CustomerIndex([CustomerProfile("C1", "Nyabarongo Kalisimbi Holdings Ltd"),
+        ...                        CustomerProfile("C2", "Nyabarongo Kalisimbi Coffee Exporters Ltd")])
+        >>> index.longer_names(index.name_of(0, ["B/O NYABARONGO KALISIMBI COFFEE EXP"]),
+        ...                    ["B/O NYABARONGO KALISIMBI COFFEE EXP"])
+        [1]
+        """
+        tokens = hit.tokens
+        if not tokens or not any(f.short and f.tokens == tokens for f in self._forms[hit.customer]):
+            return []
+        found: set[int] = set()
+        for customer, index in self._by_first.get(tokens[0], ()):
+            form = self._forms[customer][index]
+            if customer != hit.customer and not form.short and form.tokens[: len(tokens)] == tokens:
+                found.add(customer)
+        if hit.words:
+            field, last = max(hit.words)
+            text = _CHANNELS.sub(" ", fold(fields[field])) if field < len(fields) and fields[field] else ""
+            after = name_tokens(text)[last + 1 : last + 3]
+            if after and len(after[0]) >= 3 and after[0] not in TWIN_WORDS and after[0] not in COMMON_WORDS \
+                    and after[0] not in NOISE_WORDS:
+                for customer, index in self._by_first.get(after[0], ()):
+                    form = self._forms[customer][index]
+                    if customer == hit.customer or len(form.tokens) < len(after):
+                        continue
+                    if form.tokens[: len(after) - 1] == after[:-1] and \
+                            form.tokens[len(after) - 1].startswith(after[-1]):
+                        found.add(customer)
+        return sorted(found)
+
     def name_of(self, customer: int, fields: Sequence[str]) -> NameHit | None:
         """How the fields name one given customer (None: not at all), as :meth:`names` would say."""
         seen_fields = [name_tokens(_CHANNELS.sub(" ", fold(text))) if text else () for text in fields]
@@ -469,7 +505,7 @@ def _without_twin_words(form: _Form) -> _Form | None:
     dropped = " ".join(form.tokens[len(core):])
     compact = "".join(core)
     return _Form(core, len(compact), True, f'{form.label} without "{dropped}"', frozenset({compact}), "",
-                 frozenset(core))
+                 frozenset(core), short=True)
 
 
 def _core(tokens: Sequence[str]) -> frozenset[str]:

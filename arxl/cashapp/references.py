@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -106,6 +107,7 @@ class InvoiceIndex:
     def __init__(self, invoice_numbers: Iterable[str]) -> None:
         self.keys: list[ReferenceKeys] = []
         self._seen: tuple[frozenset[str], frozenset[str]] | None = None  # words and numbers, when needed
+        self._compact: tuple[list[str], list[int]] | None = None  # numbers without separators, sorted
         self._heads: list[tuple[str, str]] = []  # prefix + middle joined, middle joined
         self._head_of: list[int] = []  # which of the distinct heads each invoice has
         distinct: dict[tuple[str, str], int] = {}
@@ -397,6 +399,35 @@ class InvoiceIndex:
         run, _, end = text.runs[k]
         at_end = k == len(text.runs) - 1 or end % FIELD_WIDTH == 0
         return at_end and (run in self.middles or len(run) < self._shortest_serial)
+
+    def continued(self, text: Prepared, hit: Hit, own: int = -1) -> str:
+        """Another invoice whose number begins with what the hit shows, when the hit ends where a bank field
+        ends (``INV-2024-2`` as the last characters of a 35-character field may be INV-2024-00002 with its
+        zeros dropped, or INV-2024-29626 cut off): that number, or "" when there is none. ``own`` is the
+        invoice the hit names, never counted as another.
+
+        >>> index = InvoiceIndex(["INV-2024-00002", "INV-2024-29626"])
+        >>> text = prepare("B/O NDAGIJIMANA & SONS C INV-2024-2")
+        >>> index.continued(text, index.find(text)[0], 0)
+        'INV-2024-29626'
+        """
+        if hit.start < 0 or hit.end <= 0 or hit.end % FIELD_WIDTH or text.folded[hit.end:].strip():
+            return ""
+        shown = "".join(_RUN.findall(text.folded[hit.start : hit.end]))
+        if not shown:
+            return ""
+        if self._compact is None:
+            pairs = [("".join((*k.prefix, *k.middle, k.serial)), n) for n, k in enumerate(self.keys)]
+            pairs += [("".join((*k.middle, k.serial)), n) for n, k in enumerate(self.keys) if k.prefix and k.middle]
+            pairs.sort()
+            self._compact = ([c for c, _ in pairs], [n for _, n in pairs])
+        numbers, positions = self._compact
+        at = bisect_left(numbers, shown)
+        while at < len(numbers) and numbers[at].startswith(shown):
+            if len(numbers[at]) > len(shown) and positions[at] != own:
+                return self.keys[positions[at]].invoice_no
+            at += 1
+        return ""
 
     def cut_short(self, text: Prepared, end: int) -> bool:
         """Whether what ends at ``end`` is a number the bank's field cut off (``INV-2024-1`` at the end may be
