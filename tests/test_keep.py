@@ -138,3 +138,25 @@ def test_rules_joined_by_openpyxl_are_not_counted_as_lost(tmp_path: Path) -> Non
     with zipfile.ZipFile(path) as package:
         sheets = [package.read(n) for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
     assert [xml.count(b"<conditionalFormatting ") for xml in sheets if b"A2&gt;90" in xml or b"A2>90" in xml] == [1]
+
+
+def test_the_accountants_defined_names_are_counted_and_excels_own_are_not(tmp_path: Path) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    path = small_book(tmp_path / "billing.xlsx")
+    book = load_workbook(path)
+    book.defined_names["ApprovedRates"] = DefinedName("ApprovedRates", attr_text="Settings!$B$2:$B$5")
+    book.save(path)
+    with zipfile.ZipFile(path) as package:  # a filter name Excel left behind, which openpyxl does not keep
+        parts = {name: package.read(name) for name in package.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b"</definedNames>",
+        b'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Settings!$A$1:$C$9</definedName>'
+        b"</definedNames>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    before = inventory(path)[("", "defined name")]
+    _append_one(path)  # saved: the stale filter name is Excel's, not the accountant's
+    assert inventory(path)[("", "defined name")] == before
+    assert "ApprovedRates" in load_workbook(path).defined_names

@@ -48,6 +48,9 @@ _IN_SHEET = {
     b"<mergeCell ": "merged range",
 }
 _SHAPE = re.compile(rb"<(?:[A-Za-z0-9]+:)?(?:sp|grpSp|cxnSp)[ >]")
+# A defined name of the accountant's; Excel's own (_xlnm.Print_Area, _xlnm._FilterDatabase) follow the sheet's
+# print settings and filters, which openpyxl writes back its own way.
+_OWN_NAME = re.compile(rb'<(?:[A-Za-z0-9]+:)?definedName\b[^>]*\bname="(?!_xlnm\.)')
 _CONTROL = re.compile(rb'ObjectType="(?!Note")')  # a VML shape that is not a comment's note
 _WORKBOOK_PARTS = {"xl/vbaProject.bin": "VBA project", "xl/externalLinks/": "external link",
                    "xl/slicerCaches/": "slicer", "xl/timelineCaches/": "timeline", "customXml/item": "custom XML part"}
@@ -63,7 +66,7 @@ def inventory(path: Path | str) -> Inventory:
                 if name.startswith(prefix) and not name.endswith(".rels"):
                     found[("", kind)] += 1
         workbook = package.read("xl/workbook.xml")
-        found[("", "defined name")] += workbook.count(b"<definedName ")
+        found[("", "defined name")] += len(_OWN_NAME.findall(workbook))
         targets = _relations(package, "xl/workbook.xml", names)
         root = ElementTree.fromstring(workbook)
         for sheet in root.iter(f"{_MAIN}sheet"):
