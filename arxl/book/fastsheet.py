@@ -97,8 +97,11 @@ def replace_sheets(path: Path | str, specs: Sequence[SheetSpec]) -> Path:
 
 def escape_text(text: str) -> str:
     """Text for an XML element: markup characters escaped, characters XML cannot hold as _xHHHH_."""
+    if text.isascii() and text.isprintable() and "&" not in text and "<" not in text and ">" not in text \
+            and "_x" not in text:
+        return text  # the common case: plain ASCII with nothing to escape, found without a regular expression
     if not _ANY_SPECIAL.search(text):
-        return text  # the common case, found with one scan
+        return text
     if _NEEDS_OOXML_ESCAPE.search(text):
         text = _NEEDS_OOXML_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     if _SURROGATE.search(text):
