@@ -322,9 +322,8 @@ def match_statement(
     """Match a bank statement to open invoices: allocations with status auto, review or unmatched."""
     from rich.progress import track
 
-    from arxl.background import in_background
+    from arxl.background import in_background, paused_gc
     from arxl.cashapp import MatchSettings, match, read_customers, read_open_items, write_allocations
-    from arxl.cashapp.matcher import paused_gc
     from arxl.io.statements import read_statement
 
     if review_threshold is not None and review_threshold > auto_threshold:

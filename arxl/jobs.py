@@ -318,8 +318,9 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
     thousands of invoices); a live workbook through its port.
     """
     from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
+    from arxl.background import paused_gc
     from arxl.book.changes import ChangeSet
-    from arxl.book.fastread import paused_gc, read_columns
+    from arxl.book.fastread import read_columns
     from arxl.book.host import FileHost
 
     if isinstance(host, FileHost):

@@ -239,9 +239,10 @@ def ledger_path(invoices: int, customers: int) -> Path:
 def run_arxl(path: Path, parallel: bool | None = None) -> dict[str, float]:
     """Refresh the Aging sheet as ``arxl aging`` does, timing each stage (``parallel=False``: one process)."""
     from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
+    from arxl.background import paused_gc
     from arxl.book.apply import apply_changes
     from arxl.book.changes import ChangeSet
-    from arxl.book.fastread import paused_gc, read_columns
+    from arxl.book.fastread import read_columns
 
     times = {}
     started = time.perf_counter()

@@ -20,14 +20,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import multiprocessing
 import os
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, cast
 
+from arxl.background import in_background, paused_gc
 from arxl.book.ledger import Ledger
 from arxl.book.reader import Table, projection, read_table
 from arxl.book.schema import TABLES, Row, Setting, build_row, columns
@@ -36,18 +35,6 @@ from arxl.book.xlsx import XlsxFile
 from arxl.errors import Problem
 
 PARALLEL_FROM_BYTES = 4_000_000  # below this a second process costs more than it saves
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a bulk job that creates no cycles (on again after it)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 Columns = Mapping[str, tuple[str, ...] | None]
@@ -66,17 +53,18 @@ def read_columns(path: Path | str, wanted: Columns, elsewhere: Collection[str] =
     path = Path(path)
     wanted = {"Settings": None, **wanted}
     elsewhere = [name for name in elsewhere if name in wanted]
-    with paused_gc():
-        helper = _start_helper(path, wanted, elsewhere) if elsewhere and _use_helper(path, parallel) else None
+    helper = bool(elsewhere) and _use_helper(path, parallel)
+    with paused_gc(), (in_background(_read_elsewhere, path, wanted, elsewhere) if helper
+                       else contextlib.nullcontext(None)) as pending:
         book = XlsxFile(path)
         tables: dict[str, Table[Row]] = {}
         problems: list[Problem] = []
         for name in wanted:
-            if helper is None or name not in elsewhere:
+            if not helper or name not in elsewhere:
                 tables[name], found = read_table(book, TABLES[name], wanted[name])
                 problems.extend(found)
-        if helper is not None:
-            received = _finish_helper(*helper)
+        if pending is not None:
+            received = pending.result()
             for name in elsewhere:
                 if received is not None and name in received:
                     tables[name], found = _decode(received[name], book.name)
@@ -93,49 +81,20 @@ def read_columns(path: Path | str, wanted: Columns, elsewhere: Collection[str] =
 
 
 def _use_helper(path: Path, parallel: bool | None) -> bool:
-    if parallel is False or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    if parallel:
-        return True
+    if parallel is not None:
+        return parallel
     try:
         return path.stat().st_size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
     except OSError:
         return False
 
 
-def _start_helper(path: Path, wanted: Columns, elsewhere: Collection[str]) -> tuple[Any, Connection]:
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_helper, args=(path, wanted, elsewhere, sending), daemon=True)
-    process.start()
-    sending.close()
-    return process, receiving
-
-
-def _finish_helper(process: Any, receiving: Connection) -> dict[str, Any] | None:
-    try:
-        received = receiving.recv()
-    except (EOFError, OSError):
-        received = None
-    finally:
-        receiving.close()
-        process.join(timeout=30)
-        if process.is_alive():
-            process.kill()
-    return cast(dict[str, Any], received) if isinstance(received, dict) else None
-
-
-def _helper(path: Path, wanted: Columns, elsewhere: Collection[str], sending: Connection) -> None:
-    """In the helper process: read the tables of ``elsewhere``, send them as plain columns."""
+def _read_elsewhere(path: Path, wanted: Columns, elsewhere: Collection[str]) -> dict[str, Any]:
+    """In the helper process: the tables of ``elsewhere`` as plain columns (any failure: read by the caller)."""
     gc.disable()
-    try:
-        book = XlsxFile(path)  # its own safety check before its own parse
-        result = {name: _encode(wanted[name], *read_table(book, TABLES[name], wanted[name], by_column=True))
-                  for name in elsewhere}
-    except BaseException:  # anything at all: the caller reads these tables itself and reports the error
-        result = None
-    sending.send(result)
-    sending.close()
+    book = XlsxFile(path)  # its own safety check before its own parse
+    return {name: _encode(wanted[name], *read_table(book, TABLES[name], wanted[name], by_column=True))
+            for name in elsewhere}
 
 
 def _encode(only: tuple[str, ...] | None, table: Table[Row], problems: list[Problem]) -> dict[str, Any]:

@@ -76,13 +76,13 @@ INV-2025-00042 0 30000 wht auto 100
 from __future__ import annotations
 
 import contextlib
-import gc
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from arxl.background import paused_gc
 from arxl.cashapp.amounts import (
     DEDUCTION_TYPES,
     GROSS,
@@ -105,7 +105,7 @@ from arxl.core.scoring import NO_EVIDENCE, Evidence, combine
 from arxl.core.statement import StatementLine
 from arxl.errors import UnknownCurrency
 
-__all__ = ["Matcher", "match", "paused_gc"]
+__all__ = ["Matcher", "match"]
 
 UNIQUE_BONUS = 25
 """Points added when the amount fits only one invoice, or one set of invoices, of the identified payer."""
@@ -150,20 +150,6 @@ def match(
     """Allocation rows for the statement lines, in their order (see the module for how it decides)."""
     with paused_gc():
         return Matcher(open_items, customers, settings or MatchSettings()).apply(lines)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Python's cycle collector, run again and again over millions of index entries, takes half the time of
-    a big statement; the matcher makes no reference cycles, so it is paused meanwhile (memory is still
-    freed as usual)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
