@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +18,25 @@ settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False, max_examples=5000)
 settings.load_profile("repeatable")
 
-# shared/ stands beside the repository, in CI's fresh clone as here; ARXL_TESTDATA overrides it.
-TESTDATA = Path(os.environ.get("ARXL_TESTDATA", Path(__file__).resolve().parents[2] / "shared" / "testdata"))
+def _testdata() -> Path:
+    """shared/testdata: ARXL_TESTDATA if set; else beside the repository (CI's clone, the working copy); else
+    beside the repository this one was cloned from (a fresh clone in a temporary folder)."""
+    if os.environ.get("ARXL_TESTDATA"):
+        return Path(os.environ["ARXL_TESTDATA"])
+    here = Path(__file__).resolve().parents[1]
+    beside = here.parent / "shared" / "testdata"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(["git", "-C", str(here), "remote", "get-url", "origin"], capture_output=True,
+                            text=True, check=False).stdout.strip().removeprefix("file://")
+    if origin and Path(origin).is_dir():
+        cloned_from = Path(origin).resolve().parent / "shared" / "testdata"
+        if cloned_from.is_dir():
+            return cloned_from
+    return beside
+
+
+TESTDATA = _testdata()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -26,7 +44,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     tests failing on a missing file would hide the one cause."""
     if not (TESTDATA / "mt940").is_dir():
         raise pytest.UsageError(
-            f"the shared test files are not at {TESTDATA} (they stand beside the repository, in ../shared/testdata);"
+            f"the shared test files are not at {TESTDATA} (they stand beside the repository, or beside the one it "
+            "was cloned from, in ../shared/testdata);"
             " set ARXL_TESTDATA to the folder that holds mt940/, camt/ and xlsx-wild/")
 
 
