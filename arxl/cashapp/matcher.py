@@ -850,13 +850,16 @@ class Matcher:
         """Whether another invoice the narrative names expects exactly the cash received (open, or after its
         customer's withholding)."""
         used = {part.item for part in proposal.parts}
-        for p in named:
-            if p in used or self.open[p] <= 0:
-                continue
-            expected = self._expect(p, self.customers[self.owner[p]].withholding)
-            if self.open[p] == now.target or (expected is not None and expected[0] == now.target):
-                return True
-        return False
+        return any(p not in used and self.open[p] > 0 and self._expects(p, now.target) for p in named)
+
+    def _expects(self, p: int, cash: int) -> bool:
+        """Whether open item ``p`` expects exactly ``cash``: its open amount, or that after its customer's
+        withholding."""
+        if self.open[p] == cash:
+            return True
+        mode = self.customers[self.owner[p]].withholding
+        expected = self._expect(p, mode) if mode else None
+        return expected is not None and expected[0] == cash
 
     def _decide(self, now: _Line, best: _Candidate, candidates: dict[int, _Candidate],
                 guard: str) -> list[AllocationRow]:
@@ -982,15 +985,9 @@ class Matcher:
                 if expected is not None and expected[0] != units:
                     index.setdefault((self.currency[p], expected[0]), []).append(p)
             self._cash_index = index
-        count = 0
-        for p in self._cash_index.get((now.currency, now.target), ()):
-            if p in used or self.open[p] <= 0 or self.owner[p] in self._telecoms:
-                continue
-            mode = self.customers[self.owner[p]].withholding
-            expected = self._expect(p, mode) if mode else None
-            if self.open[p] == now.target or (expected is not None and expected[0] == now.target):
-                count += 1
-        return count
+        return sum(1 for p in self._cash_index.get((now.currency, now.target), ())
+                   if p not in used and self.open[p] > 0 and self.owner[p] not in self._telecoms
+                   and self._expects(p, now.target))
 
     def _stray_quotes(self, now: _Line, best: _Candidate, proposal: _Proposal) -> list[str]:
         """Invoice numbers the narrative quotes that the proposal does not use: a wrong or stale reference,
