@@ -86,7 +86,7 @@ from arxl.book.ledger import Ledger
 from arxl.book.schema import Allocation, Customer, Invoice, Receipt
 from arxl.cashapp.their_rows import Classifier, Entry, TheirFile, TheirRow, their_balances
 from arxl.core.money import CURRENCIES, Money, round_money
-from arxl.core.tax import WithholdingRates, parse_withholding, withholding_amounts
+from arxl.core.tax import parse_withholding, withholding_amounts
 from arxl.errors import ArxlError, BadValue
 
 __all__ = [
@@ -613,8 +613,7 @@ class _Reconciler:
             profile = parse_withholding(self.customer.withholding)
         except ArxlError:
             return {}
-        settings = self.ledger.settings
-        rates = WithholdingRates(settings.vat_withheld_share, settings.wht3_rate, settings.wht15_rate)
+        rates = self.ledger.withholding_rates()
         result: dict[str, Decimal] = defaultdict(Decimal)
         for number in dict.fromkeys(names):
             document = self.ours.documents.get(number)
