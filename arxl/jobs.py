@@ -354,7 +354,7 @@ def customer_reconciliation(host: Host, customer_id: str, their_file: Path, as_o
     differences explain the two balances. Writes the list to ``out`` (.csv or .xlsx), never into the workbook.
     """
     from arxl.cashapp.customer import reconcile_customer
-    from arxl.core.money import exponent
+    from arxl.core.money import figure
     from arxl.errors import ArxlError
     from arxl.io.customer_file import read_their_file, write_differences
 
@@ -365,10 +365,10 @@ def customer_reconciliation(host: Host, customer_id: str, their_file: Path, as_o
     ledger = open_for_work(host, "customer reconciliation")
     their = read_their_file(their_file, sheet)
     result = reconcile_customer(ledger, customer_id, their, as_of=as_of, currency=currency, window_days=window_days)
-    code, places = result.currency, exponent(result.currency)
+    code = result.currency
 
     def shown(amount: Decimal | None) -> str:
-        return "" if amount is None else f"{amount:,.{places}f}"
+        return "" if amount is None else figure(amount, code)
 
     report = Report("customer reconciliation")
     person = result.customer

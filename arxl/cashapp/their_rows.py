@@ -52,7 +52,7 @@ from typing import Literal
 
 from arxl.book.schema import Invoice, header_key
 from arxl.cashapp.references import InvoiceIndex, prepare
-from arxl.core.money import exponent, round_money
+from arxl.core.money import figure, round_money
 
 __all__ = ["Classifier", "Entry", "RowKind", "TheirFile", "TheirRow", "their_balances"]
 
@@ -312,11 +312,11 @@ def their_balances(rows: Sequence[Entry], code: str) -> tuple[Decimal, Decimal, 
     if breaks:
         r, expected = breaks[0]
         more = f" (and {len(breaks) - 1} later balance(s))" if len(breaks) > 1 else ""
-        notes.append(f"their running balance at {r.row.where} ({_figure(sign * (r.row.balance or ZERO), code)}) "
-                     f"does not follow from their rows ({_figure(expected, code)}){more}")
+        notes.append(f"their running balance at {r.row.where} ({figure(sign * (r.row.balance or ZERO), code)}) "
+                     f"does not follow from their rows ({figure(expected, code)}){more}")
     if round_money(closing, code) != round_money(computed, code) and not notes:
-        notes.append(f"their closing balance {_figure(closing, code)} is not their opening balance plus their "
-                     f"rows ({_figure(computed, code)})")
+        notes.append(f"their closing balance {figure(closing, code)} is not their opening balance plus their "
+                     f"rows ({figure(computed, code)})")
     return opening, closing, notes
 
 
@@ -344,6 +344,3 @@ def _balance_sign(rows: Sequence[Entry]) -> int:
     return -1 if owed and all(b <= 0 for b in owed) and any(b < 0 for b in owed) else 1
 
 
-def _figure(amount: Decimal, code: str) -> str:
-    """An amount as the accountant writes it: ``1,180,000`` (RWF), ``1,250.50`` (USD)."""
-    return f"{round_money(amount, code):,.{exponent(code)}f}"

@@ -176,6 +176,15 @@ def round_money(amount: Decimal | int, code: str) -> Decimal:
     return Decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def figure(amount: Decimal | int, code: str) -> str:
+    """An amount as the accountant writes it, rounded to the currency: thousands separators, its decimals.
+
+    >>> figure(Decimal("1180000"), "RWF"), figure(Decimal("-1250.505"), "USD")
+    ('1,180,000', '-1,250.51')
+    """
+    return f"{round_money(amount, code):,.{exponent(code)}f}"
+
+
 def is_rounded(amount: Decimal, code: str) -> bool:
     """True when the amount has no more decimals than the currency allows (RWF 1068, not 1067.8)."""
     return amount == round_money(amount, code)
