@@ -58,8 +58,14 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    wait: Annotated[float | None, typer.Option("--wait", metavar="SECONDS", min=0,
+                                               help="How long a command waits for another arxl command that is "
+                                                    "changing the same workbook (default 60, or ARXL_WAIT).")]
+    = None,
 ) -> None:
     """arxl: the billing and recovery accountant's toolkit."""
+    if wait is not None:
+        _session.wait = wait
 
 
 @app.command()
@@ -84,10 +90,45 @@ def validate(
     """Check every table of a billing workbook and list each problem with its cell."""
     from arxl import jobs
 
-    _show(jobs.validate(_host(book)))
+    _show(jobs.validate(_reader(book)))
+
+
+class _Session:
+    """What one run of the command holds: the workbook locks (released when the command ends) and its words."""
+
+    def __init__(self) -> None:
+        self.locks = contextlib.ExitStack()
+        self.command = "arxl"
+        self.wait: float | None = None
+
+    def lock(self, book: Path) -> None:
+        """Take the workbook's lock for the rest of the command, before anything is read (one writer at a time)."""
+        import os
+
+        from arxl.book.lock import DEFAULT_WAIT, WorkbookLock
+
+        wait = self.wait
+        if wait is None:
+            try:
+                wait = float(os.environ.get("ARXL_WAIT", DEFAULT_WAIT))
+            except ValueError:
+                raise ArxlError(f'ARXL_WAIT "{os.environ["ARXL_WAIT"][:20]}" is not a number of seconds') from None
+        self.locks.enter_context(WorkbookLock(book, self.command, wait, say=_warn))
+
+
+_session = _Session()
 
 
 def _host(book: Path) -> FileHost:
+    """The workbook as the host of a command that changes it: its lock is taken first and held to the end."""
+    from arxl.book.host import FileHost
+
+    _session.lock(_existing(book))
+    return FileHost(book)
+
+
+def _reader(book: Path) -> FileHost:
+    """The workbook for a command that only reads it (no lock: saves replace the file in one step)."""
     from arxl.book.host import FileHost
 
     return FileHost(_existing(book))
@@ -201,6 +242,7 @@ def invoices_credit(
     value = to_decimal(amount, "--amount") if amount is not None else None
     numbers = _line_numbers(lines) if lines is not None else None
     day = to_date(on, "--date") if on is not None else dt.date.today()
+    _session.lock(_existing(book))
     ledger = _ledger(book)
     changes = credit_note(ledger, invoice_no, amount=value, lines=numbers, reason=reason, on=day)
     apply_changes(book, changes)
@@ -248,6 +290,7 @@ def invoices_ebm(
     if errors:
         err.print(f"{report.name}: {len(errors)} row(s) cannot be read; nothing was imported", highlight=False)
         raise BadInput()
+    _session.lock(_existing(book))
     ledger = _ledger(book)
     result = import_ebm(ledger, receipts, period=span)
     apply_changes(book, result.changes)
@@ -564,7 +607,7 @@ def reconcile(
         if their is None:
             raise ArxlError("reconcile customer needs --their FILE (the customer's statement or remittance advice)")
         day = to_date(as_of, "--as-of") if as_of is not None else None
-        _show(jobs.customer_reconciliation(_host(Path(second)), third, _existing(their), day, out=out_file,
+        _show(jobs.customer_reconciliation(_reader(Path(second)), third, _existing(their), day, out=out_file,
                                            sheet=sheet, currency=currency, window_days=window))
         return
     if third is not None:
@@ -691,6 +734,14 @@ def _is_usage_error(exc: Exception) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 done, 2 bad input, 1 bug)."""
+    words = sys.argv[1:] if argv is None else argv
+    _session.command = " ".join(["arxl", *words])[:160]
+    _session.wait = None
+    with _session.locks:  # every workbook lock this command took is released here, whatever happened
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         app(args=argv, prog_name="arxl", standalone_mode=False)
     except ArxlError as exc:

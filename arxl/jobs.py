@@ -324,6 +324,7 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
     from arxl.book.host import FileHost
 
     if isinstance(host, FileHost):
+        host.mark_read()
         ledger, problems = read_columns(host.path, AGING_COLUMNS, AGING_ELSEWHERE)
         errors = [p for p in problems if p.severity == "error"]
         if errors:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from arxl.book.changes import Cell, ChangeSet, SheetSpec
 from arxl.book.host import Host, ledger_of
+from arxl.book.lock import WorkbookBusy, WorkbookLock
 from arxl.errors import ArxlError
 from arxl.report import Refused, Report
 
@@ -33,6 +34,7 @@ BUTTONS: dict[str, tuple[str, str, str]] = {
     "month_end_close": ("Close", "Month-end close", "Run the month-end, step by step, resuming where it stopped"),
 }
 LOG_SHEET = "Log"
+MACRO_WAIT = 10.0  # seconds a button waits for a command changing the workbook: Excel is frozen meanwhile
 Macro = Callable[[Host], Report]
 
 
@@ -159,6 +161,27 @@ def run(button: str, host: Host | None = None) -> Report:
     if macro is None:
         raise ValueError(f"no arxl macro for the button {button!r}")  # a broken add-in: a bug, not bad input
     host.status(f"arxl: {BUTTONS[button][1]}...")
+    # the same lock as the command line's, so a button and a command never write the workbook together
+    lock = WorkbookLock(host.folder / host.name, f"arxl ribbon: {BUTTONS[button][1]}", MACRO_WAIT, say=host.status)
+    try:
+        lock.acquire()
+    except WorkbookBusy as exc:  # nothing was read or written, not even the Log sheet (another run owns it)
+        report = Report(button).refuse(str(exc))
+    else:
+        try:
+            report = _run_macro(macro, host, button)
+        finally:
+            lock.release()
+    host.status(f"arxl: {report.headline}")
+    if report.refused:
+        first = report.errors[0] if report.errors else None
+        host.alert(report.headline + (f"\n{first}" if first and str(first) != report.headline else ""),
+                   f"arxl: {BUTTONS[button][1]}")
+    return report
+
+
+def _run_macro(macro: Macro, host: Host, button: str) -> Report:
+    """The macro, then its report into the Log sheet; bad input becomes a refused report, never a traceback."""
     try:
         report = macro(host)
     except Refused as exc:
@@ -171,9 +194,4 @@ def run(button: str, host: Host | None = None) -> Report:
         host.apply(changes)
     except ArxlError as exc:  # the workbook could not take the log (open elsewhere): say so, lose nothing
         report.refuse(f"the Log sheet could not be written: {exc}")
-    host.status(f"arxl: {report.headline}")
-    if report.refused:
-        first = report.errors[0] if report.errors else None
-        host.alert(report.headline + (f"\n{first}" if first and str(first) != report.headline else ""),
-                   f"arxl: {BUTTONS[button][1]}")
     return report

@@ -15,10 +15,11 @@ from typing import Protocol
 from arxl.book.apply import apply_changes
 from arxl.book.changes import ChangeSet
 from arxl.book.ledger import Ledger, load_ledger
+from arxl.book.lock import Stamp, WorkbookChanged, stamp
 from arxl.book.port import WorkbookPort
 from arxl.book.save import ensure_not_open
 from arxl.book.xlsx import XlsxFile
-from arxl.errors import Problem
+from arxl.errors import CellRef, Problem
 
 
 class Host(Protocol):
@@ -62,6 +63,8 @@ class FileHost:
         self.echo = echo
         self.statuses: list[str] = []
         self.alerts: list[str] = []
+        self._known: Stamp | None = None  # the version last read or written here
+        self._read = False
 
     @property
     def name(self) -> str:
@@ -72,10 +75,20 @@ class FileHost:
         return self.path.parent
 
     def port(self) -> WorkbookPort:
+        self.mark_read()
         return XlsxFile(self.path)
 
+    def mark_read(self) -> None:
+        """Note the version about to be read: a save over any other version is refused (see :meth:`apply`)."""
+        self._known, self._read = stamp(self.path), True
+
     def apply(self, changes: ChangeSet) -> None:
+        if self._read and stamp(self.path) != self._known:
+            raise WorkbookChanged("was changed on disk by another program after arxl read it; nothing was "
+                                  "written (run the command again: it will read the new version)",
+                                  CellRef(self.path.name))
         apply_changes(self.path, changes)
+        self._known = stamp(self.path)
 
     def check_writable(self) -> None:
         ensure_not_open(self.path)

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
+from arxl.book.lock import check_unchanged, saved
 from arxl.errors import ArxlError, BadWorkbook, CellRef, WorkbookLocked
 
 
@@ -105,12 +106,15 @@ def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = 
     The backup is the previous file itself, linked under the backup name before the new one takes its place
     (a copy where the file system cannot link). ``written``: the parts ``write`` wrote anew, when it copied
     the others unchanged (see :func:`_check_complete`); it may be filled by ``write``.
-    Returns the path written. Raises WorkbookLocked when the file is open in Excel or LibreOffice.
+    Returns the path written. Raises WorkbookLocked when the file is open in Excel or LibreOffice, and
+    WorkbookChanged when this process holds the workbook's lock (:mod:`arxl.book.lock`) and the file changed
+    on disk since it was read.
     """
     target = Path(path)
     if not target.parent.is_dir():
         raise BadWorkbook(f"cannot be saved: the folder {target.parent} does not exist", CellRef(target.name))
     ensure_not_open(target)
+    check_unchanged(target)
     _remove_stale(target)
     temp = _temp_path(target, "new")
     try:
@@ -126,7 +130,9 @@ def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = 
                 _fsync(copy)
             os.replace(copy, backup_path(target))
         ensure_not_open(target)
+        check_unchanged(target)  # another writer since we read it: refuse rather than overwrite its work
         os.replace(temp, target)
+        saved(target)
         with contextlib.suppress(OSError):
             directory = os.open(target.parent, os.O_RDONLY)
             try:
