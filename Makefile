@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/match_quality.py
 	$(BIN)/python bench/match_heldout.py --seed 1
 	$(BIN)/python bench/aging.py
+	$(BIN)/python bench/lock.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -187,7 +187,8 @@ class WorkbookLock:
             time.sleep(_POLL)
         record = {"pid": os.getpid(), "host": socket.gethostname(), "command": self.command,
                   "since": dt.datetime.now().isoformat(timespec="seconds")}
-        os.ftruncate(fd, 0)
+        if os.fstat(fd).st_size:  # a lock file left by a killed holder (truncating a new one costs a flush on ext4)
+            os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, json.dumps(record).encode("utf-8"))
         self._fd = fd
