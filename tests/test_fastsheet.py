@@ -270,3 +270,13 @@ def test_direct_call_is_atomic_with_a_backup(tmp_path: Path) -> None:
     replace_sheets(path, [_spec()])
     assert (tmp_path / "b.bak.xlsx").read_bytes() == before
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_alignment_is_written(tmp_path: Path) -> None:
+    path = small_book(tmp_path / "b.xlsx")
+    spec = SheetSpec("Strip")
+    spec.add(Cell("Current", style="header", align="right"), Cell("1-30", align="center"), Cell("plain"))
+    _replace(path, spec)
+    sheet = openpyxl.load_workbook(path)["Strip"]
+    assert [c.alignment.horizontal for c in sheet[1]] == ["right", "center", None]
+    assert sheet["A1"].alignment.wrap_text and sheet["A1"].font.b

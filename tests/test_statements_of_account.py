@@ -171,3 +171,18 @@ def test_statements_command_writes_files_and_the_statements_sheet(tmp_path: Path
     rows = {r[0]: r for r in sheet.iter_rows(min_row=5, values_only=True)}
     assert rows["C004"][3] == 354000 and rows["C004"][6] == "=D8+E8-F8"
     assert main(["statements", str(book), "--as-of", "2025-07-32"]) == 2
+
+
+def test_aging_strip_headings_stand_over_their_figures(ledger: Ledger, tmp_path: Path) -> None:
+    """Headings and amounts of the strip are both right-aligned, so in the PDF each figure sits under its own
+    heading, not just before the next one (columns of the strip have different widths)."""
+    statements, _ = account_statements(ledger, JULY)
+    files = write_statements(statements, ledger.settings, tmp_path / "statements")
+    sheet = load_workbook(files["C002"]).worksheets[0]
+    heading = next(row for row in sheet.iter_rows() if row[0].value == "Current")
+    assert [c.value for c in heading] == ["Current", "1-30", "31-60", "61-90", "91-120", "Over 120", "Credits",
+                                          "Total"]
+    assert {c.alignment.horizontal for c in heading} == {"right"}
+    figures = sheet[heading[0].row + 1]
+    assert all(isinstance(c.value, (int, float)) or str(c.value).startswith("=SUM") for c in figures[:8])
+    assert {c.alignment.horizontal for c in figures[:8]} <= {None, "general", "right"}  # numbers: right

@@ -333,7 +333,7 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
               Cell(f"days past due at {statement.as_of:%d/%m/%Y}" if settings.aging_basis == "due_date"
                    else f"days since the invoice date at {statement.as_of:%d/%m/%Y}", style="note"))
     labels = [*statement.buckets, "Credits", "Total"]
-    sheet.add(*(Cell(label, style="header") for label in labels))
+    sheet.add(*(Cell(label, style="header", align="right") for label in labels))  # over its figure, not beside
     strip_row = sheet.next_row
     values = [*statement.buckets.values(), statement.credits]
     last_letter = _letter(len(values))

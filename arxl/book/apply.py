@@ -246,7 +246,7 @@ def _write_cell(sheet: Worksheet, row: int, column: int, cell: Cell) -> None:
         target.font = Font(italic=True, color="595959")
     elif style == "header":
         target.font, target.fill = HEADER_FONT, HEADER_FILL
-        target.alignment = Alignment(wrap_text=True, vertical="center")
+        target.alignment = Alignment(wrap_text=True, vertical="center", horizontal=cell.align or None)
     elif style in ("bold", "total"):
         target.font = Font(bold=True)
         if style == "total":
@@ -256,6 +256,8 @@ def _write_cell(sheet: Worksheet, row: int, column: int, cell: Cell) -> None:
         target.fill = _FILLS[style]
     elif style == "note":
         target.font = Font(italic=True, size=9, color="595959")
+    if cell.align and style != "header":
+        target.alignment = Alignment(horizontal=cell.align)
     if cell.currency or style == "amount":
         target.number_format = amount_format(cell.currency or "USD")
     elif style == "date":

@@ -20,6 +20,7 @@ from arxl.book.schema import Row
 
 Style = Literal["", "title", "subtitle", "header", "amount", "date", "percent", "integer", "decimal", "text", "bold",
                 "total", "good", "warning", "error", "note", "link"]
+Align = Literal["", "left", "center", "right"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class Cell:
     currency: str = ""
     link: str = ""  # "#Sheet!A1" for a place in the workbook
     comment: str = ""
+    align: Align = ""  # horizontal; "" leaves it to the spreadsheet (text left, numbers right)
 
 
 @dataclass(frozen=True, slots=True)

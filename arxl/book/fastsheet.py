@@ -223,6 +223,7 @@ class _Look:
     fill: str = ""
     border: bool = False
     wrap: bool = False
+    align: str = ""
     number_format: str = ""
     quote: bool = False
 
@@ -247,6 +248,8 @@ def look_of(cell: Cell) -> _Look:
         kw = {"italic": True, "size": 9.0, "color": _GREY}
     if cell.link:
         kw.update(color=_LINK_BLUE, underline=True)
+    if cell.align:
+        kw["align"] = cell.align
     if cell.currency or style == "amount":
         kw["number_format"] = amount_format(cell.currency or "USD")
     elif style == "date":
@@ -366,9 +369,11 @@ class StyleBook:
         attrs += ' applyFont="1"' if font else ""
         attrs += ' applyFill="1"' if fill else ""
         attrs += ' applyBorder="1"' if border else ""
-        attrs += ' applyAlignment="1"' if look.wrap else ""
+        attrs += ' applyAlignment="1"' if look.wrap or look.align else ""
         attrs += ' quotePrefix="1"' if look.quote else ""
-        inner = '<alignment vertical="center" wrapText="1"/>' if look.wrap else ""
+        horizontal = f' horizontal="{look.align}"' if look.align else ""
+        inner = (f'<alignment{horizontal} vertical="center" wrapText="1"/>' if look.wrap
+                 else f"<alignment{horizontal}/>" if look.align else "")
         index = self._add("cellXfs", f"<xf {attrs}>{inner}</xf>" if inner else f"<xf {attrs}/>")
         self._looks[look] = index
         return index
@@ -443,8 +448,8 @@ def render_sheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
         for c, cell in enumerate(row):
             tail = tails.get(id(cell))
             if tail is None:
-                key = (cell.style, cell.currency, bool(cell.link), cell.formula == "" and isinstance(cell.value, str)
-                       and cell.value.startswith(_FORMULA_START))
+                key = (cell.style, cell.currency, bool(cell.link), cell.align, cell.formula == ""
+                       and isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START))
                 style = looks.get(key)
                 if style is None:
                     style = looks[key] = styles.xf(look_of(cell))
