@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
+import shutil
+import subprocess
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from arxl.io.statement_files import to_pdfs, write_statements
 from arxl.sample import write_sample
 from tests.builders import recovery_book, recovery_tables
 from tests.calc import assert_formulas_match
+from tests.conftest import need_tool
 
 JULY = dt.date(2025, 7, 31)
 
@@ -143,6 +148,26 @@ def test_statement_formulas_recalculate_to_arxls_figures(ledger: Ledger, tmp_pat
     pdfs = to_pdfs([files["C001"], files["C002"]], tmp_path / "pdf", libreoffice, batch=1)
     assert [p.name for p in pdfs] == ["C001-2025-07.pdf", "C002-2025-07.pdf"]
     assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    for pdf in pdfs:
+        assert_strip_lines_up(pdf)
+
+
+def assert_strip_lines_up(pdf: Path) -> None:
+    """In the PDF's text layer, each heading of the aging strip ends where the figure under it ends."""
+    need_tool(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    layer = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    words = [(float(x0), float(y0), float(x1), html.unescape(text)) for x0, y0, x1, text in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', layer)]
+    current = next(w for w in words if w[3] == "Current")
+    headings = sorted((w for w in words if abs(w[1] - current[1]) < 1 and w[0] >= current[0] - 1),
+                      key=lambda w: w[0])
+    below = min(w[1] for w in words if w[1] > current[1] + 1)
+    figures = sorted((w for w in words if abs(w[1] - below) < 1), key=lambda w: w[0])
+    ends = [h[2] for h in headings if h[3] != "Over"]  # "Over 120" is two words: its end is "120"'s
+    assert [h[3] for h in headings][-2:] == ["Credits", "Total"] and len(ends) == len(figures)
+    for heading_end, figure in zip(ends, figures, strict=True):
+        assert abs(heading_end - figure[2]) < 1.5, f"{figure[3]} ends at {figure[2]:.1f}, its heading at " \
+                                                   f"{heading_end:.1f}"
 
 
 def test_statement_sheet_layout(ledger: Ledger) -> None:
