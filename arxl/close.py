@@ -2,7 +2,9 @@
 
 review billing → generate invoices → import the bank statement and propose matches → (stop while any bank
 line waits for a decision in the Reconciliation sheet) → post the reconciliation → refresh aging as of the
-month's end → statements and reminders → collections report → Sage export.
+month's end → arrangements check (instalments and promises kept or broken, the Escalations sheet: before the
+reminders, which spare a customer keeping an arrangement) → statements and reminders → collections report →
+Sage export.
 
 Resumable: the Close sheet records each step of the period as done (with when and what it did), waiting or
 skipped, and a run starts from the first step not done, so running the close again after deciding the
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 SHEET = "Close"
 HEADERS = ["Period", "Step", "Status", "When", "Summary"]
 STEPS = ("review billing", "generate invoices", "import statement", "post reconciliation", "refresh aging",
-         "statements and reminders", "collections report", "export to Sage")
+         "arrangements check", "statements and reminders", "collections report", "export to Sage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
         "import statement": lambda: _import(host, statement, today),
         "post reconciliation": lambda: _post(host, today),
         "refresh aging": lambda: jobs.refresh_aging(host, last_day),
+        "arrangements check": lambda: jobs.arrangements_check(host, last_day),
         "statements and reminders": lambda: jobs.statements_reminders(
             host, last_day, out_dir, start=first_day, pdf=pdf, server=server),
         "collections report": lambda: jobs.collections_report(host, period),

@@ -117,6 +117,11 @@ def test_the_close_stops_for_decisions_and_resumes_repeating_nothing(sample: Fil
     ledger, _ = ledger_of(sample)
     assert len(ledger.invoices) == invoices  # nothing billed twice
     assert (out / "sage-2025-07.csv").exists()
+    # the close checks arrangements: C042's second instalment, paid in July, is kept; escalations listed
+    plan = {(a.arrangement_id, a.instalment): a.status for a in ledger.arrangements}
+    assert plan[("ARR-2025-001", 2)] == "kept" and plan[("ARR-2025-001", 3)] == "pending"
+    assert "Escalations" in load_workbook(sample.path, read_only=True).sheetnames
+    assert any(line.startswith("arrangements check: 31/07/2025: instalments 2 kept") for line in report.lines)
     again = close.month_end(sample, "2025-07", out, today=dt.date(2025, 8, 1))
     assert all("already done" in line for line in again.lines[1:])
     assert len(ledger_of(sample)[0].receipts) == len(ledger.receipts)
