@@ -228,8 +228,9 @@ def statement_rows(text: str, delimiter: str, name: str, header: int, width: int
         if reader.line_num > start or "end of data" in detail:
             raise _unclosed(text, start, reader.line_num, delimiter, name, closed="end of data" not in detail
                             ) from None
-        raise BadStatement(f"the quotes do not pair up: a quoted field is closed and then goes on ({detail});"
-                           " a quote is missing or one too many", f"[{name}] line {reader.line_num}") from None
+        raise BadStatement("the quotes do not pair up: a quoted field is closed and more text follows before the"
+                           " next delimiter; a quote is missing or one too many",
+                           f"[{name}] line {reader.line_num}") from None
     return rows, numbers
 
 
