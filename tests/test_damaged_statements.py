@@ -125,10 +125,11 @@ def test_real_exports_keep_reading_blank_lines_preamble_footers_and_multiline_te
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     footers = BK_CSV.replace("\n01/07/2025", "\n\n01/07/2025") + "\nTotal debits:,5000\nEnd of statement\n"
     multiline = footers.replace("MONTHLY ACCOUNT FEE", '"MONTHLY ACCOUNT\nFEE JULY"')
-    trailing = "\n".join(line + "," if line.startswith(("Date", "0", "3")) else line
-                         for line in BK_CSV.split("\n"))  # a delimiter at the end of every table row
+    trailing = "\n".join(line + "," if line.startswith(("0", "3")) else line
+                         for line in BK_CSV.split("\n"))  # a delimiter at the end of every row but the header's
+    header_only = BK_CSV.replace("Credit,Balance\n", "Credit,Balance,\n")  # ... or of the header only
     for name, text in (("footers.csv", footers), ("multiline.csv", multiline), ("trailing.csv", trailing),
-                       ("no-newline.csv", BK_CSV.rstrip("\n"))):
+                       ("header.csv", header_only), ("no-newline.csv", BK_CSV.rstrip("\n"))):
         path = write(tmp_path / name, text)
         code, message = normalize(capsys, path)
         assert code == 0, message
@@ -186,6 +187,9 @@ def test_the_same_mt940_statement_twice_in_one_file_is_refused_where_the_repeat_
         "[twice.sta] line 16: statement GENERIC/1, which begins here, repeats the statement at line 1 (same"
         " account, balances and lines): the file holds it twice, and every line would be counted twice; ask the"
         " bank for the file again")
+    renumbered = generic + generic.replace(":28:1\n", ":28:3\n", 1)  # a copy is a copy, whatever its number
+    assert refused(capsys, write(tmp_path / "renumbered.sta", renumbered)).startswith(
+        "[renumbered.sta] line 16: statement GENERIC/3, which begins here, repeats the statement at line 1")
     sns = (MT940_DIR / "sns.sta").read_text(encoding="utf-8")
     first = sns[: sns.index(":20:", 10)]
     assert refused(capsys, write(tmp_path / "sns.sta", first + first + sns[len(first):])).startswith(

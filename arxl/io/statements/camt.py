@@ -11,7 +11,18 @@ How an entry becomes statement lines:
 * one line per entry, with the entry's amount; its details come from its only ``TxDtls``, if any;
 * a **batch** entry (several ``TxDtls``) becomes one line per transaction, each with its own amount
   (``TxDtls/Amt``, ``AmtDtls/TxAmt`` or ``InstdAmt`` in the entry's currency), when those amounts add up to
-  the entry exactly; otherwise the entry stays one line (with a note), so the balances still agree;
+  the entry exactly; when they differ only by the transactions' charges, or some transaction gives no
+  amount in the entry's currency, the entry stays one line (with a note), so the balances still agree;
+* **damage is refused**, naming the entry (its ``NtryRef`` or ``AcctSvcrRef``, its place and its line): an
+  entry whose only ``TxDtls`` gives amounts in the entry's currency none of which is the entry's (with or
+  without its ``Chrgs``), or whose transactions add up to another amount. Amounts in another currency
+  (an ``InstdAmt`` in EUR on a CHF account) are not compared: like is compared with like;
+* a ``Stmt`` of camt.053 without any ``Bal`` is refused unless the balance check is switched off: the
+  standard makes ``Bal`` mandatory in camt.053 (one or more); in camt.052 it is optional and camt.054 has
+  none, so those are read without a balance check. A camt.053 giving only one of the opening and closing
+  balance is read, unchecked (the schema does not say which balances must be there);
+* the same ``Stmt`` twice in one file (same account, balances and entries) is refused;
+* more ``Ntry`` elements than the line limit are refused before the XML is parsed into a tree;
 * counterparty: the debtor (``Dbtr``, ``DbtrAcct``) of a credit, the creditor (``Cdtr``, ``CdtrAcct``) of a
   debit; narrative: ``RmtInf/Ustrd``, the structured creditor reference (``Strd/CdtrRefInf/Ref``) and
   referred document numbers, ``AddtlTxInf`` and ``AddtlNtryInf``; bank reference: ``AcctSvcrRef``, else the

@@ -203,15 +203,17 @@ def first_repeat(drafts: Sequence[Draft]) -> tuple[int, int] | None:
     """The positions (0-based) of the first statement that repeats an earlier one of the same file, and of
     that earlier one; None when there is no repeat.
 
-    A repeat is the same account, statement id, balances and lines — the same statement pasted twice, which
-    doubles every line and still adds up, statement by statement. Consecutive days of one account differ in
-    their balances or lines; two days without any line are not a repeat (nothing would be counted twice).
+    A repeat is the same account, currency, balances and lines (the statement's number aside: a copy with
+    its number changed is still a copy) — the same statement pasted twice, which doubles every line and still
+    adds up, statement by statement. Consecutive days of one account differ in their balances or lines; two
+    days without any line are not a repeat (nothing would be counted twice).
     """
-    seen: dict[Draft, int] = {}
+    seen: dict[tuple[object, ...], int] = {}
     for index, draft in enumerate(drafts):
         if not draft.lines:
             continue
-        earlier = seen.setdefault(draft, index)
+        key = (draft.account, draft.currency, draft.opening, draft.closing, draft.lines)
+        earlier = seen.setdefault(key, index)
         if earlier != index:
             return index, earlier
     return None

@@ -10,8 +10,10 @@ renamed ``.csv`` is still read for what it is):
 * any other text: a CSV export, read through the first bank profile whose header row it has.
 
 Every file first passes the size limit, and text files the binary, encoding and line-length checks of
-:mod:`.text`. Then come the balance check, the "has no lines" check and the duplicate check of
-:func:`arxl.io.statements.model.finish`.
+:mod:`.text`. Each format reader refuses damage at its line (strict CSV, MT940 balances, camt entries, a
+statement repeated in the file) and stops as soon as the file passes the line limit (``Limits.max_lines``,
+``--max-lines``). Then come the exact line count, the balance check, the "has no lines" check and the
+duplicate check of :func:`arxl.io.statements.model.finish`.
 """
 
 from __future__ import annotations

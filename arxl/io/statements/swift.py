@@ -18,6 +18,11 @@ What becomes of a ``:61:``/``:86:`` pair:
 
 A ``:86:`` after the closing balance is information about the whole statement, not about its last line, and
 is left out.
+
+Damage is refused with the line it is on: a balance tag that is not whole (``:62F:C2507``), a statement
+without its opening or closing balance (mandatory in MT940: one is missing only when the file was cut or a
+tag lost) unless the balance check is switched off, the same statement twice in one file (it would count
+every line twice), and more ``:61:`` bookings than the line limit (counted before anything is parsed).
 """
 
 from __future__ import annotations
@@ -51,8 +56,8 @@ if not any(isinstance(h, logging.NullHandler) for h in _LOG.handlers):
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 _BOOKING = re.compile(r"^:61:", re.MULTILINE)
 _CLOSING_TAGS = ("62F", "62M", "64", "65")
-_BALANCE_TAGS = ("60F", "60M", "62F", "62M", "64", "65")
-_BALANCE = re.compile(r"^[CD]\d{6}[A-Z]{3}\d{1,15},\d*$")  # mark, YYMMDD, currency, amount with its comma
+_BALANCE_TAGS = ("60F", "60M", "62F", "62M")  # the balances the check adds up (64/65 are left to mt-940)
+_BALANCE = re.compile(r"^[CDcd]\d{6}[A-Z]{3}\d{1,15},\d*$")  # mark, YYMMDD, currency, amount with its comma
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _SWIFT_CODE = re.compile(r"/(NAME|IBAN|REMI|EREF|CNTP|ACCW|ORDP|BENM|ISDT|MARF|CSID|BIC|ADDR|PURP|RTRN)/")
 _NAME_CHARS = 35  # a SWIFT name line

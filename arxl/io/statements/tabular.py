@@ -7,6 +7,12 @@ a credit column (a debit becomes a negative amount). Rows without an amount are 
 a balance is the stated opening or closing balance, and totals or blank rows are passed over. A row with an
 amount but no date is refused rather than guessed.
 
+A CSV is read strictly (:func:`statement_rows`): a quote that is never closed, quotes that do not pair up,
+and a row with a date or an amount whose number of fields differs from the header's (its columns would
+shift; the last row of a file cut short) are refused at their line, where Python's reader would have read
+them as data. Blank lines, the letterhead above the header and text footers below the table are read as
+before. Reading stops as soon as the rows pass the line limit.
+
 Where the export has a running balance, every line must follow from the one before: balance = previous
 balance + amount. That finds a missing, doubled or altered line at the row where it happens, in files listed
 oldest first or newest first. The opening balance is then the first balance less the first amount, and the
@@ -99,7 +105,7 @@ def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_bal
         found = _match(sample, [p for p in choices if p.delimiter in (None, delimiter)])
         if found:
             profile, header = found
-            rows, numbers = statement_rows(text, delimiter, name, header, len(sample[header]),
+            rows, numbers = statement_rows(text, delimiter, name, header, _widths(sample[header]),
                                            header + 1 + limits.max_lines + _SPARE_ROWS, limits)
 
             def where(row: int, column: str | None, numbers: list[int] = numbers) -> str:
@@ -107,7 +113,7 @@ def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_bal
 
             drafts, notes = _read_grid(rows, header, profile, where, check_balances=check_balances,
                                        fallback_currency=fallback_currency, max_lines=limits.max_lines,
-                                       fields=(len(rows[header]), numbers[header]),
+                                       fields=(_widths(rows[header]), numbers[header]),
                                        cut=not text.endswith(("\n", "\r")))
             return f"CSV (profile {profile.name})", drafts, notes
         if _width(sample) > _width(widest):
@@ -187,7 +193,7 @@ def csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]], 
     return rows, numbers
 
 
-def statement_rows(text: str, delimiter: str, name: str, header: int, width: int, most: int,
+def statement_rows(text: str, delimiter: str, name: str, header: int, width: tuple[int, int], most: int,
                    limits: Limits = DEFAULT_LIMITS) -> tuple[list[list[object]], list[int]]:
     """The rows of a bank's CSV export, read strictly, and the line number where each ends.
 
@@ -198,7 +204,8 @@ def statement_rows(text: str, delimiter: str, name: str, header: int, width: int
       the line where the quote opened, with how many lines it would swallow;
     * a quote closed in the middle of a field (``"ACME"LTD``): the quotes do not pair up;
     * a field over several lines below the header (banks quote a narrative with line breaks) is accepted only
-      when its row has the header's ``width`` and none of its inner lines looks like a row of its own.
+      when its row has the header's ``width`` (see :func:`_widths`) and none of its inner lines looks like a
+      row of its own.
 
     Blank lines give empty rows, as before; rows of another width than the header's are judged where the
     profile is known (:func:`_read_grid`). Reading stops with a refusal once ``most`` rows that are not blank
@@ -234,17 +241,25 @@ def statement_rows(text: str, delimiter: str, name: str, header: int, width: int
     return rows, numbers
 
 
-def _swallowed(row: list[str], width: int, delimiter: str) -> bool:
+def _swallowed(row: list[str], width: tuple[int, int], delimiter: str) -> bool:
     """True when a row spread over several lines is lines run together by a missing quote."""
     if not _aligned(row, width):
         return True
     inner = [part for cell in row if "\n" in cell for part in cell.split("\n")[1:-1]]
-    return width >= 3 and any(part.count(delimiter) >= width - 1 for part in inner)
+    return width[0] >= 3 and any(part.count(delimiter) >= width[0] - 1 for part in inner)
 
 
-def _aligned(row: Sequence[object], width: int) -> bool:
-    """The row has the header's number of fields (one empty field more: a trailing delimiter)."""
-    return len(row) == width or (len(row) == width + 1 and not cell_text(row[-1]))
+def _widths(header: Sequence[object]) -> tuple[int, int]:
+    """The header's fields up to its last named column, and all its fields (with trailing empty ones)."""
+    named = max((j + 1 for j, cell in enumerate(header) if cell_text(cell)), default=0)
+    return named, len(header)
+
+
+def _aligned(row: Sequence[object], width: tuple[int, int]) -> bool:
+    """The row has as many fields as the header: up to its last named column or all of them, or one empty
+    field more (a delimiter at the end of each row but not of the header)."""
+    named, full = width
+    return named <= len(row) <= full or (len(row) == full + 1 and not cell_text(row[-1]))
 
 
 def _unclosed(text: str, start: int, end: int, delimiter: str, name: str, *, closed: bool) -> BadStatement:
@@ -319,11 +334,11 @@ def _column_index(header_row: Sequence[object], column: str | None) -> int | Non
 
 def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, where: Where, *,
                check_balances: bool, fallback_currency: str | None, date1904: bool = False,
-               max_lines: int = DEFAULT_LIMITS.max_lines, fields: tuple[int, int] | None = None,
+               max_lines: int = DEFAULT_LIMITS.max_lines, fields: tuple[tuple[int, int], int] | None = None,
                cut: bool = False) -> tuple[list[Draft], list[str]]:
     """The drafts and notes of a table below its header row.
 
-    ``fields`` (CSV only) is the header's number of fields and its line: a row with another number that
+    ``fields`` (CSV only) is the header's widths (:func:`_widths`) and its line: a row of another width that
     carries a date or an amount is refused (its columns would shift); a footer of text is passed over.
     ``cut`` says the file does not end with a line break, so a short last row is a file cut short.
     """
@@ -340,7 +355,8 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
         if fields is not None and not _aligned(row, fields[0]) and reader.carries_data(index):
             ending = ("; the file ends in the middle of this row: it was cut short, download it again"
                       if cut and index == len(rows) - 1 else "")
-            raise BadStatement(f"this row has {len(row)} fields but the header (line {fields[1]}) has {fields[0]}:"
+            raise BadStatement(f"this row has {len(row)} fields but the header (line {fields[1]}) has"
+                               f" {fields[0][1]}:"
                                " a delimiter or a quote is missing or one too many, and its columns would shift"
                                + ending, where(index, None))
         amount = reader.amount(index)
