@@ -129,7 +129,8 @@ def test_real_exports_keep_reading_blank_lines_preamble_footers_and_multiline_te
                          for line in BK_CSV.split("\n"))  # a delimiter at the end of every row but the header's
     header_only = BK_CSV.replace("Credit,Balance\n", "Credit,Balance,\n")  # ... or of the header only
     for name, text in (("footers.csv", footers), ("multiline.csv", multiline), ("trailing.csv", trailing),
-                       ("header.csv", header_only), ("no-newline.csv", BK_CSV.rstrip("\n"))):
+                       ("header.csv", header_only), ("no-newline.csv", BK_CSV.rstrip("\n")),
+                       ("letterhead.csv", '"BANK OF KIGALI" PLC\n' + BK_CSV)):  # the letterhead is not data
         path = write(tmp_path / name, text)
         code, message = normalize(capsys, path)
         assert code == 0, message

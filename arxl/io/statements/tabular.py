@@ -101,12 +101,14 @@ def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_bal
     choices = [only] if only else [*profiles, *BUILTIN_PROFILES]
     widest: list[list[object]] = []
     for delimiter in DELIMITERS:
-        sample = _parse(head, delimiter, name)
+        sample, sample_numbers = csv_rows(head, delimiter, name)
         found = _match(sample, [p for p in choices if p.delimiter in (None, delimiter)])
         if found:
             profile, header = found
-            rows, numbers = statement_rows(text, delimiter, name, header, _widths(sample[header]),
-                                           header + 1 + limits.max_lines + _SPARE_ROWS, limits)
+            # the letterhead above the header is read as it is; the table from the header down, strictly
+            body, body_numbers = statement_rows(text, delimiter, name, sample_numbers[header],
+                                                _widths(sample[header]), limits.max_lines + _SPARE_ROWS, limits)
+            rows, numbers = sample[: header + 1] + body, sample_numbers[: header + 1] + body_numbers
 
             def where(row: int, column: str | None, numbers: list[int] = numbers) -> str:
                 return f"[{name}] line {numbers[row]}" + (f" ({column})" if column else "")
@@ -172,10 +174,6 @@ def first_lines(text: str, count: int) -> str:
     return text[:end]
 
 
-def _parse(text: str, delimiter: str, name: str) -> list[list[object]]:
-    return csv_rows(text, delimiter, name)[0]
-
-
 def csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]], list[int]]:
     """The rows of a CSV text and the line number where each starts; a broken or oversized cell is refused."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -193,9 +191,10 @@ def csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]], 
     return rows, numbers
 
 
-def statement_rows(text: str, delimiter: str, name: str, header: int, width: tuple[int, int], most: int,
+def statement_rows(text: str, delimiter: str, name: str, skip: int, width: tuple[int, int], most: int,
                    limits: Limits = DEFAULT_LIMITS) -> tuple[list[list[object]], list[int]]:
-    """The rows of a bank's CSV export, read strictly, and the line number where each ends.
+    """The rows of a bank's CSV export below its header (the first ``skip`` lines), read strictly, and the
+    line number where each ends.
 
     Strict means that damage is refused, naming the line, instead of being read as data:
 
@@ -203,23 +202,25 @@ def statement_rows(text: str, delimiter: str, name: str, header: int, width: tup
       quote or the end of the file, as one field (a payer's name 43 lines long, the lines gone). Refused at
       the line where the quote opened, with how many lines it would swallow;
     * a quote closed in the middle of a field (``"ACME"LTD``): the quotes do not pair up;
-    * a field over several lines below the header (banks quote a narrative with line breaks) is accepted only
-      when its row has the header's ``width`` (see :func:`_widths`) and none of its inner lines looks like a
-      row of its own.
+    * a field over several lines (banks quote a narrative with line breaks) is accepted only when its row
+      has the header's ``width`` (see :func:`_widths`) and none of its inner lines looks like a row of its own.
 
     Blank lines give empty rows, as before; rows of another width than the header's are judged where the
     profile is known (:func:`_read_grid`). Reading stops with a refusal once ``most`` rows that are not blank
     have been read: a file of a million lines is refused without being parsed whole.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    source = io.StringIO(text, newline="")
+    for _ in itertools.islice(source, skip):
+        pass
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
     rows: list[list[object]] = []
     numbers: list[int] = []
-    start = 1  # the physical line where the row being read begins
+    start = skip + 1  # the physical line where the row being read begins
     filled = 0
     try:
         for row in reader:
-            end = reader.line_num
-            if end > start and len(rows) > header and _swallowed(row, width, delimiter):
+            end = skip + reader.line_num
+            if end > start and _swallowed(row, width, delimiter):
                 raise _unclosed(text, start, end, delimiter, name, closed=True)
             rows.append(list(row))
             numbers.append(end)
@@ -229,15 +230,13 @@ def statement_rows(text: str, delimiter: str, name: str, header: int, width: tup
             start = end + 1
     except csv.Error as error:
         detail = str(error)
+        line = skip + reader.line_num
         if "field larger than field limit" in detail:
-            raise BadStatement(f"line {reader.line_num + 1}: a cell is longer than {csv.field_size_limit():,}"
+            raise BadStatement(f"line {line + 1}: a cell is longer than {csv.field_size_limit():,}"
                                " characters; refused", f"[{name}]") from None
-        if reader.line_num > start or "end of data" in detail:
-            raise _unclosed(text, start, reader.line_num, delimiter, name, closed="end of data" not in detail
-                            ) from None
-        raise BadStatement("the quotes do not pair up: a quoted field is closed and more text follows before the"
-                           " next delimiter; a quote is missing or one too many",
-                           f"[{name}] line {reader.line_num}") from None
+        if line > start or "end of data" in detail:
+            raise _unclosed(text, start, line, delimiter, name, closed="end of data" not in detail) from None
+        raise _unpaired(name, line) from None
     return rows, numbers
 
 
@@ -286,8 +285,9 @@ def _unclosed(text: str, start: int, end: int, delimiter: str, name: str, *, clo
             i += 1
     if closed:
         taken = end - opened - 1
-        return BadStatement(f"a quote opened here is closed only on line {end}; the {_lines(taken)} between would be"
-                            " read as one field: a quote is missing", f"[{name}] line {opened}")
+        between = f"the {_lines(taken)} between" if taken else "the line break between them"
+        return BadStatement(f"a quote opened here is closed only on line {end}; {between} would be read as one"
+                            " field: a quote is missing", f"[{name}] line {opened}")
     taken = end - opened
     if not taken:
         return BadStatement("a quote opened here is never closed: the file ends inside it, so it was cut short"
@@ -295,6 +295,11 @@ def _unclosed(text: str, start: int, end: int, delimiter: str, name: str, *, clo
     return BadStatement(f"a quote opened here is never closed; the next {_lines(taken)} (to the end of the file)"
                         " would be read as one field: a quote is missing, or the file was cut short",
                         f"[{name}] line {opened}")
+
+
+def _unpaired(name: str, line: int) -> BadStatement:
+    return BadStatement("the quotes do not pair up: a quoted field is closed and more text follows before the"
+                        " next delimiter; a quote is missing or one too many", f"[{name}] line {line}")
 
 
 def _lines(count: int) -> str:
