@@ -330,12 +330,15 @@ def statement_normalize(
                                                                       "layouts arxl does not know.")] = None,
     no_balance_check: Annotated[bool, typer.Option("--no-balance-check", help="Read a statement whose lines do "
                                                    "not add up to its balances (checked by hand).")] = False,
+    max_lines: Annotated[int, typer.Option("--max-lines", metavar="N", min=1, help="Refuse a file with more "
+                                           "statement lines than this (a guard against runaway files).")]
+    = 200_000,
 ) -> None:
     """Read a bank statement (CSV, XLSX, MT940, camt.052/053/054), check it, write the canonical CSV."""
-    from arxl.io.statements import load_profiles, read_statement, write_statement_csv
+    from arxl.io.statements import Limits, load_profiles, read_statement, write_statement_csv
 
     statement = read_statement(file, load_profiles(profiles) if profiles else (),
-                               check_balances=not no_balance_check)
+                               check_balances=not no_balance_check, limits=Limits(max_lines=max_lines))
     write_statement_csv(statement.lines, out_file)
     out.print(f"{statement.summary()}; written to {out_file}", highlight=False, markup=False, soft_wrap=True)
     for note in statement.notes:

@@ -177,7 +177,7 @@ def test_mt940_with_two_currencies_keeps_each_statements_currency(tmp_path: Path
 
 def test_a_malformed_mt940_is_refused_in_one_line(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.sta", ":20:X\n:25:1\n:28C:1\n:60F:C250701RWF100,\n:61:garbage\n:62F:C250701RWF100,\n")
-    refused(bad, "[bad.sta] statement 1: not a readable MT940 statement", ':61: "garbage"')
+    refused(bad, "[bad.sta] line 5, statement 1: not a readable MT940 statement", ':61: "garbage"')
     no_balance = write(tmp_path / "nobal.sta", ":20:X\n:25:1\n:28C:1\n:61:2507010701C5,NTRFNONREF\n")
     refused(no_balance, "has no currency")
 
@@ -256,14 +256,14 @@ def test_camt_balance_mismatch_is_refused(tmp_path: Path) -> None:
                        "add up: opening 33.06 + lines -10.00 = 23.06 but the closing balance is 23.16 EUR")
 
 
-def test_a_batch_whose_transactions_do_not_add_up_stays_one_line(tmp_path: Path) -> None:
+def test_a_batch_whose_transactions_do_not_add_up_is_refused_naming_the_entry(tmp_path: Path) -> None:
     variant = tmp_path / "camt053.xml"
     variant.write_bytes((CAMT_DIR / "053" / "valid_example.xml").read_bytes().replace(
         b'<Amt Ccy="EUR">2.50</Amt>', b'<Amt Ccy="EUR">2.40</Amt>'))
-    statement = read_statement(variant)
-    assert [line.amount for line in statement.lines] == [D("-2.00"), D("-3.00"), D("1.00"), D("-6.00")]
-    assert "Sammelueberweisung 1. Zahlung" in statement.lines[3].narrative
-    assert any("do not add up to the entry's -6.00 EUR; kept as one line" in note for note in statement.notes)
+    message = refused(variant)
+    assert message.startswith("[camt053.xml] line 260, statement 0352C5320131227220503, entry 4 (")
+    assert message.endswith("the entry is for -6.00 EUR but its 2 transactions (TxDtls) add up to -5.90 EUR: "
+                            "the file is damaged or altered; ask the bank for it again")
 
 
 def test_hostile_xml_is_refused(tmp_path: Path) -> None:
@@ -455,7 +455,7 @@ def test_formula_text_stays_text_through_the_canonical_csv(tmp_path: Path) -> No
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0] == ",".join(STATEMENT_COLUMNS)
     assert text.splitlines()[2] == ('FT25186ABC,2025-07-05,2025-07-04,250000,RWF,,,'
-                                    '"=HYPERLINK(""http://evil.example"",""click"")",FT25186ABC')
+                                    '"\'=HYPERLINK(""http://evil.example"",""click"")",FT25186ABC')
     assert read_canonical_csv(out) == list(statement.lines)
     # the canonical CSV is itself a statement file: read through the canonical profile
     assert read_statement(out).lines == statement.lines

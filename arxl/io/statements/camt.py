@@ -11,7 +11,18 @@ How an entry becomes statement lines:
 * one line per entry, with the entry's amount; its details come from its only ``TxDtls``, if any;
 * a **batch** entry (several ``TxDtls``) becomes one line per transaction, each with its own amount
   (``TxDtls/Amt``, ``AmtDtls/TxAmt`` or ``InstdAmt`` in the entry's currency), when those amounts add up to
-  the entry exactly; otherwise the entry stays one line (with a note), so the balances still agree;
+  the entry exactly; when they differ only by the transactions' charges, or some transaction gives no
+  amount in the entry's currency, the entry stays one line (with a note), so the balances still agree;
+* **damage is refused**, naming the entry (its ``NtryRef`` or ``AcctSvcrRef``, its place and its line): an
+  entry whose only ``TxDtls`` gives amounts in the entry's currency none of which is the entry's (with or
+  without its ``Chrgs``), or whose transactions add up to another amount. Amounts in another currency
+  (an ``InstdAmt`` in EUR on a CHF account) are not compared: like is compared with like;
+* a ``Stmt`` of camt.053 without any ``Bal`` is refused unless the balance check is switched off: the
+  standard makes ``Bal`` mandatory in camt.053 (one or more); in camt.052 it is optional and camt.054 has
+  none, so those are read without a balance check. A camt.053 giving only one of the opening and closing
+  balance is read, unchecked (the schema does not say which balances must be there);
+* the same ``Stmt`` twice in one file (same account, balances and entries) is refused;
+* more ``Ntry`` elements than the line limit are refused before the XML is parsed into a tree;
 * counterparty: the debtor (``Dbtr``, ``DbtrAcct``) of a credit, the creditor (``Cdtr``, ``CdtrAcct``) of a
   debit; narrative: ``RmtInf/Ustrd``, the structured creditor reference (``Strd/CdtrRefInf/Ref``) and
   referred document numbers, ``AddtlTxInf`` and ``AddtlNtryInf``; bank reference: ``AcctSvcrRef``, else the
@@ -39,7 +50,17 @@ from lxml import etree
 from arxl.core.money import currency as known_currency
 from arxl.core.statement import StatementLine
 from arxl.errors import ArxlError
-from arxl.io.statements.model import BadStatement, Draft, clean_text, money, usable_reference
+from arxl.io.statements.model import (
+    DEFAULT_LIMITS,
+    BadStatement,
+    Draft,
+    Limits,
+    clean_text,
+    first_repeat,
+    money,
+    too_many_lines,
+    usable_reference,
+)
 
 _NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.001\.(\d{2})$")
 _MESSAGES = {"052": ("BkToCstmrAcctRpt", "Rpt"), "053": ("BkToCstmrStmt", "Stmt"),
@@ -51,12 +72,17 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _TX_AMOUNTS = ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt")
 _ACCOUNT_AMOUNTS = ("AmtDtls/InstdAmt/Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/CntrValAmt/Amt")
 _SEPARATOR = " | "
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Ntry[\s/>]")
+_CHARGES = ("Chrgs/TtlChrgsAndTaxAmt", "Chrgs/Rcrd/Amt")
 
 
-def read_camt(data: bytes, name: str) -> tuple[str, list[Draft], list[str]]:
+def read_camt(data: bytes, name: str, *, check_balances: bool = True,
+              limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Draft], list[str]]:
     """The format name (``camt.053.001.02``), one draft per statement and the notes of a camt file."""
     where = f"[{name}]"
     _refuse_dtd(data, where)
+    if len(_ENTRY_TAG.findall(data)) > limits.max_lines:  # before a tree of them is built in memory
+        raise too_many_lines(limits, where)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                              dtd_validation=False, remove_comments=True, remove_pis=True)
     try:
@@ -83,7 +109,25 @@ def read_camt(data: bytes, name: str) -> tuple[str, list[Draft], list[str]]:
     if not statements:
         raise BadStatement(f"has no lines: the {format_name} file holds no statement ({statement_tag})", where)
     notes: list[str] = []
-    drafts = [_statement(s, where, f"{statement_tag} {i}", notes) for i, s in enumerate(statements, start=1)]
+    drafts = []
+    for i, statement in enumerate(statements, start=1):
+        if kind == "053" and statement.find("Bal") is None and statement.find("Ntry") is not None:
+            # camt.053 makes Bal mandatory (1..n); camt.052 (optional) and camt.054 (none) are read without
+            label = f"{statement_tag} {i} ({_text(statement, 'Id') or 'no Id'})"
+            if check_balances:
+                raise BadStatement(f"{label} has no balance (Bal), which every camt.053 statement must give: the"
+                                   " file is damaged or incomplete, and its lines cannot be checked; ask the bank"
+                                   " for the file again (or, having checked it by hand, read it with"
+                                   " --no-balance-check)", f"{where} line {statement.sourceline}")
+            notes.append(f"{label} has no balance (Bal): read WITHOUT a balance check (--no-balance-check)")
+        drafts.append(_statement(statement, where, f"{statement_tag} {i}", notes))
+    repeat = first_repeat(drafts)
+    if repeat is not None:
+        again, first = repeat
+        raise BadStatement(f"{statement_tag} {again + 1} ({drafts[again].statement_id or 'no Id'}) repeats"
+                           f" {statement_tag} {first + 1} at line {statements[first].sourceline} (same account,"
+                           " balances and entries): the file holds it twice, and every line would be counted"
+                           " twice; ask the bank for the file again", f"{where} line {statements[again].sourceline}")
     return format_name, drafts, notes
 
 
@@ -169,7 +213,8 @@ def _statement(statement: Any, file: str, position: str, notes: list[str]) -> Dr
         if status and status != "BOOK":
             unbooked += 1
             continue
-        lines.extend(_entry(entry, code, f"{where}, entry {number}", f"{label} entry {number}", notes))
+        lines.extend(_entry(entry, code, f"{where}, entry {number}", f"{label} entry {number}", notes,
+                            f"{file} line {entry.sourceline}, {label}, {_entry_name(entry, number)}"))
     if unbooked:
         notes.append(f"{label}: {unbooked} entries not yet booked (pending or for information) left out")
     _compare_summary(statement, entries, code, label, notes)
@@ -197,7 +242,17 @@ def _first_entry_currency(statement: Any) -> str:
     return str(amount.get("Ccy") or "") if amount is not None else ""
 
 
-def _entry(entry: Any, account_currency: str, where: str, label: str, notes: list[str]) -> list[StatementLine]:
+def _entry_name(entry: Any, number: int) -> str:
+    """An entry as the bank names it: ``entry 4 (NtryRef 1340044232)``, else its AcctSvcrRef, else its place."""
+    for tag in ("NtryRef", "AcctSvcrRef"):
+        if reference := _text(entry, tag):
+            return f"entry {number} ({tag} {reference[:40]})"
+    return f"entry {number}"
+
+
+def _entry(entry: Any, account_currency: str, where: str, label: str, notes: list[str],
+           named: str) -> list[StatementLine]:
+    """The lines of one booked entry; ``named`` places it for a refusal (file, line, statement, reference)."""
     amount, code = _amount(entry.find("Amt"), where)
     amount *= _sign(entry, where)
     booking = _date(entry, "BookgDt", where)
@@ -216,13 +271,68 @@ def _entry(entry: Any, account_currency: str, where: str, label: str, notes: lis
             amount, code = converted * (1 if amount > 0 else -1), account_currency
     context = _Entry(entry, booking, value, code)
     if len(details) <= 1:
+        if details:
+            _check_detail(details[0], abs(amount), code, named, where)
         return [context.line(details[0] if details else None, amount, whole=True)]
     amounts = [_detail_amount(d, code, 1 if amount > 0 else -1, where) for d in details]
     if all(a is not None for a in amounts) and sum(a for a in amounts if a is not None) == amount:
         return [context.line(d, a, whole=False) for d, a in zip(details, amounts, strict=True) if a is not None]
+    _check_batch(details, amount, code, named, where)
     notes.append(f"{label}: the amounts of its {len(details)} transactions do not add up to the entry's"
                  f" {money(amount, code)} {code}; kept as one line")
     return [context.combined(details, amount)]
+
+
+def _same_currency(holder: Any, paths: tuple[str, ...], code: str, where: str) -> list[Decimal]:
+    found = []
+    for path in paths:
+        for element in holder.findall(path):
+            if element.get("Ccy") == code:
+                found.append(_amount(element, where)[0])
+    return found
+
+
+def _charges(detail: Any, code: str, where: str) -> Decimal:
+    total = _same_currency(detail, _CHARGES[:1], code, where)
+    return total[0] if total else sum(_same_currency(detail, _CHARGES[1:], code, where), Decimal(0))
+
+
+def _check_detail(detail: Any, amount: Decimal, code: str, named: str, where: str) -> None:
+    """The only transaction of an entry must be for the entry's amount, compared in the entry's currency.
+
+    Banks give the transaction's amount in several places (``Amt``, ``AmtDtls/TxAmt``, ``InstdAmt``,
+    ``CntrValAmt``), some in another currency, and some deduct or add charges (``Chrgs``): the entry is
+    accepted when any amount in its currency is the entry's, with or without the charges; it is refused
+    when the transaction gives amounts in the entry's currency and none of them is.
+    """
+    given = _same_currency(detail, _TX_AMOUNTS, code, where)
+    if not given:
+        return  # no amount in this currency (or none at all): nothing to compare like with like
+    charges = _charges(detail, code, where)
+    if any(amount in (g, g - charges, g + charges) for g in given):
+        return
+    shown = ", ".join(dict.fromkeys(money(g, code) for g in given))
+    raise BadStatement(f"the entry is for {money(amount, code)} {code} but its transaction details (TxDtls) say"
+                       f" {shown} {code}: the file is damaged or altered; ask the bank for it again", named)
+
+
+def _check_batch(details: list[Any], amount: Decimal, code: str, named: str, where: str) -> None:
+    """Several transactions whose amounts, all in the entry's currency, do not add up to it: refused.
+
+    When some transaction gives no amount in the entry's currency, or the difference is their charges, the
+    entry stays one line (with a note): nothing can be compared like with like, or the bank netted charges.
+    """
+    sign = 1 if amount > 0 else -1
+    amounts = [_detail_amount(d, code, sign, where) for d in details]
+    if any(a is None for a in amounts):
+        return
+    total = sum((a for a in amounts if a is not None), Decimal(0))
+    charges = sum((_charges(d, code, where) for d in details), Decimal(0))
+    if charges and abs(total - amount) == charges:
+        return
+    raise BadStatement(f"the entry is for {money(amount, code)} {code} but its {len(details)} transactions"
+                       f" (TxDtls) add up to {money(total, code)} {code}: the file is damaged or altered; ask the"
+                       " bank for it again", named)
 
 
 def _in_account_currency(entry: Any, details: list[Any], code: str, where: str) -> Decimal | None:

@@ -76,6 +76,7 @@ class Limits:
 
     max_file_bytes: int = 50 * MB
     max_line_chars: int = 64 * 1024  # one physical line of a text file (a CSV row, an MT940 tag line)
+    max_lines: int = 200_000  # statement lines in one file; checked while reading, before all is parsed
 
 
 DEFAULT_LIMITS = Limits()
@@ -107,6 +108,7 @@ class Section:
     total: Decimal  # the sum of its lines in its currency
     final: bool = True
     checked: bool = False  # opening + lines = closing was verified
+    switched_off: bool = False  # read with the balance check switched off (--no-balance-check)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,15 @@ class Statement:
     format: str = ""  # "MT940", "camt.053.001.02", "CSV (profile bk)"...
     sections: tuple[Section, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def balances(self) -> str:
+        """What became of the balance check, in words a Statements table can keep: :data:`BALANCES_CHECKED`
+        (every statement in the file added up), :data:`BALANCES_SWITCHED_OFF` (read with
+        ``--no-balance-check``), :data:`BALANCES_NOT_GIVEN` (the file gives no opening and closing balance to
+        check, as most bank CSV exports) or ``"checked in 2 of 3 statements"``.
+        """
+        return balances_state(self.sections)
 
     @property
     def balances_checked(self) -> int:
@@ -156,6 +167,56 @@ class Statement:
         else:
             check = "balances not checked (the file does not give both an opening and a closing balance)"
         return f"{self.source} ({self.format}): " + "; ".join(parts) + f"; {check}"
+
+
+BALANCES_CHECKED = "checked"
+BALANCES_SWITCHED_OFF = "not checked: switched off"
+BALANCES_NOT_GIVEN = "not given"
+
+
+def balances_state(sections: Sequence[Section]) -> str:
+    """:attr:`Statement.balances` of these sections (see there)."""
+    checked = sum(1 for s in sections if s.checked)
+    if sections and checked == len(sections):
+        return BALANCES_CHECKED
+    if any(s.switched_off and (s.opening is not None or s.closing is not None) for s in sections):
+        return BALANCES_SWITCHED_OFF
+    if not checked:
+        return BALANCES_NOT_GIVEN
+    return f"checked in {checked} of {len(sections)} statements"
+
+
+def too_many_lines(limits: Limits, where: str) -> BadStatement:
+    """The refusal of a file with more statement lines than ``limits.max_lines``, saying how to change it."""
+    return BadStatement(f"the file holds more than {limits.max_lines:,} statement lines, the most arxl reads from"
+                        " one file (a guard against runaway files); split the export by period, or raise the"
+                        " limit with --max-lines N", where)
+
+
+def check_line_count(drafts: Sequence[Draft], source: str, limits: Limits) -> None:
+    """Refuse a file whose statements hold more lines than ``limits.max_lines`` in all."""
+    if sum(len(d.lines) for d in drafts) > limits.max_lines:
+        raise too_many_lines(limits, f"[{source}]")
+
+
+def first_repeat(drafts: Sequence[Draft]) -> tuple[int, int] | None:
+    """The positions (0-based) of the first statement that repeats an earlier one of the same file, and of
+    that earlier one; None when there is no repeat.
+
+    A repeat is the same account, currency, balances and lines (the statement's number aside: a copy with
+    its number changed is still a copy) — the same statement pasted twice, which doubles every line and still
+    adds up, statement by statement. Consecutive days of one account differ in their balances or lines; two
+    days without any line are not a repeat (nothing would be counted twice).
+    """
+    seen: dict[tuple[object, ...], int] = {}
+    for index, draft in enumerate(drafts):
+        if not draft.lines:
+            continue
+        key = (draft.account, draft.currency, draft.opening, draft.closing, draft.lines)
+        earlier = seen.setdefault(key, index)
+        if earlier != index:
+            return index, earlier
+    return None
 
 
 def _count(number: int, word: str) -> str:
@@ -191,6 +252,31 @@ def clean_text(text: object) -> str:
     value = _INVISIBLE.sub("", value)
     value = _CONTROL.sub(" ", value)
     return _SPACES.sub(" ", value).strip()
+
+
+_FORMULA_START = re.compile("^'*[=+\\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """Text for a CSV a spreadsheet will open: a quote before a leading ``= + - @``, tab or carriage return.
+
+    OWASP's defence against CSV injection: the spreadsheet shows the text instead of evaluating it. Text
+    that already begins with quotes before such a character gets one more, so :func:`restore` gives back
+    exactly the bank's text.
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-REF 42"), neutralise("'=A1"), neutralise("ACME '=")
+    ("'=HYPERLINK(1)", "'-REF 42", "''=A1", "ACME '=")
+    """
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def restore(text: str) -> str:
+    """The text :func:`neutralise` was given: one leading quote less, only where it added one.
+
+    >>> restore("'=HYPERLINK(1)"), restore("''=A1"), restore("'quoted'"), restore("-5")
+    ('=HYPERLINK(1)', "'=A1", "'quoted'", '-5')
+    """
+    return text[1:] if text.startswith("'") and _FORMULA_START.match(text[1:]) else text
 
 
 def finish(drafts: Sequence[Draft], source: str, format_name: str, notes: Iterable[str] = (), *,
@@ -263,7 +349,7 @@ def _section(draft: Draft, where: str, check_balances: bool, notes: list[str]) -
         else:
             notes.append(f"{label}: balances NOT checked (switched off)")
     return Section(draft.statement_id, draft.account, draft.currency, draft.opening, draft.closing,
-                   len(draft.lines), total, draft.final, checked)
+                   len(draft.lines), total, draft.final, checked, switched_off=not check_balances)
 
 
 def _label(draft: Draft) -> str:

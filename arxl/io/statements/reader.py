@@ -10,8 +10,10 @@ renamed ``.csv`` is still read for what it is):
 * any other text: a CSV export, read through the first bank profile whose header row it has.
 
 Every file first passes the size limit, and text files the binary, encoding and line-length checks of
-:mod:`.text`. Then come the balance check, the "has no lines" check and the duplicate check of
-:func:`arxl.io.statements.model.finish`.
+:mod:`.text`. Each format reader refuses damage at its line (strict CSV, MT940 balances, camt entries, a
+statement repeated in the file) and stops as soon as the file passes the line limit (``Limits.max_lines``,
+``--max-lines``). Then come the exact line count, the balance check, the "has no lines" check and the
+duplicate check of :func:`arxl.io.statements.model.finish`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from arxl.book.safety import OLE_MAGIC
-from arxl.io.statements.model import DEFAULT_LIMITS, Draft, Limits, Statement, finish
+from arxl.io.statements.model import DEFAULT_LIMITS, Draft, Limits, Statement, check_line_count, finish
 from arxl.io.statements.profiles import BUILTIN_PROFILES, BankProfile
 from arxl.io.statements.text import decode, looks_like_xml, read_bytes
 
@@ -34,13 +36,16 @@ def read_statement(path: Path, profiles: Sequence[BankProfile] = (), *,
 
     ``profiles`` are the bank profiles to try before the built-in ones (CSV and XLSX only).
     ``known_fingerprints`` are the fingerprints of statements already imported: the same statement is
-    refused. ``check_balances=False`` reads a statement whose balances do not add up (the summary and notes
-    say so); only for a file the accountant has checked by hand.
+    refused. ``check_balances=False`` reads a statement whose balances do not add up, or an MT940 statement
+    without its opening or closing balance (the summary, the notes and :attr:`Statement.balances` say so);
+    only for a file the accountant has checked by hand. ``limits`` caps the file's size, its line length and
+    its number of statement lines (``max_lines``, counted while reading).
     """
     path = Path(path)
     name = path.name
     data = read_bytes(path, limits)
     format_name, drafts, notes = _read(path, data, profiles, check_balances, limits)
+    check_line_count(drafts, name, limits)  # each reader stops early; this is the exact count
     return finish(drafts, name, format_name, notes, check_balances=check_balances,
                   known_fingerprints=known_fingerprints)
 
@@ -51,19 +56,20 @@ def _read(path: Path, data: bytes, profiles: Sequence[BankProfile], check_balanc
     if data.startswith((_ZIP, OLE_MAGIC)):
         from arxl.io.statements.tabular import read_xlsx
 
-        return read_xlsx(path, profiles, check_balances=check_balances)
+        return read_xlsx(path, profiles, check_balances=check_balances, limits=limits)
     if looks_like_xml(data):
         from arxl.io.statements.camt import read_camt
 
-        return read_camt(data, name)
+        return read_camt(data, name, check_balances=check_balances, limits=limits)
     fallbacks = [p.encoding for p in (*profiles, *BUILTIN_PROFILES)]
     text = decode(data, name, fallbacks, limits)
     from arxl.io.statements.swift import looks_like_mt940
 
     if looks_like_mt940(text):
-        from arxl.io.statements.swift import read_mt940
+        from arxl.io.statements.swift import read_mt940_file
 
-        return "MT940", read_mt940(text, name), []
+        drafts, notes = read_mt940_file(text, name, check_balances=check_balances, limits=limits)
+        return "MT940", drafts, notes
     from arxl.io.statements.tabular import read_csv
 
-    return read_csv(text, name, profiles, check_balances=check_balances)
+    return read_csv(text, name, profiles, check_balances=check_balances, limits=limits)

@@ -18,6 +18,11 @@ What becomes of a ``:61:``/``:86:`` pair:
 
 A ``:86:`` after the closing balance is information about the whole statement, not about its last line, and
 is left out.
+
+Damage is refused with the line it is on: a balance tag that is not whole (``:62F:C2507``), a statement
+without its opening or closing balance (mandatory in MT940: one is missing only when the file was cut or a
+tag lost) unless the balance check is switched off, the same statement twice in one file (it would count
+every line twice), and more ``:61:`` bookings than the line limit (counted before anything is parsed).
 """
 
 from __future__ import annotations
@@ -33,15 +38,26 @@ import mt940
 from arxl.core.money import currency as known_currency
 from arxl.core.statement import StatementLine
 from arxl.errors import ArxlError
-from arxl.io.statements.model import BadStatement, Draft, clean_text, usable_reference
+from arxl.io.statements.model import (
+    DEFAULT_LIMITS,
+    BadStatement,
+    Draft,
+    Limits,
+    clean_text,
+    first_repeat,
+    too_many_lines,
+    usable_reference,
+)
 
 # mt-940 logs every failed match; without a handler Python would print them on the accountant's console.
 _LOG = logging.getLogger("mt940")
 if not any(isinstance(h, logging.NullHandler) for h in _LOG.handlers):
     _LOG.addHandler(logging.NullHandler())
-_BLOCK_START = re.compile(r"(?m)^(?=:20:)")
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
+_BOOKING = re.compile(r"^:61:", re.MULTILINE)
 _CLOSING_TAGS = ("62F", "62M", "64", "65")
+_BALANCE_TAGS = ("60F", "60M", "62F", "62M")  # the balances the check adds up (64/65 are left to mt-940)
+_BALANCE = re.compile(r"^[CDcd]\d{6}[A-Z]{3}\d{1,15},\d*$")  # mark, YYMMDD, currency, amount with its comma
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _SWIFT_CODE = re.compile(r"/(NAME|IBAN|REMI|EREF|CNTP|ACCW|ORDP|BENM|ISDT|MARF|CSID|BIC|ADDR|PURP|RTRN)/")
 _NAME_CHARS = 35  # a SWIFT name line
@@ -54,19 +70,92 @@ def looks_like_mt940(text: str) -> bool:
     return bool(re.search(r"(?m)^:20:", head) and re.search(r"(?m)^:(25|60[FM]|61|62[FM]):", head))
 
 
-def read_mt940(text: str, name: str) -> list[Draft]:
-    """Every statement of an MT940 file, each with its balances and lines."""
-    blocks = [b for b in _BLOCK_START.split(_strip_envelope(text)) if b.startswith(":20:")]
+def read_mt940(text: str, name: str, *, check_balances: bool = True,
+               limits: Limits = DEFAULT_LIMITS) -> list[Draft]:
+    """Every statement of an MT940 file, each with its balances and lines (see :func:`read_mt940_file`)."""
+    return read_mt940_file(text, name, check_balances=check_balances, limits=limits)[0]
+
+
+def read_mt940_file(text: str, name: str, *, check_balances: bool = True,
+                    limits: Limits = DEFAULT_LIMITS) -> tuple[list[Draft], list[str]]:
+    """Every statement of an MT940 file, and the notes; a damaged file is refused, naming the line.
+
+    Before anything is parsed, the ``:61:`` bookings are counted against ``limits.max_lines`` and every
+    balance tag must be whole (``:62F:C250731RWF1250000,``). A statement without its opening (``:60F:``/
+    ``:60M:``) or closing (``:62F:``/``:62M:``) balance — both are mandatory in MT940, so one is missing
+    only when the file was cut or damaged — is refused unless ``check_balances`` is off; then it is read with
+    a note. The same statement twice in one file is refused (see :func:`.model.first_repeat`).
+    """
+    _count_bookings(text, name, limits)
+    blocks = _blocks(text)
     if not blocks:
         raise BadStatement("not an MT940 statement: no :20: tag opens a statement", f"[{name}]")
-    return [_read_block(_drop_statement_info(block), name, number) for number, block in enumerate(blocks, 1)]
+    _check_blocks(blocks, name)
+    notes: list[str] = []
+    drafts = []
+    for number, block in enumerate(blocks, 1):
+        start = block[0][0]
+        draft = _read_block(block, name, number)
+        missing = [label for label, value in (("opening balance (:60F:)", draft.opening),
+                                              ("closing balance (:62F:)", draft.closing)) if value is None]
+        if missing:
+            what = " and no ".join(missing)
+            label = f"statement {draft.statement_id or number}"
+            if check_balances:
+                raise BadStatement(f"{label}, which begins here, has no {what}: the file was cut short or the"
+                                   " tag damaged, so its lines cannot be checked against its balances; ask the"
+                                   " bank for the file again (or, having checked it by hand, read it with"
+                                   " --no-balance-check)", f"[{name}] line {start}")
+            notes.append(f"{label} (line {start}) has no {what}: read WITHOUT a balance check"
+                         " (--no-balance-check)")
+        drafts.append(draft)
+    repeat = first_repeat(drafts)
+    if repeat is not None:
+        again, first = repeat
+        label = drafts[again].statement_id or str(again + 1)
+        raise BadStatement(f"statement {label}, which begins here, repeats the statement at line"
+                           f" {blocks[first][0][0]} (same account, balances and lines): the file holds it twice,"
+                           " and every line would be counted twice; ask the bank for the file again",
+                           f"[{name}] line {blocks[again][0][0]}")
+    return drafts, notes
 
 
-def _strip_envelope(text: str) -> str:
-    """Drop SWIFT envelope lines (``{1:...}``, ``-}``) and bank header lines before the first tag."""
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    kept = [line for line in lines if not line.startswith("{") and not line.startswith("-}")]
-    return "\n".join(kept)
+Block = list[tuple[int, str]]  # one statement's lines from its :20:, each with its line number in the file
+
+
+def _blocks(text: str) -> list[Block]:
+    """The statements of the file: the lines from each ``:20:`` to the next, with their line numbers.
+
+    SWIFT envelope lines (``{1:...}``, ``-}``) and the bank's header lines before the first tag are left out.
+    """
+    blocks: list[Block] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.startswith(("{", "-}")):
+            continue  # blank lines and the SWIFT envelope carry nothing (and are not kept by the thousand)
+        if line.startswith(":20:"):
+            blocks.append([])
+        if blocks:
+            blocks[-1].append((number, line))
+    return blocks
+
+
+def _count_bookings(text: str, name: str, limits: Limits) -> None:
+    """Refuse a file with more ``:61:`` bookings than the line limit, before a line of it is split or parsed."""
+    for count, found in enumerate(_BOOKING.finditer(text), start=1):
+        if count > limits.max_lines:
+            raise too_many_lines(limits, f"[{name}] line {text.count(chr(10), 0, found.start()) + 1}")
+
+
+def _check_blocks(blocks: list[Block], name: str) -> None:
+    """Refuse a damaged balance tag before any parsing, naming its line."""
+    for block in blocks:
+        for number, line in block:
+            tag = _TAG.match(line)
+            if tag and tag[1] in _BALANCE_TAGS and not _BALANCE.match(line[tag.end():].strip()):
+                raise BadStatement(f':{tag[1]}: "{clean_text(line[tag.end():])[:40]}" is not a whole balance'
+                                   " (expected C or D, the date YYMMDD, the currency and the amount, as in"
+                                   " C250731RWF1250000,): the file is damaged or cut", f"[{name}] line {number}")
 
 
 def _drop_statement_info(block: str) -> str:
@@ -92,28 +181,33 @@ def _transactions() -> Any:
                                                      merge_keeps_values=True, case_insensitive_marks=True))
 
 
-def _read_block(block: str, name: str, number: int) -> Draft:
-    where = f"[{name}] statement {number}"
+def _read_block(block: Block, name: str, number: int) -> Draft:
+    line = block[0][0]
+    where = f"[{name}] line {line}, statement {number}"
     transactions = _transactions()
     try:
-        transactions.parse(block)
+        transactions.parse(_drop_statement_info("\n".join(text for _, text in block)))
     except ArxlError:
         raise
     except Exception as error:  # the parser's own complaint about a malformed tag: bad input, not our bug
-        raise BadStatement(f"not a readable MT940 statement: {_complaint(error)}", where) from None
+        raise BadStatement(f"not a readable MT940 statement: {_complaint(error)}",
+                           f"[{name}] line {_complaint_line(error, block)}, statement {number}") from None
     data: dict[str, Any] = transactions.data
     reference = clean_text(data.get("transaction_reference"))
     number_text = "/".join(clean_text(data.get(k)) for k in ("statement_number", "sequence_number")
                            if data.get(k))
     statement_id = "/".join(p for p in (reference, number_text) if p)
-    where = f"[{name}] statement {statement_id or number}"
+    where = f"[{name}] line {line}, statement {statement_id or number}"
     code = transactions.currency
     if not code:
         raise BadStatement("has no currency: the :60F: opening balance is missing", where)
     code = _currency(code, where)
     opening = _balance(data, ("final_opening_balance", "intermediate_opening_balance", "opening_balance"), where)
     closing = _balance(data, ("final_closing_balance", "intermediate_closing_balance", "closing_balance"), where)
-    lines = tuple(_line(t.data, code, f"{where}, booking {i}") for i, t in enumerate(transactions, start=1))
+    bookings = [n for n, text in block if text.startswith(":61:")]
+    lines = tuple(_line(t.data, code, f"[{name}] line {bookings[i - 1] if i <= len(bookings) else line},"
+                                      f" statement {statement_id or number}, booking {i}")
+                  for i, t in enumerate(transactions, start=1))
     return Draft(statement_id, clean_text(data.get("account_identification")), code, opening, closing, lines,
                  final="final_closing_balance" in data or "closing_balance" in data)
 
@@ -216,6 +310,17 @@ def _angle_fields(raw: str, name: str, account: str) -> tuple[str, str, str]:
     name = name or clean_text(fields.get("32", "") + fields.get("33", ""))
     account = account or clean_text(fields.get("31", "") or fields.get("38", ""))
     return clean_text(purpose) or clean_text(raw.replace("\n", " ")), name, account
+
+
+def _complaint_line(error: BaseException, block: Block) -> int:
+    """The line of the tag mt-940 complained about: the first of that tag holding the text it quoted."""
+    args = error.args
+    if len(args) >= 3 and isinstance(args[2], str):
+        tag, quoted = f":{getattr(args[1], 'id', '?')}:", args[2].strip().split("\n")[0][:20]
+        for number, text in block:
+            if text.startswith(tag) and quoted in text:
+                return number
+    return block[0][0]
 
 
 def _complaint(error: BaseException) -> str:

@@ -7,6 +7,12 @@ a credit column (a debit becomes a negative amount). Rows without an amount are 
 a balance is the stated opening or closing balance, and totals or blank rows are passed over. A row with an
 amount but no date is refused rather than guessed.
 
+A CSV is read strictly (:func:`statement_rows`): a quote that is never closed, quotes that do not pair up,
+and a row with a date or an amount whose number of fields differs from the header's (its columns would
+shift; the last row of a file cut short) are refused at their line, where Python's reader would have read
+them as data. Blank lines, the letterhead above the header and text footers below the table are read as
+before. Reading stops as soon as the rows pass the line limit.
+
 Where the export has a running balance, every line must follow from the one before: balance = previous
 balance + amount. That finds a missing, doubled or altered line at the row where it happens, in files listed
 oldest first or newest first. The opening balance is then the first balance less the first amount, and the
@@ -22,6 +28,7 @@ closing balance the last balance.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -40,8 +47,24 @@ from arxl.core.money import currency as known_currency
 from arxl.core.money import is_rounded, to_decimal
 from arxl.core.statement import StatementLine
 from arxl.errors import ArxlError, CellRef
-from arxl.io.statements.model import BadStatement, BalanceMismatch, Draft, clean_text, money
-from arxl.io.statements.profiles import ADD_PROFILE_HINT, BUILTIN_PROFILES, HEADER_SCAN_ROWS, BankProfile
+from arxl.io.statements.model import (
+    DEFAULT_LIMITS,
+    BadStatement,
+    BalanceMismatch,
+    Draft,
+    Limits,
+    clean_text,
+    money,
+    restore,
+    too_many_lines,
+)
+from arxl.io.statements.profiles import (
+    ADD_PROFILE_HINT,
+    BUILTIN_PROFILES,
+    CANONICAL,
+    HEADER_SCAN_ROWS,
+    BankProfile,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 _TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp][Mm])?$")
@@ -51,6 +74,9 @@ _FOOTER = re.compile(r"total|balance|brought forward|carried forward|b/f|c/f|clo
 _OPENING_WORDS = re.compile(r"opening|brought forward|b/f", re.IGNORECASE)
 _CLOSING_WORDS = re.compile(r"closing|carried forward|c/f", re.IGNORECASE)
 _CODE = re.compile(r"\b[A-Z]{3}\b")
+# Rows read beyond the line limit before a CSV or a sheet is refused unread: room for the header above and
+# the bank's footer below the lines, whose exact number is checked row by row.
+_SPARE_ROWS = 1_000
 
 Where = Callable[[int, str | None], str]
 
@@ -63,27 +89,34 @@ class _Row:
 
 
 def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_balances: bool = True,
-             fallback_currency: str | None = None,
-             only: BankProfile | None = None) -> tuple[str, list[Draft], list[str]]:
+             fallback_currency: str | None = None, only: BankProfile | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Draft], list[str]]:
     """The format name, drafts and notes of a CSV bank export (text already decoded and size-checked).
 
     ``profiles`` are tried before the built-in ones; ``only`` restricts the reading to that one profile.
+    The file is read strictly (see :func:`statement_rows`); reading stops once more rows than
+    ``limits.max_lines`` allows have been seen.
     """
     head = first_lines(text, HEADER_SCAN_ROWS + 5)
     choices = [only] if only else [*profiles, *BUILTIN_PROFILES]
     widest: list[list[object]] = []
     for delimiter in DELIMITERS:
-        sample = _parse(head, delimiter, name)
+        sample, sample_numbers = csv_rows(head, delimiter, name)
         found = _match(sample, [p for p in choices if p.delimiter in (None, delimiter)])
         if found:
-            rows, numbers = csv_rows(text, delimiter, name)
             profile, header = found
+            # the letterhead above the header is read as it is; the table from the header down, strictly
+            body, body_numbers = statement_rows(text, delimiter, name, sample_numbers[header],
+                                                _widths(sample[header]), limits.max_lines + _SPARE_ROWS, limits)
+            rows, numbers = sample[: header + 1] + body, sample_numbers[: header + 1] + body_numbers
 
             def where(row: int, column: str | None, numbers: list[int] = numbers) -> str:
                 return f"[{name}] line {numbers[row]}" + (f" ({column})" if column else "")
 
             drafts, notes = _read_grid(rows, header, profile, where, check_balances=check_balances,
-                                       fallback_currency=fallback_currency)
+                                       fallback_currency=fallback_currency, max_lines=limits.max_lines,
+                                       fields=(_widths(rows[header]), numbers[header]),
+                                       cut=not text.endswith(("\n", "\r")))
             return f"CSV (profile {profile.name})", drafts, notes
         if _width(sample) > _width(widest):
             widest = sample
@@ -91,16 +124,25 @@ def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_bal
 
 
 def read_xlsx(path: Path, profiles: Sequence[BankProfile], *, check_balances: bool = True,
-              fallback_currency: str | None = None) -> tuple[str, list[Draft], list[str]]:
-    """The format name, drafts and notes of an XLSX bank export, after the workbook passed the safety check."""
+              fallback_currency: str | None = None,
+              limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Draft], list[str]]:
+    """The format name, drafts and notes of an XLSX bank export, after the workbook passed the safety check.
+
+    A sheet with more rows than ``limits.max_lines`` allows is refused before its cells become Python values.
+    """
     from python_calamine import CalamineError, CalamineWorkbook
 
     info = inspect_xlsx(path)  # also refuses a sheet whose extent would not fit in memory
     try:
         book = CalamineWorkbook.from_path(str(path))
-        grids = [(sheet, cast(list[list[object]],
-                              book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)))
-                 for sheet in book.sheet_names]
+        grids = []
+        for sheet in book.sheet_names:
+            cells = book.get_sheet_by_name(sheet)
+            if cells.height > HEADER_SCAN_ROWS + limits.max_lines + _SPARE_ROWS:
+                raise too_many_lines(limits, str(CellRef(path.name, sheet, f"{cells.height}:{cells.height}")))
+            grids.append((sheet, cast(list[list[object]], cells.to_python(skip_empty_area=False))))
+    except ArxlError:
+        raise
     except (CalamineError, OSError, ValueError) as error:
         raise BadStatement(f"cannot be read: {str(error).strip()[:160]}", f"[{path.name}]") from None
     choices = [*profiles, *BUILTIN_PROFILES]
@@ -116,7 +158,8 @@ def read_xlsx(path: Path, profiles: Sequence[BankProfile], *, check_balances: bo
                 return str(CellRef(path.name, sheet, cell))
 
             drafts, notes = _read_grid(grid, header, profile, where, check_balances=check_balances,
-                                       fallback_currency=fallback_currency, date1904=info.date1904)
+                                       fallback_currency=fallback_currency, date1904=info.date1904,
+                                       max_lines=limits.max_lines)
             return f"XLSX (profile {profile.name}, sheet {sheet})", drafts, notes
     raise _unknown_layout(grids[0][1] if grids else [], path.name, choices)
 
@@ -129,10 +172,6 @@ def first_lines(text: str, count: int) -> str:
         if end == 0:
             return text
     return text[:end]
-
-
-def _parse(text: str, delimiter: str, name: str) -> list[list[object]]:
-    return csv_rows(text, delimiter, name)[0]
 
 
 def csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]], list[int]]:
@@ -150,6 +189,121 @@ def csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]], 
             detail = f"a cell is longer than {csv.field_size_limit():,} characters"
         raise BadStatement(f"line {reader.line_num + 1}: {detail}; refused", f"[{name}]") from None
     return rows, numbers
+
+
+def statement_rows(text: str, delimiter: str, name: str, skip: int, width: tuple[int, int], most: int,
+                   limits: Limits = DEFAULT_LIMITS) -> tuple[list[list[object]], list[int]]:
+    """The rows of a bank's CSV export below its header (the first ``skip`` lines), read strictly, and the
+    line number where each ends.
+
+    Strict means that damage is refused, naming the line, instead of being read as data:
+
+    * a quote that is opened and never closed: Python's reader would take every following line, to the next
+      quote or the end of the file, as one field (a payer's name 43 lines long, the lines gone). Refused at
+      the line where the quote opened, with how many lines it would swallow;
+    * a quote closed in the middle of a field (``"ACME"LTD``): the quotes do not pair up;
+    * a field over several lines (banks quote a narrative with line breaks) is accepted only when its row
+      has the header's ``width`` (see :func:`_widths`) and none of its inner lines looks like a row of its own.
+
+    Blank lines give empty rows, as before; rows of another width than the header's are judged where the
+    profile is known (:func:`_read_grid`). Reading stops with a refusal once ``most`` rows that are not blank
+    have been read: a file of a million lines is refused without being parsed whole.
+    """
+    source = io.StringIO(text, newline="")
+    for _ in itertools.islice(source, skip):
+        pass
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
+    rows: list[list[object]] = []
+    numbers: list[int] = []
+    start = skip + 1  # the physical line where the row being read begins
+    filled = 0
+    try:
+        for row in reader:
+            end = skip + reader.line_num
+            if end > start and _swallowed(row, width, delimiter):
+                raise _unclosed(text, start, end, delimiter, name, closed=True)
+            rows.append(list(row))
+            numbers.append(end)
+            filled += 1 if row else 0
+            if filled > most:
+                raise too_many_lines(limits, f"[{name}] line {end}")
+            start = end + 1
+    except csv.Error as error:
+        detail = str(error)
+        line = skip + reader.line_num
+        if "field larger than field limit" in detail:
+            raise BadStatement(f"line {line + 1}: a cell is longer than {csv.field_size_limit():,}"
+                               " characters; refused", f"[{name}]") from None
+        if line > start or "end of data" in detail:
+            raise _unclosed(text, start, line, delimiter, name, closed="end of data" not in detail) from None
+        raise _unpaired(name, line) from None
+    return rows, numbers
+
+
+def _swallowed(row: list[str], width: tuple[int, int], delimiter: str) -> bool:
+    """True when a row spread over several lines is lines run together by a missing quote."""
+    if not _aligned(row, width):
+        return True
+    inner = [part for cell in row if "\n" in cell for part in cell.split("\n")[1:-1]]
+    return width[0] >= 3 and any(part.count(delimiter) >= width[0] - 1 for part in inner)
+
+
+def _widths(header: Sequence[object]) -> tuple[int, int]:
+    """The header's fields up to its last named column, and all its fields (with trailing empty ones)."""
+    named = max((j + 1 for j, cell in enumerate(header) if cell_text(cell)), default=0)
+    return named, len(header)
+
+
+def _aligned(row: Sequence[object], width: tuple[int, int]) -> bool:
+    """The row has as many fields as the header: up to its last named column or all of them, or one empty
+    field more (a delimiter at the end of each row but not of the header)."""
+    named, full = width
+    return named <= len(row) <= full or (len(row) == full + 1 and not cell_text(row[-1]))
+
+
+def _unclosed(text: str, start: int, end: int, delimiter: str, name: str, *, closed: bool) -> BadStatement:
+    """The refusal of a quote that runs over lines: where it opened, and how many lines it takes."""
+    lines = list(itertools.islice(io.StringIO(text, newline=""), start - 1, end))
+    opened = start
+    inside = False
+    for number, line in enumerate(lines[:-1] if closed else lines, start=start):
+        fresh = True  # at the start of a field
+        i = 0
+        while i < len(line):
+            char = line[i]
+            if inside:
+                if char == '"':
+                    if line[i + 1 : i + 2] == '"':
+                        i += 1
+                    else:
+                        inside = False
+                        fresh = False
+            elif char == '"' and fresh:
+                inside, opened = True, number
+            else:
+                fresh = char == delimiter
+            i += 1
+    if closed:
+        taken = end - opened - 1
+        between = f"the {_lines(taken)} between" if taken else "the line break between them"
+        return BadStatement(f"a quote opened here is closed only on line {end}; {between} would be read as one"
+                            " field: a quote is missing", f"[{name}] line {opened}")
+    taken = end - opened
+    if not taken:
+        return BadStatement("a quote opened here is never closed: the file ends inside it, so it was cut short"
+                            " (or a quote is missing); download it again", f"[{name}] line {opened}")
+    return BadStatement(f"a quote opened here is never closed; the next {_lines(taken)} (to the end of the file)"
+                        " would be read as one field: a quote is missing, or the file was cut short",
+                        f"[{name}] line {opened}")
+
+
+def _unpaired(name: str, line: int) -> BadStatement:
+    return BadStatement("the quotes do not pair up: a quoted field is closed and more text follows before the"
+                        " next delimiter; a quote is missing or one too many", f"[{name}] line {line}")
+
+
+def _lines(count: int) -> str:
+    return f"{count:,} line{'' if count == 1 else 's'}"
 
 
 def _width(rows: list[list[object]]) -> int:
@@ -184,8 +338,15 @@ def _column_index(header_row: Sequence[object], column: str | None) -> int | Non
 
 
 def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, where: Where, *,
-               check_balances: bool, fallback_currency: str | None,
-               date1904: bool = False) -> tuple[list[Draft], list[str]]:
+               check_balances: bool, fallback_currency: str | None, date1904: bool = False,
+               max_lines: int = DEFAULT_LIMITS.max_lines, fields: tuple[tuple[int, int], int] | None = None,
+               cut: bool = False) -> tuple[list[Draft], list[str]]:
+    """The drafts and notes of a table below its header row.
+
+    ``fields`` (CSV only) is the header's widths (:func:`_widths`) and its line: a row of another width that
+    carries a date or an amount is refused (its columns would shift); a footer of text is passed over.
+    ``cut`` says the file does not end with a line break, so a short last row is a file cut short.
+    """
     reader = _Reader(rows, header, profile, where, date1904)
     file_currency = reader.preamble_currency() or profile.fixed_currency or fallback_currency
     account = reader.preamble(profile.account_label)
@@ -196,6 +357,13 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
         row = rows[index]
         if not any(cell_text(c) for c in row):
             continue
+        if fields is not None and not _aligned(row, fields[0]) and reader.carries_data(index):
+            ending = ("; the file ends in the middle of this row: it was cut short, download it again"
+                      if cut and index == len(rows) - 1 else "")
+            raise BadStatement(f"this row has {len(row)} fields but the header (line {fields[1]}) has"
+                               f" {fields[0][1]}:"
+                               " a delimiter or a quote is missing or one too many, and its columns would shift"
+                               + ending, where(index, None))
         amount = reader.amount(index)
         if amount is None or amount == 0:
             balance = reader.number(index, profile.balance, "balance")
@@ -213,6 +381,8 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
                 continue  # a total or balance line below the table
             raise BadStatement("this row has an amount but no date", where(index, profile.date))
         lines.append(reader.line(index, amount, file_currency))
+        if len(lines) > max_lines:
+            raise too_many_lines(Limits(max_lines=max_lines), where(index, None))
     notes = [f"{skipped} row(s) with a zero amount left out"] if skipped else []
     drafts = []
     for code in dict.fromkeys(r.line.currency for r in lines):
@@ -249,6 +419,23 @@ class _Reader:
             j = self._positions[column] = self.columns.get(header_key(column))
         row = self.rows[index]
         return row[j] if j is not None and j < len(row) else None
+
+    def carries_data(self, index: int) -> bool:
+        """True when the row has a date where the profile reads one, or a number in an amount column."""
+        profile = self.profile
+        try:
+            if cell_text(self.cell(index, profile.date)):
+                self.date(index, profile.date)
+                return True
+        except ArxlError:
+            pass
+        for column in (profile.amount, profile.debit, profile.credit, profile.balance):
+            try:
+                if self.number(index, column, "amount") is not None:
+                    return True
+            except ArxlError:
+                continue
+        return False
 
     def preamble(self, label: str | None) -> str:
         """The value written beside a label above the header ("Account Number: 000400012345")."""
@@ -336,6 +523,11 @@ class _Reader:
             narrative=narrative,
             bank_reference=cell_text(self.cell(index, profile.reference)),
         )
+        if profile == CANONICAL:  # arxl's own file: take off the quote it put before "=..." (see .canonical)
+            line = dataclasses.replace(line, line_id=restore(line.line_id),
+                                       counterparty_name=restore(line.counterparty_name),
+                                       counterparty_account=restore(line.counterparty_account),
+                                       narrative=restore(line.narrative), bank_reference=restore(line.bank_reference))
         return _Row(line, self.number(index, profile.balance, "balance"), self.where(index, profile.balance))
 
 
