@@ -152,6 +152,16 @@ def test_a_damaged_journal_is_refused_naming_the_line(tmp_path: Path) -> None:
     assert str(refused.value).startswith(f"{path}: line 2 is not a journal record (\"C004 level 2 sent by hand\")")
 
 
+def test_a_reminder_key_without_a_date_is_refused_naming_the_line(tmp_path: Path) -> None:
+    book = recovery_book(tmp_path / "billing.xlsx")
+    with Journal(journal_path(tmp_path, "billing.xlsx")) as journal:
+        journal.claim(("reminder", "C002", "1", "31/07/2025"), {})
+    done = arxl("statements", book, "--as-of", AS_OF, "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert f"{tmp_path / 'billing.mail-journal.jsonl'}: line 1: a reminder's key is (customer, level, as-of date), " \
+           "found C002/1/31/07/2025" in " ".join(done.stderr.split())
+
+
 def test_two_runs_cannot_both_claim_one_reminder(tmp_path: Path) -> None:
     """The journal alone (without the workbook lock) stops a second run from sending what the first is sending."""
     path = tmp_path / "billing.mail-journal.jsonl"

@@ -45,7 +45,7 @@ from arxl.book.schema import CollectionsEntry, Row
 from arxl.errors import ArxlError, Problem
 from arxl.io.libreoffice import LibreOffice
 from arxl.io.mail import Outgoing, SmtpServer, Templates, build_message, send_all, templates_folder, write_eml
-from arxl.io.outbox import Journal, Key, Record, journal_path
+from arxl.io.outbox import Journal, JournalError, Key, Record, journal_path
 from arxl.io.statement_files import to_pdfs, write_statements
 
 Progress = Callable[[str, int, int], None]  # (stage, done so far, total)
@@ -125,6 +125,7 @@ def _run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, j
                     in_doubt: InDoubtChoice) -> StatementsRun:
     settings = ledger.settings
     records = journal.read()
+    _check_keys(journal)
     caught_up, present = _unlogged(records, ledger)
     if caught_up and not ledger.collections_log.present:
         raise ArxlError("the workbook has no CollectionsLog sheet to record the reminders the mail journal shows "
@@ -239,8 +240,23 @@ def _journaled(records: Mapping[Key, Record], reminder: Reminder, ignore: Key | 
     episode = min((i.due_date for b in reminder.blocks for i in b.overdue_invoices), default=dt.date.min)
     found = [r for r in records.values()
              if r.key[:3] == ("reminder", reminder.customer_id, str(reminder.level.level)) and len(r.key) == 4
-             and r.key != ignore and (r.done or r.in_doubt) and dt.date.fromisoformat(r.key[3]) > episode]
+             and r.key != ignore and (r.done or r.in_doubt) and _key_date(r) > episode]
     return max(found, key=lambda r: (r.done, r.journaled), default=None)
+
+
+def _key_date(record: Record) -> dt.date:
+    try:
+        return dt.date.fromisoformat(record.key[3])
+    except ValueError:
+        return dt.date.min  # refused when the journal was read (_check_keys); one written since is arxl's own
+
+
+def _check_keys(journal: Journal) -> None:
+    for record in journal.records.values():
+        if record.key[0] == "reminder" and (len(record.key) != 4 or _key_date(record) == dt.date.min):
+            raise JournalError(f"line {record.line}: a reminder's key is (customer, level, as-of date), found "
+                               f"{'/'.join(record.key[1:])[:60]}; the journal is written by arxl only: restore it "
+                               "from the backup", str(journal.path))
 
 
 def _send(outgoing: list[Outgoing], server: SmtpServer, journal: Journal, entries: Mapping[str, CollectionsEntry],
