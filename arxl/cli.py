@@ -513,8 +513,16 @@ def statements_cmd(
     templates: Annotated[Path | None, typer.Option("--templates", help="Folder of the reminder templates "
                                                    "(default: templates/ beside the workbook, else arxl's).")]
     = None,
+    resend_in_doubt: Annotated[bool, typer.Option("--resend-in-doubt", help="Send again the reminders listed as in "
+                                                  "doubt (you checked: they did not arrive).")] = False,
+    in_doubt_delivered: Annotated[bool, typer.Option("--in-doubt-delivered", help="Log the reminders listed as in "
+                                                     "doubt as sent (you checked: they arrived).")] = False,
 ) -> None:
-    """Statements of account (xlsx, PDF) and the reminders due (.eml, sent with --send), as of a date."""
+    """Statements of account (xlsx, PDF) and the reminders due (.eml, sent with --send), as of a date.
+
+    Each reminder is sent once, even across a crash: the mail journal beside the workbook
+    (BOOK.mail-journal.jsonl) records it before it goes. A reminder whose sending was cut off is "in doubt":
+    listed, not sent again, exit 2, until you run again with --resend-in-doubt or --in-doubt-delivered."""
     import os
 
     from arxl import jobs
@@ -525,6 +533,11 @@ def statements_cmd(
         raise ArxlError("--send needs --smtp HOST:PORT")
     if send and mark_sent:
         raise ArxlError("--send and --mark-sent exclude each other: --send logs what the server accepted")
+    if resend_in_doubt and in_doubt_delivered:
+        raise ArxlError("--resend-in-doubt and --in-doubt-delivered exclude each other: a reminder in doubt either "
+                        "arrived or did not")
+    if resend_in_doubt and not send:
+        raise ArxlError("--resend-in-doubt needs --send --smtp HOST:PORT")
     server = None
     if send and smtp:
         host, port = parse_server(smtp)
@@ -536,7 +549,9 @@ def statements_cmd(
     day = to_date(as_of, "--as-of") if as_of is not None else None
     first = to_date(start, "--from") if start is not None else None
     _show(jobs.statements_reminders(_host(book), day, out_dir, start=first, pdf=pdf, reminders=reminders,
-                                    server=server, mark_sent=mark_sent, templates=templates, progress=_progress()))
+                                    server=server, mark_sent=mark_sent, templates=templates, progress=_progress(),
+                                    in_doubt="resend" if resend_in_doubt else "delivered" if in_doubt_delivered
+                                    else "hold"))
 
 
 arrangements_app = typer.Typer(help="Payment arrangements and promises to pay; escalations.", no_args_is_help=True)

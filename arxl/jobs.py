@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from arxl.book.reader import Table
     from arxl.cashapp.reconcile import ReconciliationRow
     from arxl.io.mail import SmtpServer
-    from arxl.io.recovery import Progress
+    from arxl.io.recovery import InDoubtChoice, Progress, StatementsRun
 
 
 def open_for_work(host: Host, job: str) -> Ledger:
@@ -240,15 +240,20 @@ def _as_of(ledger: Ledger, as_of: dt.date | None) -> dt.date:
 def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None = None, *,
                          start: dt.date | None = None, pdf: bool = False, reminders: bool = True,
                          server: SmtpServer | None = None, mark_sent: bool = False, templates: Path | None = None,
-                         progress: Progress | None = None) -> Report:
-    """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server)."""
+                         progress: Progress | None = None, in_doubt: InDoubtChoice = "hold") -> Report:
+    """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server).
+
+    A reminder in doubt (journaled, the server's answer never heard: a run killed or cut off while sending) is
+    not sent again but listed, and the job is refused (exit 2) once everything else is done and saved: the
+    statements are written, the other reminders sent and logged, and only the accountant can tell whether
+    that e-mail arrived. ``in_doubt`` "resend" or "delivered" is their answer."""
     from arxl.io.recovery import run_statements
 
     ledger = open_for_work(host, "statements and reminders")
     day = _as_of(ledger, as_of)
     folder = out_dir or (host.folder / (ledger.settings.output_folder or "out"))
     run = run_statements(host, ledger, day, folder, start=start, pdf=pdf, reminders=reminders, server=server,
-                         mark_sent=mark_sent, templates=templates, progress=progress)
+                         mark_sent=mark_sent, templates=templates, progress=progress, in_doubt=in_doubt)
     report = Report("statements and reminders", problems=run.problems)
     report.files += list(run.files.values()) + list(run.pdfs.values()) + run.emails
     report.say(f"{day:%d/%m/%Y}: {len(run.statements)} statement(s) for {len(run.files)} customer(s) in "
@@ -271,9 +276,37 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
             report.refuse(f"  NOT sent: {message.reminder.customer_id} {', '.join(message.recipients)}: {why}")
         if run.failed:
             report.refuse(f"{len(run.failed)} reminder(s) not sent and not logged; they go with the next run")
+    _report_journal(report, run)
     if report.errors:
         report.refuse(f"{len(report.errors)} problem(s) to correct")
     return report
+
+
+def _report_journal(report: Report, run: StatementsRun) -> None:
+    """What the mail journal changed in this run, and the reminders in doubt with what to do about them."""
+    if run.caught_up:
+        report.say(f"CollectionsLog brought up to date from the mail journal ({run.journal}): "
+                   f"{len(run.caught_up)} reminder(s) the mail server had accepted in an interrupted run, logged "
+                   "now with their own date: " + ", ".join(f"{e.customer_id} level {e.dunning_level} of "
+                                                           f"{e.date:%d/%m/%Y}" for e in run.caught_up))
+    if run.already:
+        report.say(f"{len(run.already)} reminder(s) already sent according to the mail journal, not sent again: "
+                   + ", ".join(f"{r.customer_id} level {r.level.level}" for r, _ in run.already))
+    for doubt in run.resent:
+        report.say(f"  sent again on your word (it was in doubt): {doubt.describe()}")
+    for doubt in run.confirmed:
+        report.say(f"  logged as delivered on your word (it was in doubt): {doubt.describe()}")
+    doubts = [d.describe() for d in run.in_doubt]
+    doubts += [f"{m.reminder.customer_id} {m.reminder.customer.name}: level {m.reminder.level.level} "
+               f"({m.reminder.level.name}) to {', '.join(m.recipients)}, Message-ID {m.message['Message-ID']}: "
+               f"{why}" for m, why in [*run.unanswered, *run.held]]
+    for line in doubts:
+        report.refuse(f"  IN DOUBT, not sent again and not logged: {line}")
+    if doubts:
+        report.refuse(f"{len(doubts)} reminder(s) in doubt: the mail server may or may not have them. Check the "
+                      "server's log (the Message-ID) or ask the customer; if it did not arrive, run `arxl statements "
+                      "BOOK --as-of DATE --send --smtp HOST:PORT --resend-in-doubt`; if it did, run it with "
+                      "--in-doubt-delivered instead (it is then logged in CollectionsLog)")
 
 
 def arrangements_check(host: Host, as_of: dt.date | None) -> Report:

@@ -27,7 +27,7 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -233,22 +233,44 @@ class SmtpServer:
 
 @dataclass(slots=True)
 class SendReport:
-    """What the server did with each message, by position: sent, failed (with why), or sent to some only."""
+    """What the server did with each message, by position: sent, failed (with why), sent to some only, in doubt
+    (it went to the server and no answer came), or held back by ``before`` (with why)."""
 
     sent: list[int]
     failed: dict[int, str]
     partly_refused: dict[int, str]
+    in_doubt: dict[int, str] = field(default_factory=dict)
+    held: dict[int, str] = field(default_factory=dict)
+
+
+class _Session(smtplib.SMTP):
+    """An SMTP session that knows whether the message itself was on its way when a fault came: before DATA
+    nothing was sent; during DATA the server may have taken it without our hearing its answer."""
+
+    in_data = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.in_data = True
+        return super().data(msg)
 
 
 def send_all(messages: Sequence[Outgoing], server: SmtpServer,
-             on_sent: Callable[[Outgoing], None] | None = None) -> SendReport:
+             on_sent: Callable[[Outgoing], None] | None = None, *,
+             before: Callable[[Outgoing], str | None] | None = None,
+             on_failed: Callable[[Outgoing, str], None] | None = None,
+             on_in_doubt: Callable[[Outgoing, str], None] | None = None) -> SendReport:
     """Send every message over one SMTP connection, going on after a message the server refuses.
-    ``on_sent`` is called after each message the server accepted, so the caller can record it at once."""
+
+    ``before`` is called just before a message goes (to journal it) and may hold it back by saying why;
+    ``on_sent`` after the server accepted it, ``on_failed`` after it refused it (nothing sent) and
+    ``on_in_doubt`` when the connection failed while the message was being handed over, so the caller can
+    record each outcome at once. Messages never attempted (the server unreachable, the connection lost
+    before their turn) are only reported as failed."""
     report = SendReport([], {}, {})
     if not messages:
         return report
     try:
-        smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+        smtp = _Session(server.host, server.port, timeout=server.timeout)
     except (OSError, smtplib.SMTPException) as exc:
         reason = f"cannot reach the mail server {server.host}:{server.port} ({exc})"
         report.failed.update(dict.fromkeys(range(len(messages)), reason))
@@ -266,14 +288,34 @@ def send_all(messages: Sequence[Outgoing], server: SmtpServer,
         return report
     try:
         for i, outgoing in enumerate(messages):
+            if before is not None:
+                why = before(outgoing)
+                if why:
+                    report.held[i] = why
+                    continue
+            smtp.in_data = False
             try:
                 refused = smtp.send_message(outgoing.message)
-            except smtplib.SMTPServerDisconnected as exc:
-                for j in range(i, len(messages)):
-                    report.failed[j] = f"the mail server closed the connection ({exc})"
-                break
-            except (OSError, smtplib.SMTPException) as exc:
+            except smtplib.SMTPDataError as exc:  # the server answered DATA with a refusal: not taken
                 report.failed[i] = _reason(exc)
+                if on_failed is not None:
+                    on_failed(outgoing, report.failed[i])
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                # smtplib's errors are OSErrors too: only a disconnection or a socket fault loses the session
+                lost = isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException)
+                if lost and smtp.in_data:
+                    report.in_doubt[i] = f"no answer from the mail server after the message was sent ({exc})"
+                    if on_in_doubt is not None:
+                        on_in_doubt(outgoing, report.in_doubt[i])
+                else:
+                    report.failed[i] = f"the mail server closed the connection ({exc})" if lost else _reason(exc)
+                    if on_failed is not None:
+                        on_failed(outgoing, report.failed[i])
+                if lost:  # the session is gone: the others were never attempted
+                    for j in range(i + 1, len(messages)):
+                        report.failed[j] = f"not attempted: the connection to the mail server was lost ({exc})"
+                    break
                 continue
             report.sent.append(i)
             if refused:
