@@ -452,3 +452,27 @@ def test_a_referenced_line_keeps_its_identity_whatever_its_narrative(lines: list
     renarrated = [replace(line, narrative=re.sub(" ", "   ", line.narrative.swapcase()) + " extra")
                   if line.reference in ("FT1", "FT2") else line for line in lines]
     assert identities(renarrated) == identities(lines)
+
+
+@pytest.mark.parametrize("july", ["mt940"], indirect=True)
+def test_a_line_without_reference_like_a_known_one_is_flagged_for_a_check(
+        july: tuple[str, Base], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without a bank reference a line is known by its narrative: another export's wording makes it look new.
+    It is then proposed, but the report and its Reason say which known line it resembles."""
+    _, base = july
+    book = fresh_copy(base, tmp_path)
+    ledger, _ = open_ledger(book)
+    fee = august_lines(ledger)[2]
+    first = write_mt940([fee], tmp_path / "fee.sta")
+    assert run(["reconcile", str(book), "--statement", str(first), "--date", "2025-08-06"], capsys)[0] == 0
+    write_decisions(book, {str(r["Line ID"]): "reject" for _, r in sheet_rows(book) if not r["Decision"]})
+    assert run(["reconcile", "post", str(book), "--date", "2025-08-06"], capsys)[0] == 0
+    reworded = write_csv([replace(fee, narrative="ACCOUNT MAINTENANCE FEE AUG")], tmp_path / "fee.csv")
+    code, out, err = run(["reconcile", str(book), "--statement", str(reworded), "--date", "2025-08-07"], capsys)
+    assert code == 0, err
+    assert "1 new line(s) of 1" in out
+    assert "05/08/2025 -5,000 RWF: same account, date and amount as a line rejected on 06/08/2025: check it is " \
+           "not the same payment" in out
+    waiting = [r for _, r in sheet_rows(book) if not r["Decision"] and not r["Posted"]]
+    assert len(waiting) == 1 and "rejected on 06/08/2025: check it is not the same payment" in str(waiting[0]["Reason"])
+    assert waiting[0]["Status"] != "auto"
