@@ -192,9 +192,9 @@ def import_statement(host: Host, statement_file: Path, today: dt.date) -> Report
     report = Report("import statement")
     if proposal.new:
         host.apply(proposal.changes)
-        report.say(f"{statement_file.name}: {proposal.new} new line(s) of {proposal.lines}: {proposal.auto} matched "
-                   f"automatically, {proposal.review} to review, {proposal.unmatched} unmatched; decide in the "
-                   "Reconciliation sheet")
+        seen = f"{proposal.new} new ({len(proposal.repeated)} seen before, listed below); " if proposal.repeated else ""
+        report.say(f"{statement_file.name}: {proposal.lines} line(s): {seen}{proposal.auto} matched automatically, "
+                   f"{proposal.review} to review, {proposal.unmatched} unmatched; decide in the Reconciliation sheet")
     else:
         report.say(f"{statement_file.name}: all {proposal.lines} line(s) already imported; nothing new to propose, "
                    "the workbook is unchanged")

@@ -262,7 +262,7 @@ def test_a_redownload_proposes_only_its_new_lines_and_posts_each_bank_line_once(
         assert f"all {len(lines)} line(s) already imported" in out
         assert book.read_bytes() == base.book
         return
-    assert f"{len(new)} new line(s) of {len(lines)}" in out
+    assert f"{len(lines)} line(s): {len(new)} new ({len(lines) - len(new)} seen before" in out
     assert f"{len(repeated)} line(s) seen before, not proposed again" in out
 
     rows = sheet_rows(book)
@@ -359,7 +359,7 @@ def test_receipts_posted_before_identities_are_recognised(july: tuple[str, Base]
     download = write_camt(lines, tmp_path / "overlap.xml")  # and in another format than July's CSV
     code, out, err = run(["reconcile", str(book), "--statement", str(download), "--date", "2025-08-08"], capsys)
     assert code == 0, err
-    assert f"{len(new)} new line(s) of {len(lines)}" in out
+    assert f"{len(lines)} line(s): {len(new)} new ({len(lines) - len(new)} seen before" in out
     for line in lines[:-len(new)]:
         shown = [t for t in out.splitlines() if line.bank_reference in t]
         expected = f"already posted as {base.posted[line.bank_reference]}" if line.bank_reference in base.posted \
@@ -470,7 +470,7 @@ def test_a_line_without_reference_like_a_known_one_is_flagged_for_a_check(
     reworded = write_csv([replace(fee, narrative="ACCOUNT MAINTENANCE FEE AUG")], tmp_path / "fee.csv")
     code, out, err = run(["reconcile", str(book), "--statement", str(reworded), "--date", "2025-08-07"], capsys)
     assert code == 0, err
-    assert "1 new line(s) of 1" in out
+    assert "fee.csv: 1 line(s): 0 matched automatically" in out
     assert "05/08/2025 -5,000 RWF: same account, date and amount as a line rejected on 06/08/2025: check it is " \
            "not the same payment" in out
     waiting = [r for _, r in sheet_rows(book) if not r["Decision"] and not r["Posted"]]
