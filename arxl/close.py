@@ -140,16 +140,7 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
 def _import(host: Host, statement: Path | None, today: dt.date) -> Report:
     if statement is None:
         return Report("waiting").refuse("no bank statement: give --statement FILE or set Settings, Statement File")
-    ledger, _ = ledger_of(host)
-    from arxl.io.statements import read_statement
-
-    if ledger.table("Statements").present:
-        known = {s.fingerprint for s in ledger.table("Statements")}
-        if read_statement(statement).fingerprint in known:
-            report = Report("import statement")
-            report.say(f"{statement.name} was imported before")
-            return report
-    return jobs.import_statement(host, statement, today)
+    return jobs.import_statement(host, statement, today)  # a file imported before: "all N line(s) already imported"
 
 
 def _post(host: Host, today: dt.date) -> Report:

@@ -174,22 +174,41 @@ def reconciliation_table(host: Host) -> Table[ReconciliationRow]:
 
 
 def import_statement(host: Host, statement_file: Path, today: dt.date) -> Report:
-    """Import a bank statement (any supported format) and propose its matches into the Reconciliation sheet."""
-    from arxl.cashapp.reconcile import propose
+    """Import a bank statement (any supported format) and propose its new lines into the Reconciliation sheet.
+
+    Lines already posted, rejected or imported (whatever file brought them) are listed, with their receipts,
+    and not proposed again; a file with no new line writes nothing and is not an error.
+    """
+    from arxl.cashapp.reconcile import line_accounts, propose
     from arxl.io.statements import load_profiles, read_statement
 
     ledger = open_for_work(host, "import statement")
     profiles_file = ledger.settings.bank_profiles
     profiles = load_profiles(host.folder / profiles_file) if profiles_file else ()
-    known = [s.fingerprint for s in ledger.table("Statements")] if ledger.table("Statements").present else []
-    statement = read_statement(statement_file, profiles, known_fingerprints=known)
+    statement = read_statement(statement_file, profiles)  # no refusal by fingerprint: lines are known one by one
     proposal = propose(ledger, statement.lines, statement.fingerprint, reconciliation_table(host),
                        account=statement.account, currency=statement.currency, source=statement_file.name,
-                       today=today)
-    host.apply(proposal.changes)
+                       today=today, accounts=line_accounts(statement))
     report = Report("import statement")
-    report.say(f"{statement_file.name}: {proposal.lines} line(s): {proposal.auto} matched automatically, "
-               f"{proposal.review} to review, {proposal.unmatched} unmatched; decide in the Reconciliation sheet")
+    if proposal.new:
+        host.apply(proposal.changes)
+        seen = f"{proposal.new} new ({len(proposal.repeated)} seen before, listed below); " if proposal.repeated else ""
+        report.say(f"{statement_file.name}: {proposal.lines} line(s): {seen}{proposal.auto} matched automatically, "
+                   f"{proposal.review} to review, {proposal.unmatched} unmatched; decide in the Reconciliation sheet")
+    else:
+        report.say(f"{statement_file.name}: all {proposal.lines} line(s) already imported; nothing new to propose, "
+                   "the workbook is unchanged")
+    if proposal.repeated:
+        report.table.append(("Line", "Date", "Amount", "Currency", "Bank Ref", "Already"))
+        for line, known in proposal.repeated:
+            report.table.append((line.line_id, f"{line.booking_date:%d/%m/%Y}", f"{line.amount:,}", line.currency,
+                                 line.bank_reference, known.note))
+        states = {s: sum(1 for _, k in proposal.repeated if k.state == s) for s in ("posted", "rejected", "imported")}
+        report.say(f"{len(proposal.repeated)} line(s) seen before, not proposed again: {states['posted']} posted, "
+                   f"{states['rejected']} rejected, {states['imported']} imported and not yet posted")
+    for line, warning in proposal.lookalikes:
+        report.say(f"check: line {line.line_id} {line.booking_date:%d/%m/%Y} {line.amount:,} {line.currency}: {warning}"
+                   " (no bank reference tells them apart; proposed for review, never automatically)")
     for note in statement.notes:
         report.say(f"note: {note}")
     return report

@@ -69,8 +69,10 @@ def test_post_each_line_once_and_keep_every_unit(sample_book: tuple[Path, Path],
     posted_lines = {r["Line ID"] for r in sheet_rows(book) if str(r["Posted"]).startswith("RCPT-")}
     assert len(new_receipts) == len(posted_lines) >= 20
     lines = {line.line_id: line for line in sample_statement()}
+    line_of = {str(r["Posted"]): (str(r["Line ID"]), str(r["Bank Line"])) for r in sheet_rows(book)}
     for receipt in new_receipts:
-        line_id = receipt.statement_line.split(":", 1)[1]
+        line_id, identity = line_of[receipt.receipt_id]
+        assert receipt.statement_line.startswith("BL1|") and receipt.statement_line == identity
         assert receipt.amount == lines[line_id].amount and receipt.date == lines[line_id].booking_date
         applied = sum((a.applied_amount for a in new_allocations if a.receipt_id == receipt.receipt_id), D(0))
         assert applied <= receipt.amount  # any rest stays on the receipt as unapplied cash
@@ -87,8 +89,13 @@ def test_post_each_line_once_and_keep_every_unit(sample_book: tuple[Path, Path],
     assert "0 line(s) posted" in capsys.readouterr().out
     again, _ = open_ledger(book)
     assert len(again.receipts) == len(after.receipts) and len(again.allocations) == len(after.allocations)
-    assert main(["reconcile", str(book), "--statement", str(sample_book[1])]) == 2
-    assert "already imported" in capsys.readouterr().err
+    assert main(["reconcile", str(book), "--statement", str(sample_book[1])]) == 0  # the same file: nothing new
+    assert f"all {len(lines)} line(s) already imported" in capsys.readouterr().out
+
+
+def sheet_line(book: Path, line_id: str) -> str:
+    """The identity (Bank Line) of a line of the Reconciliation sheet."""
+    return next(str(r["Bank Line"]) for r in sheet_rows(book) if r["Line ID"] == line_id)
 
 
 def decide(book: Path, decisions: dict[str, str]) -> None:
@@ -123,10 +130,11 @@ def test_the_accountants_decisions(sample_book: tuple[Path, Path], tmp_path: Pat
     err = capsys.readouterr().err
     assert f"line {debit} is a debit" in err and "[billing.xlsx]Reconciliation!R" in err
     ledger, _ = open_ledger(book)
-    posted = [r for r in ledger.receipts if r.statement_line.endswith(f":{review}")]
+    review_key, interest_key = sheet_line(book, review), sheet_line(book, interest)
+    posted = [r for r in ledger.receipts if r.statement_line == review_key]
     assert len(posted) == 1 and posted[0].amount == statement[review].amount
     allocations = [a for a in ledger.allocations if a.receipt_id == posted[0].receipt_id]
     assert [a.invoice_no for a in allocations] == [target]
     rejected = [r for r in sheet_rows(book) if r["Line ID"] == interest]
-    assert all(r["Posted"] == "rejected" for r in rejected)
-    assert not any(r.statement_line.endswith(f":{interest}") for r in ledger.receipts)
+    assert all(r["Posted"] == "rejected on 01/08/2025" for r in rejected)
+    assert not any(r.statement_line == interest_key for r in ledger.receipts)

@@ -2,9 +2,12 @@
 
 1. **Propose.** The statement's lines are matched against the invoices open on its last day (the matcher of
    :mod:`arxl.cashapp.matcher`) and written to the Reconciliation sheet: one row per proposed allocation, with
-   the line's own data, the status (``auto``, ``review``, ``unmatched``), the score and the reason. The
-   statement is recorded in the Statements table by its fingerprint, so the same statement is never imported
-   twice.
+   the line's own data, the status (``auto``, ``review``, ``unmatched``), the score and the reason. Only the
+   file's *new* lines are proposed: each line has an identity of its own (:mod:`arxl.cashapp.banklines`:
+   our account, date, amount and the bank's reference, or the narrative and occurrence when there is none),
+   and a line already posted (in Receipts), rejected, or imported and still on the sheet is listed as such
+   and left out — overlapping, nested or re-ordered downloads, in any format, bring only their new lines.
+   The file is recorded in the Statements table by its fingerprint; a file with no new line writes nothing.
 2. **Decide.** In the Decision column the accountant writes ``approve`` (post as proposed), ``reject`` (not a
    customer receipt, or dealt with by hand), one or more invoice numbers (``INV-2025-00042; INV-2025-00043``:
    apply the line to them, oldest first, the rest on account), or a customer id (``C001``: receipt on account).
@@ -12,8 +15,14 @@
    the matcher was sure of.
 3. **Post.** Every decided line becomes a Receipt and its Allocations (cash applied and deductions by type, so
    that withholding certificates can be chased), the invoices' statuses follow (paid, part-paid), and the
-   sheet shows the receipt of each posted line. A line is keyed by the statement's fingerprint and its line
-   id: posting again posts nothing twice. Lines still undecided wait for the next run.
+   sheet shows the receipt of each posted line. Each Receipt keeps the line's identity in its Statement Line
+   cell (``BL1|...``; receipts posted before identities existed keep ``<fingerprint>:<line id>`` and their
+   identity is worked out from the row and the Statements table), and a line whose identity is already in
+   Receipts is never posted again, whatever the sheet says. Lines still undecided wait for the next run.
+
+A new import replaces the sheet's proposals but keeps, below them, the lines of earlier imports that are
+decided and not yet posted (they are posted by the next Post) and the rejected lines dated on or after the
+new file's first day (so that a rejection is remembered while the downloads still cover its day).
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from arxl.aging.openitems import open_items
 from arxl.billing.numbering import next_numbers
@@ -32,11 +41,15 @@ from arxl.book.ledger import Ledger
 from arxl.book.port import RawTable
 from arxl.book.reader import Table, convert_table
 from arxl.book.schema import Allocation, DeductionType, Receipt, Row, StatementRecord, TableSpec, col
+from arxl.cashapp.banklines import BankLine, identities, is_identity, our_account, same_booking
 from arxl.cashapp.matcher import match
 from arxl.cashapp.records import AllocationRow, CustomerProfile, MatchSettings, OpenItem
 from arxl.core.statement import StatementLine
 from arxl.core.tax import parse_withholding
 from arxl.errors import ArxlError, CellRef, Problem
+
+if TYPE_CHECKING:
+    from arxl.io.statements import Statement
 
 SHEET = "Reconciliation"
 APPROVE = frozenset({"approve", "approved", "ok", "yes", "y"})
@@ -66,6 +79,7 @@ class ReconciliationRow(Row):
     reason: str = col("Reason", "")
     decision: str = col("Decision", "")
     posted: str = col("Posted", "")
+    bank_line: str = col("Bank Line", "")  # the line's identity (arxl.cashapp.banklines)
 
 
 SPEC = TableSpec(SHEET, ReconciliationRow, owner="arxl", required=False)
@@ -103,70 +117,234 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.replace(",", ";").split(";") if part.strip())
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A bank line arxl has seen before, and what became of it, in the accountant's words."""
+
+    state: Literal["posted", "rejected", "imported"]
+    note: str  # "already posted as RCPT-2025-0012, receipt of 03/07/2025"
+    receipt_id: str = ""
+
+
 @dataclass(slots=True)
 class Proposal:
     """What a proposal found, line by line."""
 
-    lines: int = 0
+    lines: int = 0  # in the file
+    new: int = 0  # proposed: not seen before
     auto: int = 0
     review: int = 0
     unmatched: int = 0
+    repeated: list[tuple[StatementLine, Known]] = field(default_factory=list)  # seen before: not proposed
+    lookalikes: list[tuple[StatementLine, str]] = field(default_factory=list)  # new, but maybe a known one
     changes: ChangeSet = field(default_factory=ChangeSet)
 
 
-def propose(ledger: Ledger, lines: Sequence[StatementLine], fingerprint: str, current: Table[ReconciliationRow],
-            *, account: str = "", currency: str = "", source: str = "", today: dt.date) -> Proposal:
-    """Match a statement and lay the proposals out on the Reconciliation sheet (nothing is posted).
+def settings_accounts(ledger: Ledger) -> dict[str, str]:
+    """Our bank account per currency, from Settings: the account of a line whose file names none."""
+    s = ledger.settings
+    return {code: account for code, account in (("RWF", s.bank_account_rwf), ("USD", s.bank_account_usd))
+            if account}
 
-    Refused while the sheet still holds lines of another statement that wait for a decision.
+
+def line_accounts(statement: Statement) -> list[str]:
+    """The account of each line's own statement (a file may hold several accounts); blank when none is given."""
+    accounts = [section.account for section in statement.sections for _ in range(section.lines)]
+    if len(accounts) != len(statement.lines):  # the readers keep lines in their statements' order
+        raise RuntimeError(f"{statement.source}: {len(statement.lines)} lines but {len(accounts)} in its sections")
+    return accounts
+
+
+def _statements(ledger: Ledger) -> dict[str, StatementRecord]:
+    """The Statements table by the first 16 digits of each fingerprint (what the sheet and old keys keep)."""
+    table = ledger.table("Statements")
+    return {record.fingerprint[:16]: record for record in table} if table.present else {}
+
+
+def _account_of(record: StatementRecord | None, currency: str, accounts: dict[str, str]) -> str:
+    """Our account for a line of an earlier statement: its recorded account if it had exactly one."""
+    recorded = record.account if record is not None and ", " not in record.account else ""
+    return our_account(recorded, currency, accounts)
+
+
+def receipt_identities(ledger: Ledger) -> dict[str, Receipt]:
+    """Every Receipt by the identity of its bank line.
+
+    A receipt posted with an identity keeps it in Statement Line. For an older one (Statement Line
+    ``<fingerprint>:<line id>``, a sample's ``BK-...`` or typed by hand) it is worked out from the row: its
+    date, amount, currency, bank reference and narrative, and our account from the Statements table for that
+    fingerprint, else from Settings for the receipt's currency.
     """
-    known = {s.fingerprint: s for s in ledger.table("Statements")} if ledger.table("Statements").present else {}
-    if fingerprint in known:
-        earlier = known[fingerprint]
-        raise ArxlError(f"this statement was already imported on {earlier.imported:%d/%m/%Y} ({earlier.status}); "
-                        "nothing was changed", CellRef(ledger.book, "Statements"))
+    accounts = settings_accounts(ledger)
+    statements = _statements(ledger)
+    found: dict[str, Receipt] = {}
+    older: list[Receipt] = []
+    for receipt in ledger.receipts:
+        if is_identity(receipt.statement_line):
+            found.setdefault(receipt.statement_line, receipt)
+        else:
+            older.append(receipt)
+    keys = identities(BankLine(_account_of(statements.get(r.statement_line.split(":", 1)[0]), r.currency,
+                                           accounts), r.date, r.amount, r.currency, r.bank_reference, r.narrative)
+                      for r in older)
+    for key, receipt in zip(keys, older, strict=True):
+        found.setdefault(key, receipt)
+    return found
+
+
+def sheet_identities(ledger: Ledger, rows: Sequence[ReconciliationRow]) -> list[str]:
+    """The identity of the bank line of every row of the Reconciliation sheet (all rows of a line share it).
+
+    Rows written by this version carry it in Bank Line; for a sheet written before, it is worked out per
+    statement from the rows and the Statements table, as for older receipts.
+    """
+    accounts = settings_accounts(ledger)
+    statements = _statements(ledger)
+    first_rows: dict[tuple[str, str], ReconciliationRow] = {}
+    for row in rows:
+        first_rows.setdefault((row.statement, row.line_id), row)
+    older = [(key, row) for key, row in first_rows.items() if not is_identity(row.bank_line)]
+    by_statement: dict[str, list[tuple[tuple[str, str], ReconciliationRow]]] = defaultdict(list)
+    for key, row in older:
+        by_statement[row.statement].append((key, row))
+    derived: dict[tuple[str, str], str] = {}
+    for statement, members in by_statement.items():
+        record = statements.get(statement)
+        keys = identities(BankLine(_account_of(record, row.currency, accounts), row.date, row.amount, row.currency,
+                                   row.bank_reference, row.narrative) for _, row in members)
+        derived.update({key: identity for (key, _), identity in zip(members, keys, strict=True)})
+    return [row.bank_line if is_identity(row.bank_line) else derived[(row.statement, row.line_id)] for row in rows]
+
+
+def known_lines(ledger: Ledger, current: Table[ReconciliationRow]) -> dict[str, Known]:
+    """Every bank line arxl has seen: posted (Receipts), rejected or imported (the Reconciliation sheet)."""
+    known = {key: Known("posted", f"already posted as {r.receipt_id}, receipt of {r.date:%d/%m/%Y}", r.receipt_id)
+             for key, r in receipt_identities(ledger).items()}
+    statements = _statements(ledger)
+    for row, key in zip(current.rows, sheet_identities(ledger, current.rows), strict=True):
+        if key in known:
+            continue
+        posted = row.posted.strip()
+        if posted.casefold().startswith("rejected"):
+            known[key] = Known("rejected", f"already {posted}" if " on " in posted
+                               else "already rejected (Reconciliation sheet)")
+        elif posted:
+            known[key] = Known("posted", f"already posted as {posted} (Reconciliation sheet)", posted)
+        else:
+            record = statements.get(row.statement)
+            imported = (f"already imported on {record.imported:%d/%m/%Y} from {record.file or record.fingerprint[:12]}"
+                        if record is not None else "already on the Reconciliation sheet")
+            decision = row.decision.strip()
+            known[key] = Known("imported", f"{imported}, decided \"{decision}\", not yet posted" if decision
+                               else f"{imported}, waiting for a decision")
+    return known
+
+
+def propose(ledger: Ledger, lines: Sequence[StatementLine], fingerprint: str, current: Table[ReconciliationRow],
+            *, account: str = "", currency: str = "", source: str = "", today: dt.date,
+            accounts: Sequence[str] | None = None) -> Proposal:
+    """Match a statement's new lines and lay the proposals out on the Reconciliation sheet (nothing is posted).
+
+    ``accounts`` is the account each line's statement gives (:func:`line_accounts`); by default ``account``
+    for every line. Lines seen before are listed in :attr:`Proposal.repeated` and not proposed; a file with
+    no new line changes nothing. Refused while the sheet still holds lines of an earlier import that wait
+    for a decision.
+    """
+    if not lines:
+        raise ArxlError("the statement has no lines")
+    if accounts is None:
+        accounts = [account if ", " not in account else ""] * len(lines)
+    own = settings_accounts(ledger)
+    keys = identities(BankLine(our_account(acct, line.currency, own), line.booking_date, line.amount, line.currency,
+                               line.bank_reference, line.narrative) for line, acct in zip(lines, accounts, strict=True))
+    known = known_lines(ledger, current)
+    result = Proposal(lines=len(lines))
+    fresh: list[tuple[StatementLine, str]] = []
+    for line, key in zip(lines, keys, strict=True):
+        if key in known:
+            result.repeated.append((line, known[key]))
+        else:
+            fresh.append((line, key))
+    result.new = len(fresh)
+    if not fresh:
+        return result
     pending = undecided(current)
     if pending:
         raise ArxlError(f"the Reconciliation sheet still has {pending} line(s) of another statement waiting for a "
                         "decision: decide and post them first", CellRef(ledger.book, SHEET))
-    if not lines:
-        raise ArxlError("the statement has no lines")
+    new_lines = [line for line, _ in fresh]
     as_of = max(line.booking_date for line in lines)
     items, customers = match_inputs(ledger, as_of)
-    rows = match(lines, items, customers, match_settings(ledger))
+    rows = match(new_lines, items, customers, match_settings(ledger))
     invoice_customer = {i.invoice_no: i.customer_id for i in items}
     by_line: dict[str, list[AllocationRow]] = defaultdict(list)
     for row in rows:
         by_line[row.line_id].append(row)
-    result = Proposal(lines=len(lines))
+    # A line without a bank reference is known by its narrative: the same payment exported with another
+    # narrative looks new. When a known line has the same account, date and amount and either has no
+    # reference, the new one is never applied automatically.
+    bookings: dict[str, list[tuple[str, Known]]] = defaultdict(list)
+    for other, seen in known.items():
+        bookings[same_booking(other)].append((other, seen))
     sheet_rows: list[ReconciliationRow] = []
-    for line in lines:
+    for line, key in fresh:
         proposals = by_line.get(line.line_id) or [AllocationRow(line.line_id, "", line.amount, Decimal(0), "",
                                                                 "unmatched", 0, "no proposal")]
+        twin = next((seen for other, seen in bookings.get(same_booking(key), ()) if "|N:" in other + key), None)
+        if twin is not None:
+            warning = f"same account, date and amount as a line {twin.note.removeprefix('already ')}: check it is " \
+                      "not the same payment"
+            result.lookalikes.append((line, warning))
+            proposals = [p if p.status != "auto" else AllocationRow(p.line_id, p.invoice_no, p.applied_amount,
+                                                                     p.deduction_amount, p.deduction_type, "review",
+                                                                     p.score, p.reason) for p in proposals]
+            proposals = [AllocationRow(p.line_id, p.invoice_no, p.applied_amount, p.deduction_amount,
+                                       p.deduction_type, p.status, p.score, f"{p.reason}; {warning}".lstrip("; "))
+                         for p in proposals]
         status = proposals[0].status
         setattr(result, status, getattr(result, status) + 1)
         for row in proposals:
             sheet_rows.append(ReconciliationRow(
-                statement=fingerprint, line_id=line.line_id, date=line.booking_date, amount=line.amount,
+                statement=fingerprint[:16], line_id=line.line_id, date=line.booking_date, amount=line.amount,
                 currency=line.currency, payer=line.counterparty_name, account=line.counterparty_account,
                 narrative=line.narrative, bank_reference=line.bank_reference,
                 customer_id=invoice_customer.get(row.invoice_no, ""), invoice_no=row.invoice_no,
                 applied=row.applied_amount, deduction=row.deduction_amount, deduction_type=row.deduction_type,
-                status=row.status, score=row.score, reason=row.reason))
+                status=row.status, score=row.score, reason=row.reason, bank_line=key))
     dates = [line.booking_date for line in lines]
-    result.changes.replace_sheet(reconciliation_sheet(sheet_rows, f"{source or fingerprint[:12]}: {len(lines)} "
-                                                      f"line(s), {min(dates):%d/%m/%Y} to {max(dates):%d/%m/%Y}"))
-    result.changes.append("Statements", [StatementRecord(
-        fingerprint=fingerprint, account=account, currency=currency, file=source, imported=today,
-        first_date=min(dates), last_date=max(dates), lines=len(lines), status="proposed")])
+    kept = _kept_rows(ledger, current, min(dates))
+    subtitle = (f"{source or fingerprint[:12]}: {len(fresh)} new line(s) of {len(lines)}, {min(dates):%d/%m/%Y} to "
+                f"{max(dates):%d/%m/%Y}")
+    if kept:
+        subtitle += f"; below them, {len({(r.statement, r.line_id) for r in kept})} line(s) of earlier imports " \
+                    "(decided and not yet posted, or rejected)"
+    result.changes.replace_sheet(reconciliation_sheet(sheet_rows + kept, subtitle))
+    if fingerprint[:16] not in _statements(ledger):
+        result.changes.append("Statements", [StatementRecord(
+            fingerprint=fingerprint, account=account, currency=currency, file=source, imported=today,
+            first_date=min(dates), last_date=max(dates), lines=len(lines), status="proposed")])
     return result
+
+
+def _kept_rows(ledger: Ledger, current: Table[ReconciliationRow], since: dt.date) -> list[ReconciliationRow]:
+    """Rows of earlier imports a new import keeps: decided and not yet posted, or rejected on or after ``since``.
+
+    Rows posted as receipts go: Receipts remembers them. Each kept row gets its identity written out.
+    """
+    kept = []
+    for row, key in zip(current.rows, sheet_identities(ledger, current.rows), strict=True):
+        posted = row.posted.strip()
+        rejected = posted.casefold().startswith("rejected")
+        if (not posted and row.decision.strip()) or (rejected and row.date >= since):
+            kept.append(row.model_copy(update={"bank_line": key}))
+    return kept
 
 
 def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> SheetSpec:
     """The Reconciliation sheet: the proposals, a Decision column for the accountant, and what was posted."""
     sheet = SheetSpec(SHEET, widths={"A": 10, "B": 16, "C": 11, "D": 14, "E": 8, "F": 26, "G": 16, "H": 44, "I": 14,
                                      "J": 10, "K": 16, "L": 13, "M": 12, "N": 13, "O": 10, "P": 7, "Q": 46, "R": 18,
-                                     "S": 16}, tab_color="2F75B5")
+                                     "S": 16, "T": 30}, tab_color="2F75B5")
     sheet.add(Cell("Reconciliation", style="title"))
     sheet.add(Cell(f"{subtitle}. Decision: approve, reject, invoice number(s) or a customer id; then Post "
                    "reconciliation.", style="subtitle"))
@@ -191,7 +369,7 @@ def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> Sh
         sheet.add(*cells)
     last = max(sheet.next_row - 1, header + 1)
     sheet.freeze = f"C{header + 1}"
-    sheet.filter_range = f"A{header}:S{last}"
+    sheet.filter_range = f"A{header}:T{last}"
     sheet.conditional.append(ConditionalFill(f"R{header + 1}:R{last}", f'AND(R{header + 1}="",S{header + 1}="")',
                                              "FFF2CC"))
     return sheet
@@ -207,9 +385,9 @@ def read_sheet(raw: RawTable | None) -> tuple[Table[ReconciliationRow], list[Pro
 
 def undecided(table: Table[ReconciliationRow]) -> int:
     """Bank lines of the sheet still waiting for a decision (neither decided nor posted)."""
-    lines: dict[str, bool] = defaultdict(bool)
+    lines: dict[tuple[str, str], bool] = defaultdict(bool)
     for row in table.rows:
-        lines[row.line_id] |= bool(row.decision.strip() or row.posted)
+        lines[(row.statement, row.line_id)] |= bool(row.decision.strip() or row.posted)
     return sum(1 for decided in lines.values() if not decided)
 
 
@@ -249,22 +427,23 @@ class Posting:
 def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Posting:
     """Receipts and Allocations for every decided line of the Reconciliation sheet, each line once."""
     result = Posting()
-    posted_keys = {r.statement_line for r in ledger.receipts if r.statement_line}
+    posted_lines = {key: receipt.receipt_id for key, receipt in receipt_identities(ledger).items()}
+    keys = sheet_identities(ledger, table.rows)
     invoices = {i.invoice_no: i for i in ledger.invoices}
     customers = {c.customer_id for c in ledger.customers}
     open_now = {i.reference: i.open_amount for i in open_items(ledger.invoices, ledger.allocations, dt.date.max)
                 if i.kind == "invoice"}
     existing_ids = [r.receipt_id for r in ledger.receipts]
-    lines: dict[str, list[tuple[int, ReconciliationRow]]] = defaultdict(list)
+    lines: dict[tuple[str, str], list[tuple[int, ReconciliationRow]]] = defaultdict(list)
     for index, row in enumerate(table.rows):
-        lines[row.line_id].append((index, row))
+        lines[(row.statement, row.line_id)].append((index, row))
     updated_rows = list(table.rows)
     drafts: list[tuple[list[int], Receipt, list[Allocation]]] = []
-    for line_id, members in lines.items():
+    for (_, line_id), members in lines.items():
         first = members[0][1]
-        key = f"{first.statement}:{line_id}"
+        key = keys[members[0][0]]
         decisions = {r.decision.strip() for _, r in members if r.decision.strip()}
-        if key in posted_keys or any(r.posted for _, r in members):
+        if any(r.posted for _, r in members):
             continue
         if not decisions:
             result.waiting += 1
@@ -277,9 +456,16 @@ def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Pos
         if decision.casefold() in REJECT:
             result.rejected += 1
             for index, _ in members:
-                updated_rows[index] = updated_rows[index].model_copy(update={"posted": "rejected"})
+                updated_rows[index] = updated_rows[index].model_copy(update={"posted": f"rejected on {today:%d/%m/%Y}"})
             continue
         where = table.where(members[0][0], "decision")
+        if key in posted_lines:  # belt and braces: a sheet edited by hand, or a line copied from another one
+            reference = f", {first.bank_reference}" if first.bank_reference else ""
+            result.problems.append(Problem(where, f"line {line_id} ({first.date:%d/%m/%Y}, {first.amount} "
+                                                  f"{first.currency}{reference}) is a bank line already posted as "
+                                                  f"{posted_lines[key]}: it is not posted again; write reject in its "
+                                                  "Decision"))
+            continue
         if first.amount <= 0:
             result.problems.append(Problem(where, f"line {line_id} is a debit ({first.amount}): only receipts are "
                                                   "posted; reject it"))
@@ -300,6 +486,7 @@ def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Pos
                           customer_id=customer, payer_name=first.payer, narrative=first.narrative,
                           bank_reference=first.bank_reference, bank_account=first.account, statement_line=key)
         drafts.append(([i for i, _ in members], receipt, allocations))
+        posted_lines[key] = f"line {line_id} of this sheet, now"  # a second copy of the same line is not posted
     numbers = _receipt_numbers(existing_ids, [d[1].date.year for d in drafts])
     for (indexes, receipt, allocations), number in zip(drafts, numbers, strict=True):
         receipt = receipt.model_copy(update={"receipt_id": number})

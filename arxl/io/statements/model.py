@@ -13,8 +13,11 @@ accounts — and :func:`finish` turns them into one :class:`Statement`:
   reference when it is unique in the file, else ``<statement id>-<n>``;
 * **fingerprint** — a SHA-256 over the account and the (booking date, amount, currency) of every line,
   sorted. It ignores the file's layout, narratives and line order, so the same statement exported again,
-  or in another format with the same account number, has the same fingerprint, and a second import is
-  refused. It leaves out narratives on purpose: banks cut and arrange them differently in each format.
+  or in another format with the same account number, has the same fingerprint; given
+  ``known_fingerprints``, a second read is refused (:class:`AlreadyImported`). It leaves out narratives on
+  purpose: banks cut and arrange them differently in each format. The fingerprint names a *file*; the
+  workbook's import recognises *lines* one by one (:mod:`arxl.cashapp.banklines`), because overlapping
+  downloads are different files holding the same lines.
 
 >>> from datetime import date
 >>> line = StatementLine("", date(2025, 7, 3), date(2025, 7, 3), Decimal("250000"), "RWF",
