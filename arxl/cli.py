@@ -607,6 +607,11 @@ def reconcile(
                                                  "the customer's).")] = None,
     window: Annotated[int, typer.Option("--window", min=0, max=60, help="customer: days either side within which a "
                                         "payment matches a receipt by amount.")] = 7,
+    no_balance_check: Annotated[bool, typer.Option("--no-balance-check", help="--statement: read a statement whose "
+                                                   "balances are missing or do not add up (checked by hand); the "
+                                                   "Statements table records it.")] = False,
+    max_lines: Annotated[int | None, typer.Option("--max-lines", metavar="N", min=1, help="--statement: refuse a "
+                                                  "file with more statement lines (default 200,000).")] = None,
 ) -> None:
     """Cash application in the workbook: `reconcile BOOK --statement FILE` proposes matches into the
     Reconciliation sheet; `reconcile approve BOOK` approves the automatic ones; `reconcile post BOOK` posts
@@ -641,7 +646,8 @@ def reconcile(
         raise ArxlError(f'unexpected "{second}": arxl reconcile BOOK --statement FILE, or reconcile post BOOK')
     if statement is None:
         raise ArxlError("reconcile BOOK needs --statement FILE (or use: reconcile post BOOK)")
-    _show(jobs.import_statement(_host(Path(first)), _existing(statement), today))
+    _show(jobs.import_statement(_host(Path(first)), _existing(statement), today, check_balances=not no_balance_check,
+                                max_lines=max_lines))
 
 
 @app.command("close")

@@ -173,22 +173,27 @@ def reconciliation_table(host: Host) -> Table[ReconciliationRow]:
     return table
 
 
-def import_statement(host: Host, statement_file: Path, today: dt.date) -> Report:
+def import_statement(host: Host, statement_file: Path, today: dt.date, *, check_balances: bool = True,
+                     max_lines: int | None = None) -> Report:
     """Import a bank statement (any supported format) and propose its new lines into the Reconciliation sheet.
 
     Lines already posted, rejected or imported (whatever file brought them) are listed, with their receipts,
-    and not proposed again; a file with no new line writes nothing and is not an error.
+    and not proposed again; a file with no new line writes nothing and is not an error. ``check_balances=False``
+    reads a statement checked by hand whose balances are missing or do not add up; the Statements table records
+    whether the balances were checked.
     """
     from arxl.cashapp.reconcile import line_accounts, propose
-    from arxl.io.statements import load_profiles, read_statement
+    from arxl.io.statements import Limits, load_profiles, read_statement
 
     ledger = open_for_work(host, "import statement")
     profiles_file = ledger.settings.bank_profiles
     profiles = load_profiles(host.folder / profiles_file) if profiles_file else ()
-    statement = read_statement(statement_file, profiles)  # no refusal by fingerprint: lines are known one by one
+    limits = Limits() if max_lines is None else Limits(max_lines=max_lines)
+    # no refusal by fingerprint: lines are known one by one
+    statement = read_statement(statement_file, profiles, check_balances=check_balances, limits=limits)
     proposal = propose(ledger, statement.lines, statement.fingerprint, reconciliation_table(host),
                        account=statement.account, currency=statement.currency, source=statement_file.name,
-                       today=today, accounts=line_accounts(statement))
+                       today=today, accounts=line_accounts(statement), balances=statement.balances)
     report = Report("import statement")
     if proposal.new:
         host.apply(proposal.changes)

@@ -476,3 +476,24 @@ def test_a_line_without_reference_like_a_known_one_is_flagged_for_a_check(
     waiting = [r for _, r in sheet_rows(book) if not r["Decision"] and not r["Posted"]]
     assert len(waiting) == 1 and "rejected on 06/08/2025: check it is not the same payment" in str(waiting[0]["Reason"])
     assert waiting[0]["Status"] != "auto"
+
+
+def test_a_statement_without_its_closing_balance_is_refused_unless_checked_by_hand(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The workbook import refuses what `statement normalize` refuses, and records a hand check."""
+    book, _ = write_sample(tmp_path / "billing.xlsx")
+    cut = write_mt940(JULY, tmp_path / "july.sta")
+    cut.write_text("\n".join(line for line in cut.read_text().splitlines() if not line.startswith(":62F:")) + "\n")
+    before = book.read_bytes()
+    code, _, err = run(["reconcile", str(book), "--statement", str(cut), "--date", TODAY], capsys)
+    assert code == 2 and "july.sta" in err and "closing balance" in err and "line" in err
+    assert book.read_bytes() == before
+    code, _, err = run(["reconcile", str(book), "--statement", str(cut), "--date", TODAY, "--no-balance-check"],
+                         capsys)
+    assert code == 0, err
+    ledger, _ = open_ledger(book)
+    records = list(ledger.table("Statements"))
+    assert [(r.file, r.balances) for r in records] == [("july.sta", "not checked: switched off")]
+    code, _, err = run(["reconcile", str(book), "--statement", str(cut), "--date", TODAY, "--max-lines", "10",
+                        "--no-balance-check"], capsys)
+    assert code == 2 and "more than 10 statement lines" in err, err

@@ -228,6 +228,7 @@ class StatementRecord(Row):
     last_date: dt.date | None = col("Last Date", None)
     lines: int = col("Lines", 0)
     status: Literal["proposed", "posted"] = col("Status", "proposed")
+    balances: str = col("Balances", "")  # "checked", "not checked: switched off", "not given" (older books: no column)
 
 
 class CollectionsEntry(Row):

@@ -242,7 +242,7 @@ def known_lines(ledger: Ledger, current: Table[ReconciliationRow]) -> dict[str, 
 
 def propose(ledger: Ledger, lines: Sequence[StatementLine], fingerprint: str, current: Table[ReconciliationRow],
             *, account: str = "", currency: str = "", source: str = "", today: dt.date,
-            accounts: Sequence[str] | None = None) -> Proposal:
+            accounts: Sequence[str] | None = None, balances: str = "") -> Proposal:
     """Match a statement's new lines and lay the proposals out on the Reconciliation sheet (nothing is posted).
 
     ``accounts`` is the account each line's statement gives (:func:`line_accounts`); by default ``account``
@@ -322,7 +322,7 @@ def propose(ledger: Ledger, lines: Sequence[StatementLine], fingerprint: str, cu
     if fingerprint[:16] not in _statements(ledger):
         result.changes.append("Statements", [StatementRecord(
             fingerprint=fingerprint, account=account, currency=currency, file=source, imported=today,
-            first_date=min(dates), last_date=max(dates), lines=len(lines), status="proposed")])
+            first_date=min(dates), last_date=max(dates), lines=len(lines), status="proposed", balances=balances)])
     return result
 
 
