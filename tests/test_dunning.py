@@ -55,6 +55,19 @@ def test_who_is_due_what_on_31_july(tmp_path: Path) -> None:
     assert [(b.currency, b.position.overdue, b.total_due) for b in acme.blocks] == [("USD", D(800), D(800))]
 
 
+def test_overdue_but_not_yet_at_the_first_level_says_when_it_will_be(tmp_path: Path) -> None:
+    """C001's invoice fell due on 31 July: on 1 August it is one day overdue, not reminded, and the reason says
+    when the first reminder comes (it used to be left out of "overdue but not reminded" with a blank reason)."""
+    ledger = ledger_of(tmp_path)
+    first = min(ledger.dunning_levels, key=lambda level: level.level)
+    plan = plan_reminders(ledger, dt.date(2025, 8, 1))
+    skipped = {s.customer_id: s.reason for s in plan.skipped}
+    assert "C001" not in {r.customer_id for r in plan.reminders}
+    due_on = dt.date(2025, 7, 31) + dt.timedelta(days=first.days_overdue)
+    assert skipped["C001"] == (f"1 day overdue: level 1 ({first.name}) is due at {first.days_overdue} days, on "
+                               f"{due_on:%d/%m/%Y}")
+
+
 def test_level_two_only_after_level_one_was_sent(tmp_path: Path) -> None:
     first = logged(recovery_tables(), CollectionsEntry(date=dt.date(2025, 7, 1), customer_id="C003", channel="call",
                                                        dunning_level=1, outcome="friendly reminder by phone"))

@@ -251,7 +251,11 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
                                    shown))
             continue
         customer = people.get(customer_id)
-        if customer is None or not levels:
+        if customer is None:
+            skipped.append(Skipped(customer_id, "not in Customers: no address to remind", shown))
+            continue
+        if not levels:
+            skipped.append(Skipped(customer_id, "no level in DunningLevels", shown))
             continue
         episode = min(i.due_date for p in due for i in p.overdue_invoices)
         sent = [e for e in log.get(customer_id, []) if e.date > episode]
@@ -265,6 +269,9 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
             continue
         level = following[0]
         if days < level.days_overdue:
+            skipped.append(Skipped(customer_id, f"{days} day{'' if days == 1 else 's'} overdue: level {level.level} "
+                                   f"({level.name}) is due at {level.days_overdue} days, on "
+                                   f"{as_of + dt.timedelta(days=level.days_overdue - days):%d/%m/%Y}", shown))
             continue
         if last_date is not None and (as_of - last_date).days < settings.dunning_interval_days:
             skipped.append(Skipped(customer_id, f"level {last_level} sent on {last_date:%d/%m/%Y}: the next not "
