@@ -22,6 +22,7 @@ from arxl.book.schema import CollectionsEntry, Row
 from arxl.io.libreoffice import LibreOffice
 from arxl.io.mail import SmtpServer, Templates, build_message, templates_folder
 from arxl.io.recovery import run_statements
+from arxl.sample import write_sample
 from tests.builders import recovery_book, recovery_tables
 
 JULY = dt.date(2025, 7, 31)
@@ -151,6 +152,29 @@ def test_reminder_e_mail_names_invoices_amounts_and_bank(tmp_path: Path) -> None
     assert "INV-2025-00005   20/06/2025  20/07/2025    11            800.00 USD" in body
     assert "Account USD:  00040-06951873-30" in body and "Dear John Smith," in body
     assert max(len(line) for line in body.splitlines()) <= 78
+
+
+def test_a_customer_who_withholds_is_told_the_cash_to_transfer_and_a_foreign_one_no_certificates(
+        tmp_path: Path) -> None:
+    """C009 (a ministry: VAT withheld and 3 %) owes 3 invoices of 926,100 + 166,698 VAT: it keeps back
+    166,698 + 3 % x 926,100 = 194,481 of each and transfers 898,317. The reminder used to ask for the gross."""
+    book, _ = write_sample(tmp_path / "billing.xlsx")
+    ledger, _ = open_ledger(book)
+    plan = plan_reminders(ledger, JULY)
+    ministry = next(r for r in plan.to_email if r.customer_id == "C009")
+    block = ministry.blocks[0]
+    assert [i.withholding for i in block.overdue_invoices] == [D(194481)] * 3
+    assert (block.total_due, block.position.withheld, block.cash_due) == (D(3278394), D(583443), D(2694951))
+    templates = Templates(templates_folder(None, book))
+    body = build_message(ministry, ledger.settings, templates).message.get_content()
+    assert "  Total overdue                                         3,278,394 RWF" in body
+    assert "  Less the tax you withhold at source                    -583,443 RWF" in body
+    assert "  Cash to transfer to us                                2,694,951 RWF" in body
+    assert "withholding tax certificates" in body and max(len(line) for line in body.splitlines()) <= 78
+    foreign = next(r for r in plan.to_email if r.customer_id == "C056")
+    assert foreign.customer.customer_type == "foreign" and foreign.blocks[0].position.withheld == 0
+    body = build_message(foreign, ledger.settings, templates).message.get_content()
+    assert "certificate" not in body and "Cash to transfer" not in body
 
 
 def test_a_template_with_a_mistake_is_refused_clearly(tmp_path: Path) -> None:

@@ -176,7 +176,8 @@ def test_statement_sheet_layout(ledger: Ledger) -> None:
     layout = statement_sheet(acme, ledger.settings)
     texts = [c.value for row in layout.sheet.rows for c in row if isinstance(c.value, str)]
     assert "STATEMENT OF ACCOUNT" in texts and "Account USD" in texts and "00040-06951873-30" in texts
-    assert "Overdue now: 800.00 USD. Please settle it without delay." in texts
+    assert ("Overdue now: 800.00 USD. Please arrange its payment, or tell us if anything on this statement is in "
+            "dispute.") in texts  # no "without delay": the statement goes with the friendly reminder too
     closing = layout.closing_cell
     row = int(closing[1:])
     assert layout.sheet.rows[row - 1][7].formula == f"=H{row - 3}+F{row}-G{row}"

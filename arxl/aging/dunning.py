@@ -32,18 +32,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import pairwise
 
 from arxl.aging.arrangements import Payments, arrangement_states, check_instalments
 from arxl.aging.openitems import OpenItem, open_items
 from arxl.book.ledger import Ledger
-from arxl.book.schema import CollectionsEntry, Customer, DunningLevel
+from arxl.book.schema import CollectionsEntry, Customer, DunningLevel, Invoice
 from arxl.core.aging import days_past_due
 from arxl.core.money import exponent, round_money
-from arxl.errors import Problem
+from arxl.core.tax import WithholdingRates, parse_withholding, withholding_amounts, withholds_at_source
+from arxl.errors import ArxlError, Problem
 
 ZERO = Decimal(0)
 _EMAIL = re.compile(r"[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+")
@@ -73,6 +74,7 @@ class OverdueInvoice:
     days: int
     open_amount: Decimal
     interest: Decimal = ZERO
+    withholding: Decimal = ZERO  # what the customer will keep back of the open amount and pay to RRA instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,11 @@ class Position:
     @property
     def balance(self) -> Decimal:
         return self.overdue_gross + self.not_due + self.credits
+
+    @property
+    def withheld(self) -> Decimal:
+        """Tax the customer withholds at source from the overdue invoices: not cash it owes us."""
+        return sum((i.withholding for i in self.overdue_invoices), ZERO)
 
     @property
     def oldest_days(self) -> int:
@@ -148,6 +155,11 @@ class CurrencyDue:
     def total_due(self) -> Decimal:
         """Overdue balance plus late interest and the fee."""
         return self.position.overdue + self.interest + self.fee
+
+    @property
+    def cash_due(self) -> Decimal:
+        """What the customer transfers: the total due less the tax it withholds (backed by its certificates)."""
+        return self.total_due - self.position.withheld
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +247,12 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
         if entry.dunning_level is not None and entry.date <= as_of:
             log[entry.customer_id].append(entry)
     people = {c.customer_id: c for c in ledger.customers}
+    invoices = {i.invoice_no: i for i in ledger.invoices}
+    rates = ledger.withholding_rates()
+    withheld: dict[str, Decimal] = defaultdict(Decimal)  # withholding already recorded, per invoice
+    for allocation in ledger.allocations:
+        if allocation.deduction_type in ("vat_withheld", "wht") and allocation.date <= as_of:
+            withheld[allocation.invoice_no] += allocation.deduction_amount
     reminders: list[Reminder] = []
     skipped: list[Skipped] = []
     for customer_id, own in sorted(by_customer.items()):
@@ -279,16 +297,45 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
                                    shown))
             continue
         fee_currency = level.fee_currency or customer.currency or settings.base_currency
-        blocks = tuple(_charges(p, level, fee_currency) for p in due)
+        blocks = tuple(_charges(_with_withholding(p, customer, invoices, withheld, rates), level, fee_currency)
+                       for p in due)
         reminders.append(Reminder(customer, level, as_of, days, blocks, last_level, last_date,
                                   following[1] if len(following) > 1 else None))
     return DunningPlan(as_of, reminders, skipped, problems)
 
 
+def _with_withholding(position: Position, customer: Customer, invoices: Mapping[str, Invoice],
+                      recorded: Mapping[str, Decimal], rates: WithholdingRates) -> Position:
+    """The overdue invoices with the tax this customer withholds at source on what is still open.
+
+    A customer that withholds (VAT, 3 % or 15 %) pays the invoice less that tax and sends a certificate: a
+    reminder asking for the gross would ask for money it must not pay us. What was already recorded as withheld
+    on an invoice (a part payment's deduction) is not counted again. Foreign customers do not withhold Rwandan
+    tax whatever their profile says.
+    """
+    if not withholds_at_source(customer.withholding, customer.customer_type):
+        return position
+    try:
+        profile = parse_withholding(customer.withholding)
+    except ArxlError:
+        return position  # validate reports the cell; a reminder still goes, asking for the gross
+    adjusted = []
+    for item in position.overdue_invoices:
+        invoice = invoices.get(item.invoice_no)
+        if invoice is None:
+            adjusted.append(item)
+            continue
+        expected = sum(withholding_amounts(invoice.net_amount, invoice.vat_amount, profile, position.currency,
+                                           rates).values(), ZERO)
+        keep = min(max(expected - recorded.get(item.invoice_no, ZERO), ZERO), item.open_amount)
+        adjusted.append(replace(item, withholding=keep))
+    return replace(position, overdue_invoices=tuple(adjusted))
+
+
 def _charges(position: Position, level: DunningLevel, fee_currency: str) -> CurrencyDue:
     if level.annual_interest > 0:
-        invoices = tuple(OverdueInvoice(i.invoice_no, i.invoice_date, i.due_date, i.days, i.open_amount,
-                                        late_interest(i.open_amount, level.annual_interest, i.days, position.currency))
+        invoices = tuple(replace(i, interest=late_interest(i.open_amount, level.annual_interest, i.days,
+                                                           position.currency))
                          for i in position.overdue_invoices)
         position = Position(position.customer_id, position.currency, invoices, position.not_due, position.credits)
     interest = sum((i.interest for i in position.overdue_invoices), ZERO)

@@ -39,6 +39,7 @@ from arxl.book.schema import Allocation, Customer, Invoice, Receipt
 from arxl.book.settings import Settings
 from arxl.core.aging import BucketScheme, age, parse_buckets
 from arxl.core.money import exponent
+from arxl.core.tax import withholds_at_source
 from arxl.errors import BadValue, CellRef, Problem
 
 MovementKind = Literal["invoice", "credit_note", "payment", "deduction", "other"]
@@ -345,9 +346,9 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
     if statement.credits:
         sheet.add(Cell("Credits: credit notes and payments received but not yet allocated to an invoice.",
                        style="note"))
-    if statement.overdue > 0:
-        sheet.add(Cell(f"Overdue now: {_money(statement.overdue, cur)}. Please settle it without delay.",
-                       style="bold"))
+    if statement.overdue > 0:  # attached to every reminder, the friendly one too: the tone is the e-mail's
+        sheet.add(Cell(f"Overdue now: {_money(statement.overdue, cur)}. Please arrange its payment, or tell us if "
+                       "anything on this statement is in dispute.", style="bold"))
     sheet.blank()
     sheet.add(Cell("How to pay", style="bold"))
     account = {"RWF": settings.bank_account_rwf, "USD": settings.bank_account_usd}.get(cur, "")
@@ -356,8 +357,9 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
                          ("SWIFT", settings.bank_swift)):
         if value:
             sheet.add(Cell(label), Cell(value))
-    sheet.add(Cell("Please quote the invoice numbers with your payment and send withholding certificates and "
-                   f"remittance advice to {settings.company_email or 'us'}.", style="note"))
+    certificates = "withholding certificates and " if withholds_at_source(c.withholding, c.customer_type) else ""
+    sheet.add(Cell(f"Please quote the invoice numbers with your payment and send {certificates}remittance advice to "
+                   f"{settings.company_email or 'us'}.", style="note"))
     if settings.company_phone or settings.company_email:
         sheet.add(Cell("Questions about this statement: " + " or ".join(
             p for p in (settings.company_phone, settings.company_email) if p) + ".", style="note"))

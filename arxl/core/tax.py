@@ -206,6 +206,24 @@ def parse_withholding(text: object) -> frozenset[str]:
     return _check_profile(words)
 
 
+def withholds_at_source(withholding: object, customer_type: str) -> bool:
+    """Whether a customer keeps tax back from its payments (and so owes us certificates, not cash).
+
+    Foreign customers do not withhold Rwandan tax, whatever their profile says.
+
+    >>> withholds_at_source("vat, wht3", "government"), withholds_at_source("wht15", "foreign")
+    (True, False)
+    >>> withholds_at_source("none", "private"), withholds_at_source("", "ngo")
+    (False, False)
+    """
+    if customer_type == "foreign":
+        return False
+    try:
+        return bool(parse_withholding(withholding))
+    except BadValue:
+        return bool(str(withholding).strip())  # a profile validate refuses: ask for the certificates anyway
+
+
 def _check_profile(words: Iterable[str]) -> frozenset[str]:
     kinds = set()
     for word in words:

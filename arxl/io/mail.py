@@ -41,6 +41,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from arxl.aging.dunning import Reminder
 from arxl.book.settings import Settings
 from arxl.core.money import exponent
+from arxl.core.tax import withholds_at_source
 from arxl.errors import ArxlError
 
 ALLOWED_HEADERS = ("subject", "cc", "bcc", "reply-to")
@@ -133,6 +134,7 @@ def context(reminder: Reminder, settings: Settings, attachment: str = "") -> dic
     return {"company": settings, "customer": reminder.customer, "level": reminder.level, "reminder": reminder,
             "blocks": reminder.blocks, "as_of": reminder.as_of, "attachment": attachment,
             "bank": {b.currency: bank.get(b.currency, "") for b in reminder.blocks},
+            "withholds": withholds_at_source(reminder.customer.withholding, reminder.customer.customer_type),
             "overdue_text": " and ".join(money(b.position.overdue, b.currency) for b in reminder.blocks),
             "total_due_text": " and ".join(money(b.total_due, b.currency) for b in reminder.blocks)}
 
