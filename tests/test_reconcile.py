@@ -53,6 +53,32 @@ def test_automatic_matches_are_right_and_non_receipts_never_automatic(sample_boo
             assert by_line[line][0]["Status"] != "auto"
 
 
+def test_the_sheet_adds_up_to_the_cash_and_prints_one_page_wide(sample_book: tuple[Path, Path],
+                                                                  tmp_path: Path) -> None:
+    """A line applied to several invoices shows its amount once (the column used to add up to more than the
+    bank received); an overpayment's remainder row names the customer; landscape, one page wide."""
+    book = tmp_path / "billing.xlsx"
+    book.write_bytes(sample_book[0].read_bytes())
+    assert main(["reconcile", str(book), "--statement", str(sample_book[1]), "--date", "2025-08-01"]) == 0
+    rows = sheet_rows(book)
+    statement = sample_statement()
+    for code in ("RWF", "USD"):
+        shown = sum(D(str(r["Amount"])) for r in rows if r["Currency"] == code and r["Amount"] is not None)
+        assert shown == sum(line.amount for line in statement if line.currency == code), code
+    by_line: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for row in rows:
+        by_line[str(row["Line ID"])].append(row)
+    several = [line for line, own in by_line.items() if len(own) > 1]
+    assert several, "the sample has lines applied to several invoices"
+    for line in several:
+        assert by_line[line][0]["Amount"] is not None and all(r["Amount"] is None for r in by_line[line][1:])
+        customers = {r["Customer"] for r in by_line[line]}
+        assert len(customers) == 1 and customers != {None}, (line, customers)  # the remainder row too
+    sheet = load_workbook(book)[SHEET]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.column_dimensions["A"].width >= 16  # the fingerprint's 16 characters are not clipped
+
+
 def test_post_each_line_once_and_keep_every_unit(sample_book: tuple[Path, Path], tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     book = tmp_path / "billing.xlsx"

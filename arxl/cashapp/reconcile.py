@@ -27,6 +27,7 @@ new file's first day (so that a rejection is remembered while the downloads stil
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -303,12 +304,13 @@ def propose(ledger: Ledger, lines: Sequence[StatementLine], fingerprint: str, cu
                          for p in proposals]
         status = proposals[0].status
         setattr(result, status, getattr(result, status) + 1)
+        payer = next((invoice_customer[p.invoice_no] for p in proposals if p.invoice_no in invoice_customer), "")
         for row in proposals:
             sheet_rows.append(ReconciliationRow(
                 statement=fingerprint[:16], line_id=line.line_id, date=line.booking_date, amount=line.amount,
                 currency=line.currency, payer=line.counterparty_name, account=line.counterparty_account,
                 narrative=line.narrative, bank_reference=line.bank_reference,
-                customer_id=invoice_customer.get(row.invoice_no, ""), invoice_no=row.invoice_no,
+                customer_id=invoice_customer.get(row.invoice_no, payer), invoice_no=row.invoice_no,
                 applied=row.applied_amount, deduction=row.deduction_amount, deduction_type=row.deduction_type,
                 status=row.status, score=row.score, reason=row.reason, bank_line=key))
     dates = [line.booking_date for line in lines]
@@ -342,7 +344,7 @@ def _kept_rows(ledger: Ledger, current: Table[ReconciliationRow], since: dt.date
 
 def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> SheetSpec:
     """The Reconciliation sheet: the proposals, a Decision column for the accountant, and what was posted."""
-    sheet = SheetSpec(SHEET, widths={"A": 10, "B": 16, "C": 11, "D": 14, "E": 8, "F": 26, "G": 16, "H": 44, "I": 14,
+    sheet = SheetSpec(SHEET, widths={"A": 18, "B": 16, "C": 11, "D": 14, "E": 8, "F": 26, "G": 16, "H": 44, "I": 14,
                                      "J": 10, "K": 16, "L": 13, "M": 12, "N": 13, "O": 10, "P": 7, "Q": 46, "R": 18,
                                      "S": 16, "T": 30}, tab_color="2F75B5")
     sheet.add(Cell("Reconciliation", style="title"))
@@ -350,13 +352,19 @@ def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> Sh
                    "reconciliation.", style="subtitle"))
     sheet.blank()
     header = sheet.add(*(Cell(h, style="header") for h in HEADERS))
+    previous: tuple[str, str] | None = None
     for row in rows:
         values = row.model_dump()
         cells = []
+        # a line's amount on its first row only, so that the column adds up to the cash received
+        again = previous == (row.statement, row.line_id)
+        previous = (row.statement, row.line_id)
         for name in ReconciliationRow.model_fields:
             value = values[name]
             if name == "statement":
                 cells.append(Cell(value[:16]))  # the rest of the fingerprint is in the Statements table
+            elif name == "amount" and again:
+                cells.append(Cell(None))
             elif name in ("amount", "applied", "deduction"):
                 cells.append(Cell(value, currency=row.currency))
             elif name == "date":
@@ -370,6 +378,8 @@ def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> Sh
     last = max(sheet.next_row - 1, header + 1)
     sheet.freeze = f"C{header + 1}"
     sheet.filter_range = f"A{header}:T{last}"
+    sheet.landscape, sheet.fit_width = True, True
+    sheet.print_area = f"A1:S{last}"  # the Bank Line identity (T) is for arxl, not for the printed review
     sheet.conditional.append(ConditionalFill(f"R{header + 1}:R{last}", f'AND(R{header + 1}="",S{header + 1}="")',
                                              "FFF2CC"))
     return sheet
@@ -379,8 +389,24 @@ def read_sheet(raw: RawTable | None) -> tuple[Table[ReconciliationRow], list[Pro
     """The Reconciliation sheet read back, with the cells of every row."""
     if raw is None:
         return Table(SPEC, "", SHEET, present=False), []
-    table, problems = convert_table(raw, SPEC)
+    table, problems = convert_table(_amounts_carried_down(raw), SPEC)
     return table, problems  # type: ignore[return-value]
+
+
+def _amounts_carried_down(raw: RawTable) -> RawTable:
+    """The sheet shows a bank line's amount on its first row only; every row read back carries it."""
+    try:
+        statement, line, amount = (raw.headers.index(h) for h in ("Statement", "Line ID", "Amount"))
+    except ValueError:
+        return raw  # a column is missing: convert_table names it
+    rows, before = [], None
+    for values in raw.rows:
+        key = (values[statement], values[line])
+        if values[amount] in (None, "") and before is not None and before[0] == key:
+            values = [*values[:amount], before[1], *values[amount + 1:]]
+        before = (key, values[amount])
+        rows.append(values)
+    return dataclasses.replace(raw, rows=rows)
 
 
 def undecided(table: Table[ReconciliationRow]) -> int:
