@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from arxl.book.host import Host, ledger_of
 from arxl.book.ledger import Ledger, check_ledger
 from arxl.core.dates import parse_period
+from arxl.errors import Problem
 from arxl.report import Refused, Report
 
 if TYPE_CHECKING:
@@ -28,22 +29,34 @@ if TYPE_CHECKING:
 
 
 def open_for_work(host: Host, job: str) -> Ledger:
-    """The host's ledger, refused when cells could not be read (their rows would silently be missing).
+    """The host's ledger, refused when ``validate`` finds an error in it, with the same messages.
 
-    The checks across tables are left to each workflow's own review: a bad tax code holds back one customer,
-    not the whole month.
+    Errors (a cell that cannot be read, a register that does not add up, an amount no cell holds exactly...)
+    refuse every command before anything is written. Warnings do not: they concern what bills one customer,
+    and the billing review holds that customer back (see :func:`arxl.book.ledger.examine`).
     """
+    ledger, problems = _checked(host)
+    refuse_errors(host.name, job, problems)
+    return ledger
+
+
+def _checked(host: Host) -> tuple[Ledger, list[Problem]]:
+    """The host's ledger and every problem of it: its cells', then the checks across rows and tables."""
     ledger, problems = ledger_of(host)
+    return ledger, problems + check_ledger(ledger)
+
+
+def refuse_errors(book: str, job: str, problems: list[Problem]) -> None:
+    """Refuse the job when any problem is an error, listing the errors as ``validate`` does."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise Refused(Report(job, problems=errors).refuse(f"{host.name}: {len(errors)} cell(s) to correct first"))
-    return ledger
+        raise Refused(Report(job, problems=errors).refuse(
+            f"{book}: {len(errors)} error(s) to correct first (arxl validate lists the same); nothing was changed"))
 
 
 def validate(host: Host) -> Report:
     """Every problem of the workbook, each with its cell."""
-    ledger, problems = ledger_of(host)
-    problems = problems + check_ledger(ledger)
+    _, problems = _checked(host)
     report = Report("validate", problems=problems)
     errors, warnings = len(report.errors), len(problems) - len(report.errors)
     if errors:
@@ -325,10 +338,7 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
 
     if isinstance(host, FileHost):
         ledger, problems = read_columns(host.path, AGING_COLUMNS, AGING_ELSEWHERE)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise Refused(Report("refresh aging", problems=errors).refuse(
-                f"{host.name}: {len(errors)} cell(s) to correct first"))
+        refuse_errors(host.name, "refresh aging", problems + check_ledger(ledger))  # the checks of what it read
     else:
         ledger = open_for_work(host, "refresh aging")
     day = _as_of(ledger, as_of)

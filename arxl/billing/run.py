@@ -25,14 +25,14 @@ from typing import Literal
 from arxl.billing.numbering import next_numbers
 from arxl.billing.schedule import Charge, charges, describe
 from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger
+from arxl.book.ledger import Ledger, examine
 from arxl.book.schema import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import parse_period
 from arxl.core.money import total
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
-from arxl.errors import ArxlError, BadValue, CellRef
+from arxl.errors import ArxlError, BadValue, CellRef, UnknownCurrency
 
 SAGE_NET_LIMIT = Decimal("99999999.99")
 Severity = Literal["blocking", "warning"]
@@ -98,11 +98,21 @@ def plan_billing(ledger: Ledger, period: str) -> BillingPlan:
     for i, line in enumerate(ledger.schedule):
         scheduled[(line.contract_ref, line.period)].append((ledger.schedule.row_numbers[i], line))
     review = _Review(ledger, plan, customers, services, contracts)
+    for hold in examine(ledger).held:  # what validate warns about blocks that customer's billing, same words
+        review.add("blocking", None, hold.problem.message, "", "", hold.problem.where, hold.customer_id,
+                   hold.contract_ref)
 
     for index, k in enumerate(ledger.contracts):
         if k.status == "ended" and not k.end_date:
             continue
-        for charge in charges(k, period):
+        try:
+            due_charges = charges(k, period)
+        except ArxlError as exc:  # an unknown currency (a finding above), an escalated rate no cell holds...
+            column = "currency" if isinstance(exc, UnknownCurrency) else "rate"
+            review.add("blocking", None, exc.message, "", "", ledger.contracts.where(index, column), k.customer_id,
+                       k.contract_ref)
+            continue
+        for charge in due_charges:
             existing = scheduled.get((k.contract_ref, period), [])
             if existing:
                 continue  # scheduled by an earlier run: billed, skipped or still due (picked up below)
@@ -141,12 +151,20 @@ class _Review:
         self.customers, self.services, self.contracts = customers, services, contracts
         self.codes = ledger.tax_code_list()
         self.no_tin: set[str] = set()
+        self.blocked: set[tuple[str, CellRef]] = set()
 
     def add(self, severity: Severity, due: Due | None, message: str, expected: object = "", found: object = "",
             where: CellRef | None = None, customer_id: str = "", contract_ref: str = "") -> None:
-        self.plan.findings.append(Finding(
-            severity, due.line.customer_id if due else customer_id, due.line.contract_ref if due else contract_ref,
-            message, _text(expected), _text(found), where))
+        """A finding; a second blocking one at a cell already blocking that customer is left out (validate's
+        words, added first, stand)."""
+        finding = Finding(severity, due.line.customer_id if due else customer_id,
+                          due.line.contract_ref if due else contract_ref, message, _text(expected), _text(found),
+                          where)
+        if severity == "blocking" and where is not None:
+            if (finding.customer_id, where) in self.blocked:
+                return
+            self.blocked.add((finding.customer_id, where))
+        self.plan.findings.append(finding)
 
     def cell(self, table: str, index: int | None, column: str) -> CellRef | None:
         return None if index is None else self.ledger.table(table).where(index, column)
