@@ -22,6 +22,7 @@ from arxl.errors import Problem
 from arxl.report import Refused, Report
 
 if TYPE_CHECKING:
+    from arxl.billing.run import BillingPlan
     from arxl.book.reader import Table
     from arxl.cashapp.reconcile import ReconciliationRow
     from arxl.io.mail import SmtpServer
@@ -82,7 +83,15 @@ def review_billing(host: Host, period: str) -> Report:
     report = Report("review billing")
     report.say(f"{period}: {len(plan.due)} line(s) due, {blocking} blocking exception(s) holding back "
                f"{len(plan.held)} customer(s), {len(plan.findings) - blocking} warning(s); see the Review sheet")
+    _blocking(report, plan)
     return report
+
+
+def _blocking(report: Report, plan: BillingPlan) -> None:
+    """Each blocking exception of the review with its cell, as validate names it."""
+    for f in plan.findings:
+        if f.severity == "blocking":
+            report.say(f"  held back {f.customer_id}: {f.where or f.contract_ref}: {f.message}")
 
 
 def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf: bool = False) -> Report:
@@ -104,6 +113,7 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
         report.say(f"{period}: nothing new to bill")
     if run.plan.held:
         report.say(f"held back by blocking exceptions: {', '.join(sorted(run.plan.held))} (see the Review sheet)")
+        _blocking(report, run.plan)
     if out_dir is not None:
         fresh = {i.invoice_no for i in run.invoices}
         ledger_now = open_for_work(host, "generate invoices")

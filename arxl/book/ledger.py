@@ -337,6 +337,7 @@ class _Checker:
         if self.reads(s, "contract_ref", "amount", "currency"):
             for i in range(len(s)):
                 self.known(s, i, "contract_ref", self.contracts, "contract", "Contracts")
+                self.currency(s, i)
                 self.money(s, i, "amount")
 
     def tax_rates(self) -> dict[str, Decimal]:
