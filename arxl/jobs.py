@@ -347,8 +347,11 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
     from arxl.book.host import FileHost
 
     if isinstance(host, FileHost):
-        ledger, problems = read_columns(host.path, AGING_COLUMNS, AGING_ELSEWHERE)
-        refuse_errors(host.name, "refresh aging", problems + check_ledger(ledger))  # the checks of what it read
+        # validate's checks of what it reads; the accountant's own tables (small) are read whole for them, so
+        # that a contract or customer validate refuses is refused here too
+        wanted = {**AGING_COLUMNS, **dict.fromkeys(("Customers", "TaxCodes", "Services", "Contracts"), None)}
+        ledger, problems = read_columns(host.path, wanted, AGING_ELSEWHERE)
+        refuse_errors(host.name, "refresh aging", problems + check_ledger(ledger))
     else:
         ledger = open_for_work(host, "refresh aging")
     day = _as_of(ledger, as_of)
