@@ -1,8 +1,10 @@
 """The billing workbook loaded: every table typed, Settings parsed, and every problem found on the way.
 
 ``load_ledger`` reads; ``validate`` adds the checks that need more than one cell (unique keys, references
-between tables, totals that must agree, amounts with more decimals than their currency has). Both collect
-problems and go on, so one run lists everything that is wrong in the workbook.
+between tables, totals that must agree, amounts with more decimals than their currency has or more digits than
+a cell holds, Sage codes that begin like a formula). Both collect problems and go on, so one run lists
+everything that is wrong in the workbook. The same checks (:func:`examine`) guard every command: an error
+refuses the command, a warning holds back one customer's billing.
 """
 
 from __future__ import annotations
@@ -178,10 +180,6 @@ class Examined:
 
     problems: list[Problem]
     held: list[Hold]  # the warnings about contracts and their services, per customer and contract
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
 
 
 def examine(ledger: Ledger) -> Examined:

@@ -169,28 +169,27 @@ def to_rate(value: object, what: str = "rate") -> Decimal:
 def round_money(amount: Decimal | int, code: str) -> Decimal:
     """Round half away from zero to the currency's exponent, as Excel's ROUND does.
 
-    An amount beyond what the currency can hold in a cell (:func:`storable`: Excel's 15 significant digits),
-    or not a finite number, is refused with the amount named, never with a bare decimal error.
+    An amount beyond what an amount of the currency can hold (more digits than Decimal's 28 once rounded), or
+    not a finite number, is refused with the amount named, never with a bare decimal error. (What a cell holds
+    exactly is narrower, :func:`storable`: the validation checks it where it knows the cell.)
 
     >>> round_money(Decimal("800.555"), "USD"), round_money(Decimal("-2.5"), "RWF")
     (Decimal('800.56'), Decimal('-3'))
-    >>> round_money(Decimal("4E+15"), "RWF")  # doctest: +ELLIPSIS
+    >>> round_money(Decimal("2.478E+30"), "RWF")
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: amount 4,000,000,000,000,000 is beyond what RWF can hold: Excel keeps 15 significant ...
+    arxl.errors.BadValue: amount 2,478,000,000,000,000,000,000,000,000,000 is beyond what an amount in RWF can hold
     """
     quantum = Decimal(1).scaleb(-exponent(code))
     try:
         rounded = Decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than Decimal's context holds (28), or an infinity
         rounded = Decimal("NaN")
-    if not rounded.is_finite():
-        if isinstance(amount, Decimal) and not amount.is_finite():
-            raise BadValue(f"amount {amount} is not a finite number")
-    elif storable(rounded, code):
+    if rounded.is_finite():
         return rounded
-    raise BadValue(f"amount {amount:,f} is beyond what {code} can hold: Excel keeps {EXCEL_DIGITS} significant "
-                   f"digits, at most {largest(code):,} {code}")
+    if isinstance(amount, Decimal) and not amount.is_finite():
+        raise BadValue(f"amount {amount} is not a finite number")
+    raise BadValue(f"amount {amount:,f} is beyond what an amount in {code} can hold")
 
 
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: the 16th and later are silently made 0

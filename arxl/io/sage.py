@@ -88,7 +88,7 @@ from pathlib import Path
 from typing import Literal
 
 from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger
+from arxl.book.ledger import FORMULA_START, Ledger
 from arxl.book.schema import Customer, Invoice, InvoiceLine, Service, TaxCodeRow
 from arxl.core.dates import parse_period
 from arxl.core.money import CURRENCIES, allocate, total, unit
@@ -100,7 +100,6 @@ COLUMNS = ("Type", "Account Reference", "Nominal A/C Ref", "Department Code", "D
            "Cost Code Refn")
 MAX_AMOUNT = Decimal("99999999.99")
 MAX_SPLIT = 100  # rows of one (document, tax code, nominal); more is refused, not split
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet evaluates at a cell's start
 ACCOUNT_LENGTH = 8
 NOMINAL_LENGTH = 8
 REFERENCE_LENGTH = 30
