@@ -179,19 +179,13 @@ BookArgument = Annotated[Path, typer.Argument(metavar="BOOK", help="The billing 
 
 
 def _ledger(book: Path) -> Ledger:
-    """Open a workbook for a workflow. Cells that cannot be read leave their row out, and a workflow must not
-    run on a ledger with rows missing, so those are refused; the checks across tables are the workflows' own
-    reviews (a bad tax code holds back one customer, not the whole run)."""
-    from arxl.book.ledger import open_ledger
+    """Open a workbook for a workflow, refused (exit 2, nothing written) when ``validate`` finds an error in it:
+    the same check and messages as every job (:func:`arxl.jobs.open_for_work`)."""
+    from arxl import jobs
+    from arxl.book.ledger import check_ledger, open_ledger
 
     ledger, problems = open_ledger(_existing(book))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        for problem in errors[:20]:
-            err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
-        more = f" (first 20 shown; run arxl validate {book.name} for all)" if len(errors) > 20 else ""
-        err.print(f"{book.name}: {len(errors)} cell(s) to correct first{more}", highlight=False, markup=False)
-        raise BadInput()
+    jobs.refuse_errors(book.name, "open the workbook", problems + check_ledger(ledger))
     return ledger
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from arxl import jobs
 from arxl.book.changes import Cell, ChangeSet, SheetSpec, Style
-from arxl.book.host import Host, ledger_of
+from arxl.book.host import Host
 from arxl.core.dates import parse_period
 from arxl.errors import ArxlError
 from arxl.report import Refused, Report
@@ -81,7 +81,7 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
               progress: Callable[[str], None] | None = None) -> Report:
     """Run the close of a month from its first step not done; stop where a decision is needed."""
     first_day, last_day = parse_period(period)
-    ledger, _ = ledger_of(host)
+    ledger = jobs.open_for_work(host, "month-end close")  # refused before the Close sheet is written
     statement = statement or (host.folder / ledger.settings.statement_file if ledger.settings.statement_file
                               else None)
     done = _done_steps(host, period)

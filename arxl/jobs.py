@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 from arxl.book.host import Host, ledger_of
 from arxl.book.ledger import Ledger, check_ledger
 from arxl.core.dates import parse_period
+from arxl.errors import Problem
 from arxl.report import Refused, Report
 
 if TYPE_CHECKING:
+    from arxl.billing.run import BillingPlan
     from arxl.book.reader import Table
     from arxl.cashapp.reconcile import ReconciliationRow
     from arxl.io.mail import SmtpServer
@@ -28,22 +30,34 @@ if TYPE_CHECKING:
 
 
 def open_for_work(host: Host, job: str) -> Ledger:
-    """The host's ledger, refused when cells could not be read (their rows would silently be missing).
+    """The host's ledger, refused when ``validate`` finds an error in it, with the same messages.
 
-    The checks across tables are left to each workflow's own review: a bad tax code holds back one customer,
-    not the whole month.
+    Errors (a cell that cannot be read, a register that does not add up, an amount no cell holds exactly...)
+    refuse every command before anything is written. Warnings do not: they concern what bills one customer,
+    and the billing review holds that customer back (see :func:`arxl.book.ledger.examine`).
     """
+    ledger, problems = _checked(host)
+    refuse_errors(host.name, job, problems)
+    return ledger
+
+
+def _checked(host: Host) -> tuple[Ledger, list[Problem]]:
+    """The host's ledger and every problem of it: its cells', then the checks across rows and tables."""
     ledger, problems = ledger_of(host)
+    return ledger, problems + check_ledger(ledger)
+
+
+def refuse_errors(book: str, job: str, problems: list[Problem]) -> None:
+    """Refuse the job when any problem is an error, listing the errors as ``validate`` does."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise Refused(Report(job, problems=errors).refuse(f"{host.name}: {len(errors)} cell(s) to correct first"))
-    return ledger
+        raise Refused(Report(job, problems=errors).refuse(
+            f"{book}: {len(errors)} error(s) to correct first (arxl validate lists the same); nothing was changed"))
 
 
 def validate(host: Host) -> Report:
     """Every problem of the workbook, each with its cell."""
-    ledger, problems = ledger_of(host)
-    problems = problems + check_ledger(ledger)
+    _, problems = _checked(host)
     report = Report("validate", problems=problems)
     errors, warnings = len(report.errors), len(problems) - len(report.errors)
     if errors:
@@ -69,7 +83,15 @@ def review_billing(host: Host, period: str) -> Report:
     report = Report("review billing")
     report.say(f"{period}: {len(plan.due)} line(s) due, {blocking} blocking exception(s) holding back "
                f"{len(plan.held)} customer(s), {len(plan.findings) - blocking} warning(s); see the Review sheet")
+    _blocking(report, plan)
     return report
+
+
+def _blocking(report: Report, plan: BillingPlan) -> None:
+    """Each blocking exception of the review with its cell, as validate names it."""
+    for f in plan.findings:
+        if f.severity == "blocking":
+            report.say(f"  held back {f.customer_id}: {f.where or f.contract_ref}: {f.message}")
 
 
 def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf: bool = False) -> Report:
@@ -91,6 +113,7 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
         report.say(f"{period}: nothing new to bill")
     if run.plan.held:
         report.say(f"held back by blocking exceptions: {', '.join(sorted(run.plan.held))} (see the Review sheet)")
+        _blocking(report, run.plan)
     if out_dir is not None:
         fresh = {i.invoice_no for i in run.invoices}
         ledger_now = open_for_work(host, "generate invoices")
@@ -382,11 +405,11 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
 
     if isinstance(host, FileHost):
         host.mark_read()
-        ledger, problems = read_columns(host.path, AGING_COLUMNS, AGING_ELSEWHERE)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise Refused(Report("refresh aging", problems=errors).refuse(
-                f"{host.name}: {len(errors)} cell(s) to correct first"))
+        # validate's checks of what it reads; the accountant's own tables (small) are read whole for them, so
+        # that a contract or customer validate refuses is refused here too
+        wanted = {**AGING_COLUMNS, **dict.fromkeys(("Customers", "TaxCodes", "Services", "Contracts"), None)}
+        ledger, problems = read_columns(host.path, wanted, AGING_ELSEWHERE)
+        refuse_errors(host.name, "refresh aging", problems + check_ledger(ledger))
     else:
         ledger = open_for_work(host, "refresh aging")
     day = _as_of(ledger, as_of)

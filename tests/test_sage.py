@@ -193,7 +193,8 @@ def test_text_is_plain_ascii_and_never_a_formula(tmp_path: Path) -> None:
         update={"description": "=cmd|' /C calc'!A0 Société Générale, licences, ligne très longue " + "x" * 80})
     rows, _, _ = sage_rows(ledger_of(billing_book(tmp_path / "billing.xlsx", tables)), "2025-07")
     details = next(r.details for r in rows if r.reference == "INV-2025-00002")
-    assert details.startswith("cmd|' /C calc'!A0 Societe Generale") and details.endswith("...")
+    # text for people is neutralised the OWASP way (a leading quote), no longer cut down: see io/sage.py
+    assert details.startswith("'=cmd|' /C calc'!A0 Societe Generale") and details.endswith("...")
     assert len(details) <= 60 and details.isascii()
 
 

@@ -25,16 +25,17 @@ from typing import Literal
 from arxl.billing.numbering import next_numbers
 from arxl.billing.schedule import Charge, charges, describe
 from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger
+from arxl.book.ledger import Ledger, examine
 from arxl.book.schema import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import parse_period
-from arxl.core.money import total
+from arxl.core.money import EXCEL_DIGITS, largest, storable, total
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
-from arxl.errors import ArxlError, BadValue, CellRef
+from arxl.errors import ArxlError, BadValue, CellRef, UnknownCurrency
+from arxl.io.sage import MAX_AMOUNT, MAX_SPLIT
 
-SAGE_NET_LIMIT = Decimal("99999999.99")
+SAGE_NET_LIMIT = MAX_AMOUNT  # Sage's Net of one row; the export splits a larger one into MAX_SPLIT rows at most
 Severity = Literal["blocking", "warning"]
 
 
@@ -98,11 +99,21 @@ def plan_billing(ledger: Ledger, period: str) -> BillingPlan:
     for i, line in enumerate(ledger.schedule):
         scheduled[(line.contract_ref, line.period)].append((ledger.schedule.row_numbers[i], line))
     review = _Review(ledger, plan, customers, services, contracts)
+    for hold in examine(ledger).held:  # what validate warns about blocks that customer's billing, same words
+        review.add("blocking", None, hold.problem.message, "", "", hold.problem.where, hold.customer_id,
+                   hold.contract_ref)
 
     for index, k in enumerate(ledger.contracts):
         if k.status == "ended" and not k.end_date:
             continue
-        for charge in charges(k, period):
+        try:
+            due_charges = charges(k, period)
+        except ArxlError as exc:  # an unknown currency (a finding above), an escalated rate no cell holds...
+            column = "currency" if isinstance(exc, UnknownCurrency) else "rate"
+            review.add("blocking", None, exc.message, "", "", ledger.contracts.where(index, column), k.customer_id,
+                       k.contract_ref)
+            continue
+        for charge in due_charges:
             existing = scheduled.get((k.contract_ref, period), [])
             if existing:
                 continue  # scheduled by an earlier run: billed, skipped or still due (picked up below)
@@ -141,12 +152,20 @@ class _Review:
         self.customers, self.services, self.contracts = customers, services, contracts
         self.codes = ledger.tax_code_list()
         self.no_tin: set[str] = set()
+        self.blocked: set[tuple[str, CellRef]] = set()
 
     def add(self, severity: Severity, due: Due | None, message: str, expected: object = "", found: object = "",
             where: CellRef | None = None, customer_id: str = "", contract_ref: str = "") -> None:
-        self.plan.findings.append(Finding(
-            severity, due.line.customer_id if due else customer_id, due.line.contract_ref if due else contract_ref,
-            message, _text(expected), _text(found), where))
+        """A finding; a second blocking one at a cell already blocking that customer is left out (validate's
+        words, added first, stand)."""
+        finding = Finding(severity, due.line.customer_id if due else customer_id,
+                          due.line.contract_ref if due else contract_ref, message, _text(expected), _text(found),
+                          where)
+        if severity == "blocking" and where is not None:
+            if (finding.customer_id, where) in self.blocked:
+                return
+            self.blocked.add((finding.customer_id, where))
+        self.plan.findings.append(finding)
 
     def cell(self, table: str, index: int | None, column: str) -> CellRef | None:
         return None if index is None else self.ledger.table(table).where(index, column)
@@ -166,11 +185,12 @@ class _Review:
             self.add("warning", due, "customer has no TIN for the tax invoice", "a 9-digit TIN", "(blank)",
                      self.cell("Customers", customer_index, "tin"))
         service_index, service = self.services.get(k.service_code, (None, None))
+        vat_rate: Decimal | None = None
         if service is None:
             self.add("blocking", due, "service is not in the rate card (Services)", "a Service Code in Services",
                      k.service_code, self.cell("Contracts", contract_index, "service_code"))
         else:
-            self._tax_code(due, service, service_index)
+            vat_rate = self._tax_code(due, service, service_index)
             if service.currency == k.currency and service.rate != k.rate:
                 self.add("warning", due, f"rate differs from the approved rate for service {service.service_code}",
                          _money(service.rate, k.currency), _money(k.rate, k.currency),
@@ -193,6 +213,14 @@ class _Review:
         if line.amount <= 0:
             self.add("blocking", due, "amount to bill is not positive", "more than 0",
                      _money(line.amount, line.currency), self._schedule_cell(due, "amount"))
+        elif not storable(line.amount * (1 + (vat_rate or 0)), line.currency):  # escalated past the limit, say
+            self.add("blocking", due, f"amount with VAT is more than an invoice's cell holds exactly (Excel keeps "
+                     f"{EXCEL_DIGITS} significant digits)", f"at most {largest(k.currency):,} {k.currency}",
+                     _money(line.amount, line.currency), self.cell("Contracts", contract_index, "rate"))
+        elif line.amount > SAGE_NET_LIMIT * MAX_SPLIT:
+            self.add("blocking", due, f"net amount would take more than {MAX_SPLIT} rows of Sage's 99,999,999.99 "
+                     "in the export: check the quantity and rate", f"at most {SAGE_NET_LIMIT * MAX_SPLIT:,}",
+                     _money(line.amount, line.currency), self.cell("Contracts", contract_index, "rate"))
         elif line.amount > SAGE_NET_LIMIT:
             self.add("warning", due, "net amount is above Sage's 99,999,999.99 per line: the export splits it",
                      "at most 99,999,999.99", _money(line.amount, line.currency),
@@ -203,16 +231,18 @@ class _Review:
             self.add("blocking", due, exc.message, "terms such as NET30", k.terms,
                      self.cell("Contracts", contract_index, "terms"))
 
-    def _tax_code(self, due: Due, service: Service, index: int | None) -> None:
+    def _tax_code(self, due: Due, service: Service, index: int | None) -> Decimal | None:
+        """The VAT rate of the service on the billing date, or None (and a blocking finding)."""
         if not service.tax_code.strip():
             self.add("blocking", due, "service has no tax code", "a code of TaxCodes", "(blank)",
                      self.cell("Services", index, "tax_code"))
-            return
+            return None
         try:
-            rate_on(self.codes, service.tax_code, due.bill_date)
+            return rate_on(self.codes, service.tax_code, due.bill_date)
         except BadValue as exc:
             self.add("blocking", due, exc.message, "a code of TaxCodes in force on the billing date",
                      service.tax_code, self.cell("Services", index, "tax_code"))
+            return None
 
     def _schedule_cell(self, due: Due, column: str) -> CellRef | None:
         if due.row is None:
@@ -334,6 +364,15 @@ def generate_invoices(ledger: Ledger, period: str) -> BillingRun:
                             digits=settings.invoice_digits, default_terms=settings.default_terms,
                             policy=settings.vat_rounding, codes=ledger.tax_code_list(), calendar=ledger.calendar(),
                             roll=settings.roll_due_dates)
+    for draft in drafts:  # each line fits (the review); their sum on one invoice must fit too, or nothing is billed
+        invoice = draft.invoice
+        if not storable(invoice.total_amount, invoice.currency):
+            first = draft.dues[0].line.contract_ref
+            index = next((i for i, k in enumerate(ledger.contracts) if k.contract_ref == first), None)
+            raise BadValue(f"the invoice of {invoice.customer_id} on {invoice.invoice_date:%d/%m/%Y} would total "
+                           f"{invoice.total_amount:,} {invoice.currency}, more than a cell holds exactly (Excel "
+                           f"keeps {EXCEL_DIGITS} significant digits); nothing was billed",
+                           ledger.contracts.where(index, "rate") if index is not None else None)
     billed = {id(due): draft.invoice.invoice_no for draft in drafts for due in draft.dues}
     changes = ChangeSet()
     for due in plan.due:

@@ -169,11 +169,55 @@ def to_rate(value: object, what: str = "rate") -> Decimal:
 def round_money(amount: Decimal | int, code: str) -> Decimal:
     """Round half away from zero to the currency's exponent, as Excel's ROUND does.
 
+    An amount beyond what an amount of the currency can hold (more digits than Decimal's 28 once rounded), or
+    not a finite number, is refused with the amount named, never with a bare decimal error. (What a cell holds
+    exactly is narrower, :func:`storable`: the validation checks it where it knows the cell.)
+
     >>> round_money(Decimal("800.555"), "USD"), round_money(Decimal("-2.5"), "RWF")
     (Decimal('800.56'), Decimal('-3'))
+    >>> round_money(Decimal("2.478E+30"), "RWF")
+    Traceback (most recent call last):
+    ...
+    arxl.errors.BadValue: amount 2,478,000,000,000,000,000,000,000,000,000 is beyond what an amount in RWF can hold
     """
     quantum = Decimal(1).scaleb(-exponent(code))
-    return Decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        rounded = Decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than Decimal's context holds (28), or an infinity
+        rounded = Decimal("NaN")
+    if rounded.is_finite():
+        return rounded
+    if isinstance(amount, Decimal) and not amount.is_finite():
+        raise BadValue(f"amount {amount} is not a finite number")
+    raise BadValue(f"amount {amount:,f} is beyond what an amount in {code} can hold")
+
+
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: the 16th and later are silently made 0
+
+
+def storable(amount: Decimal, code: str) -> bool:
+    """True when the amount, in whole units of the currency, has at most Excel's 15 significant digits, so a
+    cell keeps it exactly (RWF up to 999,999,999,999,999; USD up to 9,999,999,999,999.99).
+
+    >>> storable(Decimal("999999999999999"), "RWF"), storable(Decimal("1E+15"), "RWF")
+    (True, False)
+    >>> storable(Decimal("9999999999999.99"), "USD"), storable(Decimal("-1E+13"), "USD")
+    (True, False)
+    """
+    return abs(amount) < _LIMITS.get(code, _STRICTEST)
+
+
+def largest(code: str) -> Decimal:
+    """The largest amount a cell holds exactly in this currency (see :func:`storable`).
+
+    >>> largest("RWF"), largest("USD")
+    (Decimal('999999999999999'), Decimal('9999999999999.99'))
+    """
+    return _LIMITS[currency(code).code] - unit(code)
+
+
+_LIMITS = {code: Decimal(10) ** (EXCEL_DIGITS - c.exponent) for code, c in CURRENCIES.items()}
+_STRICTEST = min(_LIMITS.values())  # an unknown currency is held to the tightest limit
 
 
 def figure(amount: Decimal | int, code: str) -> str:

@@ -33,15 +33,33 @@ what arxl does with them:
   remainder, :func:`arxl.core.money.allocate`). Splitting keeps the one reference, account, nominal and tax
   code, so Sage's customer balance, sales and VAT return are right; the only cost is that a receipt is
   allocated over two or three transactions in Sage. Refusing instead would leave a large e-government
-  invoice (over 99,999,999 RWF, about 70,000 USD) out of the ledger of record.
+  invoice (over 99,999,999 RWF, about 70,000 USD) out of the ledger of record. A row that would need more
+  than :data:`MAX_SPLIT` rows (about ten billion) is held back instead: that is a typing mistake, not an
+  invoice, and the billing review blocks it before it is billed.
 - **Exchange Rate**: 1 for documents in the base currency (Settings "Base Currency"). A USD document is
   exported in USD, to the customer's USD account in Sage (Foreign Trader), with Sage's exchange rate: units
   of the foreign currency per one unit of the base currency, i.e. 1 / Settings "USD Rate" (which holds RWF
   per USD): 1,440 RWF per USD gives 0.000694444 (nine decimals, which brings 1,440.000 back). A USD
   document without a USD Rate in Settings, or a document in another foreign currency, is held back.
 
-Text is written as plain ASCII (accents dropped: "Société" -> "Societe"), on one line, and never starting
-with = + - @ (a spreadsheet would take it as a formula when the file is opened in Excel).
+Text is written as plain ASCII (accents dropped: "Société" -> "Societe"), on one line.
+
+**Formula injection** (OWASP "CSV Injection": a cell beginning with = + - @, a tab or a carriage return is
+evaluated as a formula when the file is opened in a spreadsheet). The file is read by Sage and, now and then,
+opened in Excel by a person; what is done depends on who reads the field:
+
+- **Codes** (Account Reference, Nominal A/C Ref, Department Code; Tax Code is always T0 to T99): Sage reads
+  them verbatim, and a code changed to make it safe (``-A1`` to ``'-A1`` or ``A1``) would post to another
+  account, or to none. So they are never altered: a code beginning with such a character is refused by
+  ``arxl validate`` (and so by every command) at its cell, in Customers (Sage Account, or the Customer ID
+  when it serves as the account reference), Services (Sage Nominal) and Settings (Sage Sales Nominal, Sage
+  Bank Nominal); the export holds back a document whose code begins with one anyway.
+- **Reference** (the document number, how Sage allocates receipts): a code too. It begins with the Settings
+  series, which ``validate`` requires to begin with a letter; a number that does not is held back.
+- **Text for people** (Details, Extra Reference): neutralised the OWASP way, with a leading single quote
+  (``'=HYPERLINK(...)``). Sage imports the quote as a character of the text, so the description in Sage
+  shows it; that is the price of a file a spreadsheet opens safely, and the text was not a code.
+- Amounts are written positive (SC says it is a credit) and dates as DD/MM/YYYY: none begins with a sign.
 
 Nothing is exported twice: every document written gets ``Sage Exported`` set to the export date in the same
 ChangeSet, and a run skips documents that have one, unless ``again=True`` (a re-export, e.g. after the
@@ -70,7 +88,7 @@ from pathlib import Path
 from typing import Literal
 
 from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger
+from arxl.book.ledger import FORMULA_START, Ledger
 from arxl.book.schema import Customer, Invoice, InvoiceLine, Service, TaxCodeRow
 from arxl.core.dates import parse_period
 from arxl.core.money import CURRENCIES, allocate, total, unit
@@ -81,14 +99,15 @@ COLUMNS = ("Type", "Account Reference", "Nominal A/C Ref", "Department Code", "D
            "Net Amount", "Tax Code", "Tax Amount", "Exchange Rate", "Extra Reference", "User Name", "Project Refn",
            "Cost Code Refn")
 MAX_AMOUNT = Decimal("99999999.99")
+MAX_SPLIT = 100  # rows of one (document, tax code, nominal); more is refused, not split
 ACCOUNT_LENGTH = 8
 NOMINAL_LENGTH = 8
 REFERENCE_LENGTH = 30
 DETAILS_LENGTH = 60
 EXTRA_REFERENCE_LENGTH = 30
 RATE_PLACES = 9
-_ACCOUNT = re.compile(r"[A-Z0-9_&\-]{1,8}")
-_NOMINAL = re.compile(r"[A-Za-z0-9_\-]{1,8}")
+_ACCOUNT = re.compile(r"[A-Z0-9_&][A-Z0-9_&\-]{0,7}")  # never beginning with "-": see the docstring
+_NOMINAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]{0,7}")
 _TAX_CODE = re.compile(r"T?(\d{1,2})")
 
 ZERO = Decimal(0)
@@ -180,10 +199,13 @@ class _Export:
         doc = table.rows[index]
         credit = doc.doc_type == "credit_note"
         sign = -1 if credit else 1
-        reference = _text(doc.invoice_no, 1000)
+        reference = _plain(doc.invoice_no)
         if len(reference) > REFERENCE_LENGTH:
             raise _HeldBack(table.where(index, "invoice_no"), f"its number is longer than Sage's "
                             f"{REFERENCE_LENGTH} characters for a reference")
+        if reference.startswith(FORMULA_START):  # a code: never altered (see the docstring)
+            raise _HeldBack(table.where(index, "invoice_no"), f'its number begins with "{reference[0]}", which a '
+                            "spreadsheet reads as a formula; Sage's reference must be the number as it is")
         code = doc.currency.strip().upper()
         if code not in CURRENCIES:
             raise _HeldBack(table.where(index, "currency"), f'currency "{doc.currency}" is not known')
@@ -211,7 +233,12 @@ class _Export:
             if net == 0 and tax == 0:
                 continue
             details = _details(details_head, descriptions)
-            for part_net, part_tax in zip(*_split(net, tax, code), strict=True):
+            split = _split(net, tax, code)
+            if len(split[0]) > MAX_SPLIT:
+                raise _HeldBack(table.where(index, "net_amount"), f"its net {net:,} {code} of tax code {tax_code} "
+                                f"would take {len(split[0]):,} Sage rows of at most {MAX_AMOUNT:,} (more than "
+                                f"{MAX_SPLIT}): check the amount")
+            for part_net, part_tax in zip(*split, strict=True):
                 rows.append(SageRow("SC" if credit else "SI", account, nominal, doc.invoice_date, reference,
                                     details, part_net, tax_code, part_tax, code, rate,
                                     _text(extra, EXTRA_REFERENCE_LENGTH)))
@@ -339,10 +366,22 @@ def _rate(rate: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _text(value: str, limit: int) -> str:
-    """Plain ASCII on one line, never read as a formula, cut to ``limit`` characters."""
+def _plain(value: str) -> str:
+    """Plain ASCII on one line (tabs and line breaks become single spaces)."""
     plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    plain = " ".join(plain.split()).lstrip("=+-@ ")
+    return " ".join(plain.split())
+
+
+def _text(value: str, limit: int) -> str:
+    """Text for people: plain ASCII on one line, a leading single quote when it would begin like a formula
+    (OWASP), cut to ``limit`` characters.
+
+    >>> _text("=HYPERLINK(1)", 60), _text("-5% discount", 60), _text("Rack hosting", 60)
+    ("'=HYPERLINK(1)", "'-5% discount", 'Rack hosting')
+    """
+    plain = _plain(value)
+    if plain.startswith(FORMULA_START):
+        plain = "'" + plain
     return plain if len(plain) <= limit else plain[: limit - 3].rstrip() + "..."
 
 
