@@ -155,3 +155,28 @@ def test_two_commands_at_once_lose_nothing(prepared: Path, mail: MailSink, tmp_p
 def _reminders_due(stdout: str) -> bool:
     """A statements run sends only what is due: none due is not a lost run."""
     return "sent 0 reminder" not in stdout
+
+
+KILLS = [("generate", 0.4), ("generate", 1.2), ("generate", 2.2), ("post", 0.4), ("post", 1.4), ("post", 2.4),
+         ("close", 1.5), ("close", 6.0)]
+
+
+@pytest.mark.parametrize(("command", "after"), KILLS, ids=[f"{c}-{a}s" for c, a in KILLS])
+def test_a_command_killed_at_any_moment_leaves_a_whole_workbook_and_the_rerun_repeats_nothing(
+        prepared: Path, mail: MailSink, tmp_path: Path, command: str, after: float) -> None:
+    """kill -9 in the middle of billing, posting or the close: the workbook is the old version or the new one
+    (never torn), the lock is free at once, and running the command again completes it without a duplicate
+    invoice number, a bank line posted twice or a reminder sent twice."""
+    book = tmp_path / "billing.xlsx"
+    shutil.copy(prepared, book)
+    shutil.copy(prepared.parent / "billing-statement-2025-07.csv", tmp_path)
+    mail_before = {p.name for p in mail.folder.glob("*.eml")}
+    process = subprocess.Popen(argv(command, book, mail.server.port, None), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    time.sleep(after)
+    process.kill()
+    process.wait()
+    works_done(book, mail.folder, mail_before)  # readable, nothing doubled, nothing half-done
+    again = subprocess.run(argv(command, book, mail.server.port, 0.0), capture_output=True, text=True, timeout=240)
+    assert again.returncode == 0, again.stderr
+    assert WORK[command] - {"mail"} <= works_done(book, mail.folder, mail_before)
