@@ -227,11 +227,12 @@ def invoices_credit(
     """Credit an invoice (whole, some lines or an amount) with a credit note of its own series."""
     import datetime as dt
 
+    from arxl.aging.openitems import open_items
     from arxl.billing.credit import credit_note
     from arxl.book.apply import apply_changes
     from arxl.book.schema import Invoice
     from arxl.core.dates import to_date
-    from arxl.core.money import to_decimal
+    from arxl.core.money import figure, to_decimal
 
     value = to_decimal(amount, "--amount") if amount is not None else None
     numbers = _line_numbers(lines) if lines is not None else None
@@ -242,10 +243,17 @@ def invoices_credit(
     apply_changes(book, changes)
     note = changes.appends["Invoices"][0]
     assert isinstance(note, Invoice)
-    places = 0 if note.currency == "RWF" else 2
     status = " (now fully credited)" if changes.updates else ""
-    out.print(f"{note.invoice_no}: credit note of {-note.total_amount:,.{places}f} {note.currency} on "
+    out.print(f"{note.invoice_no}: credit note of {figure(-note.total_amount, note.currency)} {note.currency} on "
               f"{note.original_invoice}{status}", highlight=False)
+    owed = next((i.open_amount for i in open_items(ledger.invoices, ledger.allocations, dt.date.max)
+                 if i.reference == note.original_invoice), Decimal(0))
+    beyond = -note.total_amount - max(owed, Decimal(0))
+    if beyond > 0:  # the invoice was (partly) paid: that part of the credit is the customer's, not a negative invoice
+        out.print(f"{figure(beyond, note.currency)} {note.currency} of it is more than {note.original_invoice} still "
+                  f"owed ({figure(max(owed, Decimal(0)), note.currency)}): it stands as a credit on "
+                  f"{note.customer_id}'s account, to refund or to offset against other invoices", highlight=False,
+                  soft_wrap=True)
 
 
 def _line_numbers(text: str) -> list[int]:

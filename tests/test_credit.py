@@ -228,3 +228,32 @@ def test_line_numbers_on_the_command_line() -> None:
     assert _line_numbers(" 2-4; 7 ") == [2, 3, 4, 7]
     with pytest.raises(ArxlError, match="is not a list of line numbers"):
         _line_numbers("1,x")
+
+
+def test_crediting_a_part_paid_invoice_leaves_a_credit_on_account_never_a_negative_invoice(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """INV-2025-00217 of the sample: 1,416,000, 850,000 paid, 566,000 open. A credit of 600,000 clears the 566,000
+    and leaves 34,000 on C035's account (it used to show the invoice open at -34,000 in the 61-90 bucket); the
+    rest of the invoice credited, the 850,000 paid is C035's to be refunded or offset."""
+    from arxl.aging.openitems import open_items
+    from arxl.sample import write_sample
+
+    book, _ = write_sample(tmp_path / "billing.xlsx")
+    july = dt.date(2025, 7, 31)
+    args = ["invoices", "credit", str(book), "INV-2025-00217", "--date", "2025-07-20", "--reason", "rate corrected"]
+    assert main([*args, "--amount", "600000"]) == 0
+    out = capsys.readouterr().out
+    assert "34,000 RWF of it is more than INV-2025-00217 still owed (566,000): it stands as a credit on C035's " \
+           "account" in out
+    ledger, _ = open_ledger(book)
+    note = next(i.invoice_no for i in ledger.invoices if i.original_invoice == "INV-2025-00217")
+    own = [(i.kind, i.reference, i.open_amount) for i in open_items(ledger.invoices, ledger.allocations, july)
+           if i.reference in ("INV-2025-00217", note)]
+    assert own == [("credit", note, D(-34000))]
+    assert all(i.open_amount >= 0 for i in open_items(ledger.invoices, ledger.allocations, july) if i.is_invoice)
+    assert main([*args, "--amount", "816000"]) == 0  # the rest: the invoice fully credited, 850,000 on account
+    ledger, _ = open_ledger(book)
+    items = [i for i in open_items(ledger.invoices, ledger.allocations, july) if i.customer_id == "C035"]
+    assert not [i for i in items if i.reference == "INV-2025-00217"]
+    assert sum(i.open_amount for i in items if i.kind == "credit") == D(-850000)
+    assert main([*args, "--amount", "1"]) == 2  # nothing left to credit: credits never exceed the invoice's total

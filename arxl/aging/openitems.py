@@ -1,7 +1,8 @@
 """Open items at a date: what each customer owes, rebuilt from the register as it stood that day.
 
 An invoice's open amount is its total, less its credit notes (those naming it as Original Invoice), less what
-allocations have cleared on it (applied cash plus deductions such as VAT withheld). As of a past date the
+allocations have cleared on it (applied cash plus deductions such as VAT withheld); a credit note clears only
+what its invoice still owes, never taking it below zero. As of a past date the
 ledger is rebuilt as it stood then: invoices and credit notes dated after it are left out, and allocations
 dated after it are treated as not yet made. A credit note with no original invoice, or the part of one that
 exceeds what its invoice still owed, is an open credit (a negative item); a receipt not fully allocated leaves
@@ -19,6 +20,14 @@ unapplied cash (negative too). Both are shown apart from the invoices, never net
 [Decimal('1180000')]
 >>> [i.open_amount for i in open_items([inv], [paid], dt.date(2025, 7, 31))]
 [Decimal('30000')]
+
+Credited 100,000 after that payment, the invoice is settled and 70,000 is a credit on the customer's account:
+
+>>> note = Invoice(invoice_no="CN-1", doc_type="credit_note", invoice_date=dt.date(2025, 7, 25),
+...                due_date=dt.date(2025, 7, 25), customer_id="C1", currency="RWF", net_amount=D(-84746),
+...                vat_amount=D(-15254), total_amount=D(-100000), original_invoice="INV-1")
+>>> [(i.kind, i.reference, i.open_amount) for i in open_items([inv, note], [paid], dt.date(2025, 7, 31))]
+[('credit', 'CN-1', Decimal('-70000'))]
 """
 
 from __future__ import annotations
@@ -73,17 +82,20 @@ def open_items(invoices: Iterable[Invoice], allocations: Iterable[Allocation], a
                 else applied
     credited: dict[str, Decimal] = defaultdict(Decimal)
     loose_credits: list[tuple[Invoice, Decimal]] = []
-    for note in (i for i in register if i.doc_type == "credit_note"):
+    for note in sorted((i for i in register if i.doc_type == "credit_note"),
+                       key=lambda n: (n.invoice_date, n.invoice_no)):
         amount = -note.total_amount  # credit notes carry negative amounts
         original = by_number.get(note.original_invoice)
         if original is None:
             loose_credits.append((note, amount))
-        else:
-            room = max(original.total_amount - credited[original.invoice_no], Decimal(0))
-            taken = min(amount, room)
-            credited[original.invoice_no] += taken
-            if amount > taken:
-                loose_credits.append((note, amount - taken))
+            continue
+        # a credit note clears what its invoice still owes; the rest of it (the invoice was paid) is a credit
+        # on the customer's account, for a refund or an offset, never a negative invoice
+        owed = original.total_amount - credited[original.invoice_no] - cleared.get(original.invoice_no, Decimal(0))
+        taken = min(amount, max(owed, Decimal(0)))
+        credited[original.invoice_no] += taken
+        if amount > taken:
+            loose_credits.append((note, amount - taken))
     items: list[OpenItem] = []
     zero = Decimal(0)
     for number, inv in by_number.items():
