@@ -440,6 +440,11 @@ def test_a_pdf_is_a_real_page(template: InvoiceTemplate, libreoffice: LibreOffic
     assert (abs(width - 331) <= 2, abs(height - 468) <= 2) == (True, True)  # A4 at 40 dpi
     dark = sum(1 for value in pixels if value < 200)
     assert dark > 0.02 * width * height  # text, bars and lines, not a blank page
+    # what a customer's search or screen reader finds: the invoice, and nothing from the hidden helper columns
+    words = subprocess.run(["pdftotext", str(pdfs[0]), "-"], check=True, capture_output=True, text=True).stdout
+    assert "TAX INVOICE" in words and "INV-2025-00042" in words
+    for hidden in ("VAT rounding", "Decimals", "Factor", "Line VAT", "invoice\n"):
+        assert hidden not in words, f"{hidden!r} is in the PDF's text layer"
 
 
 def _pgm(path: Path) -> tuple[tuple[int, int], bytes]:

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -247,12 +248,14 @@ def build(path: Path) -> Path:
     put(ws, f"A{last}", "Thank you for your business.", size=8.5, italic=True, color=GREY, align="center",
         merge=f"G{last}")
 
-    # The switches arxl sets per invoice, in the hidden columns.
+    # The switches arxl sets per invoice, in the hidden columns. What each is says a comment, not a label: a
+    # hidden cell's text still reaches the PDF's text layer (a customer's search found "VAT rounding" there).
     switches: tuple[tuple[int, str, str, object], ...] = (
-        (2, "Decimals", "inv_decimals", 2), (3, "VAT rounding", "inv_vat_rounding", "invoice"))
+        (2, "Decimals of the invoice currency (arxl sets it)", "inv_decimals", 2),
+        (3, "VAT rounding, invoice or line (arxl sets it from Settings)", "inv_vat_rounding", "invoice"))
     for row, label, key, switch in switches:
-        put(ws, f"H{row}", label, size=8, color=GREY)
         put(ws, f"I{row}", switch, size=8)
+        ws[f"I{row}"].comment = Comment(label, "arxl")
         name(book, key, f"I{row}")
 
     # Sample values, so the template shows what an invoice looks like while it is restyled.
