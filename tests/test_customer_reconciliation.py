@@ -31,7 +31,7 @@ from arxl.book.writer import set_text, write_book
 from arxl.cashapp.customer import CustomerReconciliation, Difference, reconcile_customer
 from arxl.cli import main
 from arxl.errors import ArxlError
-from arxl.io.customer_file import read_their_file, read_their_text
+from arxl.io.customer_file import read_their_file, read_their_text, write_differences
 
 d = dt.date
 HYPERLINK = '=HYPERLINK("http://evil.example/x","INV")'
@@ -457,6 +457,10 @@ def test_a_bare_serial_of_the_same_date_and_amount_is_a_probable_match(tmp_path:
     assert [x.their_reference for x in kinds.get("missing on ours", [])] == []
     assert "INV-2025-00205" not in [x.our_document for x in kinds["missing on theirs"]]
     assert (result.documents_agreed, result.documents_probable) == (1, 1)  # counted apart from INV-2025-00041
+    summary = openpyxl.load_workbook(write_differences(result, tmp_path / "differences.xlsx"))["Summary"]
+    assert [(row[0].value, row[1].value) for row in summary.iter_rows() if "agree" in str(row[0].value)
+            or "probably" in str(row[0].value)] == [
+        ("Documents that agree", 1), ("Documents probably the same", 1), ("Payments and withholding that agree", 0)]
     from arxl.jobs import customer_reconciliation
 
     report = customer_reconciliation(FileHost(book), "C001", their)
