@@ -298,10 +298,14 @@ def invoices_ebm(
     apply_changes(book, result.changes)
     for finding in result.findings:
         out.print(str(finding), highlight=False, markup=False, soft_wrap=True)
+    for used in result.rates_used():
+        out.print(f"compared in {result.base} at the rate of the invoice date: {used}", highlight=False, markup=False,
+                  soft_wrap=True)
     shown = f" for {result.period[0]:%d/%m/%Y} to {result.period[1]:%d/%m/%Y}" if result.period else ""
-    note = f", {result.not_compared} in another currency (amounts not compared)" if result.not_compared else ""
+    note = f", {result.not_compared} not compared (no rate: see above)" if result.not_compared else ""
     out.print(f"{report.name}: {len(receipts)} receipt(s){shown}: {result.recorded} recorded, {result.unchanged} "
-              f"already in the register{note}; {len(result.findings)} difference(s) to look at", highlight=False)
+              f"already in the register{note}; {len(result.findings)} difference(s) to look at", highlight=False,
+              soft_wrap=True)
 
 
 @export_app.command("sage")

@@ -460,8 +460,10 @@ def customer_reconciliation(host: Host, customer_id: str, their_file: Path, as_o
     for d in result.differences:
         report.table.append((d.kind, f"{d.date:%d/%m/%Y}" if d.date else "", d.their_reference, d.our_document,
                              shown(d.their_amount), shown(d.our_amount), shown(d.difference), d.note))
-    report.say(f"{len(result.differences)} difference(s); {result.documents_agreed} document(s) and "
-               f"{result.payments_agreed} payment or withholding row(s) agree")
+    probable = result.documents_probable
+    report.say(f"{len(result.differences) - probable} difference(s); {result.documents_agreed} document(s) and "
+               f"{result.payments_agreed} payment or withholding row(s) agree"
+               + (f"; {probable} document(s) probably the same, to confirm (see the Note)" if probable else ""))
     if result.their_closing is not None:
         report.say(f"balance at {result.as_of:%d/%m/%Y}: theirs {shown(result.their_closing)}, ours "
                    f"{shown(result.our_closing)}, difference {shown(result.balance_difference)} {code}; explained by "

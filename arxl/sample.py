@@ -57,6 +57,7 @@ from arxl.book.schema import (
     Cycle,
     DeductionType,
     DunningLevel,
+    ExchangeRate,
     Invoice,
     InvoiceLine,
     Receipt,
@@ -172,9 +173,21 @@ def _story(seed: int) -> _Story:
         "Statements": [],  # nothing imported yet: July's statement is the demo's to import
         "CollectionsLog": [*_collections(rng, books, receipts)],
         "Arrangements": [*books.arrangement_lines()],
+        "Rates": [*_usd_rates()],
     }
     return _Story(tuple((name, tuple(rows)) for name, rows in tables.items()), tuple(statement),
                   tuple((line_id, tuple(numbers)) for line_id, numbers in truth.items()))
+
+
+def _usd_rates() -> list[ExchangeRate]:
+    """BNR's USD rate on each of its working days, January 2024 to July 2025: a steady slide of the franc from
+    1,261.75 to 1,440.00 (Settings' USD Rate at the end of July), close to what it was; no draw of the story's
+    random numbers, so every other figure of the sample stays as it was."""
+    last = dt.date(2025, 7, 31)
+    bnr = BusinessCalendar()  # the central bank publishes on every working day, the company's closures aside
+    days = (FIRST_DAY + dt.timedelta(days=n) for n in range((last - FIRST_DAY).days + 1))
+    return [ExchangeRate(date=day, currency="USD", rate=D(1440) - D("0.31") * (last - day).days, source="BNR")
+            for day in days if bnr.is_working_day(day)]
 
 
 # --- Settings, tax codes, dunning levels, rate card -----------------------------------------------------------

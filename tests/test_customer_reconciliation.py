@@ -31,7 +31,7 @@ from arxl.book.writer import set_text, write_book
 from arxl.cashapp.customer import CustomerReconciliation, Difference, reconcile_customer
 from arxl.cli import main
 from arxl.errors import ArxlError
-from arxl.io.customer_file import read_their_file, read_their_text
+from arxl.io.customer_file import read_their_file, read_their_text, write_differences
 
 d = dt.date
 HYPERLINK = '=HYPERLINK("http://evil.example/x","INV")'
@@ -425,3 +425,96 @@ Date,Doc No,Supplier Invoice,Details,Debit,Credit,Balance
     assert (result.their_opening, result.our_opening) == (D(1504500), D(1504500))
     assert (result.their_closing, result.our_closing, result.unexplained) == (D(214250), D(1003000), D(0))
     assert (result.documents_agreed, result.payments_agreed) == (1, 4)
+
+
+# -- a bare serial: their "205" is probably our INV-2025-00205 ---------------------------------------------------
+
+def with_205(*extra: Invoice) -> dict[str, list[Row]]:
+    """The ledger with INV-2025-00205, hosting 100,000 + VAT 18,000 of 22/07/2025 for C001 (and any others)."""
+    rows = tables()
+    rows["Invoices"] = [*rows["Invoices"], invoice("INV-2025-00205", d(2025, 7, 22), "C001", "100000", "18000"),
+                        *extra]
+    return rows
+
+
+def bare(tmp_path: Path, *lines: str) -> Path:
+    """Their supplier ledger of July, from INV-2025-00041 (which agrees) to the rows given."""
+    their = tmp_path / "minict-ap.csv"
+    their.write_text("Date,Reference,Description,Debit,Credit\n"
+                     '01/07/2025,INV-2025-00041,Hosting July,,"1,180,000.00"\n' + "".join(lines), encoding="utf-8")
+    return their
+
+
+def test_a_bare_serial_of_the_same_date_and_amount_is_a_probable_match(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "billing.xlsx", with_205())
+    their = bare(tmp_path, '22/07/2025,205,Hosting extension,,"118,000.00"\n')
+    result = run(book, their)
+    kinds = by_kind(result)
+    [probable] = kinds["probable match"]
+    assert figures(probable) == ("205", "INV-2025-00205", "probable match", D(118000), D(118000), D(0))
+    assert probable.note == "their 205 is probably INV-2025-00205: same date and amount"
+    assert probable.where == "[minict-ap.csv] line 3"
+    assert [x.their_reference for x in kinds.get("missing on ours", [])] == []
+    assert "INV-2025-00205" not in [x.our_document for x in kinds["missing on theirs"]]
+    assert (result.documents_agreed, result.documents_probable) == (1, 1)  # counted apart from INV-2025-00041
+    summary = openpyxl.load_workbook(write_differences(result, tmp_path / "differences.xlsx"))["Summary"]
+    assert [(row[0].value, row[1].value) for row in summary.iter_rows() if "agree" in str(row[0].value)
+            or "probably" in str(row[0].value)] == [
+        ("Documents that agree", 1), ("Documents probably the same", 1), ("Payments and withholding that agree", 0)]
+    from arxl.jobs import customer_reconciliation
+
+    report = customer_reconciliation(FileHost(book), "C001", their)
+    assert report.lines[1] == (f"{len(result.differences) - 1} difference(s); 1 document(s) and 0 payment or "
+                               "withholding row(s) agree; 1 document(s) probably the same, to confirm (see the Note)")
+
+
+def test_a_bare_serial_within_the_window_says_how_far_apart(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "billing.xlsx", with_205())
+    result = run(book, bare(tmp_path, '25/07/2025,No. 0205,Hosting extension,,"118,000.00"\n'))
+    [probable] = by_kind(result)["probable match"]
+    assert probable.note == ("their No. 0205 is probably INV-2025-00205: same amount, dated 3 day(s) apart (theirs "
+                             "25/07/2025, ours 22/07/2025)")
+    assert run(book, bare(tmp_path, '25/07/2025,205,Hosting,,"118,000.00"\n'), window_days=2).documents_probable == 0
+
+
+def test_a_bare_serial_of_another_amount_or_another_serial_is_not_paired(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "billing.xlsx", with_205())
+    # the net without VAT: the same serial and date, another amount
+    kinds = by_kind(run(book, bare(tmp_path, '22/07/2025,205,Hosting extension,,"100,000.00"\n')))
+    assert "probable match" not in kinds
+    assert [(x.their_reference, x.their_amount, x.note) for x in kinds["missing on ours"]] == [
+        ("205", D(100000), "their invoice 205 is none of our documents")]
+    assert "INV-2025-00205" in [x.our_document for x in kinds["missing on theirs"]]
+    # the same date and amount, but their 206 is not the end of our number: never paired on the amount alone
+    kinds = by_kind(run(book, bare(tmp_path, '22/07/2025,206,Hosting extension,,"118,000.00"\n')))
+    assert "probable match" not in kinds
+    assert [x.their_reference for x in kinds["missing on ours"]] == ["206"]
+
+
+def test_two_candidates_are_not_paired_and_the_notes_say_why(tmp_path: Path) -> None:
+    # two rows of theirs that could both be INV-2025-00205
+    book = write_book(tmp_path / "billing.xlsx", with_205())
+    their = bare(tmp_path, '22/07/2025,205,Hosting extension,,"118,000.00"\n',
+                 '22/07/2025,0205,Hosting extension,,"118,000.00"\n')
+    result = run(book, their)
+    kinds = by_kind(result)
+    assert "probable match" not in kinds and result.documents_probable == 0
+    assert [(x.their_reference, x.note) for x in kinds["missing on ours"]] == [
+        ("0205", "their invoice 0205 is none of our documents; it could be INV-2025-00205 (same amount, its serial, "
+                 "within 7 days), which their 205 ([minict-ap.csv] line 3) could be too: not paired, ambiguous"),
+        ("205", "their invoice 205 is none of our documents; it could be INV-2025-00205 (same amount, its serial, "
+                "within 7 days), which their 0205 ([minict-ap.csv] line 4) could be too: not paired, ambiguous"),
+    ]
+    [ours] = [x for x in kinds["missing on theirs"] if x.our_document == "INV-2025-00205"]
+    assert ours.note == ("our invoice of 22/07/2025; their 205 ([minict-ap.csv] line 3), 0205 ([minict-ap.csv] line 4) "
+                         "could be it (same amount, its serial): not paired, ambiguous")
+    # one row of theirs that could be two of ours: an export invoice of the other series with the same serial
+    book = write_book(tmp_path / "two.xlsx", with_205(invoice("EXP-2025-00205", d(2025, 7, 21), "C001", "100000",
+                                                               "18000")))
+    kinds = by_kind(run(book, bare(tmp_path, '22/07/2025,205,Hosting extension,,"118,000.00"\n')))
+    assert "probable match" not in kinds
+    assert [x.note for x in kinds["missing on ours"]] == [
+        "their invoice 205 is none of our documents; it could be EXP-2025-00205 or INV-2025-00205 (same amount, its "
+        "serial, within 7 days): not paired, ambiguous"]
+    assert sorted(x.our_document for x in kinds["missing on theirs"] if "205" in x.our_document) == \
+        ["EXP-2025-00205", "INV-2025-00205"]

@@ -12,10 +12,11 @@ from arxl.billing.credit import credit_note
 from arxl.billing.ebm import import_ebm, parse_ebm_csv
 from arxl.book.apply import apply_changes
 from arxl.book.ledger import Ledger, open_ledger
+from arxl.book.schema import ExchangeRate, InvoiceLine, Row
 from arxl.cli import main
 from arxl.errors import BadValue
 from arxl.io.ebm import read_ebm_report
-from tests.builders import billing_book
+from tests.builders import billing_book, billing_tables
 
 HEADER = "Invoice No,Receipt No,SDC ID,MRC,Receipt Date,Receipt Type,Total Amount,VAT Amount\n"
 JULY = (
@@ -25,9 +26,21 @@ JULY = (
 )
 
 
+def usd(day: dt.date, rate: str) -> ExchangeRate:
+    return ExchangeRate(date=day, currency="USD", rate=D(rate), source="BNR")
+
+
+def tables_with(*rates: ExchangeRate) -> dict[str, list[Row]]:
+    tables = billing_tables()
+    tables["Rates"] = list(rates)
+    return tables
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    return billing_book(tmp_path / "billing.xlsx")
+    """The register of July, with BNR's USD rate of 15/07/2025, the date of the USD invoice INV-2025-00002."""
+    return billing_book(tmp_path / "billing.xlsx", tables_with(usd(dt.date(2025, 7, 14), "1438.10"),
+                                                               usd(dt.date(2025, 7, 15), "1440")))
 
 
 def ledger_of(path: Path) -> Ledger:
@@ -46,8 +59,9 @@ def test_receipts_are_recorded_by_invoice_number(book: Path, tmp_path: Path) -> 
     receipts, problems = read_ebm_report(report(tmp_path, JULY))
     assert problems == []
     result = import_ebm(ledger_of(book), receipts)
-    assert (result.recorded, result.unchanged, result.not_compared) == (2, 0, 1)  # the USD invoice: RWF receipt
-    assert result.findings == []
+    assert (result.recorded, result.unchanged, result.not_compared) == (2, 0, 0)
+    assert result.findings == []  # the USD invoice's RWF receipt agrees at the rate of 15/07/2025
+    assert result.rates_used() == ["USD at 1,440 RWF (BNR, 15/07/2025, Rates!C3): INV-2025-00002"]
     assert result.period == (dt.date(2025, 7, 1), dt.date(2025, 7, 15))
     apply_changes(book, result.changes)
     first = ledger_of(book).invoices.rows[0]
@@ -78,7 +92,7 @@ def test_differences_are_reported_with_both_figures(book: Path, tmp_path: Path) 
         "[ebm-july.csv]'ebm-july'!B2: EBM receipt 20501/20501NS total 1,326,001 RWF differs from INV-2025-00001 "
         "total 1,326,000 RWF (Invoices!I2): difference 1 RWF",
         "[ebm-july.csv]'ebm-july'!B2: EBM receipt 20501/20501NS VAT 126,100 RWF differs from INV-2025-00001 VAT "
-        "126,000 RWF (Invoices!I2): difference 100 RWF",
+        "126,000 RWF (Invoices!H2): difference 100 RWF",
         '[ebm-july.csv]\'ebm-july\'!B3: receipt 20502/20502NS of 02/07/2025 (59,000 RWF) has invoice '
         '"INV-2025-00042", which is not in the register',
         "[ebm-july.csv]'ebm-july'!B4: receipt 20503/20503NS of 03/07/2025 (1,180 RWF) has no invoice number",
@@ -171,3 +185,107 @@ def test_cli_prints_the_differences_and_exits_0(book: Path, tmp_path: Path,
     assert '"INV-2025-00042", which is not in the register' in output
     assert "INV-2025-00001 of 01/07/2025 (1,326,000 RWF) has no EBM receipt" in output
     assert "1 receipt(s)" in output and "0 recorded" in output
+
+
+# -- USD invoices: their RWF receipts compared at the rate of the invoice date ---------------------------------
+# INV-2025-00002 of Tuesday 15/07/2025 (one line): 1,531.05 USD, VAT 233.55. At 1,440 RWF per USD: 2,204,712 and
+# 336,312 RWF. One line allows 1 RWF + 1,440 x half a cent = 8.20, rounded up: 9 RWF.
+
+def usd_receipt(total: str, vat: str) -> str:
+    return HEADER + f'INV-2025-00002,20577/20577NS,SDC010012345,WIS01012345,15/07/2025,NS,"{total}","{vat}"\n'
+
+
+def test_a_usd_invoice_is_compared_in_rwf_at_the_rate_of_its_date(book: Path, tmp_path: Path) -> None:
+    within = import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, usd_receipt("2,204,721", "336,303")))[0])
+    assert within.findings == []  # 9 RWF either way is the conversion's rounding
+    assert (within.not_compared, [c.rate for c in within.converted]) == (0, [D(1440)])
+    beyond = import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, usd_receipt("2,204,722", "336,302")))[0])
+    assert [str(p) for p in beyond.findings] == [
+        "[ebm-july.csv]'ebm-july'!B2: EBM receipt 20577/20577NS total 2,204,722 RWF differs from INV-2025-00002 total "
+        "1,531.05 USD (Invoices!I3) at 1,440 RWF per USD (BNR, 15/07/2025, Rates!C3) = 2,204,712 RWF: difference "
+        "10 RWF, more than the 9 RWF the conversion's rounding allows",
+        "[ebm-july.csv]'ebm-july'!B2: EBM receipt 20577/20577NS VAT 336,302 RWF differs from INV-2025-00002 VAT "
+        "233.55 USD (Invoices!H3) at 1,440 RWF per USD (BNR, 15/07/2025, Rates!C3) = 336,312 RWF: difference "
+        "-10 RWF, more than the 9 RWF the conversion's rounding allows",
+    ]
+
+
+def test_the_allowance_grows_with_the_lines_of_the_invoice(tmp_path: Path) -> None:
+    tables = tables_with(usd(dt.date(2025, 7, 15), "1440"))
+    [line] = [x for x in tables["InvoiceLines"] if isinstance(x, InvoiceLine) and x.invoice_no == "INV-2025-00002"]
+    halves = [line.model_copy(update={"quantity": D(1), "net_amount": D("432.50"), "vat_amount": D("77.85")}),
+              line.model_copy(update={"line_no": 2, "quantity": D(2), "net_amount": D(865), "vat_amount": D("155.70")})]
+    tables["InvoiceLines"] = [x for x in tables["InvoiceLines"] if x is not line] + halves
+    book = billing_book(tmp_path / "billing.xlsx", tables)
+    text = usd_receipt("2,204,729", "336,312")  # 17 RWF: within 2 x 8.20 rounded up, 17
+    assert import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, text))[0]).findings == []
+    text = usd_receipt("2,204,730", "336,312")
+    [finding] = import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, text))[0]).findings
+    assert "difference 18 RWF, more than the 17 RWF the conversion's rounding allows" in finding.message
+
+
+def test_an_invoice_without_a_rate_of_its_day_is_said_so(tmp_path: Path) -> None:
+    # BNR's rate of Friday 11/07 serves the weekend and Monday, but not Tuesday 15/07 (more than 4 days)
+    book = billing_book(tmp_path / "billing.xlsx", tables_with(usd(dt.date(2025, 7, 10), "1437.20")))
+    result = import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, JULY))[0])
+    assert (result.recorded, result.not_compared, result.converted) == (2, 1, [])
+    assert [str(p) for p in result.findings] == [
+        "[ebm-july.csv]'ebm-july'!B3: EBM receipt 20577/20577NS (2,204,712 RWF) of INV-2025-00002 (1,531.05 USD): "
+        "the Rates sheet has no USD rate of 15/07/2025 (nor of the 4 days before), the invoice's date: amounts not "
+        "compared; the receipt implies 1,440.00 RWF per USD"]
+    # a workbook without a Rates sheet at all says the same
+    plain = billing_book(tmp_path / "plain.xlsx")
+    [finding] = import_ebm(ledger_of(plain), read_ebm_report(report(tmp_path, JULY))[0]).findings
+    assert "has no USD rate of 15/07/2025" in finding.message
+    # the last rate published up to four days before serves
+    book = billing_book(tmp_path / "friday.xlsx", tables_with(usd(dt.date(2025, 7, 11), "1440")))
+    result = import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, JULY))[0])
+    assert result.findings == []
+    assert result.rates_used() == ["USD at 1,440 RWF (BNR, 11/07/2025, Rates!C2): INV-2025-00002"]
+
+
+def test_cli_says_which_rate_it_used(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["invoices", "ebm", str(book), str(report(tmp_path, JULY))]) == 0
+    output = capsys.readouterr().out
+    assert "compared in RWF at the rate of the invoice date: USD at 1,440 RWF (BNR, 15/07/2025, Rates!C3): " \
+           "INV-2025-00002" in output
+    assert "2 recorded, 0 already in the register; 0 difference(s)" in output
+
+
+def test_a_rate_that_is_not_more_than_zero_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = billing_book(tmp_path / "billing.xlsx", tables_with(usd(dt.date(2025, 7, 15), "0")))
+    assert main(["invoices", "ebm", str(book), str(report(tmp_path, JULY))]) == 2
+    assert "[billing.xlsx]Rates!C2: rate 0 is not more than zero" in capsys.readouterr().err
+
+
+# -- a refund put on the original invoice: said once ------------------------------------------------------------
+
+def test_a_refund_on_the_invoice_it_corrects_is_listed_once(book: Path, tmp_path: Path) -> None:
+    apply_changes(book, import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, JULY))[0]).changes)
+    apply_changes(book, credit_note(ledger_of(book), "INV-2025-00001", reason="billed twice",
+                                    on=dt.date(2025, 7, 20)))
+    refund = HEADER + 'INV-2025-00001,1302/21391NR,SDC010012345,WIS01012345,20/07/2025,NR,"-300,000","-45,763"\n'
+    result = import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, refund, "ebm-refund.csv"))[0])
+    assert [str(p) for p in result.findings] == [
+        "[ebm-refund.csv]'ebm-refund'!B2: receipt 1302/21391NR is a refund (NR) but INV-2025-00001 is an invoice; "
+        "a refund belongs to the credit note that corrects it (CN-2025-00001): not recorded",
+        "[billing.xlsx]Invoices!P5: credit note CN-2025-00001 of 20/07/2025 (-1,326,000 RWF) has no EBM receipt, in "
+        "the register or the report"]  # where the refund receipt belongs
+    assert result.changes.is_empty and result.recorded == 0
+
+
+def test_a_refund_beside_the_sale_of_the_same_invoice_is_listed_once(book: Path, tmp_path: Path) -> None:
+    text = (HEADER
+            + 'INV-2025-00001,20501/20501NS,SDC010012345,WIS01012345,01/07/2025,NS,"1,326,000","126,000"\n'
+            + 'INV-2025-00001,1302/21391NR,SDC010012345,WIS01012345,20/07/2025,NR,"-1,326,000","-126,000"\n')
+    result = import_ebm(ledger_of(book), read_ebm_report(report(tmp_path, text))[0],
+                        period=(dt.date(2025, 7, 1), dt.date(2025, 7, 1)))
+    [finding] = result.findings
+    assert finding.where.cell == "B3"
+    assert finding.message.endswith("a refund belongs to the credit note that corrects it (it has none yet in the "
+                                    "register): not recorded")
+    assert result.recorded == 1
+    apply_changes(book, result.changes)
+    first = ledger_of(book).invoices.rows[0]
+    assert (first.ebm_receipt_no, first.ebm_receipt_type) == ("20501/20501NS", "NS")
+

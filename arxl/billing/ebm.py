@@ -7,10 +7,12 @@ invoice number, and reports what does not agree, as an accountant reconciles the
 
 - invoices (and credit notes) of the report's period that have no receipt, in the register or the report;
 - receipts whose invoice number is not in the register;
-- receipts whose total or VAT differs from the invoice (both figures named);
+- receipts whose total or VAT differs from the invoice (both figures named, and the register's cell of the
+  figure that differs: VAT Amount for the VAT, Total Amount for the total);
 - receipts that contradict what the register already holds for that invoice (both named; the register is
   never overwritten, the accountant decides);
-- a refund receipt (NR) on an invoice, or a sale receipt (NS) on a credit note.
+- a refund receipt (NR) on an invoice, or a sale receipt (NS) on a credit note: said once, and nothing else
+  is said of that receipt (it is not recorded, so its amounts and its number are not the invoice's).
 
 Importing the same report twice changes nothing the second time: a receipt already recorded with the same
 data is left alone. Findings are findings, not errors: they are reported, and the import goes on.
@@ -36,8 +38,18 @@ currency                  Currency, Ccy (optional; the Settings base currency wh
 ========================  ==========================================================================
 
 Amounts may carry thousands separators ("1,180,000") and go through :func:`arxl.core.money.to_decimal`.
-Amounts are compared when the receipt and the invoice are in the same currency; an EBM receipt of a USD
-invoice is usually issued in RWF at the day's rate, and is not compared (it is counted as not compared).
+
+**Invoices in another currency.** An EBM receipt is in RWF (the base currency) even for a USD invoice: the
+seller enters the prices at the day's rate. Such a receipt is compared with the invoice's figures converted at
+the rate of the invoice date, from the workbook's Rates sheet (Date, Currency, Rate, Source: BNR's official
+rate of each working day; IAS 21 records a foreign-currency sale at the rate of its date). An invoice dated on
+a weekend or a holiday takes the last rate published before it, up to :data:`RATE_DAYS` days before; with no
+rate that recent the receipt is not compared, and a finding says so for that invoice (with the rate the
+receipt itself implies). Settings' USD Rate is the closing rate for reporting, not the rate of a sale's day,
+and is not used here. The conversion cannot agree to the franc: the invoice's figures are rounded to the cent
+(half a cent is worth rate/200 RWF) and the EBM rounds each line to the franc, so a difference up to
+:func:`rounding_allowance` (``lines x (1 RWF + rate x half a cent)``, rounded up) is no difference. The rate
+used is reported for every receipt compared that way.
 
 >>> receipts, problems = parse_ebm_csv(
 ...     "Invoice No,Receipt No,SDC ID,MRC,Receipt Date,Receipt Type,Total Amount,VAT Amount\\n"
@@ -53,9 +65,11 @@ import csv
 import datetime as dt
 import io
 import re
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from functools import cache
 from typing import TypeVar
 
@@ -64,11 +78,13 @@ from arxl.book.ledger import Ledger
 from arxl.book.port import column_letter
 from arxl.book.schema import Invoice, header_key
 from arxl.core.dates import to_date
-from arxl.core.money import CURRENCIES, to_decimal
+from arxl.core.money import CURRENCIES, round_money, to_decimal, unit
 from arxl.errors import BadValue, CellRef, Problem
 
 MAX_ROWS = 200_000
 MAX_TEXT = 60
+RATE_DAYS = 4
+"""A rate published up to this many days before an invoice date is its rate (a weekend, Easter's four days)."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "invoice_no": ("Invoice No", "Invoice Number", "Invoice", "Invoice Ref", "Invoice Reference", "Reference",
@@ -117,8 +133,34 @@ class EbmImport:
     findings: list[Problem] = field(default_factory=list)
     recorded: int = 0  # receipts written into the register by this import
     unchanged: int = 0  # receipts the register already held, same data
-    not_compared: int = 0  # receipts in another currency than their invoice (amounts not compared)
+    not_compared: int = 0  # receipts in another currency than their invoice, with no rate to compare them
+    converted: list[Conversion] = field(default_factory=list)  # receipts compared at the rate of their invoice
     period: tuple[dt.date, dt.date] | None = None
+
+    def rates_used(self) -> list[str]:
+        """One line per rate used to compare receipts: the rate, its source, date and cell, and the invoices."""
+        invoices: dict[tuple[str, Decimal, dt.date, str, str], list[str]] = {}
+        for c in self.converted:
+            invoices.setdefault((c.currency, c.rate, c.rate_date, c.source, c.where), []).append(c.invoice_no)
+        return [f"{code} at {rate:,} {self.base} ({source or 'no source given'}, {day:%d/%m/%Y}, {where}): "
+                f"{', '.join(numbers)}" for (code, rate, day, source, where), numbers in invoices.items()]
+
+    @property
+    def base(self) -> str:
+        return self.converted[0].base if self.converted else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """A receipt in the base currency compared with an invoice in another, and the rate used."""
+
+    invoice_no: str
+    currency: str
+    base: str
+    rate: Decimal
+    rate_date: dt.date
+    source: str
+    where: str  # the rate's cell, Rates!C12
 
 
 @cache
@@ -266,7 +308,7 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
     table = ledger.invoices
     by_number = {_key(row.invoice_no): i for i, row in enumerate(table.rows)}
     on_register = {_key(row.ebm_receipt_no): i for i, row in enumerate(table.rows) if row.ebm_receipt_no}
-    base = ledger.settings.base_currency
+    compare = _Comparison(ledger, result)
     given: dict[int, EbmReceipt] = {}
     seen: dict[str, EbmReceipt] = {}
     for receipt in receipts:
@@ -283,12 +325,16 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
         if index is None:
             reference = f'invoice "{receipt.invoice_no}", which is not in the register' if receipt.invoice_no \
                 else "no invoice number"
+            amount = _money(receipt.total, receipt.currency or compare.base)
             result.findings.append(Problem(receipt.where, f"receipt {receipt.receipt_no} of "
-                                           f"{receipt.date:%d/%m/%Y} ({_money(receipt.total, receipt.currency or base)}"
-                                           f") has {reference}", "warning"))
+                                           f"{receipt.date:%d/%m/%Y} ({amount}) has {reference}", "warning"))
             continue
         document = table.rows[index]
-        result.findings.extend(_check_kind(receipt, document))
+        if _wrong_kind(receipt, document):
+            # said once: a refund on the invoice it corrects is neither the invoice's receipt (already there, or
+            # still to come) nor a second receipt of it, and its amount is the refund's, not the invoice's
+            result.findings.append(_kind_finding(receipt, document, table.rows))
+            continue
         holder = on_register.get(number)
         if holder is not None and holder != index:
             result.findings.append(Problem(receipt.where, f"receipt {receipt.receipt_no} is for "
@@ -304,14 +350,12 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
                                                f"{_shown(_recorded_as(document))} in the register "
                                                f"({table.where(index, 'ebm_receipt_no')}); the report says "
                                                f"{_shown(_data(receipt))}: left as it was", "warning"))
-            _compare(result, receipt, document, table.where(index, "total_amount"), base)
+            compare(receipt, index)
             continue
         if index in given:
             result.findings.append(Problem(receipt.where, f"{document.invoice_no} has two receipts in the report, "
                                            f"{given[index].receipt_no} and {receipt.receipt_no}; only the first "
                                            "was recorded", "warning"))
-            continue
-        if _wrong_kind(receipt, document):
             continue
         given[index] = receipt
         row = table.row_numbers[index]
@@ -320,7 +364,7 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
                             ("ebm_receipt_type", receipt.receipt_type)):
             result.changes.update("Invoices", row, name, value)
         result.recorded += 1
-        _compare(result, receipt, document, table.where(index, "total_amount"), base)
+        compare(receipt, index)
     if period is None and receipts:
         period = (min(r.date for r in receipts), max(r.date for r in receipts))
     result.period = period
@@ -334,6 +378,17 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
                                                f"({_money(document.total_amount, document.currency)}) has no EBM "
                                                "receipt, in the register or the report", "warning"))
     return result
+
+
+def rounding_allowance(rate: Decimal, lines: int, currency: str, base: str) -> Decimal:
+    """How far a receipt in ``base`` may be from an invoice in ``currency`` converted at ``rate``: per line, the
+    franc the EBM rounds to and the half-cent the invoice's figures were rounded to, at the rate; rounded up.
+
+    >>> rounding_allowance(Decimal("1440"), 1, "USD", "RWF"), rounding_allowance(Decimal("1440"), 3, "USD", "RWF")
+    (Decimal('9'), Decimal('25'))
+    """
+    per_line = unit(base) + rate * unit(currency) / 2
+    return (max(lines, 1) * per_line).quantize(unit(base), rounding=ROUND_CEILING)
 
 
 def _data(receipt: EbmReceipt) -> tuple[str, str, str, dt.date | None, str]:
@@ -362,27 +417,93 @@ def _wrong_kind(receipt: EbmReceipt, document: Invoice) -> bool:
     return receipt.receipt_type != expected
 
 
-def _check_kind(receipt: EbmReceipt, document: Invoice) -> list[Problem]:
-    if not _wrong_kind(receipt, document):
-        return []
+def _kind_finding(receipt: EbmReceipt, document: Invoice, documents: Sequence[Invoice]) -> Problem:
     if document.doc_type == "credit_note":
         message = f"receipt {receipt.receipt_no} is a sale (NS) but {document.invoice_no} is a credit note, " \
                   "which needs a refund receipt (NR): not recorded"
     else:
+        notes = [d.invoice_no for d in documents if d.doc_type == "credit_note"
+                 and _key(d.original_invoice) == _key(document.invoice_no) and d.status != "cancelled"]
+        which = f" ({', '.join(notes)})" if notes else " (it has none yet in the register)"
         message = f"receipt {receipt.receipt_no} is a refund (NR) but {document.invoice_no} is an invoice; a refund " \
-                  "belongs to the credit note that corrects it: not recorded"
-    return [Problem(receipt.where, message, "warning")]
+                  f"belongs to the credit note that corrects it{which}: not recorded"
+    return Problem(receipt.where, message, "warning")
 
 
-def _compare(result: EbmImport, receipt: EbmReceipt, document: Invoice, cell: CellRef, base: str) -> None:
-    code = receipt.currency or base
-    if code != document.currency:
-        result.not_compared += 1
-        return
-    for what, ebm, ours in (("total", receipt.total, document.total_amount),
-                            ("VAT", receipt.vat, document.vat_amount)):
-        if abs(ebm) != abs(ours):
-            result.findings.append(Problem(receipt.where, f"EBM receipt {receipt.receipt_no} {what} "
-                                           f"{_money(abs(ebm), code)} differs from {document.invoice_no} {what} "
-                                           f"{_money(abs(ours), code)} ({cell.sheet}!{cell.cell}): difference "
-                                           f"{_money(abs(ebm) - abs(ours), code)}", "warning"))
+class _Comparison:
+    """Compares a receipt's total and VAT with its invoice's, converting at the rate of the invoice date when
+    the receipt is in the base currency and the invoice is not."""
+
+    def __init__(self, ledger: Ledger, result: EbmImport) -> None:
+        self.table = ledger.invoices
+        self.result = result
+        self.base = ledger.settings.base_currency or "RWF"
+        self.lines = Counter(_key(line.invoice_no) for line in ledger.invoice_lines)
+        rates = ledger.rates
+        self.rates: dict[str, list[tuple[dt.date, int]]] = {}
+        for i, rate in enumerate(rates.rows):
+            self.rates.setdefault(rate.currency.strip().upper(), []).append((rate.date, i))
+        for days in self.rates.values():
+            days.sort()
+        self.rate_rows = rates
+
+    def rate(self, currency: str, day: dt.date) -> tuple[Decimal, dt.date, str, str] | None:
+        """The rate of the day, or the last one published up to RATE_DAYS days before: rate, its date, source
+        and cell."""
+        days = self.rates.get(currency, [])
+        position = bisect_right(days, (day, len(self.rate_rows.rows)))
+        if not position:
+            return None
+        published, i = days[position - 1]
+        if (day - published).days > RATE_DAYS:
+            return None
+        row = self.rate_rows.rows[i]
+        if row.rate <= 0:
+            return None
+        where = self.rate_rows.where(i, "rate")
+        return row.rate, published, row.source.strip(), f"{where.sheet}!{where.cell}"
+
+    def __call__(self, receipt: EbmReceipt, index: int) -> None:
+        document = self.table.rows[index]
+        code = receipt.currency or self.base
+        figures = (("total", receipt.total, document.total_amount, "total_amount"),
+                   ("VAT", receipt.vat, document.vat_amount, "vat_amount"))
+        if code == document.currency:
+            for what, ebm, ours, column in figures:
+                if abs(ebm) != abs(ours):
+                    cell = self.table.where(index, column)
+                    self.result.findings.append(Problem(
+                        receipt.where, f"EBM receipt {receipt.receipt_no} {what} {_money(abs(ebm), code)} differs from "
+                        f"{document.invoice_no} {what} {_money(abs(ours), code)} ({cell.sheet}!{cell.cell}): "
+                        f"difference {_money(abs(ebm) - abs(ours), code)}", "warning"))
+            return
+        found = self.rate(document.currency, document.invoice_date) if code == self.base else None
+        if found is None:
+            self.result.not_compared += 1
+            if code != self.base:
+                why = f"the receipt is in {code} and the invoice in {document.currency}: amounts not compared"
+            else:
+                implied = f"; the receipt implies {abs(receipt.total) / abs(document.total_amount):,.2f} " \
+                          f"{code} per {document.currency}" if document.total_amount else ""
+                why = (f"the Rates sheet has no {document.currency} rate of {document.invoice_date:%d/%m/%Y} (nor of "
+                       f"the {RATE_DAYS} days before), the invoice's date: amounts not compared{implied}")
+            self.result.findings.append(Problem(receipt.where, f"EBM receipt {receipt.receipt_no} "
+                                                f"({_money(abs(receipt.total), code)}) of {document.invoice_no} "
+                                                f"({_money(abs(document.total_amount), document.currency)}): {why}",
+                                                "warning"))
+            return
+        rate, published, source, rate_cell = found
+        self.result.converted.append(Conversion(document.invoice_no, document.currency, code, rate, published,
+                                                source, rate_cell))
+        allowance = rounding_allowance(rate, self.lines[_key(document.invoice_no)], document.currency, code)
+        for what, ebm, ours, column in figures:
+            converted = round_money(abs(ours) * rate, code)
+            if abs(abs(ebm) - converted) > allowance:
+                cell = self.table.where(index, column)
+                self.result.findings.append(Problem(
+                    receipt.where, f"EBM receipt {receipt.receipt_no} {what} {_money(abs(ebm), code)} differs from "
+                    f"{document.invoice_no} {what} {_money(abs(ours), document.currency)} ({cell.sheet}!{cell.cell}) "
+                    f"at {rate:,} {code} per {document.currency} ({source or 'no source given'}, "
+                    f"{published:%d/%m/%Y}, {rate_cell}) = {_money(converted, code)}: difference "
+                    f"{_money(abs(ebm) - converted, code)}, more than the {_money(allowance, code)} the conversion's "
+                    "rounding allows", "warning"))

@@ -30,6 +30,7 @@ from arxl.book.schema import (
     Contract,
     Customer,
     DunningLevel,
+    ExchangeRate,
     Invoice,
     InvoiceLine,
     Receipt,
@@ -112,6 +113,10 @@ class Ledger:
     @property
     def arrangements(self) -> Table[ArrangementLine]:
         return self.table("Arrangements")
+
+    @property
+    def rates(self) -> Table[ExchangeRate]:
+        return self.table("Rates")
 
     def tax_code_list(self) -> list[TaxCode]:
         """The tax codes of the TaxCodes sheet as the tax rules take them."""
@@ -343,6 +348,13 @@ class _Checker:
         arrangements = self.ledger.arrangements
         if self.reads(arrangements, "amount", "currency"):
             self.money(arrangements, "amount")
+        rates = self.ledger.rates
+        if self.reads(rates, "rate", "currency"):
+            self.currency(rates)
+            for i, rate in enumerate(self.column(rates, "rate")):
+                if rate <= 0:
+                    self.add(rates, i, "rate", f"rate {rate} is not more than zero: a rate is how many "
+                                               f"{self.ledger.settings.base_currency} one unit of the currency buys")
 
     def customers_and_services(self) -> None:
         t = self.ledger.customers

@@ -256,6 +256,16 @@ class ArrangementLine(Row):
     notes: str = col("Notes", "")
 
 
+class ExchangeRate(Row):
+    """The rate of one currency on one day, in the base currency per unit (1,440.00 RWF per USD), and whose
+    rate it is (BNR's official rate): a foreign-currency sale is recorded at the rate of its date (IAS 21)."""
+
+    date: dt.date = col("Date")
+    currency: str = col("Currency")
+    rate: Decimal = col("Rate")
+    source: str = col("Source", "")
+
+
 _new = object.__new__
 _set = object.__setattr__
 
@@ -303,6 +313,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("Statements", StatementRecord, ("fingerprint",), owner="arxl", required=False),
         TableSpec("CollectionsLog", CollectionsEntry, (), required=False),
         TableSpec("Arrangements", ArrangementLine, ("arrangement_id", "instalment"), required=False),
+        TableSpec("Rates", ExchangeRate, ("currency", "date"), required=False),
     )
 }
 

@@ -10,6 +10,9 @@ kind                                    meaning
 opening balance differs                 their balance before their first date is not ours on that day
 missing on theirs                       an invoice or credit note of ours, dated in their period, not on their file
 missing on ours                         a document on their file whose reference is none of our numbers
+probable match                          a row of theirs whose reference is only the serial of one of our
+                                        documents ("205" for INV-2025-00205), of the same amount and date: not a
+                                        difference (nil), listed so the accountant confirms it
 amount differs                          the same document at another amount (e.g. "they recorded the net amount
                                         without VAT")
 another customer's document             the number is ours but billed to another customer
@@ -41,6 +44,13 @@ nil when their file states none) against our balance at the end of the day befor
 shows inside the period although we dated it a few days earlier (an invoice they booked on receipt, a payment
 we banked the day before they recorded it) is compared with their row and taken out of our opening figure, so
 a timing difference of a few days is no difference.
+
+**A bare serial.** A row of theirs that names none of our documents, whose reference is a bare number ("205",
+"0205", "#205", "No. 205"), is paired with one of ours whose number ends in that serial (INV-2025-00205) when
+they are of the same amount and the same date, or dates within ``window_days`` days: "their 205 is probably
+INV-2025-00205: same date and amount". It is counted apart from the documents that agree. Never on the
+amount alone: the serial must be the end of our number. When a row could be two of ours, or two rows one of
+ours, nothing is paired, and the notes say which could be which.
 
 **Payments** are matched to our receipts for the customer (Receipts with its Customer ID, and any receipt
 allocated to its invoices), each receipt once, in four passes, each in date order: a payment whose reference
@@ -100,7 +110,7 @@ __all__ = [
 ]
 
 DifferenceKind = Literal[
-    "opening balance differs", "missing on theirs", "missing on ours", "amount differs",
+    "opening balance differs", "missing on theirs", "missing on ours", "probable match", "amount differs",
     "another customer's document", "listed twice on theirs", "after the as-of date", "payment not received by us",
     "receipt not on theirs", "payment amount differs", "withholding not recorded by us", "withholding differs",
     "deduction not on theirs", "entry we cannot place",
@@ -153,6 +163,7 @@ class CustomerReconciliation:
     our_opening: Decimal
     our_closing: Decimal
     notes: tuple[str, ...] = ()
+    documents_probable: int = 0  # rows of theirs that are probably one of ours (a bare serial): not agreed
 
     @property
     def balance_difference(self) -> Decimal | None:
@@ -324,6 +335,7 @@ class _Reconciler:
     differences: list[Difference] = field(default_factory=list)
     shifted: Decimal = ZERO  # effects of ours dated before their first date that their file shows in the period
     documents_agreed: int = 0
+    documents_probable: int = 0
     payments_agreed: int = 0
 
     def add(self, kind: DifferenceKind, day: dt.date | None, theirs: str, ours: str, their_amount: Decimal | None,
@@ -347,6 +359,7 @@ class _Reconciler:
 
     def documents(self, rows: Sequence[Entry]) -> None:
         seen: dict[str, Entry] = {}
+        unplaced: list[tuple[Entry, str]] = []  # rows that name none of our documents
         all_documents = self.classifier.documents
         for row in rows:
             if row.kind not in ("invoice", "credit_note"):
@@ -355,11 +368,7 @@ class _Reconciler:
             number = self._document_of(row)
             document = all_documents.get(number)
             if document is None:
-                what = "credit note" if row.kind == "credit_note" else "invoice"
-                on = f" (on {', '.join(row.names)})" if row.names else ""
-                self.add("missing on ours", row.date, theirs, "", row.effect,
-                         None, f"their {what} {theirs or '(no reference)'}{on} is none of our documents",
-                         row.row.where)
+                unplaced.append((row, theirs))
                 continue
             theirs = self._naming_reference(row.row, number)
             if number in seen:
@@ -389,6 +398,15 @@ class _Reconciler:
                          self._amount_note(document, row.effect), row.row.where)
             else:
                 self.documents_agreed += 1
+        maybe = self._bare_serials(unplaced)
+        for row, theirs in unplaced:
+            if row.position in maybe.paired:
+                continue
+            what = "credit note" if row.kind == "credit_note" else "invoice"
+            on = f" (on {', '.join(row.names)})" if row.names else ""
+            self.add("missing on ours", row.date, theirs, "", row.effect,
+                     None, f"their {what} {theirs or '(no reference)'}{on} is none of our documents"
+                     + maybe.rows.get(row.position, ""), row.row.where)
         if self.remittance:
             return
         for number, item in sorted(self.ours.doc_items.items(), key=lambda kv: (kv[1].date, kv[0])):
@@ -397,7 +415,56 @@ class _Reconciler:
                 what = "credit note" if document.doc_type == "credit_note" else "invoice"
                 self.add("missing on theirs", item.date, "", number, None, item.in_period,
                          f"our {what} of {item.date:%d/%m/%Y}" + (f", period {document.period}"
-                                                                  if document.period else ""))
+                                                                  if document.period else "")
+                         + maybe.ours.get(number, ""))
+
+    def _bare_serials(self, unplaced: Sequence[tuple[Entry, str]]) -> _Serials:
+        """Pair each row of theirs whose reference is a bare serial with the one of ours it probably is (see the
+        module's docstring); the rows paired, and a note for each row and document that could not be paired
+        because another could be it too."""
+        result = _Serials()
+        candidates: dict[int, list[str]] = {}
+        rows: dict[int, tuple[Entry, str]] = {}
+        for row, theirs in unplaced:
+            serial = _bare_serial(row.row)
+            day = row.date
+            effect = round_money(row.effect, self.currency)
+            if serial is None or day is None or not effect or row.names:
+                continue
+            rows[row.position] = (row, theirs)
+            candidates[row.position] = [
+                number for number, item in sorted(self.ours.doc_items.items())
+                if not item.used and _serial_of(number) == serial and item.to_as_of == effect
+                and abs((item.date - day).days) <= self.window.days]
+        claims: dict[str, list[int]] = defaultdict(list)
+        for position, numbers in candidates.items():
+            for number in numbers:
+                claims[number].append(position)
+        for position, numbers in candidates.items():
+            row, theirs = rows[position]
+            if len(numbers) == 1 and len(claims[numbers[0]]) == 1:
+                number = numbers[0]
+                item = self.ours.doc_items[number]
+                assert row.date is not None  # candidates are only looked for on dated rows
+                apart = abs((row.date - item.date).days)
+                why = "same date and amount" if not apart else \
+                    f"same amount, dated {apart} day(s) apart (theirs {row.date:%d/%m/%Y}, ours {item.date:%d/%m/%Y})"
+                self.add("probable match", row.date, theirs, number, row.effect, self.take(item),
+                         f"their {theirs} is probably {number}: {why}", row.row.where)
+                self.documents_probable += 1
+                result.paired.add(position)
+            elif numbers:
+                others = sorted({p for n in numbers for p in claims[n]} - {position})
+                also = f", which their {', '.join(f'{rows[p][1]} ({rows[p][0].row.where})' for p in others)} " \
+                    "could be too" if others else ""
+                result.rows[position] = (f"; it could be {' or '.join(numbers)} (same amount, its serial, "
+                                         f"within {self.window.days} days){also}: not paired, ambiguous")
+        for number, positions in claims.items():
+            if number not in self.ours.doc_items or self.ours.doc_items[number].used:
+                continue
+            shown = ", ".join(f"{rows[p][1]} ({rows[p][0].row.where})" for p in positions)
+            result.ours[number] = f"; their {shown} could be it (same amount, its serial): not paired, ambiguous"
+        return result
 
     def _document_of(self, row: Entry) -> str:
         """Our document a row of theirs is: the one it names, of its kind; for a credit note that names only the
@@ -646,6 +713,37 @@ def _keys(*references: str) -> frozenset[str]:
     return frozenset(k for k in keys if len(k) >= 4)
 
 
+@dataclass(slots=True)
+class _Serials:
+    """What pairing bare serials found: the rows of theirs paired, and notes on those that could not be."""
+
+    paired: set[int] = field(default_factory=set)  # positions of their rows
+    rows: dict[int, str] = field(default_factory=dict)  # position -> why not paired
+    ours: dict[str, str] = field(default_factory=dict)  # our document -> why not paired
+
+
+_BARE_SERIAL = re.compile(r"(?:#|No\.?|Nr\.?)?\s*0*(\d{1,9})", re.IGNORECASE)
+
+
+def _bare_serial(row: TheirRow) -> int | None:
+    """The serial a reference of theirs is, when it is nothing but a number ("205", "00205", "#205", "No. 205").
+
+    >>> _bare_serial(TheirRow("", None, ("No. 0205",))), _bare_serial(TheirRow("", None, ("KCS-205",)))
+    (205, None)
+    """
+    for reference in row.references:
+        found = _BARE_SERIAL.fullmatch(reference.strip())
+        if found and int(found[1]):
+            return int(found[1])
+    return None
+
+
+def _serial_of(number: str) -> int | None:
+    """The serial of one of our numbers: its last group of digits (INV-2025-00205: 205)."""
+    found = re.search(r"(\d+)\D*$", number)
+    return int(found[1]) if found else None
+
+
 def _subsets(values: Iterable[Decimal]) -> list[tuple[Decimal, ...]]:
     listed = list(values)
     return [s for size in range(1, len(listed) + 1) for s in itertools.combinations(listed, size)]
@@ -725,6 +823,7 @@ def reconcile_customer(ledger: Ledger, customer_id: str, their: TheirFile, *, as
         customer=customer, currency=code, their_file=their.name, first_date=first, as_of=day,
         convention="remittance advice" if remittance else convention, columns=their.columns, remittance=remittance,
         differences=tuple(ranked), documents_agreed=work.documents_agreed, payments_agreed=work.payments_agreed,
+        documents_probable=work.documents_probable,
         their_opening=None if their_opening is None else round_money(their_opening, code),
         their_closing=None if their_closing is None else round_money(their_closing, code),
         our_opening=round_money(our_opening, code), our_closing=round_money(our_closing, code), notes=tuple(notes))

@@ -452,6 +452,7 @@ def summary_pairs(result: CustomerReconciliation) -> list[tuple[str, object]]:
                   ("Difference", result.balance_difference), ("Explained by the differences", result.explained),
                   ("Unexplained", result.unexplained)]
     pairs += [("Documents that agree", result.documents_agreed),
+              ("Documents probably the same", result.documents_probable),  # a bare serial: to confirm
               ("Payments and withholding that agree", result.payments_agreed)]
     pairs += [("Note", note) for note in result.notes]
     return pairs
