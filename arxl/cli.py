@@ -11,7 +11,7 @@ import sys
 import traceback
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ from arxl.report import Refused, Report
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Callable
+    from collections.abc import Iterator
 
     from arxl.book.host import FileHost
     from arxl.book.ledger import Ledger
@@ -209,7 +209,10 @@ def invoices_generate(
     and with --out the invoice documents."""
     from arxl import jobs
 
-    _show(jobs.generate_invoices(_host(book), period, out_dir, pdf))
+    host = _host(book)
+    with _progress() as progress:
+        report = jobs.generate_invoices(host, period, out_dir, pdf, progress)
+    _show(report)
 
 
 @invoices_app.command("credit")
@@ -479,12 +482,60 @@ def _as_of(ledger: Ledger, text: str | None) -> datetime.date:
     return ledger.settings.as_of
 
 
-def _progress() -> Callable[[str, int, int], None] | None:
-    """A progress line for long runs, on a terminal only."""
-    if not out.is_terminal:
-        return None
-    return lambda stage, done, total: out.print(f"  {stage}: {done}/{total}", end="\r" if done < total else "\n",
-                                                highlight=False)
+class _Progress:
+    """Progress of long work (DESIGN §4): a rich progress bar per stage on a terminal; plain lines otherwise, never
+    wrapped: one every few seconds while a stage runs and one when it ends, so that a log of thousands of items
+    stays short and a quick stage takes one line. Called as a job's ``progress(stage, done, total)``; ``step``
+    names the close's step under way."""
+
+    SECONDS = 3.0
+
+    def __init__(self) -> None:
+        self.bar: Any = None  # rich.progress.Progress, started at the first report on a terminal
+        self.tasks: dict[str, Any] = {}
+        self.shown: dict[str, tuple[int, float]] = {}  # stage -> (done last shown, when)
+
+    def step(self, name: str) -> None:
+        self.close()  # the last step's bars stay above, finished; this step's come below its line
+        out.print(f"[dim]... {name}[/dim]", soft_wrap=True)
+        self.shown.clear()  # a later step may have a stage of the same name: shown afresh
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        if out.is_terminal:
+            if self.bar is None:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+                self.bar = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
+                                    TimeRemainingColumn(), console=out)
+                self.bar.start()
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task(stage, total=total)
+            self.bar.update(self.tasks[stage], completed=done, total=total)
+            return
+        now = time.monotonic()
+        shown, when = self.shown.setdefault(stage, (0, now))  # a stage's first report (0 done) starts its clock
+        if done == shown or (done < total and now - when < self.SECONDS):
+            return
+        out.print(f"  {stage}: {done:,}/{total:,}", soft_wrap=True, highlight=False, markup=False)
+        self.shown[stage] = (done, now)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+        self.tasks.clear()
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[_Progress]:
+    """The progress display of one long run, closed (its bar taken down) before the report is printed."""
+    display = _Progress()
+    try:
+        yield display
+    finally:
+        display.close()
 
 
 @app.command("aging")
@@ -554,10 +605,13 @@ def statements_cmd(
         server = SmtpServer(host, port, starttls, user or "", password)
     day = to_date(as_of, "--as-of") if as_of is not None else None
     first = to_date(start, "--from") if start is not None else None
-    _show(jobs.statements_reminders(_host(book), day, out_dir, start=first, pdf=pdf, reminders=reminders,
-                                    server=server, mark_sent=mark_sent, templates=templates, progress=_progress(),
-                                    in_doubt="resend" if resend_in_doubt else "delivered" if in_doubt_delivered
-                                    else "hold"))
+    workbook = _host(book)
+    with _progress() as progress:
+        report = jobs.statements_reminders(workbook, day, out_dir, start=first, pdf=pdf, reminders=reminders,
+                                           server=server, mark_sent=mark_sent, templates=templates,
+                                           progress=progress, in_doubt="resend" if resend_in_doubt else
+                                           "delivered" if in_doubt_delivered else "hold")
+    _show(report)
 
 
 arrangements_app = typer.Typer(help="Payment arrangements and promises to pay; escalations.", no_args_is_help=True)
@@ -683,8 +737,10 @@ def close_cmd(
     folder = out_dir or (book.parent / (ledger.settings.output_folder or "out"))
     server = SmtpServer(*parse_server(smtp)) if smtp else None
     today = to_date(on, "--date") if on else dt.date.today()
-    _show(month_end(host, period, folder, today, statement=_existing(statement) if statement else None, pdf=pdf,
-                    server=server, progress=lambda step: out.print(f"[dim]... {step}[/dim]")))
+    with _progress() as progress:
+        report = month_end(host, period, folder, today, statement=_existing(statement) if statement else None,
+                           pdf=pdf, server=server, progress=progress.step, stage_progress=progress)
+    _show(report)
 
 
 @app.command()
@@ -692,7 +748,10 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's workbook and outputs.")]
     = Path("out/demo"),
 ) -> None:
-    """The month-end of July 2025 on the sample workbook, start to finish, with a local mail server."""
+    """The month-end of July 2025 on the sample workbook, start to finish, with a local mail server.
+
+    With LibreOffice, invoices and statements are made as PDFs too; without it, as .xlsx only (the reminders
+    carry the statement workbook), and the demo says once what LibreOffice would add."""
     import datetime as dt
     import shutil
     from collections import defaultdict
@@ -701,6 +760,7 @@ def demo(
     from arxl.book.host import FileHost
     from arxl.cashapp.reconcile import decide
     from arxl.close import month_end
+    from arxl.io.libreoffice import WITHOUT_IT, find_soffice
     from arxl.io.mailsink import MailSink
     from arxl.sample import sample_decisions, write_sample
 
@@ -717,10 +777,12 @@ def demo(
     steps = RichTable(title="Month-end close of July 2025", show_lines=False)
     steps.add_column("step")
     steps.add_column("what it did", overflow="fold")
+    pdf = find_soffice() is not None  # the demo alone chooses by itself: a command given --pdf refuses instead
     with MailSink(out_dir / "mailbox") as sink:
         def run() -> Report:
-            return month_end(host, "2025-07", out_dir, today, statement=statement, pdf=True, server=sink.server,
-                             progress=lambda step: out.print(f"[dim]... {step}[/dim]"))
+            with _progress() as progress:
+                return month_end(host, "2025-07", out_dir, today, statement=statement, pdf=pdf, server=sink.server,
+                                 progress=progress.step, stage_progress=progress)
 
         first = run()
         for line in first.lines:
@@ -745,6 +807,8 @@ def demo(
         steps.add_row(step, what)
     out.print(steps)
     out.print(f"{received} reminder e-mail(s) delivered to the local mail server (copies in {out_dir / 'mailbox'})")
+    if not pdf:
+        out.print(f"note: {WITHOUT_IT}", highlight=False, markup=False, soft_wrap=True)
     out.print(f"[bold green]{second.headline}[/bold green]; every output is under {out_dir}/ and the workbook is "
               f"{book}")
     if second.refused:

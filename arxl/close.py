@@ -26,10 +26,12 @@ from arxl.book.changes import Cell, ChangeSet, SheetSpec, Style
 from arxl.book.host import Host
 from arxl.core.dates import parse_period
 from arxl.errors import ArxlError
+from arxl.io.libreoffice import require
 from arxl.report import Refused, Report
 
 if TYPE_CHECKING:
     from arxl.io.mail import SmtpServer
+    from arxl.io.recovery import Progress
 
 SHEET = "Close"
 HEADERS = ["Period", "Step", "Status", "When", "Summary"]
@@ -78,13 +80,18 @@ def _close_sheet(period: str, log: list[tuple[str, str, str, str]], earlier: lis
 
 def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement: Path | None = None,
               pdf: bool = False, server: SmtpServer | None = None,
-              progress: Callable[[str], None] | None = None) -> Report:
-    """Run the close of a month from its first step not done; stop where a decision is needed."""
+              progress: Callable[[str], None] | None = None, stage_progress: Progress | None = None) -> Report:
+    """Run the close of a month from its first step not done; stop where a decision is needed.
+
+    ``progress`` is told the name of each step as it starts, ``stage_progress`` the progress of a long step
+    within it (invoice documents and PDFs, statements, their PDFs, the e-mails sent)."""
     first_day, last_day = parse_period(period)
     ledger = jobs.open_for_work(host, "month-end close")  # refused before the Close sheet is written
     statement = statement or (host.folder / ledger.settings.statement_file if ledger.settings.statement_file
                               else None)
     done = _done_steps(host, period)
+    if pdf and not {"generate invoices", "statements and reminders"} <= done.keys():
+        require("PDFs of invoices and statements")  # asked for: refused now rather than half-way
     raw = host.port().read_table(SHEET, HEADERS)
     earlier = [row for row in (raw.rows if raw else []) if str(row[0]) != period]
     log: list[tuple[str, str, str, str]] = []
@@ -92,13 +99,14 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
     now = f"{dt.datetime.now():%d/%m/%Y %H:%M}"
     steps: dict[str, Callable[[], Report]] = {
         "review billing": lambda: jobs.review_billing(host, period),
-        "generate invoices": lambda: jobs.generate_invoices(host, period, out_dir / "invoices" / period, pdf),
+        "generate invoices": lambda: jobs.generate_invoices(host, period, out_dir / "invoices" / period, pdf,
+                                                            stage_progress),
         "import statement": lambda: _import(host, statement, today),
         "post reconciliation": lambda: _post(host, today),
         "refresh aging": lambda: jobs.refresh_aging(host, last_day),
         "arrangements check": lambda: jobs.arrangements_check(host, last_day),
         "statements and reminders": lambda: jobs.statements_reminders(
-            host, last_day, out_dir, start=first_day, pdf=pdf, server=server),
+            host, last_day, out_dir, start=first_day, pdf=pdf, server=server, progress=stage_progress),
         "collections report": lambda: jobs.collections_report(host, period),
         "export to Sage": lambda: jobs.export_sage(host, period, out_dir / f"sage-{period}.csv", on=today),
     }

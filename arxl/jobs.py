@@ -10,7 +10,7 @@ its first line in the status bar and alerts on a refusal. Neither adds logic of 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,12 +94,17 @@ def _blocking(report: Report, plan: BillingPlan) -> None:
             report.say(f"  held back {f.customer_id}: {f.where or f.contract_ref}: {f.message}")
 
 
-def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf: bool = False) -> Report:
-    """Bill a month: invoices into the register (one atomic step), then their documents into ``out_dir``."""
+def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf: bool = False,
+                      progress: Progress | None = None) -> Report:
+    """Bill a month: invoices into the register (one atomic step), then their documents into ``out_dir``;
+    ``progress`` is told of each document and PDF written (stages "invoice documents", "invoice PDFs")."""
     from arxl.billing.review import review_sheet
     from arxl.billing.run import generate_invoices as run_billing
+    from arxl.io.libreoffice import require
 
     parse_period(period)
+    if pdf and out_dir is not None:
+        require("PDFs of invoices")  # refused before billing: the register and its documents stay together
     ledger = open_for_work(host, "generate invoices")
     run = run_billing(ledger, period)
     run.changes.replace_sheet(review_sheet(ledger, run.plan))
@@ -117,14 +122,14 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
     if out_dir is not None:
         fresh = {i.invoice_no for i in run.invoices}
         ledger_now = open_for_work(host, "generate invoices")
-        report.files += invoice_documents(host, ledger_now, period, out_dir, pdf, rewrite=fresh)
+        report.files += invoice_documents(host, ledger_now, period, out_dir, pdf, rewrite=fresh, progress=progress)
         report.say(f"{len(report.files)} document(s) written to {out_dir}" if report.files
                    else f"documents of {period} already in {out_dir}")
     return report
 
 
 def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pdf: bool,
-                      rewrite: Collection[str] = ()) -> list[Path]:
+                      rewrite: Collection[str] = (), progress: Progress | None = None) -> list[Path]:
     """The .xlsx (and PDF) of every invoice of the period that has none yet in ``out_dir``, or was just billed.
 
     Documents follow the register, so a run that stopped after saving the register and before writing its
@@ -143,10 +148,18 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
     if problems:
         raise Refused(Report("invoice documents", problems=problems).refuse(
             f"{len(problems)} invoice(s) cannot be printed"))
-    written = InvoiceTemplate(template_path).write_all(docs, out_dir)
+    from arxl.io.recovery import counter
+
+    written = InvoiceTemplate(template_path).write_all(
+        docs, out_dir, _each(counter(progress, "invoice documents", len(docs))))
     if pdf:
-        written += to_pdf(written, out_dir)
+        written += to_pdf(written, out_dir, progress=counter(progress, "invoice PDFs", len(written)))
     return written
+
+
+def _each(advance: Callable[[int], None] | None) -> Callable[[Path], None] | None:
+    """A per-file callback that counts one file each time."""
+    return None if advance is None else lambda _path: advance(1)
 
 
 def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on: dt.date | None = None) -> Report:
@@ -288,14 +301,19 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
                          start: dt.date | None = None, pdf: bool = False, reminders: bool = True,
                          server: SmtpServer | None = None, mark_sent: bool = False, templates: Path | None = None,
                          progress: Progress | None = None, in_doubt: InDoubtChoice = "hold") -> Report:
-    """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server).
+    """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server), each
+    with its statement attached (the PDF, else the workbook); ``progress`` is told of each statement, PDF and
+    e-mail sent (stages "statements", "statement PDFs", "sending").
 
     A reminder in doubt (journaled, the server's answer never heard: a run killed or cut off while sending) is
     not sent again but listed, and the job is refused (exit 2) once everything else is done and saved: the
     statements are written, the other reminders sent and logged, and only the accountant can tell whether
     that e-mail arrived. ``in_doubt`` "resend" or "delivered" is their answer."""
+    from arxl.io.libreoffice import require
     from arxl.io.recovery import run_statements
 
+    if pdf:
+        require("PDFs of statements")  # refused before any statement is written or reminder sent
     ledger = open_for_work(host, "statements and reminders")
     day = _as_of(ledger, as_of)
     folder = out_dir or (host.folder / (ledger.settings.output_folder or "out"))

@@ -34,6 +34,7 @@ BUTTONS: dict[str, tuple[str, str, str]] = {
     "month_end_close": ("Close", "Month-end close", "Run the month-end, step by step, resuming where it stopped"),
 }
 LOG_SHEET = "Log"
+STATUS_SECONDS = 0.3  # the status bar's progress is refreshed at most this often
 MACRO_WAIT = 10.0  # seconds a button waits for a command changing the workbook: Excel is frozen meanwhile
 Macro = Callable[[Host], Report]
 
@@ -68,7 +69,8 @@ def generate_invoices(host: Host) -> Report:
     from arxl import jobs
 
     period, _, out = _settings(host)
-    return jobs.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True)
+    return jobs.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True,
+                                  progress=_status_bar(host, "Generate invoices"))
 
 
 def export_sage(host: Host) -> Report:
@@ -106,7 +108,7 @@ def statements_reminders(host: Host) -> Report:
     from arxl import jobs
 
     _, as_of, out = _settings(host)
-    return jobs.statements_reminders(host, as_of, out, pdf=True)
+    return jobs.statements_reminders(host, as_of, out, pdf=True, progress=_status_bar(host, "Statements & reminders"))
 
 
 def collections_report(host: Host) -> Report:
@@ -119,7 +121,26 @@ def month_end_close(host: Host) -> Report:
     from arxl import close
 
     _, _, out = _settings(host)
-    return close.month_end(host, _period(host), out, today=dt.date.today())
+    return close.month_end(host, _period(host), out, today=dt.date.today(),
+                           progress=lambda step: host.status(f"arxl: Month-end close: {step}..."),
+                           stage_progress=_status_bar(host, "Month-end close"))
+
+
+def _status_bar(host: Host, label: str) -> Callable[[str, int, int], None]:
+    """A long job's progress in Excel's status bar ("arxl: Generate invoices: invoice PDFs 35/69"), at most
+    a few times a second: each update is a call into Excel."""
+    import time
+
+    last = [0.0]
+
+    def show(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if 0 < done < total and now - last[0] < STATUS_SECONDS:
+            return
+        last[0] = now
+        host.status(f"arxl: {label}: {stage} {done:,}/{total:,}")
+
+    return show
 
 
 def log_sheet(report: Report, button: str, when: dt.datetime) -> SheetSpec:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,37 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             " set ARXL_TESTDATA to the folder that holds mt940/, camt/ and xlsx-wild/")
 
 
+# Why tests were skipped for a missing tool ("LibreOffice is not installed: apt-get install ..."), for the
+# summary at the end of the run.
+MISSING_TOOLS: set[str] = set()
+
+
 def need_tool(found: bool, reason: str) -> None:
     """Skip a test whose external tool is missing; on CI (``CI`` set) fail instead, so it is never silent."""
     if found:
         return
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
+    MISSING_TOOLS.add(reason)
     pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # the outermost wrapper: after the short summary of each skip
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Generator[None]:
+    """One line per missing tool at the end of the run, so that a short run is not taken for a full one:
+    "14 tests skipped: LibreOffice is not installed (apt-get install libreoffice-calc-nogui)"."""
+    yield
+    skipped: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)  # (file, line, "Skipped: reason") for a skip
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:
+            reason = str(longrepr[2]).removeprefix("Skipped: ")
+            if reason in MISSING_TOOLS:
+                skipped[reason] += 1
+    for reason, count in sorted(skipped.items()):
+        what, _, how = reason.partition(": ")
+        terminalreporter.write_line(f"{count} test{'s' if count != 1 else ''} skipped: {what}"
+                                    + (f" ({how})" if how else ""), yellow=True)
 
 
 @pytest.fixture(scope="session")

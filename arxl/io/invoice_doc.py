@@ -978,16 +978,16 @@ class InvoiceTemplate:
 
 
 def to_pdf(paths: Sequence[Path], out_dir: Path | str, office: LibreOffice | None = None,
-           batch_size: int = 50) -> list[Path]:
+           batch_size: int = 50, progress: Callable[[int], None] | None = None) -> list[Path]:
     """PDFs of invoice workbooks through LibreOffice headless, ``batch_size`` files per run, every one checked.
 
     Pass an open :class:`~arxl.io.libreoffice.LibreOffice` to reuse its profile; otherwise one is made for
-    this call and removed after it.
+    this call and removed after it. ``progress`` is told how many more PDFs are done, as they appear.
     """
     if office is None:
         with LibreOffice() as own:
-            return to_pdf(paths, out_dir, own, batch_size)
+            return to_pdf(paths, out_dir, own, batch_size, progress)
     result: list[Path] = []
     for start in range(0, len(paths), max(1, batch_size)):
-        result += office.to_pdf(list(paths[start:start + batch_size]), Path(out_dir))
+        result += office.to_pdf(list(paths[start:start + batch_size]), Path(out_dir), progress)
     return result

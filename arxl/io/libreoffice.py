@@ -34,13 +34,19 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
 from arxl.errors import ArxlError
 
 INSTALL_HINT = "apt-get install libreoffice-calc-nogui"
+SOFFICE_ENV = "ARXL_SOFFICE"
+HIDDEN = ("none", "off", "no")  # ARXL_SOFFICE values that hide LibreOffice
+# What a run without LibreOffice leaves out, said once by the commands that go on without it (the demo).
+WITHOUT_IT = ("LibreOffice is not installed, so invoices and statements were made as .xlsx only and the reminders "
+              "carry the statement as .xlsx. LibreOffice adds their PDFs, and lets `make test` recalculate every "
+              f"formula arxl writes to check it; to install it: {INSTALL_HINT}")
 
 # Export filters by target extension; "pdf" lets LibreOffice pick the filter of the document's own module.
 # No quotes around the filter name: this is an argv entry, not shell text, and a quoted name makes LibreOffice
@@ -62,6 +68,9 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 </oor:items>
 """
 
+# How often a running conversion looks for the files it has written so far (the progress of a long batch).
+WATCH_SECONDS = 0.5
+
 # File systems with coarse timestamps (FAT: 2 s) may date a fresh file slightly before the call started.
 _MTIME_SLACK_NS = 2_000_000_000
 
@@ -75,13 +84,36 @@ class LibreOfficeError(ArxlError):
 class LibreOfficeMissing(LibreOfficeError):
     default = f"LibreOffice is not installed: {INSTALL_HINT}"
 
+    def __init__(self, message: str = "", where: str | None = None) -> None:
+        chosen = os.environ.get(SOFFICE_ENV, "").strip()
+        if not message and chosen:  # the search was overridden: say so, or the hint would puzzle
+            message = f"{self.default} ({SOFFICE_ENV} is \"{chosen[:80]}\"" + (
+                ", which hides it)" if chosen.lower() in HIDDEN else ", which is not a program arxl can run)")
+        super().__init__(message, where)
+
+
+def require(what: str) -> None:
+    """Refuse, before anything is written, a run asked for PDFs (``what``) when LibreOffice is missing."""
+    if find_soffice() is None:
+        raise LibreOfficeMissing(f"{what} need LibreOffice: {LibreOfficeMissing()}")
+
 
 class ConversionFailed(LibreOfficeError):
     default = "LibreOffice did not produce the expected file"
 
 
 def find_soffice() -> str | None:
-    """The LibreOffice program to run, or ``None`` when it is not installed."""
+    """The LibreOffice program to run, or ``None`` when it is not installed.
+
+    ``ARXL_SOFFICE`` overrides the search: the path of the program to use, or ``none`` to act as if LibreOffice
+    were not installed (how the demo and the tests are tried on a machine that has it).
+    """
+    chosen = os.environ.get(SOFFICE_ENV, "").strip()
+    if chosen.lower() in HIDDEN:
+        return None
+    if chosen:
+        path = shutil.which(chosen)  # a bare name on PATH, or a path to the program
+        return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
@@ -159,11 +191,14 @@ class LibreOffice:
             self._profile = profile
         return self._profile
 
-    def convert(self, sources: Sequence[Path], out_dir: Path, fmt: str) -> list[Path]:
+    def convert(self, sources: Sequence[Path], out_dir: Path, fmt: str,
+                progress: Callable[[int], None] | None = None) -> list[Path]:
         """Convert every file in ``sources`` to ``fmt`` in one LibreOffice run; return the outputs in order.
 
         A file of the same name already in ``out_dir`` is replaced. Raises :class:`ConversionFailed` naming
-        every file that did not come out (the others are written).
+        every file that did not come out (the others are written). ``progress`` is told how many more outputs
+        have appeared, while LibreOffice runs (it converts one file after the other) and at the end, so that
+        the counts add up to ``len(sources)``.
         """
         sources = [Path(source).resolve() for source in sources]
         if not sources:
@@ -205,13 +240,24 @@ class LibreOffice:
                 *(str(source) for source in sources),
             ]
             started_ns = time.time_ns()
-            output = self._run(command, sources)
+            seen = [0]
+
+            def watch() -> None:  # outputs were removed above: one that exists now is this run's
+                if progress is not None:
+                    count = sum(1 for out in expected if out.exists())
+                    if count > seen[0]:
+                        progress(count - seen[0])
+                        seen[0] = count
+
+            output = self._run(command, sources, watch)
 
         failed = [
             source
             for source, out in zip(sources, expected, strict=True)
             if not _fresh_output(out, started_ns)
         ]
+        if progress is not None and len(sources) > seen[0]:
+            progress(len(sources) - seen[0])
         if failed:
             detail = _soffice_errors(output)
             raise ConversionFailed(
@@ -220,7 +266,7 @@ class LibreOffice:
             )
         return expected
 
-    def _run(self, command: list[str], sources: Sequence[Path]) -> str:
+    def _run(self, command: list[str], sources: Sequence[Path], watch: Callable[[], None]) -> str:
         try:
             process = subprocess.Popen(
                 command,
@@ -235,14 +281,22 @@ class LibreOffice:
             raise LibreOfficeMissing(
                 f"LibreOffice could not be started ({error.strerror}): {INSTALL_HINT}"
             ) from None
-        try:
-            output, _ = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            process.communicate()
-            raise ConversionFailed(
-                f"LibreOffice did not finish converting {_names(sources)} within {self.timeout:g} seconds"
-            ) from None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            # waited for in short spells so that ``watch`` can report the files done so far; communicate may be
+            # called again after its timeout without losing output
+            left = deadline - time.monotonic()
+            try:
+                output, _ = process.communicate(timeout=max(0.0, min(WATCH_SECONDS, left)))
+                break
+            except subprocess.TimeoutExpired:
+                if left <= WATCH_SECONDS:
+                    _kill_group(process)
+                    process.communicate()
+                    raise ConversionFailed(
+                        f"LibreOffice did not finish converting {_names(sources)} within {self.timeout:g} seconds"
+                    ) from None
+                watch()
         if process.returncode != 0:
             detail = _soffice_errors(output) or output.strip()[-300:]
             raise ConversionFailed(
@@ -255,9 +309,10 @@ class LibreOffice:
         """Open ``source``, recalculate every formula, save it as .xlsx in ``out_dir`` with values cached."""
         return self.convert([source], out_dir, "xlsx")[0]
 
-    def to_pdf(self, sources: Sequence[Path], out_dir: Path) -> list[Path]:
+    def to_pdf(self, sources: Sequence[Path], out_dir: Path,
+               progress: Callable[[int], None] | None = None) -> list[Path]:
         """PDFs of ``sources`` (each workbook's print areas and page setup), in one LibreOffice run."""
-        return self.convert(sources, out_dir, "pdf")
+        return self.convert(sources, out_dir, "pdf", progress)
 
 
 def _fresh_output(path: Path, started_ns: int) -> bool:

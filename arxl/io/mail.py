@@ -4,7 +4,7 @@ A template (``workbooks/templates/reminder-friendly.eml.j2`` ...) is plain text:
 (``Subject:``, optionally ``Cc:``, ``Bcc:``, ``Reply-To:``), a blank line, then the body. arxl adds From, To,
 Date and Message-ID itself and builds a proper RFC 5322 message with the stdlib ``email`` package (non-ASCII
 names and subjects are encoded, a header can never be split by a customer name with a line break in it), with
-the statement of account attached as a PDF when one was made.
+the statement of account attached: its PDF when one was made, else its workbook (.xlsx).
 
 The template of a level is the level's Template column (``reminder-firm`` -> ``reminder-firm.eml.j2``), else
 ``reminder-<level>.eml.j2``, else ``reminder.eml.j2``. Templates run in Jinja2's sandbox with undefined names
@@ -13,10 +13,10 @@ with a gap in it.
 
 What a template sees: ``company`` (Settings), ``customer`` (the Customers row), ``level`` (the DunningLevels
 row), ``reminder`` (days overdue, previous level...), ``blocks`` (one per currency: its overdue invoices, the
-overdue total, credits, interest, fee, total due), ``bank`` (per currency), ``as_of``, ``attachment`` (the PDF's
-file name or empty), and the filters ``money`` (``1,180,000 RWF``, ``1,250.50 USD``), ``day``
-(``31 July 2025``), ``dmy`` (``31/07/2025``) and ``percent`` (``12 %``); ``overdue_text`` and ``total_due_text``
-are the amounts of every currency in words ready for a subject line.
+overdue total, credits, interest, fee, total due), ``bank`` (per currency), ``as_of``, ``attachment`` (the
+attached statement's file name, .pdf or .xlsx, or empty), and the filters ``money`` (``1,180,000 RWF``,
+``1,250.50 USD``), ``day`` (``31 July 2025``), ``dmy`` (``31/07/2025``) and ``percent`` (``12 %``);
+``overdue_text`` and ``total_due_text`` are the amounts of every currency in words ready for a subject line.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ from arxl.errors import ArxlError
 
 ALLOWED_HEADERS = ("subject", "cc", "bcc", "reply-to")
 SMTP_TIMEOUT = 30.0
+# The statement's content type by extension; Python's own table lacks .xlsx where the system adds none.
+ATTACHMENT_TYPES = {".pdf": "application/pdf",
+                    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 class MailError(ArxlError):
@@ -169,9 +172,9 @@ class Outgoing:
 
 def build_message(reminder: Reminder, settings: Settings, templates: Templates,
                   attachment: Path | None = None) -> Outgoing:
-    """The reminder e-mail of a customer, with the statement PDF attached when given."""
+    """The reminder e-mail of a customer, with the statement (its PDF, or the workbook) attached when given."""
     name = templates.name_for(reminder)
-    shown = f"Statement-{attachment.stem}.pdf" if attachment is not None else ""
+    shown = f"Statement-{attachment.stem}{attachment.suffix.lower()}" if attachment is not None else ""
     headers, body = _headers_and_body(templates.render(name, context(reminder, settings, shown)), name)
     message = EmailMessage(policy=SMTP_POLICY)
     sender = settings.company_email
@@ -189,8 +192,8 @@ def build_message(reminder: Reminder, settings: Settings, templates: Templates,
     message.set_content(body)
     if attachment is not None:
         data = attachment.read_bytes()
-        kind, _ = mimetypes.guess_type(attachment.name)
-        maintype, _, subtype = (kind or "application/pdf").partition("/")
+        kind = ATTACHMENT_TYPES.get(attachment.suffix.lower()) or mimetypes.guess_type(attachment.name)[0]
+        maintype, _, subtype = (kind or "application/octet-stream").partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=shown)
     return Outgoing(reminder, message, name)
 

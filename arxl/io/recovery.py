@@ -147,14 +147,15 @@ def _run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, j
         else None
     folder = out_dir / "statements"
     run.files = write_statements(statements, settings, folder,
-                                 _step(progress, "statements", len({s.customer_id for s in statements})))
+                                 counter(progress, "statements", len({s.customer_id for s in statements})))
     files = run.files
     if pdf and files:
         ordered = sorted(files.items())
         owned = office is None
         lo = office or LibreOffice()
         try:
-            made = to_pdfs([path for _, path in ordered], folder, lo, progress=_step(progress, "PDF", len(ordered)))
+            made = to_pdfs([path for _, path in ordered], folder, lo,
+                           progress=counter(progress, "statement PDFs", len(ordered)))
         finally:
             if owned:
                 lo.close()
@@ -164,12 +165,15 @@ def _run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, j
     if plan is not None and tpl is not None:
         mail_folder = out_dir / "reminders"
         for reminder in plan.to_email:
-            message = build_message(reminder, settings, tpl, run.pdfs.get(reminder.customer_id))
+            # the statement goes with the reminder: its PDF when one was made, else the workbook itself
+            attachment = run.pdfs.get(reminder.customer_id) or run.files.get(reminder.customer_id)
+            message = build_message(reminder, settings, tpl, attachment)
             outgoing.append(message)
             entries[reminder.customer_id] = log_entries([reminder], as_of, user)[0]
             run.emails.append(write_eml(message, mail_folder))
         if server is not None and outgoing:
-            _send(outgoing, server, journal, entries, run, mail_folder / f"sent-{as_of:%Y-%m-%d}.log")
+            _send(outgoing, server, journal, entries, run, mail_folder / f"sent-{as_of:%Y-%m-%d}.log",
+                  counter(progress, "sending", len(outgoing)))
         elif mark_sent:
             run.sent = list(outgoing)
     if run.confirmed:
@@ -260,9 +264,17 @@ def _check_keys(journal: Journal) -> None:
 
 
 def _send(outgoing: list[Outgoing], server: SmtpServer, journal: Journal, entries: Mapping[str, CollectionsEntry],
-          run: StatementsRun, human_log: Path) -> None:
-    """Each message journaled before it goes, its outcome journaled as soon as it is known."""
+          run: StatementsRun, human_log: Path, advance: Callable[[int], None] | None = None) -> None:
+    """Each message journaled before it goes, its outcome journaled as soon as it is known; ``advance`` counts
+    each message as its outcome is known (sent, refused, in doubt or held) and the rest, never attempted, at the
+    end."""
     again = {d.reminder.customer_id: d.record.key for d in run.resent}
+    counted = [0]
+
+    def done() -> None:
+        counted[0] += 1
+        if advance is not None:
+            advance(1)
 
     def key_of(message: Outgoing) -> Key:
         r = message.reminder
@@ -283,17 +295,28 @@ def _send(outgoing: list[Outgoing], server: SmtpServer, journal: Journal, entrie
                             conflict=conflict)
         if why is None and old is not None and old != key:
             journal.superseded(old, key)
+        if why is not None:
+            done()
         return why
 
     def sent(message: Outgoing) -> None:
         journal.accepted(key_of(message), "250")
+        done()
         with human_log.open("a", encoding="utf-8") as handle:  # a copy for people; never read back
             handle.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}\t{message.reminder.customer_id}\tlevel "
                          f"{message.reminder.level.level}\t{', '.join(message.recipients)}\n")
 
-    report = send_all(outgoing, server, sent, before=before,
-                      on_failed=lambda message, why: journal.failed(key_of(message), why),
-                      on_in_doubt=lambda message, why: journal.unknown(key_of(message), why))
+    def failed(message: Outgoing, why: str) -> None:
+        journal.failed(key_of(message), why)
+        done()
+
+    def unknown(message: Outgoing, why: str) -> None:
+        journal.unknown(key_of(message), why)
+        done()
+
+    report = send_all(outgoing, server, sent, before=before, on_failed=failed, on_in_doubt=unknown)
+    if advance is not None and len(outgoing) > counted[0]:
+        advance(len(outgoing) - counted[0])  # never attempted: the server unreachable or the connection lost
     run.sent = [outgoing[i] for i in report.sent]
     run.failed = [(outgoing[i], why) for i, why in sorted(report.failed.items())]
     run.partly_refused = [(outgoing[i], why) for i, why in sorted(report.partly_refused.items())]
@@ -345,16 +368,21 @@ def _with_log(ledger: Ledger, extra: list[CollectionsEntry]) -> Ledger:
     return replace(ledger, tables=tables)
 
 
-def _step(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
-    if progress is None:
+def counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
+    """A stage's counter for ``progress``: called with how many more items are done, it reports
+    ``(stage, done so far, total)``; told first of ``(stage, 0, total)`` so that a display can show the stage
+    from its start. Nothing to count (``total`` 0), no counter."""
+    if progress is None or total <= 0:
         return None
     done = [0]
+    progress(stage, 0, total)
 
     def advance(count: int) -> None:
         done[0] += count
         progress(stage, done[0], total)
 
     return advance
+
 
 
 def run_arrangements_check(host: Host, ledger: Ledger, as_of: dt.date) -> tuple[FollowUp, ChangeSet]:

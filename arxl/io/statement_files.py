@@ -91,7 +91,5 @@ def to_pdfs(files: Sequence[Path], out_dir: Path, office: LibreOffice, batch: in
     pdfs: list[Path] = []
     for start in range(0, len(files), max(batch, 1)):
         chunk = files[start:start + max(batch, 1)]
-        pdfs.extend(office.to_pdf(chunk, out_dir))
-        if progress is not None:
-            progress(len(chunk))
+        pdfs.extend(office.to_pdf(chunk, out_dir, progress))  # told of each PDF as it appears
     return pdfs
