@@ -174,7 +174,7 @@ def _story(seed: int) -> _Story:
         "Statements": [],  # nothing imported yet: July's statement is the demo's to import
         "CollectionsLog": [*_collections(rng, books, receipts)],
         "Arrangements": [*books.arrangement_lines()],
-        "Queries": _queries(invoices, people, credit_note),
+        "Queries": [*_queries(invoices, people, credit_note)],
     }
     return _Story(tuple((name, tuple(rows)) for name, rows in tables.items()), tuple(statement),
                   tuple((line_id, tuple(numbers)) for line_id, numbers in truth.items()))
