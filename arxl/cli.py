@@ -644,6 +644,94 @@ def report_collections(
     _show(jobs.collections_report(_host(book), period, weekly))
 
 
+query_app = typer.Typer(help="Client queries on invoices: add, answer, close, list.", no_args_is_help=True)
+app.add_typer(query_app, name="query")
+DateOption = Annotated[str | None, typer.Option("--date", help="The day it happened, YYYY-MM-DD (default today).")]
+
+
+def _day(text: str | None, option: str = "--date") -> datetime.date:
+    import datetime as dt
+
+    from arxl.core.dates import to_date
+
+    return to_date(text, option) if text is not None else dt.date.today()
+
+
+def _given(text: str, option: str, what: str) -> str:
+    if not " ".join(text.split()):
+        raise ArxlError(f"{option} is blank: write {what}")
+    return text
+
+
+@query_app.command("add")
+def query_add(
+    book: BookArgument,
+    customer: Annotated[str, typer.Option("--customer", help="The customer who asks, e.g. C001.")],
+    invoice: Annotated[str, typer.Option("--invoice", help="The invoice the query is about.")],
+    question: Annotated[str, typer.Option("--question", help="What the customer asked.")],
+    channel: Annotated[str, typer.Option("--channel", help="How: call, e-mail, visit or letter.")] = "e-mail",
+    owner: Annotated[str, typer.Option("--owner", help="Who answers it.")] = "",
+    due: Annotated[str | None, typer.Option("--due", help="Answer by this day, YYYY-MM-DD (default: five "
+                                            "working days after the query).")] = None,
+    on: DateOption = None,
+) -> None:
+    """Record a customer's query on an invoice; the invoice is held out of reminders until the query is closed."""
+    from arxl import jobs
+    from arxl.aging.queries import CHANNELS
+
+    if channel.strip().lower() not in CHANNELS:
+        raise ArxlError(f'--channel "{channel[:20]}" is not one of {", ".join(CHANNELS)}')
+    _given(question, "--question", "what the customer asked")
+    day = _day(on)
+    _show(jobs.add_query(_host(book), customer, invoice, question, day, channel=channel, owner=owner,
+                         due=_day(due, "--due") if due is not None else None))
+
+
+@query_app.command("answer")
+def query_answer(
+    book: BookArgument,
+    query_id: Annotated[str, typer.Argument(metavar="QUERY_ID", help="The query, e.g. Q-2025-0001.")],
+    answer: Annotated[str, typer.Option("--answer", help="What the customer was told.")],
+    on: DateOption = None,
+) -> None:
+    """Record the answer given to a query (it stays open for reminders until it is closed)."""
+    from arxl import jobs
+
+    _given(answer, "--answer", "what the customer was told")
+    _show(jobs.answer_query(_host(book), query_id, answer, _day(on)))
+
+
+@query_app.command("close")
+def query_close(
+    book: BookArgument,
+    query_id: Annotated[str, typer.Argument(metavar="QUERY_ID", help="The query, e.g. Q-2025-0001.")],
+    resolution: Annotated[str, typer.Option("--resolution", help="How it ended: explanation, credit-note or "
+                                            "re-issue.")],
+    credit_note: Annotated[str, typer.Option("--credit-note", help="The credit note of the query's invoice "
+                                             "(with credit-note, or re-issue).")] = "",
+    on: DateOption = None,
+) -> None:
+    """Close an answered query: by an explanation, a credit note of its invoice, or a re-issued invoice."""
+    from arxl import jobs
+
+    how = resolution.strip().lower()
+    if how not in ("explanation", "credit-note", "re-issue"):
+        raise ArxlError(f'--resolution "{resolution[:20]}" is not one of explanation, credit-note, re-issue')
+    if how == "credit-note" and not credit_note.strip():
+        raise ArxlError("--resolution credit-note needs --credit-note CN-YYYY-NNNNN (the credit note of the invoice)")
+    if how == "explanation" and credit_note.strip():
+        raise ArxlError("--credit-note goes with --resolution credit-note or re-issue, not explanation")
+    _show(jobs.close_query(_host(book), query_id, how, _day(on), credit_note))
+
+
+@query_app.command("list")
+def query_list(book: BookArgument, as_of: AsOfOption = None) -> None:
+    """The queries not closed at a date, oldest first, with their age (the workbook is not changed)."""
+    from arxl import jobs
+
+    _show(jobs.list_queries(_reader(book), _day(as_of, "--as-of") if as_of is not None else None))
+
+
 @app.command("reconcile")
 def reconcile(
     first: Annotated[str, typer.Argument(metavar="BOOK | post BOOK | approve BOOK | customer BOOK CUSTOMER_ID",

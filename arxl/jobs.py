@@ -405,6 +405,10 @@ def collections_report(host: Host, period: str, weekly: bool = False) -> Report:
         target = f" of {f.target:,} target ({f.percent_of_target} %)" if f.target is not None else ""
         report.say(f"{period} {currency}: collected {f.collected:,}{target}; DSO {f.dso} (countback {f.countback}), "
                    f"best {f.best_possible}, CEI {f.cei} %")
+    queries = result.query_figures
+    if queries.count:
+        report.say(f"client queries not closed: {queries.count}, the oldest {queries.oldest} days, on average "
+                   f"{queries.average} days, {queries.past_due} past their due date")
     report.say(f"written to the sheet {result.sheet.name}")
     return report
 
@@ -491,4 +495,95 @@ def customer_reconciliation(host: Host, customer_id: str, their_file: Path, as_o
     if out is not None:
         report.files.append(write_differences(result, out))
         report.say(f"differences written to {out}")
+    return report
+
+
+def add_query(host: Host, customer_id: str, invoice_no: str, question: str, on: dt.date, *, channel: str = "e-mail",
+              owner: str = "", due: dt.date | None = None) -> Report:
+    """Record a customer's query on an invoice in the Queries sheet; the invoice is held out of reminders."""
+    from arxl.aging.queries import add_query as add
+    from arxl.book.schema import ClientQuery
+
+    ledger = open_for_work(host, "add query")
+    changes = add(ledger, customer_id=customer_id, invoice_no=invoice_no, question=question, on=on,
+                  channel=channel, owner=owner, due=due)
+    host.apply(changes)
+    query = changes.appends["Queries"][0]
+    assert isinstance(query, ClientQuery)
+    report = Report("add query")
+    due_date = f"{query.due_date:%d/%m/%Y}" if query.due_date else "no date"
+    report.say(f"{query.query_id}: {query.customer_id} on {query.invoice_no} by {query.channel}, to answer by "
+               f"{due_date}" + (f" ({query.owner})" if query.owner else "") + "; the invoice is held out of "
+               "reminders until the query is closed")
+    return report
+
+
+def answer_query(host: Host, query_id: str, answer: str, on: dt.date) -> Report:
+    """The answer given to a customer's query."""
+    from arxl.aging.queries import answer_query as answer_it
+
+    ledger = open_for_work(host, "answer query")
+    host.apply(answer_it(ledger, query_id, answer, on))
+    report = Report("answer query")
+    report.say(f"{query_id.strip().upper()}: answered on {on:%d/%m/%Y}; close it when the customer agrees "
+               "(arxl query close), the invoice stays held out of reminders until then")
+    return report
+
+
+def close_query(host: Host, query_id: str, resolution: str, on: dt.date, credit_note: str = "") -> Report:
+    """Close an answered query: by an explanation, a credit note of its invoice, or a re-issue."""
+    from arxl.aging.queries import close_query as close_it
+
+    ledger = open_for_work(host, "close query")
+    changes = close_it(ledger, query_id, resolution, on, credit_note)
+    host.apply(changes)
+    fields = {u.field: u.value for u in changes.updates}
+    report = Report("close query")
+    note = f" {fields['credit_note']}" if "credit_note" in fields else ""
+    report.say(f"{query_id.strip().upper()}: closed on {on:%d/%m/%Y} by {fields['resolution']}{note}; its invoice "
+               "is chased again if still overdue")
+    return report
+
+
+def list_queries(host: Host, as_of: dt.date | None) -> Report:
+    """The client queries not closed at a date, with their age (reads the workbook, writes nothing)."""
+    from arxl.aging.queries import open_queries, summary
+
+    ledger = open_for_work(host, "list queries")
+    day = _as_of(ledger, as_of)
+    found = open_queries(ledger.queries, day)
+    figures = summary(found)
+    report = Report("list queries")
+    if not found:
+        report.say(f"{day:%d/%m/%Y}: no client query waiting")
+        return report
+    report.say(f"{day:%d/%m/%Y}: {figures.count} client quer{'y' if figures.count == 1 else 'ies'} not closed, the "
+               f"oldest {figures.oldest} days, on average {figures.average} days, {figures.past_due} past their "
+               "due date")
+    report.table.append(("Query", "Date", "Customer", "Invoice", "Status", "Age", "Owner", "Due", "Past due",
+                         "Question"))
+    for o in found:
+        q = o.query
+        report.table.append((q.query_id, f"{q.date:%d/%m/%Y}", q.customer_id, q.invoice_no, o.state, str(o.age),
+                             q.owner, f"{q.due_date:%d/%m/%Y}" if q.due_date else "", "yes" if o.past_due else "",
+                             q.question))
+    return report
+
+
+def refresh_queries(host: Host, as_of: dt.date | None) -> Report:
+    """The Open Queries sheet: what waits for an answer, with the amount open, age, owner and due date."""
+    from arxl.aging.queries import open_queries, queries_sheet, summary
+    from arxl.book.changes import ChangeSet
+
+    ledger = open_for_work(host, "client queries")
+    day = _as_of(ledger, as_of)
+    changes = ChangeSet()
+    sheet = queries_sheet(ledger, day)
+    changes.replace_sheet(sheet)
+    host.apply(changes)
+    figures = summary(open_queries(ledger.queries, day))
+    report = Report("client queries")
+    report.say(f"{sheet.name} refreshed as of {day:%d/%m/%Y}: {figures.count} not closed"
+               + (f", the oldest {figures.oldest} days, {figures.past_due} past their due date" if figures.count
+                  else ""))
     return report

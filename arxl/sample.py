@@ -5,7 +5,8 @@ that withhold VAT and 3 % at source, banks and telecoms (three withhold 15 %), N
 billed in US dollars for zero-rated exported services. The sample holds the Settings, tax codes, rate card and
 contracts, and the history the contracts produced from January 2024 to June 2025: the billing schedule, the
 invoice register (INV-YYYY-NNNNN, no gaps), receipts and how each was applied (withholding, bank charges,
-discounts, part payments, an overpayment), a credit note, collections calls and a payment arrangement. July
+discounts, part payments, an overpayment), a credit note, collections calls, a payment arrangement and three
+client queries (one still open on an invoice overdue in July, one closed by the credit note). July
 2025 is left for the demo to bill; :func:`sample_statement` is the July bank statement it reconciles, and
 :func:`sample_statement_truth` says which invoices each of its lines really pays (for tests only).
 
@@ -49,6 +50,7 @@ from arxl.book.schema import (
     ArrangementLine,
     BillingTiming,
     Channel,
+    ClientQuery,
     Closure,
     CollectionsEntry,
     Contract,
@@ -174,6 +176,7 @@ def _story(seed: int) -> _Story:
         "CollectionsLog": [*_collections(rng, books, receipts)],
         "Arrangements": [*books.arrangement_lines()],
         "Rates": [*_usd_rates()],
+        "Queries": [*_queries(invoices, people, credit_note)],
     }
     return _Story(tuple((name, tuple(rows)) for name, rows in tables.items()), tuple(statement),
                   tuple((line_id, tuple(numbers)) for line_id, numbers in truth.items()))
@@ -1087,6 +1090,55 @@ def _promises(books: _Books) -> list[CollectionsEntry]:
                          contact=red_cross.contact, outcome="Promise of 20 Jun not kept; escalated to the finance "
                                                             "manager", dunning_level=4, next_action="Visit",
                          next_action_date=dt.date(2025, 7, 3), user="Jean Mugisha"),
+    ]
+
+
+# --- Client queries ---------------------------------------------------------------------------------------------
+
+def _queries(invoices: list[Invoice], people: _People, credit_note: Invoice) -> list[ClientQuery]:
+    """Three queries, none drawing on the random story (so nothing else of the sample moves): a ministry told
+    why VAT is on its invoice (closed by an explanation), the outage credited by the credit note (closed by
+    it), and a quantity disputed on a June invoice of a private client, still open: that invoice is overdue in
+    July and held out of its reminder, the client's other overdue invoice is not."""
+    accountant, manager = "Aline Uwase", "Jean Mugisha"
+    register = {i.invoice_no: i for i in invoices}
+    ministry = next(i for i in invoices if i.doc_type == "invoice" and i.invoice_date >= dt.date(2025, 2, 1)
+                    and people[i.customer_id].customer_type == "government"
+                    and "vat" in people[i.customer_id].withholding)
+    asked = ministry.invoice_date + dt.timedelta(days=6)
+    outage = register[credit_note.original_invoice]
+    called = max(outage.invoice_date, dt.date(2025, 5, 19))
+    june: dict[str, list[Invoice]] = {}
+    for i in invoices:
+        if (i.doc_type == "invoice" and i.status == "open" and i.currency == "RWF" and i.invoice_date.month == 6
+                and i.invoice_date.year == 2025 and i.due_date < dt.date(2025, 7, 31)
+                and people.habit[i.customer_id] != "chronic" and i.customer_id != credit_note.customer_id):
+            june.setdefault(i.customer_id, []).append(i)
+    if not june:
+        raise RuntimeError("the sample has no June 2025 invoice for an open client query")
+    disputed = june[min(june, key=lambda c: (len(june[c]) < 2, people[c].customer_type != "private",
+                                              people[c].withholding != "", c))][-1]
+    written = min(disputed.invoice_date + dt.timedelta(days=11), CUTOFF)
+    return [
+        ClientQuery(query_id="Q-2025-0001", date=asked, customer_id=ministry.customer_id,
+                    invoice_no=ministry.invoice_no, channel="call",
+                    question=f"Why is VAT charged on {ministry.invoice_no} when the ministry withholds it?",
+                    owner=accountant, due_date=asked + dt.timedelta(days=7),
+                    answer="VAT is charged in full on every invoice (EBM); the ministry withholds it with the 3 % "
+                           "and pays RRA, then sends us the certificates. The transfer is the total less both.",
+                    answered_on=asked + dt.timedelta(days=1), status="closed", resolution="explanation",
+                    closed_on=asked + dt.timedelta(days=2)),
+        ClientQuery(query_id="Q-2025-0002", date=called, customer_id=outage.customer_id,
+                    invoice_no=outage.invoice_no, channel="call",
+                    question="Service down from 12 to 17 May: asks for the SLA credit before paying",
+                    owner=accountant, due_date=called + dt.timedelta(days=4),
+                    answer="Outage confirmed by the network team: 6 days credited under the SLA",
+                    answered_on=credit_note.invoice_date, status="closed", resolution="credit note",
+                    credit_note=credit_note.invoice_no, closed_on=credit_note.invoice_date),
+        ClientQuery(query_id="Q-2025-0003", date=written, customer_id=disputed.customer_id,
+                    invoice_no=disputed.invoice_no, channel="e-mail",
+                    question="Disputes the quantity billed: one of the sites was not connected until mid-June",
+                    owner=manager, due_date=written + dt.timedelta(days=7)),
     ]
 
 

@@ -31,6 +31,7 @@ BUTTONS: dict[str, tuple[str, str, str]] = {
     "refresh_aging": ("Receivables", "Refresh aging", "Rebuild the Aging sheet as of the As Of date"),
     "statements_reminders": ("Receivables", "Statements & reminders", "Statements of account and reminder e-mails"),
     "collections_report": ("Receivables", "Collections report", "Collections against targets, DSO, CEI"),
+    "client_queries": ("Receivables", "Client queries", "The Open Queries sheet: what waits for an answer, by age"),
     "month_end_close": ("Close", "Month-end close", "Run the month-end, step by step, resuming where it stopped"),
 }
 LOG_SHEET = "Log"
@@ -115,6 +116,12 @@ def collections_report(host: Host) -> Report:
     from arxl import jobs
 
     return jobs.collections_report(host, _period(host))
+
+
+def client_queries(host: Host) -> Report:
+    from arxl import jobs
+
+    return jobs.refresh_queries(host, _settings(host)[1])
 
 
 def month_end_close(host: Host) -> Report:

@@ -8,6 +8,9 @@ reminder at 30, 3 final notice at 60, 4 escalation at 90), taken in the order of
    reminded. How late the customer is: the days past due of the oldest overdue invoice.
 2. A customer **within a payment arrangement being kept** (an Arrangements plan with no broken instalment and
    something still to pay, judged from the allocations, see :mod:`arxl.aging.arrangements`) is not reminded.
+   Nor is an **invoice in query** (a client query not yet closed, see :mod:`arxl.aging.queries`): it is left
+   out of the reminder, the customer's other overdue invoices are reminded, and a customer with nothing else
+   overdue is skipped with the reason ("INV-2025-00348 in query Q-2025-0003 since 12/06/2025").
 3. Levels go **in sequence**: a customer reaches level N+1 only after level N was sent, and never gets the same
    level twice. What was sent is read from CollectionsLog: every entry with a Dunning Level (whatever its
    channel: a final notice handed over on a visit counts as sent) dated after the due date of the oldest invoice
@@ -39,6 +42,7 @@ from itertools import pairwise
 
 from arxl.aging.arrangements import Payments, arrangement_states, check_instalments
 from arxl.aging.openitems import OpenItem, open_items
+from arxl.aging.queries import held_invoices
 from arxl.book.ledger import Ledger
 from arxl.book.schema import CollectionsEntry, Customer, DunningLevel, Invoice
 from arxl.core.aging import days_past_due
@@ -253,12 +257,22 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
     for allocation in ledger.allocations:
         if allocation.deduction_type in ("vat_withheld", "wht") and allocation.date <= as_of:
             withheld[allocation.invoice_no] += allocation.deduction_amount
+    held = held_invoices(ledger.queries, as_of)
     reminders: list[Reminder] = []
     skipped: list[Skipped] = []
     for customer_id, own in sorted(by_customer.items()):
         late = [p for p in own if p.overdue_invoices]
         if not late:
             continue
+        queried = [held[i.invoice_no.upper()] for p in late for i in p.overdue_invoices if i.invoice_no.upper() in held]
+        if queried:  # an invoice in query is not chased until the query is closed; the others are
+            own = [replace(p, overdue_invoices=tuple(i for i in p.overdue_invoices if i.invoice_no.upper() not in held))
+                   for p in own]
+            if not any(p.overdue_invoices for p in own):
+                skipped.append(Skipped(customer_id, "; ".join(q.since() for q in queried), ", ".join(
+                    f"{p.overdue_gross + p.credits:,.{_places(p.currency)}f} {p.currency}" for p in late)))
+                continue
+            late = [p for p in own if p.overdue_invoices]
         due = [p for p in late if p.overdue > 0]
         shown = ", ".join(f"{p.overdue:,.{_places(p.currency)}f} {p.currency}" for p in late)
         if not due:

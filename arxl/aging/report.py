@@ -14,8 +14,10 @@ per currency, RWF and USD never added together:
    sales), promises to pay kept (those whose promise date plus the grace days fell in the period);
 3. **Invoicing status**: the billing schedule of the period (scheduled = billed + unbilled + skipped, net of VAT),
    invoices and credit notes issued;
-4. **Top 10 overdue customers** per currency, with their oldest invoice and last contact;
-5. **Twelve months** of DSO and collections against target, and their charts.
+4. **Client queries** open at the end of the period (:mod:`arxl.aging.queries`): each with its age, and their
+   count, the oldest, the average age and how many are past their due date, as formulas over the list;
+5. **Top 10 overdue customers** per currency, with their oldest invoice and last contact;
+6. **Twelve months** of DSO and collections against target, and their charts.
 
 Every KPI with a formula is written as a live formula over the figures above it (ROUND(..., 2) as the Python
 side rounds), so an auditor can trace it; the countback DSO, a walk over months, is a value.
@@ -33,6 +35,7 @@ from arxl.aging import kpi
 from arxl.aging.arrangements import Payments, check_promises
 from arxl.aging.dunning import Position, positions
 from arxl.aging.openitems import OpenItem, open_items
+from arxl.aging.queries import OpenQuery, QueryFigures, open_queries, summary
 from arxl.book.changes import Cell, ChartSpec, ConditionalFill, SheetSpec, Style
 from arxl.book.ledger import Ledger
 from arxl.book.schema import CollectionsEntry
@@ -212,8 +215,13 @@ class CollectionsReport:
     schedule: dict[str, ScheduleStatus]
     trend: list[tuple[str, dict[str, Figures]]]
     top: dict[str, list[Position]]
+    queries: list[OpenQuery] = field(default_factory=list)  # client queries not closed at the period's end
     sheet: SheetSpec = field(default_factory=lambda: SheetSpec(REPORT_SHEET))
     expected: dict[str, Decimal] = field(default_factory=dict)  # formula cell -> the value arxl computed
+
+    @property
+    def query_figures(self) -> QueryFigures:
+        return summary(self.queries)
 
 
 def collections_report(ledger: Ledger, period: str, weekly: bool = False) -> CollectionsReport:
@@ -231,7 +239,8 @@ def collections_report(ledger: Ledger, period: str, weekly: bool = False) -> Col
     for currency in work.currencies:
         owing = [p for (_, c), p in found.items() if c == currency and p.overdue > 0 and p.overdue_invoices]
         top[currency] = sorted(owing, key=lambda p: (-p.overdue, p.customer_id))[:10]
-    report = CollectionsReport(period, figures, _schedule(ledger, period, start, end), trend, top)
+    report = CollectionsReport(period, figures, _schedule(ledger, period, start, end), trend, top,
+                               open_queries(ledger.queries, end))
     _render(report, ledger, work, weekly)
     return report
 
@@ -366,6 +375,7 @@ def _render(report: CollectionsReport, ledger: Ledger, work: Ledgerwork, weekly:
                    f"{rows['credited']} above.", style="note"))
 
     names = {c.customer_id: c.name for c in ledger.customers}
+    _queries(sheet, report, names, end)
     last_contact: dict[str, CollectionsEntry] = {}
     for entry in ledger.collections_log:
         known = last_contact.get(entry.customer_id)
@@ -385,6 +395,34 @@ def _render(report: CollectionsReport, ledger: Ledger, work: Ledgerwork, weekly:
                       Cell(f"{contact.date:%d/%m/%Y} {contact.channel}" if contact else "none"))
     _trend(sheet, report, currencies)
     report.sheet = sheet
+
+
+def _queries(sheet: SheetSpec, report: CollectionsReport, names: dict[str, str], end: dt.date) -> None:
+    """The client queries not closed at the period's end, and their figures as formulas over the list."""
+    figures = report.query_figures
+    sheet.blank()
+    sheet.add(Cell(f"Client queries not closed at {end:%d/%m/%Y}", style="header"),
+              *(Cell(h, style="header") for h in ("Age, days", "Due date", "Past due")))
+    first = sheet.next_row
+    for o in report.queries:
+        q = o.query
+        sheet.add(Cell(f"{q.query_id}  {q.customer_id} {names.get(q.customer_id, '')}  {q.invoice_no}"),
+                  Cell(o.age, style="integer"), Cell(q.due_date, style="date") if q.due_date else Cell(""),
+                  Cell("yes", style="warning") if o.past_due else Cell(""))
+    last = sheet.next_row - 1
+    ages, flags = f"B{first}:B{last}", f"D{first}:D{last}"
+    rows: tuple[tuple[str, object, str, Style], ...] = (
+        ("Open client queries", figures.count, f"=COUNT({ages})", "integer"),
+        ("  oldest, days", figures.oldest, f"=MAX({ages})", "integer"),
+        ("  average age, days", figures.average, f"=ROUND(AVERAGE({ages}),2)", "decimal"),
+        ("  past their due date without an answer", figures.past_due, f'=COUNTIF({flags},"yes")', "integer"))
+    for label, value, formula, style in rows:
+        row = sheet.next_row
+        if report.queries:  # an empty list has no MAX or AVERAGE: the figures are then plain values
+            sheet.add(Cell(label, style="total" if row == last + 1 else ""), Cell(value, formula, style=style))
+            report.expected[f"B{row}"] = Decimal(str(value or 0))
+        else:
+            sheet.add(Cell(label, style="total" if row == last + 1 else ""), Cell(value, style=style))
 
 
 def _weekly(sheet: SheetSpec, report: CollectionsReport, work: Ledgerwork, currencies: Sequence[str],

@@ -15,6 +15,10 @@ customer with a balance or any movement in the period (by default the month of t
 - an **aging strip** of the closing balance in the buckets of Settings, credits and unapplied cash apart;
 - **how to pay**: the bank details of Settings for the statement's currency.
 
+An invoice with a client query not yet closed (:mod:`arxl.aging.queries`) reads "in query" in its Details, and
+a line under the aging strip lists the invoices in query with what is open on them: the customer is not asked
+to pay them until the query is answered and closed.
+
 >>> import datetime as dt
 >>> from decimal import Decimal as D
 >>> lines = running([Movement(dt.date(2025, 7, 1), "invoice", "INV-7", "Invoice", D(500)),
@@ -33,6 +37,7 @@ from decimal import Decimal
 from typing import Literal
 
 from arxl.aging.openitems import OpenItem, balances, open_items
+from arxl.aging.queries import held_invoices
 from arxl.book.changes import Cell, SheetSpec
 from arxl.book.ledger import Ledger
 from arxl.book.schema import Allocation, Customer, Invoice, Receipt
@@ -98,6 +103,7 @@ class AccountStatement:
     credits: Decimal = ZERO  # open credit notes and unapplied cash (negative)
     overdue: Decimal = ZERO  # open invoices past their due date, less credits and unapplied cash
     oldest_days: int = 0  # days past due of the oldest overdue invoice
+    in_query: tuple[tuple[str, str, Decimal], ...] = ()  # (invoice, "query Q-… of DD/MM/YYYY", open amount)
 
     @property
     def debits(self) -> Decimal:
@@ -149,6 +155,11 @@ def account_statements(ledger: Ledger, as_of: dt.date, start: dt.date | None = N
     for item in closing_items:
         items_by_key[(item.customer_id, item.currency)].append(item)
     moves = movements(invoices, allocations, receipts, first, as_of, {c.customer_id: c.name for c in ledger.customers})
+    held = held_invoices(ledger.queries, as_of)
+    if held:
+        moves = {key: [replace(m, details=f"{m.details}; in query {held[m.reference.upper()].query.query_id}")
+                       if m.kind == "invoice" and m.reference.upper() in held else m for m in lines]
+                 for key, lines in moves.items()}
     people = {c.customer_id: c for c in ledger.customers}
     wanted = set(customers) if customers is not None else None
     keys = {k for k, v in opening.items() if v} | {k for k, v in closing.items() if v} | set(moves)
@@ -169,7 +180,11 @@ def account_statements(ledger: Ledger, as_of: dt.date, start: dt.date | None = N
                                      tuple(running(moves.get((customer_id, currency), []),
                                                    opening.get((customer_id, currency), ZERO))),
                                      closing.get((customer_id, currency), ZERO), buckets, credits, overdue,
-                                     max(oldest, 0))
+                                     max(oldest, 0), tuple(
+                                         (i.reference, f"query {held[i.reference.upper()].query.query_id} of "
+                                                       f"{held[i.reference.upper()].query.date:%d/%m/%Y}",
+                                          i.open_amount)
+                                         for i in items if i.is_invoice and i.reference.upper() in held))
         if statement.difference:
             problems.append(Problem(CellRef(ledger.book, "Allocations"), f"statement of {customer_id} in {currency} "
                                     f"does not agree with the aging: opening {statement.opening} + movements = "
@@ -349,6 +364,10 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
     if statement.overdue > 0:  # attached to every reminder, the friendly one too: the tone is the e-mail's
         sheet.add(Cell(f"Overdue now: {_money(statement.overdue, cur)}. Please arrange its payment, or tell us if "
                        "anything on this statement is in dispute.", style="bold"))
+    if statement.in_query:
+        sheet.add(Cell("In query, not asked for until we have answered: " + "; ".join(
+            f"{number} ({_money(amount, cur)}, {query})" for number, query, amount in statement.in_query) + ".",
+            style="note"))
     sheet.blank()
     sheet.add(Cell("How to pay", style="bold"))
     account = {"RWF": settings.bank_account_rwf, "USD": settings.bank_account_usd}.get(cur, "")

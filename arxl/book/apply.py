@@ -110,8 +110,10 @@ def _header_of(table: str, field: str) -> str:
 
 def _table(book: Workbook, name: str, table_name: str) -> tuple[Worksheet, Table]:
     sheet_name = next((s for s in book.sheetnames if s.casefold() == table_name.casefold()), None)
-    if sheet_name is None and table_name in TABLES and TABLES[table_name].owner == "arxl":
-        # a table arxl keeps for itself, missing from an older workbook: made on its first use
+    if sheet_name is None and table_name in TABLES and (TABLES[table_name].owner == "arxl"
+                                                       or not TABLES[table_name].required):
+        # a table arxl keeps for itself, or an optional one arxl adds rows to (Queries, CollectionsLog), missing
+        # from an older workbook: made on its first use
         write_table(book.create_sheet(table_name), table_name, TABLES[table_name].model, ())
         sheet_name = table_name
     if sheet_name is None:

@@ -25,6 +25,7 @@ from arxl.book.schema import (
     TABLES,
     Allocation,
     ArrangementLine,
+    ClientQuery,
     Closure,
     CollectionsEntry,
     Contract,
@@ -117,6 +118,10 @@ class Ledger:
     @property
     def rates(self) -> Table[ExchangeRate]:
         return self.table("Rates")
+
+    @property
+    def queries(self) -> Table[ClientQuery]:
+        return self.table("Queries")
 
     def tax_code_list(self) -> list[TaxCode]:
         """The tax codes of the TaxCodes sheet as the tax rules take them."""
@@ -355,6 +360,7 @@ class _Checker:
                 if rate <= 0:
                     self.add(rates, i, "rate", f"rate {rate} is not more than zero: a rate is how many "
                                                f"{self.ledger.settings.base_currency} one unit of the currency buys")
+        self.queries()
 
     def customers_and_services(self) -> None:
         t = self.ledger.customers
@@ -486,6 +492,67 @@ class _Checker:
                 self.add(t, i, "net_amount", f"Net Amount {inv.net_amount} differs from the sum of its lines "
                                              f"in InvoiceLines ({line_nets[inv.invoice_no]})")
 
+    def queries(self) -> None:
+        """Client queries: about an invoice of that customer, a credit note that credits that invoice, a status
+        its dates and resolution bear out, and the dates in the order things happen."""
+        t = self.ledger.queries
+        if not self.reads(t, *(c.field for c in columns(ClientQuery))):
+            return
+        self.known(t, "customer_id", self.customers, "customer", "Customers")
+        self.known(t, "invoice_no", self.invoices, "invoice", "Invoices")
+        documents = {i.invoice_no: i for i in self.ledger.invoices} if self.reads(
+            self.ledger.invoices, "customer_id", "invoice_date", "doc_type", "original_invoice") else {}
+        for i, q in enumerate(t):
+            invoice = documents.get(q.invoice_no)
+            if invoice is not None and q.customer_id in self.customers and invoice.customer_id != q.customer_id:
+                self.add(t, i, "invoice_no", f"invoice {q.invoice_no} is of customer {invoice.customer_id}, not of "
+                                             f"{q.customer_id}")
+            if invoice is not None and q.date < invoice.invoice_date:
+                self.add(t, i, "date", f"Date {q.date:%d/%m/%Y} is before {q.invoice_no}'s invoice date "
+                                       f"{invoice.invoice_date:%d/%m/%Y}: a query comes after the invoice")
+            for field, day in (("due_date", q.due_date), ("answered_on", q.answered_on), ("closed_on", q.closed_on)):
+                if day is not None and day < q.date:
+                    self.add(t, i, field, f"{_TITLES[field]} {day:%d/%m/%Y} is before the query's Date "
+                                          f"{q.date:%d/%m/%Y}")
+            if q.answered_on is not None and q.closed_on is not None and q.closed_on < q.answered_on:
+                self.add(t, i, "closed_on", f"Closed On {q.closed_on:%d/%m/%Y} is before Answered On "
+                                            f"{q.answered_on:%d/%m/%Y}")
+            self.query_status(t, i, q)
+            if q.credit_note:
+                note = documents.get(q.credit_note)
+                if q.resolution not in ("credit note", "re-issue"):
+                    self.add(t, i, "credit_note", f"Credit Note {q.credit_note} is given but the Resolution is "
+                                                  f'"{q.resolution or "blank"}": credit note or re-issue')
+                if q.credit_note not in self.invoices:
+                    self.add(t, i, "credit_note", f'credit note "{q.credit_note}" is not in Invoices')
+                elif note is not None and (note.doc_type != "credit_note" or note.original_invoice != q.invoice_no):
+                    what = f"credits {note.original_invoice}" if note.doc_type == "credit_note" and \
+                        note.original_invoice else "is not a credit note" if note.doc_type != "credit_note" else \
+                        "names no Original Invoice"
+                    self.add(t, i, "credit_note", f"{q.credit_note} {what}, not {q.invoice_no}, the invoice of "
+                                                  "this query")
+
+    def query_status(self, t: Table[ClientQuery], i: int, q: ClientQuery) -> None:
+        """What a status needs: answered has its answer and date; closed its resolution and date (and, ended
+        by a credit note, the credit note); open has neither."""
+        if q.status in ("answered", "closed") and (not q.answer or q.answered_on is None):
+            self.add(t, i, "answer" if not q.answer else "answered_on",
+                     f"Status {q.status} needs the Answer and the date it was given (Answered On)")
+        if q.status == "closed":
+            if not q.resolution:
+                self.add(t, i, "resolution", "a closed query needs its Resolution: explanation, credit note or "
+                                             "re-issue")
+            if q.closed_on is None:
+                self.add(t, i, "closed_on", "a closed query needs the date it was closed (Closed On)")
+            if q.resolution == "credit note" and not q.credit_note:
+                self.add(t, i, "credit_note", "resolved by a credit note: give its number (Credit Note)")
+        else:
+            for field, filled in (("resolution", q.resolution), ("closed_on", q.closed_on)):
+                if filled:
+                    self.add(t, i, field, f"{_TITLES[field]} is filled but the Status is {q.status}: closed")
+            if q.status == "open" and q.answered_on is not None:
+                self.add(t, i, "status", "Answered On is filled but the Status is open: answered")
+
     def receipts_and_allocations(self) -> None:
         r = self.ledger.receipts
         if r.rows:
@@ -518,6 +585,9 @@ class _Checker:
             total = applied.get(receipt_id)
             if total is not None and total > amount > 0:
                 self.add(r, i, "amount", f"allocations of receipt {receipt_id} ({total}) exceed its amount {amount}")
+
+
+_TITLES = {c.field: c.header for c in columns(ClientQuery)}
 
 
 def _shown(character: str) -> str:

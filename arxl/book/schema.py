@@ -45,6 +45,8 @@ InvoiceStatus = Literal["open", "part-paid", "paid", "credited", "cancelled"]
 DeductionType = Literal["", "vat_withheld", "wht", "bank_charges", "discount", "rounding", "write_off"]
 Channel = Literal["call", "e-mail", "visit", "letter", "sms"]
 ArrangementStatus = Literal["pending", "kept", "broken", "cancelled"]
+QueryStatus = Literal["open", "answered", "closed"]
+Resolution = Literal["", "explanation", "credit note", "re-issue"]
 
 
 def col(title: str, default: Any = ..., **extra: Any) -> Any:
@@ -266,6 +268,25 @@ class ExchangeRate(Row):
     source: str = col("Source", "")
 
 
+class ClientQuery(Row):
+    """A customer's question about an invoice, from when it was asked to how it ended (see arxl.aging.queries)."""
+
+    query_id: str = col("Query ID")
+    date: dt.date = col("Date")
+    customer_id: str = col("Customer ID")
+    invoice_no: str = col("Invoice No")
+    channel: Channel = col("Channel")
+    question: str = col("Question")
+    owner: str = col("Owner", "")
+    due_date: dt.date | None = col("Due Date", None)
+    answer: str = col("Answer", "")
+    answered_on: dt.date | None = col("Answered On", None)
+    status: QueryStatus = col("Status", "open")
+    resolution: Resolution = col("Resolution", "")
+    credit_note: str = col("Credit Note", "")
+    closed_on: dt.date | None = col("Closed On", None)
+
+
 _new = object.__new__
 _set = object.__setattr__
 
@@ -314,6 +335,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("CollectionsLog", CollectionsEntry, (), required=False),
         TableSpec("Arrangements", ArrangementLine, ("arrangement_id", "instalment"), required=False),
         TableSpec("Rates", ExchangeRate, ("currency", "date"), required=False),
+        TableSpec("Queries", ClientQuery, ("query_id",), required=False),
     )
 }
 
