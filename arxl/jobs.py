@@ -144,7 +144,8 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
                    or (pdf and not (out_dir / f"{i.invoice_no}.pdf").exists()))]
     if not wanted:
         return []
-    docs, problems = documents(wanted, ledger.invoice_lines, ledger.customers, settings, host.name)
+    docs, problems = documents(wanted, ledger.invoice_lines, ledger.customers, settings, host.name,
+                               rates=ledger.rate_of_day)
     if problems:
         raise Refused(Report("invoice documents", problems=problems).refuse(
             f"{len(problems)} invoice(s) cannot be printed"))

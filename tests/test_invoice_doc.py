@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -116,6 +117,29 @@ def expected(template: InvoiceTemplate, doc: InvoiceDocument) -> dict[tuple[str,
 
 
 # --- The document ---------------------------------------------------------------------------------------------
+
+def test_a_usd_invoice_shows_its_rwf_equivalent_at_the_rate_of_its_date(template: InvoiceTemplate,
+                                                                           tmp_path: Path) -> None:
+    """The EBM receipt and the VAT return are in RWF: a USD invoice says what it is in RWF at BNR's rate of its
+    date, the rate and its date named; an RWF invoice says nothing."""
+    import datetime as dt
+
+    from arxl.book.ledger import DayRate
+    from arxl.errors import CellRef
+
+    invoice = usd_invoice("invoice")
+    rate = DayRate(D("1445.50"), invoice.invoice_date - dt.timedelta(days=1), "BNR", CellRef("b.xlsx", "Rates", "C9"))
+    doc = InvoiceDocument.from_rows(invoice, USD_LINES, ACME, SETTINGS, rate=rate)
+    total = (invoice.total_amount * D("1445.50")).quantize(D(1), rounding=ROUND_HALF_UP)
+    vat = (invoice.vat_amount * D("1445.50")).quantize(D(1), rounding=ROUND_HALF_UP)
+    expected_text = (f"In RWF at BNR's rate of {rate.published:%d/%m/%Y} (1,445.50 RWF per USD): total {total:,} RWF, "
+                     f"of which VAT {vat:,} RWF.")
+    assert doc.base_equivalent == expected_text
+    [path] = template.write_all([doc], tmp_path)
+    assert named(template, path, "inv_base_equivalent") == {"inv_base_equivalent": expected_text}
+    assert rwf_doc().base_equivalent == ""
+    assert InvoiceDocument.from_rows(invoice, USD_LINES, ACME, SETTINGS).base_equivalent == ""  # no rate: nothing
+
 
 def test_document_derives_vat_rows_words_terms_and_factors() -> None:
     doc = rwf_doc()

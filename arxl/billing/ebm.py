@@ -65,7 +65,6 @@ import csv
 import datetime as dt
 import io
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -74,7 +73,7 @@ from functools import cache
 from typing import TypeVar
 
 from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger
+from arxl.book.ledger import RATE_DAYS, Ledger
 from arxl.book.port import column_letter
 from arxl.book.schema import Invoice, header_key
 from arxl.core.dates import to_date
@@ -83,7 +82,6 @@ from arxl.errors import BadValue, CellRef, Problem
 
 MAX_ROWS = 200_000
 MAX_TEXT = 60
-RATE_DAYS = 4
 """A rate published up to this many days before an invoice date is its rate (a weekend, Easter's four days)."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -439,29 +437,15 @@ class _Comparison:
         self.result = result
         self.base = ledger.settings.base_currency or "RWF"
         self.lines = Counter(_key(line.invoice_no) for line in ledger.invoice_lines)
-        rates = ledger.rates
-        self.rates: dict[str, list[tuple[dt.date, int]]] = {}
-        for i, rate in enumerate(rates.rows):
-            self.rates.setdefault(rate.currency.strip().upper(), []).append((rate.date, i))
-        for days in self.rates.values():
-            days.sort()
-        self.rate_rows = rates
+        self.ledger = ledger
 
     def rate(self, currency: str, day: dt.date) -> tuple[Decimal, dt.date, str, str] | None:
         """The rate of the day, or the last one published up to RATE_DAYS days before: rate, its date, source
         and cell."""
-        days = self.rates.get(currency, [])
-        position = bisect_right(days, (day, len(self.rate_rows.rows)))
-        if not position:
+        found = self.ledger.rate_of_day(currency, day)
+        if found is None:
             return None
-        published, i = days[position - 1]
-        if (day - published).days > RATE_DAYS:
-            return None
-        row = self.rate_rows.rows[i]
-        if row.rate <= 0:
-            return None
-        where = self.rate_rows.where(i, "rate")
-        return row.rate, published, row.source.strip(), f"{where.sheet}!{where.cell}"
+        return found.rate, found.published, found.source, f"{found.where.sheet}!{found.where.cell}"
 
     def __call__(self, receipt: EbmReceipt, index: int) -> None:
         document = self.table.rows[index]

@@ -9,6 +9,7 @@ refuses the command, a warning holds back one customer's billing.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -50,6 +51,19 @@ from arxl.core.money import CURRENCIES, EXCEL_DIGITS, largest, storable, unit
 from arxl.core.tax import TaxCode, WithholdingRates, parse_withholding
 from arxl.core.terms import parse_terms
 from arxl.errors import BadValue, BadWorkbook, CellRef, Problem
+
+RATE_DAYS = 4  # a day without a published rate (weekend, holiday) takes the last one of the days before
+
+
+@dataclass(frozen=True, slots=True)
+class DayRate:
+    """The exchange rate that applies to a day: base currency per unit, the day it was published, its source
+    (BNR) and its cell in the Rates sheet, so every use can say where the figure came from."""
+
+    rate: Decimal
+    published: dt.date
+    source: str
+    where: CellRef
 
 
 @dataclass(slots=True)
@@ -118,6 +132,20 @@ class Ledger:
     @property
     def rates(self) -> Table[ExchangeRate]:
         return self.table("Rates")
+
+    def rate_of_day(self, currency: str, day: dt.date) -> DayRate | None:
+        """The rate of ``currency`` on ``day`` from the Rates sheet (IAS 21: a foreign-currency sale is recorded
+        at the rate of its date): that day's, or the last one published up to :data:`RATE_DAYS` days before;
+        None when there is none that recent."""
+        code = currency.strip().upper()
+        best: tuple[dt.date, int] | None = None
+        for i, row in enumerate(self.rates.rows):
+            if row.currency.strip().upper() == code and row.date <= day and (best is None or row.date >= best[0]):
+                best = (row.date, i)
+        if best is None or (day - best[0]).days > RATE_DAYS or self.rates.rows[best[1]].rate <= 0:
+            return None
+        row = self.rates.rows[best[1]]
+        return DayRate(row.rate, row.date, row.source.strip(), self.rates.where(best[1], "rate"))
 
     @property
     def queries(self) -> Table[ClientQuery]:

@@ -12,7 +12,8 @@ be moved, fonts and colours changed and a logo added in Excel without touching c
 
 * single cells: ``inv_title`` ("TAX INVOICE" / "CREDIT NOTE"), ``inv_number``, ``inv_date``, ``inv_due_date``,
   ``inv_terms`` (in words), ``inv_contract_ref``, ``inv_po_number``, ``inv_period``, ``inv_currency``,
-  ``inv_original`` (credit note's invoice), ``inv_notes``, ``inv_amount_words``; ``co_name``, ``co_address``,
+  ``inv_original`` (credit note's invoice), ``inv_notes``, ``inv_amount_words``, ``inv_base_equivalent`` (an
+  invoice in USD in RWF at the rate of its date, VAT apart; optional); ``co_name``, ``co_address``,
   ``co_tin``, ``co_phone``, ``co_email``; ``cust_name``, ``cust_tin``, ``cust_address``, ``cust_contact``,
   ``cust_email``, ``cust_id``; ``bank_name``, ``bank_branch``, ``bank_swift``, ``bank_account_rwf``,
   ``bank_account_usd``; ``ebm_receipt_no``, ``ebm_receipt_type``, ``ebm_sdc_id``, ``ebm_mrc``, ``ebm_date``;
@@ -65,11 +66,12 @@ from typing import Any, Literal
 
 from lxml import etree
 
+from arxl.book.ledger import DayRate
 from arxl.book.safety import inspect_xlsx
 from arxl.book.save import ensure_not_open
 from arxl.book.schema import Customer, Invoice, InvoiceLine
 from arxl.book.settings import Settings
-from arxl.core.money import CURRENCIES, exponent, round_money
+from arxl.core.money import CURRENCIES, exponent, figure, round_money
 from arxl.core.tax import vat_on_net
 from arxl.core.terms import parse_terms
 from arxl.core.words import amount_in_words
@@ -136,16 +138,32 @@ class InvoiceDocument:
     customer: Customer
     settings: Settings
     labels: Mapping[str, str] | None = None  # tax code -> label, over :func:`vat_label`
+    rate: DayRate | None = None  # the rate of the invoice date, for an invoice not in the base currency
 
     @classmethod
     def from_rows(cls, invoice: Invoice, lines: Iterable[InvoiceLine], customer: Customer, settings: Settings,
-                  labels: Mapping[str, str] | None = None) -> InvoiceDocument:
+                  labels: Mapping[str, str] | None = None, rate: DayRate | None = None) -> InvoiceDocument:
         """The document of ``invoice`` from register rows: its lines (others are ignored) in line order.
 
         Raises :class:`~arxl.errors.BadValue` naming the invoice when its figures do not hold together.
         """
         own = sorted((line for line in lines if line.invoice_no == invoice.invoice_no), key=lambda x: x.line_no)
-        return cls(invoice, tuple(own), customer, settings, labels)
+        return cls(invoice, tuple(own), customer, settings, labels, rate)
+
+    @property
+    def base_equivalent(self) -> str:
+        """An invoice in another currency in the base currency at the rate of its date, VAT apart: the EBM
+        receipt and the VAT return are in RWF. Empty for an invoice in the base currency or without a rate:
+        ``In RWF at BNR's rate of 14/07/2025 (1,445.50 RWF per USD): total 1,705,690 RWF, of which VAT ...``.
+        """
+        base = (self.settings.base_currency or "RWF").strip().upper()
+        if self.rate is None or self.currency == base:
+            return ""
+        total = round_money(self.invoice.total_amount * self.rate.rate, base)
+        vat = round_money(self.invoice.vat_amount * self.rate.rate, base)
+        source = f"{self.rate.source}'s rate" if self.rate.source else "the rate"
+        return (f"In {base} at {source} of {self.rate.published:%d/%m/%Y} ({self.rate.rate:,.2f} {base} per "
+                f"{self.currency}): total {figure(total, base)} {base}, of which VAT {figure(vat, base)} {base}.")
 
     def __post_init__(self) -> None:
         self.check()
@@ -260,8 +278,9 @@ _FACTOR = Context(prec=17)
 
 
 def documents(invoices: Iterable[Invoice], lines: Iterable[InvoiceLine], customers: Iterable[Customer],
-              settings: Settings, book: str = "billing.xlsx",
-              labels: Mapping[str, str] | None = None) -> tuple[list[InvoiceDocument], list[Problem]]:
+              settings: Settings, book: str = "billing.xlsx", labels: Mapping[str, str] | None = None,
+              rates: Callable[[str, dt.date], DayRate | None] | None = None
+              ) -> tuple[list[InvoiceDocument], list[Problem]]:
     """The documents of many invoices at once, and a problem for each invoice that cannot be printed."""
     by_invoice: dict[str, list[InvoiceLine]] = {}
     for line in lines:
@@ -276,8 +295,9 @@ def documents(invoices: Iterable[Invoice], lines: Iterable[InvoiceLine], custome
                                     f"{invoice.customer_id} is not in Customers"))
             continue
         try:
+            rate = rates(invoice.currency, invoice.invoice_date) if rates is not None else None
             result.append(InvoiceDocument.from_rows(invoice, by_invoice.get(invoice.invoice_no, ()), customer,
-                                                    settings, labels))
+                                                    settings, labels, rate))
         except ArxlError as error:
             problems.append(Problem(CellRef(book, "Invoices"), error.message))
     return result, problems
@@ -293,6 +313,7 @@ HEAD: dict[str, tuple[Kind, bool]] = {
     "inv_due_date": ("date", True), "inv_terms": ("text", False), "inv_contract_ref": ("text", False),
     "inv_po_number": ("text", False), "inv_period": ("text", False), "inv_currency": ("text", False),
     "inv_original": ("text", False), "inv_notes": ("text", False), "inv_amount_words": ("text", True),
+    "inv_base_equivalent": ("text", False),
     "inv_decimals": ("number", True), "inv_vat_rounding": ("text", True),
     "inv_subtotal": ("formula", True), "inv_vat_total": ("formula", True), "inv_total": ("formula", True),
     "co_name": ("text", True), "co_address": ("text", True), "co_tin": ("text", True),
@@ -335,6 +356,7 @@ def head_values(doc: InvoiceDocument) -> dict[str, Value]:
         "inv_original": f"Credit note for invoice {original}" if original and doc.title == "CREDIT NOTE" else
         (f"Original invoice {original}" if original else ""),
         "inv_notes": invoice.notes, "inv_amount_words": doc.amount_words, "inv_decimals": doc.decimals,
+        "inv_base_equivalent": doc.base_equivalent,
         "inv_vat_rounding": settings.vat_rounding, "inv_subtotal": invoice.net_amount,
         "inv_vat_total": invoice.vat_amount, "inv_total": invoice.total_amount,
         "co_name": settings.company_name, "co_address": settings.company_address, "co_tin": settings.company_tin,

@@ -218,9 +218,13 @@ def build(path: Path) -> Path:
         border=Border(top=THIN, bottom=THIN), merge=f"G{words}")
     name(book, "inv_amount_words", f"A{words}")
 
+    # An invoice in USD in RWF at the rate of its date (the EBM receipt and the VAT return are in RWF).
+    put(ws, f"A{words + 1}", None, size=8, italic=True, color=GREY, merge=f"G{words + 1}", shrink=True)
+    name(book, "inv_base_equivalent", f"A{words + 1}")
+
     # Bank details and the EBM receipt box.
     top = words + 2
-    ws.row_dimensions[top - 1].height = 10
+    ws.row_dimensions[top - 1].height = 12
     bar(ws, f"A{top}", f"B{top}", "PAYMENT DETAILS")
     bar(ws, f"D{top}", f"G{top}", "EBM RECEIPT")
     bank = (("bank_name", "Bank: "), ("bank_branch", "Branch: "), ("bank_swift", "SWIFT/BIC: "),
