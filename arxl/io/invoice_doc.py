@@ -898,8 +898,8 @@ class InvoiceTemplate:
         row = cell.getparent()
         base = float(row.get("ht") or (form.get("defaultRowHeight") if form is not None else None) or 15)
         # A column's width counts digits of the default font (11 pt); an average character of text is narrower
-        # than a digit, so 1.25 characters a unit at 9 pt (42 fit in 32 units) errs towards a row a little too tall.
-        return max(1, int(width * 1.25 * 9 / size)), size * 1.3, base
+        # than a digit, so 1.3 characters a unit at 9 pt (48 fit in 35 units) errs towards a row a little too tall.
+        return max(1, int(width * 1.3 * 9 / size)), size * 1.3, base
 
     def _height(self, index: int, description: Value) -> str:
         """The height attributes of the ``index``-th line row for ``description``: the template's, or taller."""
