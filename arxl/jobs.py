@@ -144,8 +144,11 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
                    or (pdf and not (out_dir / f"{i.invoice_no}.pdf").exists()))]
     if not wanted:
         return []
+    from arxl.billing.schedule import prorations
+
+    shares = prorations(ledger.contracts, ledger.schedule, ledger.invoice_lines)  # a prorated line's Share
     docs, problems = documents(wanted, ledger.invoice_lines, ledger.customers, settings, host.name,
-                               rates=ledger.rate_of_day)
+                               rates=ledger.rate_of_day, prorations=shares)
     if problems:
         raise Refused(Report("invoice documents", problems=problems).refuse(
             f"{len(problems)} invoice(s) cannot be printed"))

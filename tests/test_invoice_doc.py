@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
+from fractions import Fraction
 from pathlib import Path
 
 import openpyxl
@@ -93,7 +94,7 @@ def usd_invoice(policy: str) -> Invoice:
 
 
 def rwf_doc() -> InvoiceDocument:
-    return InvoiceDocument.from_rows(RWF_INVOICE, RWF_LINES, RISA, SETTINGS)
+    return InvoiceDocument.from_rows(RWF_INVOICE, RWF_LINES, RISA, SETTINGS, prorations={2: Fraction(15, 31)})
 
 
 def usd_doc(policy: str = "invoice") -> InvoiceDocument:
@@ -241,8 +242,9 @@ def test_rwf_invoice_recalculates_to_arxls_totals_without_decimals(template: Inv
     # No decimals anywhere an amount shows: values whole, number formats without decimal places.
     values = recalculated_values(libreoffice, path)[template.sheet_name]
     sheet = openpyxl.load_workbook(path)[template.sheet_name]
-    visible = [c for row in sheet.iter_rows(max_col=7) for c in row if c.coordinate]  # A:G, the printed columns
-    shown = [c for c in visible if isinstance(values.get(c.coordinate), int | float)]
+    visible = [c for row in sheet.iter_rows(max_col=8) for c in row if c.coordinate]  # A:H, the printed columns
+    share = re.sub(r"[0-9]", "", template.cell("line_share"))  # a fraction of the period, not an amount
+    shown = [c for c in visible if isinstance(values.get(c.coordinate), int | float) and c.column_letter != share]
     assert len(shown) > 20
     assert [c.coordinate for c in shown if values[c.coordinate] != int(values[c.coordinate])] == []
     assert [(c.coordinate, c.number_format) for c in visible if re.search(r"0\.0", c.number_format)] == []
@@ -304,7 +306,7 @@ def test_too_many_lines_for_the_block_names_the_block(template: InvoiceTemplate)
     many = [line("INV-2025-00042", n, f"Line {n}", "1", "100", "VAT18", "0.18", "100") for n in range(1, 32)]
     invoice = RWF_INVOICE.model_copy(update={"net_amount": D(3100), "vat_amount": D(558), "total_amount": D(3658)})
     doc = InvoiceDocument.from_rows(invoice, many, RISA, SETTINGS)
-    with pytest.raises(BadValue, match=r"has 31 lines; the template's lines block inv_lines \(Invoice!A19:J48\) "
+    with pytest.raises(BadValue, match=r"has 31 lines; the template's lines block inv_lines \(Invoice!A19:K48\) "
                                        r"holds 30"):
         template.render(doc)
 
@@ -372,11 +374,11 @@ def restyle(source: Path, target: Path) -> Path:
     book = openpyxl.load_workbook(source)
     sheet = book["Invoice"]
     last = sheet.max_row
-    _move(book, f"A1:J{last}", 3)
+    _move(book, f"A1:K{last}", 3)
     sheet["A1"] = "LETTERHEAD"
     customer = (11, 19)  # A8:B16 before the three rows came in
     _move(book, f"A{customer[0]}:B{customer[1]}", 70)
-    sheet.print_area = f"A1:G{last + 3 + 70}"
+    sheet.print_area = f"A1:H{last + 3 + 70}"
     book.save(target)
     return target
 
@@ -384,7 +386,7 @@ def restyle(source: Path, target: Path) -> Path:
 def test_a_restyled_template_fills_at_the_new_places(template: InvoiceTemplate, tmp_path: Path) -> None:
     restyled = InvoiceTemplate(restyle(DEFAULT_TEMPLATE, tmp_path / "restyled.xlsx"))
     assert (restyled.cell("inv_number"), restyled.cell("cust_name"), restyled.cell("line_amount")) == \
-        ("E12", "A82", "G22")
+        ("E12", "A82", "H22")
     path = restyled.write_all([rwf_doc()], tmp_path / "out")[0]
     sheet = openpyxl.load_workbook(path)["Invoice"]
     assert sheet["A1"].value == "LETTERHEAD"
@@ -393,7 +395,7 @@ def test_a_restyled_template_fills_at_the_new_places(template: InvoiceTemplate, 
     assert sheet["A86"].value == "102345678"  # the customer's TIN, moved with its block
     assert sheet["A12"].value is None and sheet["A16"].value is None  # nothing left at the old places
     assert sheet["B22"].value == "Managed hosting, rack space per U, July 2025"
-    assert sheet["G22"].value == '=IF(C22="","",ROUND(C22*D22*I22-E22,inv_decimals))'
+    assert sheet["H22"].value == '=IF(C22="","",ROUND(C22*D22*J22-F22,inv_decimals))'
 
 
 @pytest.mark.libreoffice
@@ -402,7 +404,7 @@ def test_a_restyled_template_still_totals_like_arxl(libreoffice: LibreOffice, tm
     doc = usd_doc("line")
     path = restyled.write_all([doc], tmp_path / "out")[0]
     want = expected(restyled, doc)
-    assert want[("Invoice", "G59")] == D("3608.64")  # the total, three rows further down
+    assert want[("Invoice", "H59")] == D("3608.64")  # the total, three rows further down
     assert_formulas_match(libreoffice, path, want)
 
 
@@ -413,9 +415,9 @@ def _without(source: Path, target: Path, change: str) -> Path:
     elif change == "name inside merge":
         book.defined_names["cust_name"].attr_text = "Invoice!$B$9"
     elif change == "line name off the first row":
-        book.defined_names["line_amount"].attr_text = "Invoice!$G$20"
+        book.defined_names["line_amount"].attr_text = "Invoice!$H$20"
     elif change == "total without formula":
-        book["Invoice"]["G56"].value = 0
+        book["Invoice"]["H56"].value = 0
     elif change == "deleted cells":
         book.defined_names["inv_date"].attr_text = "Invoice!#REF!"
     elif change == "words on a VAT row":
@@ -427,8 +429,8 @@ def _without(source: Path, target: Path, change: str) -> Path:
 @pytest.mark.parametrize(("change", "message"), [
     ("drop cust_tin", "has no defined name cust_tin"),
     ("name inside merge", "name cust_name points at B9, inside the merged cells A9:B10: point it at A9"),
-    ("line name off the first row", r"name line_amount \(G20\) is not on the first row of the block inv_lines"),
-    ("total without formula", r"cell G56 \(inv_total\) holds no formula"),
+    ("line name off the first row", r"name line_amount \(H20\) is not on the first row of the block inv_lines"),
+    ("total without formula", r"cell H56 \(inv_total\) holds no formula"),
     ("deleted cells", "name inv_date points at Invoice!#REF!"),
     ("words on a VAT row", "name inv_amount_words .* is on a row of the block inv_vat"),
 ])
@@ -476,3 +478,144 @@ def _pgm(path: Path) -> tuple[tuple[int, int], bytes]:
     magic, width, height, maximum, pixels = data.split(maxsplit=4)
     assert magic == b"P5" and maximum == b"255"
     return (int(width), int(height)), pixels[: int(width) * int(height)]
+
+
+# --- A prorated line multiplies out on paper ------------------------------------------------------------------
+
+# INV-2025-00443 as a customer read it: Qty 6 x Unit price 210,000 = 731,613. Each line is a period cut by a
+# start or end date; the small ones are where the factor derived from the rounded amount shows a wrong
+# fraction (1,000 x 18/31 = 581 gives 0.581, which a fraction format shows as 477/821).
+PRORATED = [  # quantity, unit price, days billed / days of the period, amount
+    ("6", "210000", Fraction(18, 31), "731613"),  # 1,260,000 x 18/31 = 731,612.90
+    ("1", "1000", Fraction(18, 31), "581"),  # 580.65
+    ("1", "1000", Fraction(7, 30), "233"),  # 233.33
+    ("1", "1000", Fraction(61, 92), "663"),  # a quarter: 663.04
+    ("1", "1000", Fraction(199, 365), "545"),  # a year: 545.21
+    ("1", "1000", Fraction(101, 366), "276"),  # a leap year: 275.96
+    ("4", "150000", Fraction(1), "600000"),  # a whole month: no share shown
+]
+
+
+LONG = "Managed Wi-Fi, per access point, Kigali Heights, every floor and the car park, July 2025 " \
+    "(prorated 18/31 days)"
+
+
+def prorated_doc() -> InvoiceDocument:
+    lines = [line("INV-2025-00443", n, f"Service {n}, July 2025", quantity, price, "EXEMPT", "0", amount)
+             for n, (quantity, price, _, amount) in enumerate(PRORATED, start=1)]
+    lines[0] = lines[0].model_copy(update={"description": LONG})
+    net = sum(D(amount) for *_, amount in PRORATED)
+    invoice = RWF_INVOICE.model_copy(update={"invoice_no": "INV-2025-00443", "net_amount": net,
+                                             "vat_amount": D(0), "total_amount": net})
+    shares = {n: share for n, (_, _, share, _) in enumerate(PRORATED, start=1)}
+    return InvoiceDocument.from_rows(invoice, lines, RISA, SETTINGS, prorations=shares)
+
+
+def test_a_prorated_line_shows_the_billed_share_not_the_rounded_factor() -> None:
+    doc = prorated_doc()
+    assert [s and Fraction(s).limit_denominator(366) for s in doc.shares] == [
+        Fraction(18, 31), Fraction(18, 31), Fraction(7, 30), Fraction(61, 92), Fraction(199, 365),
+        Fraction(101, 366), None]
+    assert doc.shares[0] == D("0.58064516129032258")  # 17 digits, as the hidden factor
+    assert doc.factors[1] == D("0.581") != doc.shares[1]  # what the amount alone would have shown
+    # without the billing's proration, or with one that does not give the amount, the factor is shown
+    plain = InvoiceDocument.from_rows(doc.invoice, doc.lines, RISA, SETTINGS)
+    assert plain.shares == (*plain.factors[:6], None)
+    wrong = InvoiceDocument.from_rows(doc.invoice, doc.lines, RISA, SETTINGS, prorations={2: Fraction(17, 31)})
+    assert wrong.shares[1] == D("0.581")
+
+
+def test_the_share_comes_from_the_billing_schedule_and_the_contract() -> None:
+    from arxl.billing.schedule import charges, prorations
+    from arxl.book.schema import Contract
+
+    def contract(ref: str, cycle: str, start: dt.date, end: dt.date | None = None) -> Contract:
+        return Contract(contract_ref=ref, customer_id="C001", service_code="HOST", quantity=D(6),
+                        rate=D(210000), currency="RWF", cycle=cycle, start_date=start, end_date=end)
+
+    ks = [contract("K-M", "monthly", dt.date(2025, 7, 14)), contract("K-Q", "quarterly", dt.date(2025, 8, 1)),
+          contract("K-Y", "annual", dt.date(2024, 1, 1), dt.date(2024, 4, 10)),
+          contract("K-W", "monthly", dt.date(2025, 7, 1))]
+    bills = [("K-M", "2025-07"), ("K-Q", "2025-08"), ("K-Y", "2024-01"), ("K-W", "2025-07")]
+    by_ref = {k.contract_ref: k for k in ks}
+    schedule, lines = [], []
+    for n, (ref, period) in enumerate(bills, start=1):
+        [c] = charges(by_ref[ref], period)
+        schedule.append(c.schedule_line("billed", f"INV-{n}"))
+        lines.append(line(f"INV-{n}", 1, c.description, "6", "210000", "VAT18", "0.18", str(c.net))
+                     .model_copy(update={"contract_ref": ref}))
+    assert [x.description.split(" (")[-1] for x in lines[:3]] == ["prorated 18/31 days)", "prorated 61/92 days)",
+                                                                 "prorated 101/366 days)"]
+    assert prorations(ks, schedule, lines) == {("INV-1", 1): Fraction(18, 31), ("INV-2", 1): Fraction(61, 92),
+                                               ("INV-3", 1): Fraction(101, 366)}  # a whole month: none
+    # a row not billed on that invoice, or for another amount, proves nothing
+    assert prorations(ks, [s.model_copy(update={"invoice_no": "INV-9"}) for s in schedule], lines) == {}
+    assert prorations(ks, schedule, [x.model_copy(update={"net_amount": D(1)}) for x in lines]) == {}
+
+
+def test_generated_invoices_show_the_share_of_a_prorated_line(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Through `arxl invoices generate`: the register's BillingSchedule and Contracts give the share."""
+    from arxl.cli import main
+    from tests.test_billing import book_with, contract
+
+    book = book_with(tmp_path, [contract(contract_ref="K-001", rate=D(210000), quantity=D(6), po_number="PO-1",
+                                         start_date=dt.date(2025, 7, 14))])
+    out_dir = tmp_path / "invoices"
+    assert main(["invoices", "generate", str(book), "--period", "2025-07", "--out", str(out_dir)]) == 0
+    capsys.readouterr()
+    [path] = sorted(out_dir.glob("*.xlsx"))
+    template = InvoiceTemplate(DEFAULT_TEMPLATE)
+    sheet = openpyxl.load_workbook(path)[template.sheet_name]
+    share = sheet[template.cell("line_share")]
+    assert (sheet[template.cell("line_quantity")].value, sheet[template.cell("line_unit_price")].value) == (6, 210000)
+    assert (share.value, share.number_format) == (float(D("0.58064516129032258")), "# ???/???")
+    assert "(prorated 18/31 days)" in str(sheet[template.cell("line_description")].value)
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(template.sheet_name).to_python()
+    row, column = openpyxl.utils.cell.coordinate_to_tuple(template.cell("line_amount"))
+    assert grid[row - 1][column - 1] == 731613  # the cached amount: 6 x 210,000 x 18/31
+
+
+@pytest.mark.libreoffice
+def test_a_prorated_line_multiplies_out_in_the_pdf(template: InvoiceTemplate, libreoffice: LibreOffice,
+                                                   tmp_path: Path) -> None:
+    """What the customer reads: Qty x Unit price x Share = Amount on each line, the share as the fraction of
+    days billed (reduced: 18/31, 7/30, 61/92, 199/365, 101/366), and the amounts still LibreOffice's."""
+    need_tool(shutil.which("pdftotext") is not None, "pdftotext is not installed: apt-get install poppler-utils")
+    doc = prorated_doc()
+    [path] = template.write_all([doc], tmp_path / "xlsx")
+    assert_formulas_match(libreoffice, path, expected(template, doc))
+    sheet = openpyxl.load_workbook(path)[template.sheet_name]
+    first = sheet[template.cell("line_share")]
+    assert (first.value, first.number_format) == (float(D("0.58064516129032258")), "# ???/???")
+    assert sheet[template.cell("line_share", 6)].value is None  # a whole period
+    [pdf] = to_pdf([path], tmp_path / "pdf", libreoffice)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    rows = {words[0]: words[1:] for words in (t.split() for t in text.splitlines()) if words}
+    assert rows["1"][-5:] == ["6", "210,000", "18/31", "EXEMPT", "731,613"]
+    read = {no: (rows[no][-5], rows[no][-4], rows[no][-3], rows[no][-1]) for no in "23456"}
+    assert read == {"2": ("1", "1,000", "18/31", "581"), "3": ("1", "1,000", "7/30", "233"),
+                    "4": ("1", "1,000", "61/92", "663"), "5": ("1", "1,000", "199/365", "545"),
+                    "6": ("1", "1,000", "101/366", "276")}
+    assert rows["7"][-4:] == ["4", "150,000", "EXEMPT", "600,000"]  # no share on a whole month
+    # the long description wraps inside its own row (arxl sets the row's height), not over the next line
+    assert rows["2"] == ["Service", "2,", "July", "2025", "1", "1,000", "18/31", "EXEMPT", "581"]
+    words = [t.split() for t in text.splitlines() if t.strip()]
+    one, two = [w[:1] for w in words].index(["1"]), [w[:1] for w in words].index(["2"])
+    assert " ".join(words[one][1:-5] + [w for ws in words[one + 1:two] for w in ws]) == LONG
+    for hidden in ("VAT rounding", "Decimals", "Factor", "Line VAT"):
+        assert hidden not in text, f"{hidden!r} is in the PDF's text layer"
+
+
+def test_a_template_without_the_share_column_still_fills(tmp_path: Path) -> None:
+    """line_share is optional: a template restyled before it existed prints as before."""
+    book = openpyxl.load_workbook(DEFAULT_TEMPLATE)
+    del book.defined_names["line_share"]
+    book.save(tmp_path / "old.xlsx")
+    old = InvoiceTemplate(tmp_path / "old.xlsx")
+    path = old.write_all([rwf_doc()], tmp_path / "out")[0]
+    sheet = openpyxl.load_workbook(path)["Invoice"]
+    assert sheet[old.cell("line_amount", 1)].value == '=IF(C20="","",ROUND(C20*D20*J20-F20,inv_decimals))'
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Invoice").to_python()
+    assert grid[19][7] == 580645  # H20, the prorated line's amount, as before

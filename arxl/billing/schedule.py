@@ -25,11 +25,12 @@ Decimal('300000')
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
-from arxl.book.schema import Contract, ScheduleLine, ScheduleStatus
+from arxl.book.schema import Contract, InvoiceLine, ScheduleLine, ScheduleStatus
 from arxl.core.dates import add_months, parse_period
 from arxl.core.money import round_money
 
@@ -167,4 +168,52 @@ def history(k: Contract, since: dt.date, until: dt.date) -> list[Charge]:
             charge = charge_of(k, start, end, first, last)
             if since <= charge.bill_date <= until:
                 result.append(charge)
+    return result
+
+
+def share_of_period(k: Contract, first: dt.date, last: dt.date) -> Fraction | None:
+    """The share of its cycle period that the days ``first`` to ``last`` are (17/31), as :func:`charge_of`
+    prorates: 1 for a whole period or a one-off order, None when no period of the contract holds ``first``.
+    """
+    if k.cycle == "once":
+        return Fraction(1)
+    for start, end, _, _ in periods(k, first):
+        if start <= first <= last <= end:
+            return Fraction((last - first).days + 1, (end - start).days + 1)
+    return None
+
+
+def prorations(contracts: Iterable[Contract], schedule: Iterable[ScheduleLine],
+               lines: Iterable[InvoiceLine]) -> dict[tuple[str, int], Fraction]:
+    """(invoice number, line number) -> the share of its period a billed line is for, where it is not whole.
+
+    From the register, not from the line's text: a BillingSchedule row billed on the invoice (same contract and
+    amount) gives the days billed, its contract the period they belong to. The invoice prints the share beside
+    the unit price (Qty 6 x 210,000 x 18/31 = 731,613); it shows it only where it gives the line's amount.
+
+    >>> from decimal import Decimal as D
+    >>> k = Contract(contract_ref="K-1", customer_id="C1", service_code="HOST", quantity=D(6), rate=D(210000),
+    ...              currency="RWF", cycle="monthly", start_date=dt.date(2025, 7, 14))
+    >>> [c] = charges(k, "2025-07")
+    >>> line = InvoiceLine(invoice_no="INV-1", line_no=1, description=c.description, quantity=D(6),
+    ...                    unit_price=D(210000), net_amount=c.net, tax_code="VAT18", vat_rate=D("0.18"),
+    ...                    vat_amount=D(0), contract_ref="K-1")
+    >>> c.net, prorations([k], [c.schedule_line("billed", "INV-1")], [line])
+    (Decimal('731613'), {('INV-1', 1): Fraction(18, 31)})
+    """
+    by_ref = {k.contract_ref: k for k in contracts}
+    billed: dict[tuple[str, str, Decimal], list[ScheduleLine]] = {}
+    for row in schedule:
+        if row.invoice_no and row.status == "billed":
+            billed.setdefault((row.invoice_no, row.contract_ref, row.amount), []).append(row)
+    result: dict[tuple[str, int], Fraction] = {}
+    for line in lines:
+        rows = billed.get((line.invoice_no, line.contract_ref, line.net_amount), [])
+        k = by_ref.get(line.contract_ref)
+        if k is None or not rows:
+            continue
+        shares = {share_of_period(k, row.period_start, row.period_end) for row in rows}
+        share = shares.pop() if len(shares) == 1 else None  # two periods of one amount: the same share or none
+        if share is not None and share != 1:
+            result[(line.invoice_no, line.line_no)] = share
     return result

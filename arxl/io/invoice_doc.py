@@ -21,10 +21,12 @@ be moved, fonts and colours changed and a logo added in Excel without touching c
   ("invoice" or "line", from Settings); and the formula cells ``inv_subtotal``, ``inv_vat_total``,
   ``inv_total``.
 * the lines block ``inv_lines``: a range whose rows are the block's capacity; one name per column on its
-  first row: ``line_no``, ``line_description``, ``line_quantity``, ``line_unit_price``, ``line_discount`` (an
-  amount), ``line_tax_code``, the formula ``line_amount``, and hidden helpers ``line_vat_rate``,
-  ``line_factor`` (1, or the proration that turns quantity x unit price into the billed amount) and the
-  formula ``line_vat`` (the line's own VAT, for line-level rounding).
+  first row: ``line_no``, ``line_description``, ``line_quantity``, ``line_unit_price``, ``line_share``
+  (optional: a prorated line's share of its period, shown as a fraction, ``# ???/???`` shows 18/31; empty for
+  a whole period), ``line_discount`` (an amount), ``line_tax_code``, the formula ``line_amount``, and hidden
+  helpers ``line_vat_rate``, ``line_factor`` (1, or the proration that turns quantity x unit price into the
+  billed amount, exact to the unit) and the formula ``line_vat`` (the line's own VAT, for line-level
+  rounding). So a prorated line multiplies out on paper: Qty 6 x Unit price 210,000 x Share 18/31 = 731,613.
 * the VAT block ``inv_vat``: one row per tax code, names on its first row: ``vat_label`` ("VAT 18%",
   "Zero-rated 0%", "Exempt"), ``vat_code`` and ``vat_rate`` (hidden; the SUMIF key and rate), and the
   formulas ``vat_base`` and ``vat_amount``.
@@ -40,7 +42,7 @@ text, never as a formula.
 
 >>> template = InvoiceTemplate()  # workbooks/templates/invoice.xlsx
 >>> template.line_capacity, template.vat_capacity, template.cell("inv_total"), template.cell("line_amount", 2)
-(30, 4, 'G56', 'G21')
+(30, 4, 'H56', 'H21')
 
 Speed: the template is parsed once; each invoice splices its values into the sheet XML and re-zips it with the
 unchanged parts compressed once: about 0.3 ms of work an invoice, 700 to 1,900 invoices/s written to disk on 2
@@ -55,11 +57,13 @@ import datetime as dt
 import os
 import re
 import struct
+import textwrap
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -139,16 +143,20 @@ class InvoiceDocument:
     settings: Settings
     labels: Mapping[str, str] | None = None  # tax code -> label, over :func:`vat_label`
     rate: DayRate | None = None  # the rate of the invoice date, for an invoice not in the base currency
+    # line number -> the share of its period the line billed, as the billing prorated it (18/31 days)
+    prorations: Mapping[int, Fraction] | None = None
 
     @classmethod
     def from_rows(cls, invoice: Invoice, lines: Iterable[InvoiceLine], customer: Customer, settings: Settings,
-                  labels: Mapping[str, str] | None = None, rate: DayRate | None = None) -> InvoiceDocument:
-        """The document of ``invoice`` from register rows: its lines (others are ignored) in line order.
+                  labels: Mapping[str, str] | None = None, rate: DayRate | None = None,
+                  prorations: Mapping[int, Fraction] | None = None) -> InvoiceDocument:
+        """The document of ``invoice`` from register rows: its lines (others are ignored) in line order;
+        ``prorations`` (line number -> share of the period billed) from :func:`arxl.billing.schedule.prorations`.
 
         Raises :class:`~arxl.errors.BadValue` naming the invoice when its figures do not hold together.
         """
         own = sorted((line for line in lines if line.invoice_no == invoice.invoice_no), key=lambda x: x.line_no)
-        return cls(invoice, tuple(own), customer, settings, labels, rate)
+        return cls(invoice, tuple(own), customer, settings, labels, rate, prorations)
 
     @property
     def base_equivalent(self) -> str:
@@ -232,6 +240,32 @@ class InvoiceDocument:
                 result.append(_FACTOR.divide(line.net_amount + line.discount, full))
         return tuple(result)
 
+    @cached_property
+    def shares(self) -> tuple[Decimal | None, ...]:
+        """Per line, the share of its period shown beside the unit price (None for a whole one), so that
+        quantity x unit price x share = amount can be checked by eye.
+
+        It is the billing's own proration (days billed / days of the period) wherever that gives the line's
+        amount, to 17 digits, so a fraction format shows it exactly (18/31, 40/92, 100/366). The factor alone
+        would not do: derived from the rounded amount, 1,000 x 18/31 = 581 gives 0.581, which shows as 477/821.
+        A line with no such proration that still does not multiply out shows its factor.
+        """
+        result: list[Decimal | None] = []
+        for line, factor in zip(self.lines, self.factors, strict=True):
+            share = (self.prorations or {}).get(line.line_no)
+            if share is not None and share != 1 and self._multiplies_out(line, share):
+                result.append(_FACTOR.divide(Decimal(share.numerator), Decimal(share.denominator)))
+            else:
+                result.append(None if factor == 1 else factor)
+        return tuple(result)
+
+    def _multiplies_out(self, line: InvoiceLine, share: Fraction) -> bool:
+        """Whether quantity x unit price x ``share``, rounded, less the discount is the line's amount."""
+        full = _EXACT.multiply(_EXACT.multiply(line.quantity, line.unit_price), Decimal(share.numerator))
+        exact = _EXACT.divide(full, Decimal(share.denominator))
+        places = Decimal(1).scaleb(-self.decimals)
+        return exact.quantize(places, rounding=ROUND_HALF_UP) - line.discount == line.net_amount
+
     def check(self) -> None:
         """Raise BadValue naming the invoice when the document would show figures that do not agree."""
         number, currency = self.number, self.currency
@@ -275,13 +309,22 @@ class InvoiceDocument:
 
 
 _FACTOR = Context(prec=17)
+_EXACT = Context(prec=60)  # quantity x price x days / days of the period, far beyond any tie
 
 
 def documents(invoices: Iterable[Invoice], lines: Iterable[InvoiceLine], customers: Iterable[Customer],
               settings: Settings, book: str = "billing.xlsx", labels: Mapping[str, str] | None = None,
-              rates: Callable[[str, dt.date], DayRate | None] | None = None
+              rates: Callable[[str, dt.date], DayRate | None] | None = None,
+              prorations: Mapping[tuple[str, int], Fraction] | None = None
               ) -> tuple[list[InvoiceDocument], list[Problem]]:
-    """The documents of many invoices at once, and a problem for each invoice that cannot be printed."""
+    """The documents of many invoices at once, and a problem for each invoice that cannot be printed.
+
+    ``prorations``: (invoice number, line number) -> the share of its period a line billed, from
+    :func:`arxl.billing.schedule.prorations`; it is what a prorated line's Share column shows.
+    """
+    shares: dict[str, dict[int, Fraction]] = {}
+    for (number, line_no), share in (prorations or {}).items():
+        shares.setdefault(number, {})[line_no] = share
     by_invoice: dict[str, list[InvoiceLine]] = {}
     for line in lines:
         by_invoice.setdefault(line.invoice_no, []).append(line)
@@ -297,7 +340,7 @@ def documents(invoices: Iterable[Invoice], lines: Iterable[InvoiceLine], custome
         try:
             rate = rates(invoice.currency, invoice.invoice_date) if rates is not None else None
             result.append(InvoiceDocument.from_rows(invoice, by_invoice.get(invoice.invoice_no, ()), customer,
-                                                    settings, labels, rate))
+                                                    settings, labels, rate, shares.get(invoice.invoice_no)))
         except ArxlError as error:
             problems.append(Problem(CellRef(book, "Invoices"), error.message))
     return result, problems
@@ -327,7 +370,8 @@ HEAD: dict[str, tuple[Kind, bool]] = {
 }
 LINE: dict[str, tuple[Kind, bool]] = {
     "line_no": ("number", False), "line_description": ("text", True), "line_quantity": ("number", True),
-    "line_unit_price": ("number", True), "line_discount": ("number", True), "line_tax_code": ("text", True),
+    "line_unit_price": ("number", True), "line_share": ("number", False), "line_discount": ("number", True),
+    "line_tax_code": ("text", True),
     "line_amount": ("formula", True), "line_vat_rate": ("number", True), "line_factor": ("number", True),
     "line_vat": ("formula", True),
 }
@@ -374,10 +418,10 @@ def line_values(doc: InvoiceDocument) -> list[dict[str, Value]]:
     currency = doc.currency
     return [{
         "line_no": line.line_no, "line_description": line.description, "line_quantity": line.quantity,
-        "line_unit_price": line.unit_price, "line_discount": line.discount or None,
+        "line_unit_price": line.unit_price, "line_share": share, "line_discount": line.discount or None,
         "line_tax_code": line.tax_code.strip(), "line_amount": line.net_amount, "line_vat_rate": line.vat_rate,
         "line_factor": factor, "line_vat": vat_on_net(line.net_amount, line.vat_rate, currency),
-    } for line, factor in zip(doc.lines, doc.factors, strict=True)]
+    } for line, factor, share in zip(doc.lines, doc.factors, doc.shares, strict=True)]
 
 
 def vat_values(doc: InvoiceDocument) -> list[dict[str, Value]]:
@@ -769,6 +813,8 @@ class InvoiceTemplate:
         def copy_of(kind: str, style: int) -> int:
             return new_styles.setdefault((kind, style), style_count + len(new_styles))
 
+        self._wrap = self._wrap_metrics(sheet, styles, cell_at)
+        self._line_heights: list[str] = []  # each line row's height attributes in the template
         self._slots: list[_Slot] = []
         kinds = {**HEAD, **LINE, **VAT}
         for (number, column), (group, key, index) in sorted(self._cells.items()):
@@ -797,6 +843,10 @@ class InvoiceTemplate:
             for i in range(capacity):
                 row = row_at(first + i)
                 row.attrib.pop("hidden", None)
+                if group == "row_line":  # its height is the invoice's: a long description wraps
+                    height = "".join(f' {k}="{_escape(row.attrib.pop(k), True)}"' for k in ("ht", "customHeight")
+                                     if k in row.attrib)
+                    self._line_heights.append(height)
                 row.set("arxlrow", str(len(self._slots)))
                 self._slots.append(_Slot(group, "", i, "", "", ""))  # type: ignore[arg-type]
 
@@ -815,6 +865,51 @@ class InvoiceTemplate:
             raise self._error("could not be prepared (its sheet holds text that looks like arxl's markers)")
         self._program = self._compile(pieces[0::3], [self._slots[i] for i in order])
         return new_styles
+
+    def _wrap_metrics(self, sheet: Any, styles: Any, cell_at: Callable[[int, int], Any]
+                      ) -> tuple[int, float, float] | None:
+        """How the description column wraps: (characters a line holds, at the least; points a line of text
+        takes; the row's height in the template), or None when it does not wrap.
+
+        Neither Excel nor LibreOffice fits a row's height to wrapped text when it opens an .xlsx, so a long
+        description ("... (prorated 18/31 days)") would run over the next line: arxl sets the height itself.
+        """
+        if "line_description" not in self.places:  # pragma: no cover - a required name
+            return None
+        row_number, column = self.places["line_description"].first
+        cell = cell_at(row_number, column)
+        xfs = styles.find(_q("cellXfs")).findall(_q("xf"))
+        xf = xfs[int(cell.get("s") or 0)] if int(cell.get("s") or 0) < len(xfs) else None
+        alignment = xf.find(_q("alignment")) if xf is not None else None
+        if alignment is None or alignment.get("wrapText") not in ("1", "true"):
+            return None
+        fonts = styles.find(_q("fonts")).findall(_q("font"))
+        font = fonts[int(xf.get("fontId") or 0)] if xf is not None and int(xf.get("fontId") or 0) < len(fonts) \
+            else None
+        size_node = font.find(_q("sz")) if font is not None else None
+        size = float(size_node.get("val")) if size_node is not None else 11.0
+        width = None
+        for col in sheet.iterfind(f"{_q('cols')}/{_q('col')}"):
+            if int(col.get("min") or 0) <= column <= int(col.get("max") or 0) and col.get("width"):
+                width = float(col.get("width"))
+        form = sheet.find(_q("sheetFormatPr"))
+        if width is None:
+            width = float(form.get("defaultColWidth") or 8.43) if form is not None else 8.43
+        row = cell.getparent()
+        base = float(row.get("ht") or (form.get("defaultRowHeight") if form is not None else None) or 15)
+        # A column's width counts digits of the default font (11 pt); an average character of text is narrower
+        # than a digit, so 1.3 characters a unit at 9 pt (48 fit in 35 units) errs towards a row a little too tall.
+        return max(1, int(width * 1.3 * 9 / size)), size * 1.3, base
+
+    def _height(self, index: int, description: Value) -> str:
+        """The height attributes of the ``index``-th line row for ``description``: the template's, or taller."""
+        if self._wrap is None or not isinstance(description, str):
+            return self._line_heights[index]
+        per_line, points, base = self._wrap
+        count = sum(len(textwrap.wrap(part, per_line)) or 1 for part in description.splitlines() or [""])
+        if count <= 1:
+            return self._line_heights[index]
+        return f' ht="{max(base, round(count * points + 3, 1))}" customHeight="1"'
 
     def _compile(self, static: list[str], order: list[_Slot]) -> list[str | _Slot | _Row]:
         """Static text, head cells and whole block rows, in sheet order; a row unused by an invoice is one
@@ -835,7 +930,9 @@ class InvoiceTemplate:
             while k < len(order) and order[k].group == block and order[k].index == slot.index:
                 parts += [order[k], static[k + 1]]
                 k += 1
-            hidden = ' hidden="1"' + "".join(p if isinstance(p, str) else self._cell_xml(p, None) for p in parts)
+            height = self._line_heights[slot.index] if block == "line" else ""
+            hidden = ' hidden="1"' + height + "".join(p if isinstance(p, str) else self._cell_xml(p, None)
+                                                      for p in parts)
             program.append(_Row(block, slot.index, tuple(parts), hidden))
             j = k
         return program
@@ -922,6 +1019,8 @@ class InvoiceTemplate:
                 rows = lines if step.block == "line" else vats
                 if step.index < len(rows):
                     values = rows[step.index]
+                    if step.block == "line":
+                        append(self._height(step.index, values["line_description"]))
                     for part in step.parts:
                         append(part if isinstance(part, str) else cell(part, values[part.key]))
                 else:
