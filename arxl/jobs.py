@@ -148,7 +148,7 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
 
     shares = prorations(ledger.contracts, ledger.schedule, ledger.invoice_lines)  # a prorated line's Share
     docs, problems = documents(wanted, ledger.invoice_lines, ledger.customers, settings, host.name,
-                               rates=ledger.rate_of_day, prorations=shares)
+                               rates=ledger.day_rates().on, prorations=shares)
     if problems:
         raise Refused(Report("invoice documents", problems=problems).refuse(
             f"{len(problems)} invoice(s) cannot be printed"))
@@ -223,6 +223,7 @@ def import_statement(host: Host, statement_file: Path, today: dt.date, *, check_
     whether the balances were checked.
     """
     from arxl.cashapp.reconcile import line_accounts, propose
+    from arxl.core.money import figure
     from arxl.io.statements import Limits, load_profiles, read_statement
 
     ledger = open_for_work(host, "import statement")
@@ -246,13 +247,14 @@ def import_statement(host: Host, statement_file: Path, today: dt.date, *, check_
     if proposal.repeated:
         report.table.append(("Line", "Date", "Amount", "Currency", "Bank Ref", "Already"))
         for line, known in proposal.repeated:
-            report.table.append((line.line_id, f"{line.booking_date:%d/%m/%Y}", f"{line.amount:,}", line.currency,
-                                 line.bank_reference, known.note))
+            report.table.append((line.line_id, f"{line.booking_date:%d/%m/%Y}", figure(line.amount, line.currency),
+                                 line.currency, line.bank_reference, known.note))
         states = {s: sum(1 for _, k in proposal.repeated if k.state == s) for s in ("posted", "rejected", "imported")}
         report.say(f"{len(proposal.repeated)} line(s) seen before, not proposed again: {states['posted']} posted, "
                    f"{states['rejected']} rejected, {states['imported']} imported and not yet posted")
     for line, warning in proposal.lookalikes:
-        report.say(f"check: line {line.line_id} {line.booking_date:%d/%m/%Y} {line.amount:,} {line.currency}: {warning}"
+        shown = f"{figure(line.amount, line.currency)} {line.currency}"
+        report.say(f"check: line {line.line_id} {line.booking_date:%d/%m/%Y} {shown}: {warning}"
                    " (no bank reference tells them apart; proposed for review, never automatically)")
     for note in statement.notes:
         report.say(f"note: {note}")

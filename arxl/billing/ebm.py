@@ -437,12 +437,12 @@ class _Comparison:
         self.result = result
         self.base = ledger.settings.base_currency or "RWF"
         self.lines = Counter(_key(line.invoice_no) for line in ledger.invoice_lines)
-        self.ledger = ledger
+        self.rates = ledger.day_rates()
 
     def rate(self, currency: str, day: dt.date) -> tuple[Decimal, dt.date, str, str] | None:
         """The rate of the day, or the last one published up to RATE_DAYS days before: rate, its date, source
         and cell."""
-        found = self.ledger.rate_of_day(currency, day)
+        found = self.rates.on(currency, day)
         if found is None:
             return None
         return found.rate, found.published, found.source, f"{found.where.sheet}!{found.where.cell}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -64,6 +65,31 @@ class DayRate:
     published: dt.date
     source: str
     where: CellRef
+
+
+class DayRates:
+    """The rate that applies to a day, from the Rates sheet (IAS 21: a foreign-currency sale is recorded at the
+    rate of its date): that day's, or the last one published up to :data:`RATE_DAYS` days before."""
+
+    def __init__(self, rates: Table[ExchangeRate]) -> None:
+        self._table = rates
+        self._days: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
+        for i, row in enumerate(rates.rows):
+            self._days[row.currency.strip().upper()].append((row.date, i))
+        for days in self._days.values():
+            days.sort()
+
+    def on(self, currency: str, day: dt.date) -> DayRate | None:
+        """None when no rate is that recent (or the one found is not positive: validate names its cell)."""
+        days = self._days.get(currency.strip().upper(), [])
+        position = bisect_right(days, (day, len(self._table.rows)))
+        if not position:
+            return None
+        published, i = days[position - 1]
+        row = self._table.rows[i]
+        if (day - published).days > RATE_DAYS or row.rate <= 0:
+            return None
+        return DayRate(row.rate, published, row.source.strip(), self._table.where(i, "rate"))
 
 
 @dataclass(slots=True)
@@ -133,19 +159,9 @@ class Ledger:
     def rates(self) -> Table[ExchangeRate]:
         return self.table("Rates")
 
-    def rate_of_day(self, currency: str, day: dt.date) -> DayRate | None:
-        """The rate of ``currency`` on ``day`` from the Rates sheet (IAS 21: a foreign-currency sale is recorded
-        at the rate of its date): that day's, or the last one published up to :data:`RATE_DAYS` days before;
-        None when there is none that recent."""
-        code = currency.strip().upper()
-        best: tuple[dt.date, int] | None = None
-        for i, row in enumerate(self.rates.rows):
-            if row.currency.strip().upper() == code and row.date <= day and (best is None or row.date >= best[0]):
-                best = (row.date, i)
-        if best is None or (day - best[0]).days > RATE_DAYS or self.rates.rows[best[1]].rate <= 0:
-            return None
-        row = self.rates.rows[best[1]]
-        return DayRate(row.rate, row.date, row.source.strip(), self.rates.where(best[1], "rate"))
+    def day_rates(self) -> DayRates:
+        """The Rates sheet indexed by currency and date, to look up many days (build it once per job)."""
+        return DayRates(self.rates)
 
     @property
     def queries(self) -> Table[ClientQuery]:
