@@ -19,15 +19,15 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from arxl import __version__
-from arxl.errors import ArxlError
-from arxl.report import Refused, Report
+from arxl.app.report import Refused, Report
+from arxl.core.errors import ArxlError
 
 if TYPE_CHECKING:
     import datetime
     from collections.abc import Iterator
 
-    from arxl.book.host import FileHost
-    from arxl.book.ledger import Ledger
+    from arxl.formats.xlsx.host import FileHost
+    from arxl.ledger.ledger import Ledger
 
 app = typer.Typer(
     name="arxl",
@@ -88,7 +88,7 @@ def validate(
     book: Annotated[Path, typer.Argument(metavar="BOOK", help="The billing workbook (.xlsx) to check.")],
 ) -> None:
     """Check every table of a billing workbook and list each problem with its cell."""
-    from arxl import jobs
+    from arxl.app import jobs
 
     _show(jobs.validate(_reader(book)))
 
@@ -105,7 +105,7 @@ class _Session:
         """Take the workbook's lock for the rest of the command, before anything is read (one writer at a time)."""
         import os
 
-        from arxl.book.lock import DEFAULT_WAIT, WorkbookLock
+        from arxl.formats.xlsx.lock import DEFAULT_WAIT, WorkbookLock
 
         wait = self.wait
         if wait is None:
@@ -121,7 +121,7 @@ _session = _Session()
 
 def _host(book: Path) -> FileHost:
     """The workbook as the host of a command that changes it: its lock is taken first and held to the end."""
-    from arxl.book.host import FileHost
+    from arxl.formats.xlsx.host import FileHost
 
     _session.lock(_existing(book))
     return FileHost(book)
@@ -129,7 +129,7 @@ def _host(book: Path) -> FileHost:
 
 def _reader(book: Path) -> FileHost:
     """The workbook for a command that only reads it (no lock: saves replace the file in one step)."""
-    from arxl.book.host import FileHost
+    from arxl.formats.xlsx.host import FileHost
 
     return FileHost(_existing(book))
 
@@ -180,9 +180,9 @@ BookArgument = Annotated[Path, typer.Argument(metavar="BOOK", help="The billing 
 
 def _ledger(book: Path) -> Ledger:
     """Open a workbook for a workflow, refused (exit 2, nothing written) when ``validate`` finds an error in it:
-    the same check and messages as every job (:func:`arxl.jobs.open_for_work`)."""
-    from arxl import jobs
-    from arxl.book.ledger import check_ledger, open_ledger
+    the same check and messages as every job (:func:`arxl.app.jobs.open_for_work`)."""
+    from arxl.app import jobs
+    from arxl.ledger.ledger import check_ledger, open_ledger
 
     ledger, problems = open_ledger(_existing(book))
     jobs.refuse_errors(book.name, "open the workbook", problems + check_ledger(ledger))
@@ -192,7 +192,7 @@ def _ledger(book: Path) -> Ledger:
 @invoices_app.command("review")
 def invoices_review(book: BookArgument, period: PeriodOption) -> None:
     """Pre-billing review of a month: exceptions (with links to their cells) into the Review sheet."""
-    from arxl import jobs
+    from arxl.app import jobs
 
     _show(jobs.review_billing(_host(book), period))
 
@@ -207,7 +207,7 @@ def invoices_generate(
 ) -> None:
     """Bill a month: numbered invoices into the register, schedule rows marked billed, Review sheet refreshed,
     and with --out the invoice documents."""
-    from arxl import jobs
+    from arxl.app import jobs
 
     host = _host(book)
     with _progress() as progress:
@@ -232,10 +232,10 @@ def invoices_credit(
 
     from arxl.aging.openitems import open_items
     from arxl.billing.credit import credit_note
-    from arxl.book.apply import apply_changes
-    from arxl.book.schema import Invoice
     from arxl.core.dates import to_date
     from arxl.core.money import figure, to_decimal
+    from arxl.formats.xlsx.apply import apply_changes
+    from arxl.ledger.records import Invoice
 
     value = to_decimal(amount, "--amount") if amount is not None else None
     numbers = _line_numbers(lines) if lines is not None else None
@@ -283,9 +283,9 @@ def invoices_ebm(
 ) -> None:
     """Record the EBM receipts of a sales report in the register and list what does not agree."""
     from arxl.billing.ebm import import_ebm
-    from arxl.book.apply import apply_changes
     from arxl.core.dates import parse_period
-    from arxl.io.ebm import read_ebm_report
+    from arxl.formats.ebm import read_ebm_report
+    from arxl.formats.xlsx.apply import apply_changes
 
     span = parse_period(period) if period is not None else None
     receipts, problems = read_ebm_report(report)
@@ -319,8 +319,8 @@ def export_sage(
     again: Annotated[bool, typer.Option("--again", help="Export again documents already exported.")] = False,
 ) -> None:
     """Write the month's invoices and credit notes as Sage 50 audit-trail transactions, and mark them exported."""
-    from arxl import jobs
-    from arxl.book.save import ensure_not_open
+    from arxl.app import jobs
+    from arxl.formats.xlsx.save import ensure_not_open
 
     ensure_not_open(book)  # before the file is written, so the file and the register cannot disagree
     _show(jobs.export_sage(_host(book), period, out_file, again))
@@ -344,7 +344,7 @@ def statement_normalize(
     = 200_000,
 ) -> None:
     """Read a bank statement (CSV, XLSX, MT940, camt.052/053/054), check it, write the canonical CSV."""
-    from arxl.io.statements import Limits, load_profiles, read_statement, write_statement_csv
+    from arxl.formats.statements import Limits, load_profiles, read_statement, write_statement_csv
 
     statement = read_statement(file, load_profiles(profiles) if profiles else (),
                                check_balances=not no_balance_check, limits=Limits(max_lines=max_lines))
@@ -377,9 +377,10 @@ def match_statement(
     """Match a bank statement to open invoices: allocations with status auto, review or unmatched."""
     from rich.progress import track
 
-    from arxl.background import in_background, paused_gc
-    from arxl.cashapp import MatchSettings, match, read_customers, read_open_items, write_allocations
-    from arxl.io.statements import read_statement
+    from arxl.cashapp import MatchSettings, match
+    from arxl.core.background import in_background, paused_gc
+    from arxl.formats.matchcsv import read_customers, read_open_items, write_allocations
+    from arxl.formats.statements import read_statement
 
     if review_threshold is not None and review_threshold > auto_threshold:
         raise ArxlError(f"--review-threshold {review_threshold} is above --auto-threshold {auto_threshold}")
@@ -434,7 +435,7 @@ def addin_build(
                                                         "run (default: xlwings' own settings).")] = None,
 ) -> None:
     """Build the add-in from workbooks/addin (ribbon, VBA, settings) and the installed xlwings."""
-    from arxl.addin import build_addin
+    from arxl.excel.addin import build_addin
 
     settings = {key: value for key, value in (("Interpreter_Win", interpreter_win),
                                               ("Interpreter_Mac", interpreter_mac)) if value}
@@ -447,7 +448,7 @@ def addin_install(
                                               "the Python running arxl.")] = None,
 ) -> None:
     """Build the add-in for this Python and install it into Excel's startup folder (Windows, macOS)."""
-    from arxl.addin import install
+    from arxl.excel.addin import install
 
     target = install(file)
     out.print(f"installed {target}; start Excel again to see the arxl tab", highlight=False)
@@ -456,7 +457,7 @@ def addin_install(
 @addin_app.command("uninstall")
 def addin_uninstall() -> None:
     """Remove the add-in from Excel's startup folder."""
-    from arxl.addin import uninstall
+    from arxl.excel.addin import uninstall
 
     out.print(f"removed {uninstall()}", highlight=False)
 
@@ -541,7 +542,7 @@ def _progress() -> Iterator[_Progress]:
 @app.command("aging")
 def aging_cmd(book: BookArgument, as_of: AsOfOption = None) -> None:
     """Refresh the Aging sheet: open items at a date by customer and bucket, one block per currency, checked."""
-    from arxl import jobs
+    from arxl.app import jobs
     from arxl.core.dates import to_date
 
     _show(jobs.refresh_aging(_host(book), to_date(as_of, "--as-of") if as_of is not None else None))
@@ -582,9 +583,9 @@ def statements_cmd(
     listed, not sent again, exit 2, until you run again with --resend-in-doubt or --in-doubt-delivered."""
     import os
 
-    from arxl import jobs
+    from arxl.app import jobs
     from arxl.core.dates import to_date
-    from arxl.io.mail import SmtpServer, parse_server
+    from arxl.formats.mail import SmtpServer, parse_server
 
     if send and not smtp:
         raise ArxlError("--send needs --smtp HOST:PORT")
@@ -621,7 +622,7 @@ app.add_typer(arrangements_app, name="arrangements")
 @arrangements_app.command("check")
 def arrangements_check(book: BookArgument, as_of: AsOfOption = None) -> None:
     """Mark instalments kept or broken from the allocations, judge promises to pay, refresh the Escalations sheet."""
-    from arxl import jobs
+    from arxl.app import jobs
     from arxl.core.dates import to_date
 
     _show(jobs.arrangements_check(_host(book), to_date(as_of, "--as-of") if as_of is not None else None))
@@ -639,7 +640,7 @@ def report_collections(
     = False,
 ) -> None:
     """The Collections KPIs sheet of a month: collections against target, DSO, CEI, invoicing, top overdue."""
-    from arxl import jobs
+    from arxl.app import jobs
 
     _show(jobs.collections_report(_host(book), period, weekly))
 
@@ -676,8 +677,8 @@ def query_add(
     on: DateOption = None,
 ) -> None:
     """Record a customer's query on an invoice; the invoice is held out of reminders until the query is closed."""
-    from arxl import jobs
     from arxl.aging.queries import CHANNELS
+    from arxl.app import jobs
 
     if channel.strip().lower() not in CHANNELS:
         raise ArxlError(f'--channel "{channel[:20]}" is not one of {", ".join(CHANNELS)}')
@@ -695,7 +696,7 @@ def query_answer(
     on: DateOption = None,
 ) -> None:
     """Record the answer given to a query (it stays open for reminders until it is closed)."""
-    from arxl import jobs
+    from arxl.app import jobs
 
     _given(answer, "--answer", "what the customer was told")
     _show(jobs.answer_query(_host(book), query_id, answer, _day(on)))
@@ -712,7 +713,7 @@ def query_close(
     on: DateOption = None,
 ) -> None:
     """Close an answered query: by an explanation, a credit note of its invoice, or a re-issued invoice."""
-    from arxl import jobs
+    from arxl.app import jobs
 
     how = resolution.strip().lower()
     if how not in ("explanation", "credit-note", "re-issue"):
@@ -727,7 +728,7 @@ def query_close(
 @query_app.command("list")
 def query_list(book: BookArgument, as_of: AsOfOption = None) -> None:
     """The queries not closed at a date, oldest first, with their age (the workbook is not changed)."""
-    from arxl import jobs
+    from arxl.app import jobs
 
     _show(jobs.list_queries(_reader(book), _day(as_of, "--as-of") if as_of is not None else None))
 
@@ -768,7 +769,7 @@ def reconcile(
     differs (the workbook is not changed)."""
     import datetime as dt
 
-    from arxl import jobs
+    from arxl.app import jobs
     from arxl.core.dates import to_date
 
     if first == "customer":
@@ -816,9 +817,9 @@ def close_cmd(
     aging, statements and reminders, collections report, Sage export. Run it again to carry on."""
     import datetime as dt
 
-    from arxl.close import month_end
+    from arxl.app.close import month_end
     from arxl.core.dates import to_date
-    from arxl.io.mail import SmtpServer, parse_server
+    from arxl.formats.mail import SmtpServer, parse_server
 
     host = _host(book)
     ledger = _ledger(book)
@@ -844,12 +845,12 @@ def demo(
     import shutil
     from collections import defaultdict
 
-    from arxl import jobs
-    from arxl.book.host import FileHost
+    from arxl.app import jobs
+    from arxl.app.close import month_end
     from arxl.cashapp.reconcile import decide
-    from arxl.close import month_end
-    from arxl.io.libreoffice import WITHOUT_IT, find_soffice
-    from arxl.io.mailsink import MailSink
+    from arxl.formats.libreoffice import WITHOUT_IT, find_soffice
+    from arxl.formats.mailsink import MailSink
+    from arxl.formats.xlsx.host import FileHost
     from arxl.sample import sample_decisions, write_sample
 
     marker = out_dir / ".arxl-demo"

@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _letters(n: int) -> str:
-    from arxl.book.port import column_letter
+    from arxl.ledger.port import column_letter
 
     return column_letter(n)
 
@@ -56,8 +56,8 @@ def _letters(n: int) -> str:
 def _template(path: Path) -> dict[str, list[object]]:
     """A small billing workbook written by arxl: one RWF row and one USD row in each big table, so that the
     lean writer can reuse the cell formats arxl gives each column (dates, RWF and USD amounts)."""
-    from arxl.book.schema import Allocation, Customer, Invoice, Receipt, Setting, TaxCodeRow
-    from arxl.book.writer import write_book
+    from arxl.formats.xlsx.writer import write_book
+    from arxl.ledger.records import Allocation, Customer, Invoice, Receipt, Setting, TaxCodeRow
 
     day = dt.date(2025, 1, 2)
     tables: dict[str, list[object]] = {
@@ -174,7 +174,7 @@ _WORDS = ("Kigali", "Rwanda", "Nyarugenge", "Gasabo", "Kicukiro", "Huye", "Musan
 def make_ledger(path: Path, invoices: int, customers: int) -> None:
     """Write the bench ledger: arxl's template, its big tables' rows joined as sheet XML (inline strings, as
     arxl's openpyxl writer does)."""
-    from arxl.book.schema import TABLES, columns
+    from arxl.ledger.records import TABLES, columns
 
     path.parent.mkdir(parents=True, exist_ok=True)
     template = path.with_suffix(".template.xlsx")
@@ -239,10 +239,10 @@ def ledger_path(invoices: int, customers: int) -> Path:
 def run_arxl(path: Path, parallel: bool | None = None) -> dict[str, float]:
     """Refresh the Aging sheet as ``arxl aging`` does, timing each stage (``parallel=False``: one process)."""
     from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
-    from arxl.background import paused_gc
-    from arxl.book.apply import apply_changes
-    from arxl.book.changes import ChangeSet
-    from arxl.book.fastread import read_columns
+    from arxl.core.background import paused_gc
+    from arxl.formats.xlsx.apply import apply_changes
+    from arxl.formats.xlsx.fastread import read_columns
+    from arxl.ledger.changes import ChangeSet
 
     times = {}
     started = time.perf_counter()
@@ -300,8 +300,8 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 def measure_libreoffice(path: Path) -> dict[str, float]:
     """Seconds LibreOffice spends recalculating the workbook's formulas (load + save subtracted)."""
     from arxl.aging.sheet import AGING_COLUMNS
-    from arxl.book.fastread import read_columns
-    from arxl.io.libreoffice import LibreOffice
+    from arxl.formats.libreoffice import LibreOffice
+    from arxl.formats.xlsx.fastread import read_columns
 
     ledger, _ = read_columns(path, AGING_COLUMNS)
     with tempfile.TemporaryDirectory(prefix="arxl-bench-") as folder:

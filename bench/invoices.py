@@ -1,6 +1,6 @@
 """Generate 2,000 invoice workbooks from the template: arxl's splicing filler against openpyxl, in the same run.
 
-- **arxl**: the template loaded once (:class:`arxl.io.invoice_doc.InvoiceTemplate`), then for every invoice the
+- **arxl**: the template loaded once (:class:`arxl.formats.invoice_doc.InvoiceTemplate`), then for every invoice the
   document built and checked from its register rows, its values spliced into the sheet XML, the package
   re-zipped (unchanged parts compressed once) and written to a temporary file that replaces the target.
 - **plain openpyxl**: for every invoice, ``load_workbook(template)``, the same values written at the same
@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from arxl.book.schema import Customer, Invoice, InvoiceLine
-    from arxl.book.settings import Settings
+    from arxl.ledger.records import Customer, Invoice, InvoiceLine
+    from arxl.ledger.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "out" / "bench" / "invoices"
@@ -42,10 +42,10 @@ D = Decimal
 def register(count: int, seed: int = 3) -> tuple[list[Invoice], list[InvoiceLine], list[Customer], Settings]:
     """``count`` invoices of 1 to 6 lines (RWF mostly, some USD; 18 %, zero-rated and exempt; discounts and
     prorated lines), their lines, 200 customers and Settings, as the register would hold them."""
-    from arxl.book.schema import Customer, Invoice, InvoiceLine
-    from arxl.book.settings import Settings
     from arxl.core.money import round_money
     from arxl.core.tax import vat_by_rate
+    from arxl.ledger.records import Customer, Invoice, InvoiceLine
+    from arxl.ledger.settings import Settings
 
     rng = random.Random(seed)
     settings = Settings(company_name="Kigali Cloud & Systems Ltd", company_tin="102458731",
@@ -87,7 +87,7 @@ def register(count: int, seed: int = 3) -> tuple[list[Invoice], list[InvoiceLine
 
 
 def run_arxl(count: int) -> dict[str, float]:
-    from arxl.io.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, documents
+    from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, documents
 
     invoices, lines, customers, settings = register(count)
     out = OUT / "arxl"
@@ -112,8 +112,7 @@ def run_plain(count: int, sample: int) -> dict[str, float]:
     """openpyxl per invoice: load the template, write the values at its defined names, save."""
     from openpyxl import load_workbook
 
-    from arxl.book.writer import set_text
-    from arxl.io.invoice_doc import (
+    from arxl.formats.invoice_doc import (
         AMOUNTS,
         DEFAULT_TEMPLATE,
         documents,
@@ -122,6 +121,7 @@ def run_plain(count: int, sample: int) -> dict[str, float]:
         vat_values,
         with_decimals,
     )
+    from arxl.formats.xlsx.writer import set_text
 
     invoices, lines, customers, settings = register(count)
     docs, _ = documents(invoices[:sample], lines, customers, settings)
@@ -164,8 +164,8 @@ def run_plain(count: int, sample: int) -> dict[str, float]:
 
 
 def run_pdf(count: int) -> dict[str, float]:
-    from arxl.io.invoice_doc import to_pdf
-    from arxl.io.libreoffice import LibreOffice
+    from arxl.formats.invoice_doc import to_pdf
+    from arxl.formats.libreoffice import LibreOffice
 
     sources = sorted((OUT / "arxl").glob("*.xlsx"))[:count]
     out = OUT / "pdf"

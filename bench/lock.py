@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from arxl.book.apply import apply_changes
-from arxl.book.changes import Cell, ChangeSet, SheetSpec
-from arxl.book.lock import WorkbookLock, check_unchanged
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.lock import WorkbookLock, check_unchanged
+from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from arxl.sample import write_sample
 
 

@@ -5,7 +5,7 @@ The data come from :mod:`cashgen` (seed 1). Two figures:
 * **match** - :func:`arxl.cashapp.match` on records in memory: building the indexes (invoice numbers,
   accounts, names) and matching every line; the target is at most 15 s on a 2-core machine;
 * **end to end** - ``arxl match`` as the accountant runs it: reading the three CSV files, matching, writing
-  the allocation CSV (the statement through :mod:`arxl.io.statements`).
+  the allocation CSV (the statement through :mod:`arxl.formats.statements`).
 
 Each figure runs in its own process, so that the peak memory printed (max RSS) is its own.
 

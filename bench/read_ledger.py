@@ -31,8 +31,8 @@ def make_ledger(path: Path, rows: int) -> None:
     from openpyxl import Workbook
     from openpyxl.worksheet.table import Table
 
-    from arxl.book.port import column_letter
-    from arxl.book.schema import Invoice, columns
+    from arxl.ledger.port import column_letter
+    from arxl.ledger.records import Invoice, columns
 
     cols = columns(Invoice)
     book = Workbook(write_only=True)
@@ -67,9 +67,9 @@ def make_ledger(path: Path, rows: int) -> None:
 
 
 def run_arxl(path: Path) -> int:
-    from arxl.book.reader import read_table
-    from arxl.book.schema import TABLES
-    from arxl.book.xlsx import XlsxFile
+    from arxl.formats.xlsx.reader import read_table
+    from arxl.formats.xlsx.xlsx import XlsxFile
+    from arxl.ledger.records import TABLES
 
     table, problems = read_table(XlsxFile(path), TABLES["Invoices"])
     if problems:

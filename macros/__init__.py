@@ -2,10 +2,10 @@
 
 The add-in's single VBA callback runs ``RunPython "import arxl.macros as m; m.run('<button id>')"``. Each
 macro is a few lines: read its parameters from Settings (Period, As Of, Output Folder, Statement File), call
-the same job as the command line (:mod:`arxl.jobs`), and report: the first line in Excel's status bar, the
+the same job as the command line (:mod:`arxl.app.jobs`), and report: the first line in Excel's status bar, the
 whole report with links to the problem cells in the Log sheet, and an alert naming the cell when the input is
 refused — never a Python traceback. Every macro runs headless on a file through
-:class:`arxl.book.host.FileHost`, which is how the tests run them.
+:class:`arxl.formats.xlsx.host.FileHost`, which is how the tests run them.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from arxl.book.changes import Cell, ChangeSet, SheetSpec
-from arxl.book.host import Host, ledger_of
-from arxl.book.lock import WorkbookBusy, WorkbookLock
-from arxl.errors import ArxlError
-from arxl.report import Refused, Report
+from arxl.app.report import Refused, Report
+from arxl.core.errors import ArxlError
+from arxl.formats.xlsx.host import Host, ledger_of
+from arxl.formats.xlsx.lock import WorkbookBusy, WorkbookLock
+from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 
 # Button id -> (group on the ribbon, label, screentip). The order is the ribbon's.
 BUTTONS: dict[str, tuple[str, str, str]] = {
@@ -55,19 +55,19 @@ def _period(host: Host) -> str:
 
 
 def validate_workbook(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     return jobs.validate(host)
 
 
 def review_billing(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     return jobs.review_billing(host, _period(host))
 
 
 def generate_invoices(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     period, _, out = _settings(host)
     return jobs.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True,
@@ -75,7 +75,7 @@ def generate_invoices(host: Host) -> Report:
 
 
 def export_sage(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     period, _, out = _settings(host)
     out.mkdir(parents=True, exist_ok=True)
@@ -83,7 +83,7 @@ def export_sage(host: Host) -> Report:
 
 
 def import_statement(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     ledger, _ = ledger_of(host)
     name = ledger.settings.statement_file
@@ -94,38 +94,38 @@ def import_statement(host: Host) -> Report:
 
 
 def post_reconciliation(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     return jobs.post_reconciliation(host, dt.date.today())
 
 
 def refresh_aging(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     return jobs.refresh_aging(host, _settings(host)[1])
 
 
 def statements_reminders(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     _, as_of, out = _settings(host)
     return jobs.statements_reminders(host, as_of, out, pdf=True, progress=_status_bar(host, "Statements & reminders"))
 
 
 def collections_report(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     return jobs.collections_report(host, _period(host))
 
 
 def client_queries(host: Host) -> Report:
-    from arxl import jobs
+    from arxl.app import jobs
 
     return jobs.refresh_queries(host, _settings(host)[1])
 
 
 def month_end_close(host: Host) -> Report:
-    from arxl import close
+    from arxl.app import close
 
     _, _, out = _settings(host)
     return close.month_end(host, _period(host), out, today=dt.date.today(),
@@ -182,7 +182,7 @@ def log_sheet(report: Report, button: str, when: dt.datetime) -> SheetSpec:
 def run(button: str, host: Host | None = None) -> Report:
     """Run the macro of a ribbon button on the calling workbook (or on ``host``), and report to the accountant."""
     if host is None:
-        from arxl.book.excel import ExcelHost
+        from arxl.excel.host import ExcelHost
 
         host = ExcelHost.caller()
     macro: Macro | None = globals().get(button) if button in BUTTONS else None

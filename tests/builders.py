@@ -8,7 +8,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from arxl.book.schema import (
+from arxl.formats.xlsx.writer import write_book
+from arxl.ledger.records import (
     Allocation,
     Contract,
     Customer,
@@ -20,7 +21,6 @@ from arxl.book.schema import (
     Setting,
     TaxCodeRow,
 )
-from arxl.book.writer import write_book
 
 
 def small_tables() -> dict[str, list[Row]]:
@@ -192,7 +192,7 @@ def recovery_tables() -> dict[str, list[Row]]:
     28/05: 3 x 300,000 due 10/06, 10/07, 10/08; paid 09/06 and 12/07 (within 3 days' grace).
     C006 Gasabo (RWF): INV-8 118,000 due 01/07, paid 15/07 by the Treasury (a receipt with no customer).
     """
-    from arxl.book.schema import ArrangementLine, CollectionsEntry, DunningLevel
+    from arxl.ledger.records import ArrangementLine, CollectionsEntry, DunningLevel
 
     def invoice(no: str, day: dt.date, due: dt.date, customer: str, net: str, vat: str, currency: str = "RWF",
                 **extra: object) -> Invoice:

@@ -2,7 +2,7 @@
 
 arxl writes totals as formulas (SUM, SUMIFS, ROUND) beside the values Python computed with Decimal, and
 promises that both agree. These helpers recalculate a workbook in LibreOffice headless (it recalculates on
-load in the profile :class:`~arxl.io.libreoffice.LibreOffice` prepares), read the cached results back with
+load in the profile :class:`~arxl.formats.libreoffice.LibreOffice` prepares), read the cached results back with
 openpyxl, and compare them with Python's values cell by cell.
 
 Numbers are compared the way Excel shows them: the float LibreOffice stored goes through ``repr`` into a
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 
-from arxl.io.libreoffice import LibreOffice
+from arxl.formats.libreoffice import LibreOffice
 
 EXCEL_DIGITS = 15
 _EXCEL_PRECISION = Context(prec=EXCEL_DIGITS, rounding=ROUND_HALF_EVEN)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from arxl.io.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
+from arxl.formats.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
 
 # Property tests draw the same examples on every run, so that the suite gives the same answer on CI as here;
 # `pytest --hypothesis-profile=explore` draws new ones (run it when changing the code under a property).

@@ -26,15 +26,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
 
-import arxl.addin as addin
+import arxl.excel.addin as addin
 import arxl.macros
 import arxl.udfs
-from arxl.addin import build_addin, source_dir
 from arxl.cli import main
-from arxl.compoundfile import compound_file
-from arxl.errors import ArxlError
+from arxl.core.errors import ArxlError
+from arxl.excel.addin import build_addin, source_dir
+from arxl.excel.compoundfile import compound_file
+from arxl.excel.vbaproject import compress, vba_project
 from arxl.macros import BUTTONS
-from arxl.vbaproject import compress, vba_project
 
 ROOT = Path(__file__).resolve().parents[1]
 WINDOWS_PYTHON = r"C:\Users\ines\AppData\Local\Programs\Python\Python312\python.exe"
@@ -439,7 +439,7 @@ def test_the_vba_project_of_the_addin_is_a_red_black_tree(built: Path) -> None:
 
 
 def test_module_names_that_vba_would_refuse_are_refused() -> None:
-    from arxl.vbaproject import Module
+    from arxl.excel.vbaproject import Module
 
     with pytest.raises(ValueError, match="not a valid VBA name"):
         vba_project([Module("1st module", "standard", 'Attribute VB_Name = "1st module"\r\n')])

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxl.core.aging import BucketScheme, age, bucket_totals, days_past_due, parse_buckets
-from arxl.errors import BadValue
+from arxl.core.errors import BadValue
 
 D = Decimal
 DEFAULT = BucketScheme()

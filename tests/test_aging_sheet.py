@@ -26,13 +26,13 @@ from arxl.aging.sheet import (
     formula_results,
     without_results,
 )
-from arxl.book.apply import apply_changes
-from arxl.book.changes import ChangeSet, SheetSpec
-from arxl.book.fastread import read_columns
-from arxl.book.ledger import Ledger, open_ledger
-from arxl.book.schema import Setting
 from arxl.cli import main
-from arxl.io.libreoffice import LibreOffice
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.fastread import read_columns
+from arxl.ledger.changes import ChangeSet, SheetSpec
+from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.records import Setting
 from tests.builders import AGING_AS_OF, AGING_DAYS, aging_book, aging_tables
 from tests.calc import assert_formulas_match, recalculated_values
 

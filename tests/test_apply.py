@@ -8,11 +8,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from arxl.book.apply import apply_changes
-from arxl.book.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec
-from arxl.book.ledger import open_ledger, validate
-from arxl.book.schema import Invoice, InvoiceLine
-from arxl.io.libreoffice import LibreOffice
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec
+from arxl.ledger.ledger import open_ledger, validate
+from arxl.ledger.records import Invoice, InvoiceLine
 from tests.builders import header_cell, small_book
 from tests.calc import assert_formulas_match
 

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from arxl.aging.arrangements import Payments, arrangement_states, check_instalments, check_promises, status_updates
 from arxl.aging.escalations import ESCALATIONS_SHEET, escalations_sheet, follow_up
-from arxl.book.ledger import Ledger, open_ledger
-from arxl.book.schema import Allocation, ArrangementLine, CollectionsEntry, Invoice, Row
+from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.records import Allocation, ArrangementLine, CollectionsEntry, Invoice, Row
 from tests.builders import recovery_book, recovery_tables
 
 JULY = dt.date(2025, 7, 31)

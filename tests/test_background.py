@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from arxl.background import in_background
 from arxl.cli import main
+from arxl.core.background import in_background
 
 
 def _fails(text: str) -> str:

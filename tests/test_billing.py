@@ -12,12 +12,12 @@ from openpyxl import load_workbook
 from arxl.billing.numbering import gaps, next_numbers
 from arxl.billing.run import generate_invoices, plan_billing
 from arxl.billing.schedule import charges
-from arxl.book.apply import apply_changes
-from arxl.book.ledger import open_ledger, validate
-from arxl.book.schema import Contract, Customer, Row, Service, TaxCodeRow
-from arxl.book.writer import write_book
 from arxl.cli import main
-from arxl.io.libreoffice import LibreOffice
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.writer import write_book
+from arxl.ledger.ledger import open_ledger, validate
+from arxl.ledger.records import Contract, Customer, Row, Service, TaxCodeRow
 from tests.builders import small_tables
 from tests.calc import assert_formulas_match
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from arxl.book.ledger import open_ledger, validate
-from arxl.book.save import atomic_save, backup_path
 from arxl.cli import main
-from arxl.errors import WorkbookLocked
+from arxl.core.errors import WorkbookLocked
+from arxl.formats.xlsx.save import atomic_save, backup_path
+from arxl.ledger.ledger import open_ledger, validate
 from tests.builders import header_cell, set_cells, small_book
 
 
@@ -113,7 +113,7 @@ def test_cli_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_text_from_outside_is_never_a_formula(tmp_path: Path) -> None:
-    from arxl.book.writer import write_book
+    from arxl.formats.xlsx.writer import write_book
     from tests.builders import small_tables
 
     tables = small_tables()
@@ -182,7 +182,7 @@ def test_a_save_checking_only_its_new_parts_still_refuses_a_bad_one(tmp_path: Pa
 SAVER = textwrap.dedent("""
     import sys
     from openpyxl import Workbook
-    from arxl.book.save import atomic_save
+    from arxl.formats.xlsx.save import atomic_save
     book = Workbook()
     sheet = book.active
     for n in range(40000):
@@ -219,7 +219,7 @@ def test_killed_save_leaves_the_previous_workbook_intact(tmp_path: Path, delay: 
 
 
 def test_build_row_is_model_construct() -> None:
-    from arxl.book.schema import Invoice, build_row
+    from arxl.ledger.records import Invoice, build_row
 
     values = {name: info.default if not info.is_required() else None for name, info in Invoice.model_fields.items()}
     values.update(invoice_no="INV-2025-00001", invoice_date=dt.date(2025, 7, 1), due_date=dt.date(2025, 7, 31),

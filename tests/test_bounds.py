@@ -19,12 +19,12 @@ import pytest
 from openpyxl import load_workbook
 
 from arxl.billing.run import plan_billing
-from arxl.book.ledger import open_ledger
-from arxl.book.schema import Contract, Customer, Service
 from arxl.cli import main
+from arxl.core.errors import BadValue
 from arxl.core.money import round_money, storable
-from arxl.errors import BadValue
-from arxl.io.sage import sage_rows
+from arxl.formats.sage import sage_rows
+from arxl.ledger.ledger import open_ledger
+from arxl.ledger.records import Contract, Customer, Service
 from arxl.sample import write_sample
 from tests.builders import billing_book, billing_tables, header_cell, set_cells
 
@@ -242,7 +242,7 @@ def test_sage_export_holds_back_a_code_it_would_have_to_change_and_quotes_text_f
 
 
 def test_sage_csv_text_fields_never_begin_like_a_formula(tmp_path: Path) -> None:
-    from arxl.io.sage import SageRow, write_sage_csv
+    from arxl.formats.sage import SageRow, write_sage_csv
 
     row = SageRow("SI", "MINICT01", "4010", dt.date(2025, 7, 1), "INV-2025-00001", "'@SUM(A1)", D(600000), "T1",
                   D(108000), "RWF", extra_reference="'+PO-1")

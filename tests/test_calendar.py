@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxl.core.calendar import BusinessCalendar, default_calendar, roll
-from arxl.errors import BadValue
+from arxl.core.errors import BadValue
 
 KIGALI = BusinessCalendar()
 

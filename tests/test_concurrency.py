@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from arxl import jobs
-from arxl.book.host import FileHost
-from arxl.book.ledger import open_ledger
+from arxl.app import jobs
 from arxl.cashapp.reconcile import decide
-from arxl.io.mailsink import MailSink
+from arxl.formats.mailsink import MailSink
+from arxl.formats.xlsx.host import FileHost
+from arxl.ledger.ledger import open_ledger
 from arxl.sample import sample_decisions
 
 ARXL = str(Path(sys.executable).with_name("arxl"))

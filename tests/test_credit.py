@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from arxl.billing.credit import credit_note
-from arxl.book.apply import apply_changes
-from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger, check_ledger, open_ledger
-from arxl.book.schema import Invoice, InvoiceLine, Setting
 from arxl.cli import _line_numbers, main
-from arxl.errors import ArxlError, BadValue
+from arxl.core.errors import ArxlError, BadValue
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.ledger import Ledger, check_ledger, open_ledger
+from arxl.ledger.records import Invoice, InvoiceLine, Setting
 from tests.builders import billing_book, billing_tables
 
 JULY_20 = dt.date(2025, 7, 20)

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from arxl.cli import main
 from arxl.core.statement import STATEMENT_COLUMNS, StatementLine
-from arxl.io.statements import Limits, read_canonical_csv, read_statement, write_statement_csv
+from arxl.formats.statements import Limits, read_canonical_csv, read_statement, write_statement_csv
 from tests.conftest import TESTDATA
 
 ARXL = Path(sys.executable).with_name("arxl")

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from arxl.aging.dunning import late_interest, log_entries, plan_reminders
-from arxl.book.host import FileHost
-from arxl.book.ledger import Ledger, open_ledger
-from arxl.book.schema import CollectionsEntry, Row
-from arxl.io.libreoffice import LibreOffice
-from arxl.io.mail import SmtpServer, Templates, build_message, templates_folder
-from arxl.io.recovery import run_statements
+from arxl.app.recovery import run_statements
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.mail import SmtpServer, Templates, build_message, templates_folder
+from arxl.formats.xlsx.host import FileHost
+from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.records import CollectionsEntry, Row
 from arxl.sample import write_sample
 from tests.builders import recovery_book, recovery_tables
 
@@ -178,7 +178,7 @@ def test_a_customer_who_withholds_is_told_the_cash_to_transfer_and_a_foreign_one
 
 
 def test_a_template_with_a_mistake_is_refused_clearly(tmp_path: Path) -> None:
-    from arxl.io.mail import MailError
+    from arxl.formats.mail import MailError
 
     ledger = ledger_of(tmp_path)
     plan = plan_reminders(ledger, JULY)
@@ -318,7 +318,7 @@ def test_an_unreachable_server_sends_nothing_and_logs_nothing(tmp_path: Path) ->
 
 
 def test_the_demo_mail_sink_keeps_what_it_receives(tmp_path: Path) -> None:
-    from arxl.io.mailsink import MailSink
+    from arxl.formats.mailsink import MailSink
 
     book = recovery_book(tmp_path / "billing.xlsx")
     ledger, _ = open_ledger(book)

@@ -10,12 +10,12 @@ import pytest
 
 from arxl.billing.credit import credit_note
 from arxl.billing.ebm import import_ebm, parse_ebm_csv
-from arxl.book.apply import apply_changes
-from arxl.book.ledger import Ledger, open_ledger
-from arxl.book.schema import ExchangeRate, InvoiceLine, Row
 from arxl.cli import main
-from arxl.errors import BadValue
-from arxl.io.ebm import read_ebm_report
+from arxl.core.errors import BadValue
+from arxl.formats.ebm import read_ebm_report
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.records import ExchangeRate, InvoiceLine, Row
 from tests.builders import billing_book, billing_tables
 
 HEADER = "Invoice No,Receipt No,SDC ID,MRC,Receipt Date,Receipt Type,Total Amount,VAT Amount\n"

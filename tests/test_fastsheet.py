@@ -14,11 +14,11 @@ import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from python_calamine import CalamineWorkbook
 
-from arxl.book import fastsheet
-from arxl.book.apply import apply_changes, apply_to_book
-from arxl.book.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
-from arxl.book.fastsheet import replace_sheets, supports
-from arxl.book.schema import Customer
+from arxl.formats.xlsx import fastsheet
+from arxl.formats.xlsx.apply import apply_changes, apply_to_book
+from arxl.formats.xlsx.fastsheet import replace_sheets, supports
+from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
+from arxl.ledger.records import Customer
 from tests.builders import small_book
 
 

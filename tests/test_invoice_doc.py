@@ -18,11 +18,8 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 from python_calamine import CalamineWorkbook
 
-from arxl.book.safety import inspect_xlsx
-from arxl.book.schema import Customer, Invoice, InvoiceLine
-from arxl.book.settings import Settings
-from arxl.errors import BadValue, WorkbookLocked
-from arxl.io.invoice_doc import (
+from arxl.core.errors import BadValue, WorkbookLocked
+from arxl.formats.invoice_doc import (
     DEFAULT_TEMPLATE,
     REQUIRED,
     InvoiceDocument,
@@ -31,7 +28,10 @@ from arxl.io.invoice_doc import (
     documents,
     to_pdf,
 )
-from arxl.io.libreoffice import LibreOffice
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.xlsx.safety import inspect_xlsx
+from arxl.ledger.records import Customer, Invoice, InvoiceLine
+from arxl.ledger.settings import Settings
 from tests.calc import assert_formulas_match, recalculated_values
 from tests.conftest import need_tool
 
@@ -125,8 +125,8 @@ def test_a_usd_invoice_shows_its_rwf_equivalent_at_the_rate_of_its_date(template
     date, the rate and its date named; an RWF invoice says nothing."""
     import datetime as dt
 
-    from arxl.book.ledger import DayRate
-    from arxl.errors import CellRef
+    from arxl.core.errors import CellRef
+    from arxl.ledger.ledger import DayRate
 
     invoice = usd_invoice("invoice")
     rate = DayRate(D("1445.50"), invoice.invoice_date - dt.timedelta(days=1), "BNR", CellRef("b.xlsx", "Rates", "C9"))
@@ -527,7 +527,7 @@ def test_a_prorated_line_shows_the_billed_share_not_the_rounded_factor() -> None
 
 def test_the_share_comes_from_the_billing_schedule_and_the_contract() -> None:
     from arxl.billing.schedule import charges, prorations
-    from arxl.book.schema import Contract
+    from arxl.ledger.records import Contract
 
     def contract(ref: str, cycle: str, start: dt.date, end: dt.date | None = None) -> Contract:
         return Contract(contract_ref=ref, customer_id="C001", service_code="HOST", quantity=D(6),

@@ -15,12 +15,12 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.drawing.image import Image
 from PIL import Image as PILImage
 
-from arxl.book.apply import WouldLose, apply_changes
-from arxl.book.changes import ChangeSet
-from arxl.book.keep import inventory
-from arxl.book.save import backup_path
-from arxl.book.schema import Invoice
 from arxl.cli import main
+from arxl.formats.xlsx.apply import WouldLose, apply_changes
+from arxl.formats.xlsx.keep import inventory
+from arxl.formats.xlsx.save import backup_path
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.records import Invoice
 from tests.builders import small_book
 
 _TEXT_BOX = (  # in the drawing's default namespace, as openpyxl writes the drawing it is added to
@@ -124,7 +124,7 @@ def test_the_command_line_says_what_would_be_lost_and_exits_2(tmp_path: Path, ca
 def test_rules_joined_by_openpyxl_are_not_counted_as_lost(tmp_path: Path) -> None:
     """arxl's fast route writes one conditional format per rule; openpyxl joins rules on the same range into
     one. The rules are all still there, so the save goes ahead."""
-    from arxl.book.changes import Cell, ConditionalFill, SheetSpec
+    from arxl.ledger.changes import Cell, ConditionalFill, SheetSpec
 
     path = small_book(tmp_path / "billing.xlsx")
     spec = SheetSpec("Aging", rows=[[Cell("Days")], [Cell(10)], [Cell(45)], [Cell(100)]])

@@ -9,9 +9,9 @@ import pytest
 
 from arxl.aging import kpi
 from arxl.aging.report import REPORT_SHEET, collections_report
-from arxl.book.ledger import open_ledger
-from arxl.io.libreoffice import LibreOffice
-from arxl.io.statement_files import write_sheets
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.statement_files import write_sheets
+from arxl.ledger.ledger import open_ledger
 from tests.builders import recovery_book
 from tests.calc import assert_formulas_match
 

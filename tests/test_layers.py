@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = sorted((ROOT / "arxl" / "core").glob("*.py"))
-FORBIDDEN_MODULES = ("openpyxl", "xlwings", "python_calamine", "pandas", "arxl.book", "arxl.io", "arxl.cli",
+FORBIDDEN_MODULES = ("openpyxl", "xlwings", "python_calamine", "pandas",
+                     "arxl.ledger", "arxl.formats", "arxl.app", "arxl.excel", "arxl.cli",
                      "os", "pathlib", "subprocess", "shutil", "zipfile", "socket", "smtplib")
 FORBIDDEN_CALLS = {("date", "today"), ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"),
                    ("time", "time")}

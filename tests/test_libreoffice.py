@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from arxl.core.money import round_money
-from arxl.io.libreoffice import ConversionFailed, LibreOffice
+from arxl.formats.libreoffice import ConversionFailed, LibreOffice
 from tests.calc import assert_formulas_match, recalculated_values
 from tests.conftest import need_tool
 

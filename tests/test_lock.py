@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 
 from arxl import macros
-from arxl.book.apply import apply_changes
-from arxl.book.changes import Cell, ChangeSet, SheetSpec
-from arxl.book.host import FileHost
-from arxl.book.lock import WorkbookBusy, WorkbookChanged, WorkbookLock, lock_path, read_holder
-from arxl.book.save import backup_path
 from arxl.cli import main
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.host import FileHost
+from arxl.formats.xlsx.lock import WorkbookBusy, WorkbookChanged, WorkbookLock, lock_path, read_holder
+from arxl.formats.xlsx.save import backup_path
+from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from tests.builders import small_book
 
 HOLD = textwrap.dedent("""
     import sys, time
-    from arxl.book.lock import WorkbookLock
+    from arxl.formats.xlsx.lock import WorkbookLock
     lock = WorkbookLock(sys.argv[1], "arxl reconcile post billing.xlsx")
     lock.acquire()
     print("held", flush=True)
@@ -93,7 +93,7 @@ def test_a_lock_left_by_a_killed_command_is_taken_at_once(book: Path) -> None:
 COUNT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from arxl.book.lock import WorkbookLock
+    from arxl.formats.xlsx.lock import WorkbookLock
     counter = Path(sys.argv[2])
     for _ in range(15):
         with WorkbookLock(sys.argv[1], "counter", wait=60):

@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 
 import arxl.macros as macros
-from arxl import close, jobs
-from arxl.book.changes import ChangeSet
-from arxl.book.host import FileHost, ledger_of
-from arxl.book.schema import Setting
+from arxl.app import close, jobs
 from arxl.cashapp.reconcile import decide
-from arxl.io.libreoffice import LibreOffice
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.xlsx.host import FileHost, ledger_of
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.records import Setting
 from arxl.sample import sample_decisions, write_sample
 from tests.builders import header_cell, set_cells
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxl.core.dates import add_months, from_serial, month_end, parse_period, to_date, to_serial
+from arxl.core.errors import BadValue, CurrencyMismatch, UnknownCurrency
 from arxl.core.money import Money, allocate, exponent, round_money, to_decimal, to_rate
-from arxl.errors import BadValue, CurrencyMismatch, UnknownCurrency
 
 
 @pytest.mark.parametrize(("code", "places"), [("RWF", 0), ("USD", 2), ("EUR", 2), ("GBP", 2), ("KES", 2),

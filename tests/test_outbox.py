@@ -26,13 +26,13 @@ from typing import Any
 
 import pytest
 
-from arxl import jobs
-from arxl.book.host import FileHost
-from arxl.book.ledger import open_ledger
-from arxl.io.mail import SmtpServer
-from arxl.io.mailsink import free_port
-from arxl.io.outbox import Journal, JournalError, journal_path
-from arxl.io.recovery import run_statements
+from arxl.app import jobs
+from arxl.app.recovery import run_statements
+from arxl.formats.mail import SmtpServer
+from arxl.formats.mailsink import free_port
+from arxl.formats.outbox import Journal, JournalError, journal_path
+from arxl.formats.xlsx.host import FileHost
+from arxl.ledger.ledger import open_ledger
 from tests.builders import recovery_book
 
 ARXL = Path(sys.executable).with_name("arxl")
@@ -427,8 +427,8 @@ def test_the_flags_of_in_doubt_are_checked(tmp_path: Path) -> None:
 def close_ready(sample_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample after the close's first run and the accountant's decisions: the next close posts, refreshes the
     aging and sends the reminders."""
+    from arxl.app.close import month_end
     from arxl.cashapp.reconcile import decide
-    from arxl.close import month_end
     from arxl.sample import sample_decisions
 
     folder = tmp_path_factory.mktemp("close")

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from arxl.book.changes import Cell, ChangeSet, SheetSpec
-from arxl.book.host import FileHost, Host, ledger_of
-from arxl.book.schema import TABLES, Invoice, columns
+from arxl.formats.xlsx.host import FileHost, Host, ledger_of
+from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
+from arxl.ledger.records import TABLES, Invoice, columns
 from tests.builders import small_book
 
 
@@ -34,7 +34,7 @@ def host(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
                     "Excel on Linux")
     import xlwings as xw
 
-    from arxl.book.excel import ExcelHost
+    from arxl.excel.host import ExcelHost
 
     app = xw.App(visible=False)
     book = app.books.open(str(path))

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 import macros
-from arxl import jobs
-from arxl.book.changes import ChangeSet
-from arxl.book.host import FileHost
-from arxl.book.schema import Setting
-from arxl.io.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
-from arxl.io.mailsink import MailSink
+from arxl.app import jobs
+from arxl.formats.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
+from arxl.formats.mailsink import MailSink
+from arxl.formats.xlsx.host import FileHost
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.records import Setting
 from arxl.sample import write_sample
 from tests.conftest import need_tool
 

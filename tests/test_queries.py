@@ -21,11 +21,11 @@ from arxl.aging.dunning import plan_reminders
 from arxl.aging.queries import QueryFigures, open_queries, summary
 from arxl.aging.report import REPORT_SHEET, collections_report
 from arxl.aging.statements import account_statements, statement_sheet
-from arxl.book.host import FileHost
-from arxl.book.ledger import Ledger, check_ledger, open_ledger
-from arxl.book.schema import ClientQuery, Row
-from arxl.io.libreoffice import LibreOffice
-from arxl.io.statement_files import write_sheets
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.statement_files import write_sheets
+from arxl.formats.xlsx.host import FileHost
+from arxl.ledger.ledger import Ledger, check_ledger, open_ledger
+from arxl.ledger.records import ClientQuery, Row
 from arxl.sample import write_sample
 from tests.builders import header_cell, recovery_book, recovery_tables, set_cells
 from tests.calc import assert_formulas_match

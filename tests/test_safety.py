@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from arxl.book.safety import Limits, PackageInfo, inspect_xlsx
-from arxl.errors import BadWorkbook
+from arxl.core.errors import BadWorkbook
+from arxl.formats.xlsx.safety import Limits, PackageInfo, inspect_xlsx
 from tests.conftest import TESTDATA
 
 WILD = TESTDATA / "xlsx-wild"

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from arxl.billing.credit import credit_note
-from arxl.book.apply import apply_changes
-from arxl.book.ledger import Ledger, open_ledger
-from arxl.book.schema import Customer, Invoice, InvoiceLine, Row, Setting, TaxCodeRow
 from arxl.cli import main
 from arxl.core.money import CURRENCIES
-from arxl.io.sage import COLUMNS, MAX_AMOUNT, SageRow, sage_rows, write_sage_csv
+from arxl.formats.sage import COLUMNS, MAX_AMOUNT, SageRow, sage_rows, write_sage_csv
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.records import Customer, Invoice, InvoiceLine, Row, Setting, TaxCodeRow
 from tests.builders import billing_book, billing_tables
 
 EXPORTED_ON = dt.date(2025, 8, 4)

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from arxl import sample
-from arxl.book.schema import TABLES, Allocation, Contract, Customer, Invoice, Receipt, Row, columns
-from arxl.book.settings import Settings
 from arxl.core.money import round_money
 from arxl.core.tax import expected_cash, parse_withholding, vat_by_rate
 from arxl.core.terms import parse_terms
+from arxl.ledger.records import TABLES, Allocation, Contract, Customer, Invoice, Receipt, Row, columns
+from arxl.ledger.settings import Settings
 from arxl.sample import STATEMENT_COLUMNS, StatementLine, sample_statement, sample_statement_truth, sample_tables
 
 CUTOFF = dt.date(2025, 6, 30)
@@ -447,7 +447,7 @@ def test_statement_csv_is_the_canonical_format(tmp_path: Path, statement: list[S
 
 
 def test_write_sample_writes_a_valid_workbook_and_its_statement(tmp_path: Path) -> None:
-    from arxl.book.ledger import validate
+    from arxl.ledger.ledger import validate
 
     book, statement = sample.write_sample(tmp_path / "billing.xlsx", seed=7)
     assert statement == tmp_path / "billing-statement-2025-07.csv"

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arxl.core.errors import BadValue, UnknownCurrency
 from arxl.core.scoring import (
     AMOUNT_WEIGHT,
     NO_EVIDENCE,
@@ -22,7 +23,6 @@ from arxl.core.scoring import (
     reference_evidence,
     reference_keys,
 )
-from arxl.errors import BadValue, UnknownCurrency
 
 D = Decimal
 INVOICE = "INV-2025-00042"

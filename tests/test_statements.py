@@ -16,11 +16,10 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from arxl.book.writer import set_text
 from arxl.cli import main
+from arxl.core.errors import ArxlError
 from arxl.core.statement import STATEMENT_COLUMNS, StatementLine
-from arxl.errors import ArxlError
-from arxl.io.statements import (
+from arxl.formats.statements import (
     AlreadyImported,
     BadStatement,
     BalanceMismatch,
@@ -31,6 +30,7 @@ from arxl.io.statements import (
     read_statement,
     write_statement_csv,
 )
+from arxl.formats.xlsx.writer import set_text
 from tests.conftest import TESTDATA
 
 MT940_DIR = TESTDATA / "mt940"

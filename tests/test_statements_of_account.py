@@ -14,11 +14,11 @@ import pytest
 from openpyxl import load_workbook
 
 from arxl.aging.statements import STATEMENTS_SHEET, account_statements, statement_sheet
-from arxl.book.ledger import Ledger, open_ledger
-from arxl.book.schema import Allocation, Row
 from arxl.core.dates import add_months, month_end
-from arxl.io.libreoffice import LibreOffice
-from arxl.io.statement_files import to_pdfs, write_statements
+from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.statement_files import to_pdfs, write_statements
+from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.records import Allocation, Row
 from arxl.sample import write_sample
 from tests.builders import recovery_book, recovery_tables
 from tests.calc import assert_formulas_match

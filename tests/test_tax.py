@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arxl.core.errors import BadValue
 from arxl.core.money import round_money
 from arxl.core.tax import (
     WITHHOLDING_KINDS,
@@ -25,7 +26,6 @@ from arxl.core.tax import (
     vat_on_net,
     withholding_amounts,
 )
-from arxl.errors import BadValue
 
 D = Decimal
 VAT18 = D("0.18")

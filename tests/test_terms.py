@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxl.core.calendar import BusinessCalendar
+from arxl.core.errors import BadValue
 from arxl.core.money import round_money
 from arxl.core.terms import parse_terms
-from arxl.errors import BadValue
 
 D = Decimal
 

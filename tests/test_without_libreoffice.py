@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from arxl.book.host import FileHost
-from arxl.book.ledger import open_ledger
+from arxl.app.recovery import run_statements
 from arxl.cli import main
-from arxl.io.libreoffice import LibreOffice, LibreOfficeMissing, find_soffice
-from arxl.io.mailsink import MailSink
-from arxl.io.recovery import run_statements
+from arxl.formats.libreoffice import LibreOffice, LibreOfficeMissing, find_soffice
+from arxl.formats.mailsink import MailSink
+from arxl.formats.xlsx.host import FileHost
+from arxl.ledger.ledger import open_ledger
 from arxl.sample import write_sample
 from tests.builders import recovery_book
 from tests.test_dunning import JULY

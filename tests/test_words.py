@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from arxl.core.errors import BadValue, UnknownCurrency
 from arxl.core.words import LARGEST, amount_in_words, number_in_words
-from arxl.errors import BadValue, UnknownCurrency
 
 D = Decimal
 

@@ -55,13 +55,13 @@ import xlwings as xw
 from arxl.core.aging import BucketScheme, days_past_due, parse_buckets
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import to_date
+from arxl.core.errors import ArxlError, BadValue
 from arxl.core.money import currency as currency_of
 from arxl.core.money import is_excel_error, round_money, to_decimal, to_rate, unit
 from arxl.core.scoring import match_score
 from arxl.core.tax import expected_cash, gross_of_net, net_of_gross, parse_withholding, vat_in_gross, vat_on_net
 from arxl.core.terms import PaymentTerms, parse_terms
 from arxl.core.words import LARGEST, amount_in_words
-from arxl.errors import ArxlError, BadValue
 
 __all__ = [
     "arxl_aging_bucket",

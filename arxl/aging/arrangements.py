@@ -19,7 +19,7 @@ the log is the accountant's own journal and arxl does not rewrite its outcomes.
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
->>> from arxl.book.schema import Allocation, ArrangementLine, Invoice
+>>> from arxl.ledger.records import Allocation, ArrangementLine, Invoice
 >>> inv = Invoice(invoice_no="INV-1", invoice_date=dt.date(2025, 1, 1), due_date=dt.date(2025, 1, 31),
 ...               customer_id="C1", currency="RWF", net_amount=D(300), vat_amount=D(0), total_amount=D(300))
 >>> plan = [ArrangementLine(arrangement_id="A-1", customer_id="C1", instalment=n, due_date=day, amount=D(100),
@@ -41,8 +41,8 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Literal
 
-from arxl.book.changes import ChangeSet
-from arxl.book.schema import Allocation, ArrangementLine, CollectionsEntry, Invoice
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.records import Allocation, ArrangementLine, CollectionsEntry, Invoice
 
 Verdict = Literal["pending", "kept", "broken"]
 ONE_DAY = dt.timedelta(days=1)

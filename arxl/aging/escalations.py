@@ -32,10 +32,10 @@ from arxl.aging.arrangements import (
 )
 from arxl.aging.dunning import Position, positions
 from arxl.aging.openitems import open_items
-from arxl.book.changes import Cell, SheetSpec
-from arxl.book.ledger import Ledger
-from arxl.book.schema import CollectionsEntry, Customer
 from arxl.core.money import exponent
+from arxl.ledger.changes import Cell, SheetSpec
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.records import CollectionsEntry, Customer
 
 ESCALATIONS_SHEET = "Escalations"
 HISTORY = 8

@@ -10,7 +10,7 @@ unapplied cash (negative too). Both are shown apart from the invoices, never net
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
->>> from arxl.book.schema import Invoice, Allocation
+>>> from arxl.ledger.records import Invoice, Allocation
 >>> inv = Invoice(invoice_no="INV-1", invoice_date=dt.date(2025, 6, 1), due_date=dt.date(2025, 7, 1),
 ...               customer_id="C1", currency="RWF", net_amount=D(1000000), vat_amount=D(180000),
 ...               total_amount=D(1180000))
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from arxl.book.schema import Allocation, Invoice, Receipt
+from arxl.ledger.records import Allocation, Invoice, Receipt
 
 ItemKind = Literal["invoice", "credit", "unapplied"]
 

@@ -37,11 +37,11 @@ from typing import Literal
 
 from arxl.aging.openitems import open_items
 from arxl.billing.numbering import next_numbers
-from arxl.book.changes import Cell, ChangeSet, SheetSpec, TableArea
-from arxl.book.ledger import Ledger
-from arxl.book.reader import Table
-from arxl.book.schema import Channel, ClientQuery, Resolution
-from arxl.errors import BadValue
+from arxl.core.errors import BadValue
+from arxl.formats.xlsx.reader import Table
+from arxl.ledger.changes import Cell, ChangeSet, SheetSpec, TableArea
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.records import Channel, ClientQuery, Resolution
 
 QUERY_SERIES = "Q"
 QUERY_DIGITS = 4

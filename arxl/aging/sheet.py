@@ -38,12 +38,12 @@ from decimal import Decimal
 from typing import Any
 
 from arxl.aging.openitems import OpenItem, open_items
-from arxl.book.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
-from arxl.book.ledger import Ledger
-from arxl.book.port import column_letter
 from arxl.core.aging import Basis, BucketScheme, age, parse_buckets
+from arxl.core.errors import BadValue, CellRef
 from arxl.core.money import CURRENCIES, round_money
-from arxl.errors import BadValue, CellRef
+from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.port import column_letter
 
 AGING_SHEET = "Aging"
 DETAIL_TABLE = "AgingDetail"
@@ -55,7 +55,7 @@ _RAMP = ("70AD47", "A9D18E", "FFD966", "F4B183", "E46C0A", "C00000")
 # Conditional fills of the overdue buckets, from 31-60 on: "61+ in red tones".
 _TONES = ("FFF2CC", "FCE4D6", "F8CBAD", "F4B084", "EE8B8B")
 _WILDCARDS = ("*", "?", "~")
-# What the aging reads, table by table (for :func:`arxl.book.fastread.read_columns` on a big ledger), and the
+# What the aging reads, table by table (for :func:`arxl.formats.xlsx.fastread.read_columns` on a big ledger), and the
 # tables worth reading in a second process while the others are read.
 AGING_COLUMNS: dict[str, tuple[str, ...] | None] = {
     "Customers": ("customer_id", "name"),

@@ -38,14 +38,14 @@ from typing import Literal
 
 from arxl.aging.openitems import OpenItem, balances, open_items
 from arxl.aging.queries import held_invoices
-from arxl.book.changes import Cell, SheetSpec
-from arxl.book.ledger import Ledger
-from arxl.book.schema import Allocation, Customer, Invoice, Receipt
-from arxl.book.settings import Settings
 from arxl.core.aging import BucketScheme, age, parse_buckets
+from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.money import exponent
 from arxl.core.tax import withholds_at_source
-from arxl.errors import BadValue, CellRef, Problem
+from arxl.ledger.changes import Cell, SheetSpec
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.records import Allocation, Customer, Invoice, Receipt
+from arxl.ledger.settings import Settings
 
 MovementKind = Literal["invoice", "credit_note", "payment", "deduction", "other"]
 _ORDER = {"invoice": 0, "credit_note": 1, "payment": 2, "deduction": 3, "other": 4}

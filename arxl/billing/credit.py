@@ -39,12 +39,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from arxl.billing.numbering import next_numbers
-from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger
-from arxl.book.schema import Invoice, InvoiceLine
+from arxl.core.errors import BadValue, CellRef
 from arxl.core.money import allocate, currency, is_rounded, total
 from arxl.core.tax import vat_in_gross
-from arxl.errors import BadValue, CellRef
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.records import Invoice, InvoiceLine
 
 ZERO = Decimal(0)
 CodeKey = tuple[str, Decimal]  # (tax code, VAT rate as charged on the invoice)
@@ -68,7 +68,7 @@ def credit_note(ledger: Ledger, invoice_no: str, *, amount: Decimal | None = Non
     """The credit note of an invoice, as a ChangeSet to apply: the note, its lines and the original's status.
 
     ``amount`` is VAT-inclusive and positive; ``lines`` are line numbers of the original; with neither, what
-    remains creditable is credited. Raises :class:`~arxl.errors.BadValue` naming the cell when refused.
+    remains creditable is credited. Raises :class:`~arxl.core.errors.BadValue` naming the cell when refused.
     """
     reason = " ".join(str(reason or "").split())
     if not reason:

@@ -72,13 +72,13 @@ from decimal import ROUND_CEILING, Decimal
 from functools import cache
 from typing import TypeVar
 
-from arxl.book.changes import ChangeSet
-from arxl.book.ledger import RATE_DAYS, Ledger
-from arxl.book.port import column_letter
-from arxl.book.schema import Invoice, header_key
 from arxl.core.dates import to_date
+from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.money import CURRENCIES, round_money, to_decimal, unit
-from arxl.errors import BadValue, CellRef, Problem
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.ledger import RATE_DAYS, Ledger
+from arxl.ledger.port import column_letter
+from arxl.ledger.records import Invoice, header_key
 
 MAX_ROWS = 200_000
 MAX_TEXT = 60
@@ -212,7 +212,7 @@ def _date(text: str, what: str) -> dt.date:
 def parse_ebm_csv(text: str, source: str) -> tuple[list[EbmReceipt], list[Problem]]:
     """The receipts of an EBM sales report, and a problem per row that cannot be read (that row left out).
 
-    Raises :class:`~arxl.errors.BadValue` when the text is not an EBM sales report at all.
+    Raises :class:`~arxl.core.errors.BadValue` when the text is not an EBM sales report at all.
     """
     if "\x00" in text:
         raise BadValue("is not a text (CSV) file", CellRef(source))

@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from arxl.errors import BadValue
+from arxl.core.errors import BadValue
 
 
 def _pattern(series: str) -> re.Pattern[str]:

@@ -10,9 +10,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from arxl.billing.run import BillingPlan
-from arxl.book.changes import Cell, ConditionalFill, SheetSpec
-from arxl.book.ledger import Ledger
-from arxl.errors import CellRef
+from arxl.core.errors import CellRef
+from arxl.ledger.changes import Cell, ConditionalFill, SheetSpec
+from arxl.ledger.ledger import Ledger
 
 REVIEW_SHEET = "Review"
 

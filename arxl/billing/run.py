@@ -24,16 +24,16 @@ from typing import Literal
 
 from arxl.billing.numbering import next_numbers
 from arxl.billing.schedule import Charge, charges, describe
-from arxl.book.changes import ChangeSet
-from arxl.book.ledger import Ledger, examine
-from arxl.book.schema import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import parse_period
+from arxl.core.errors import ArxlError, BadValue, CellRef, UnknownCurrency
 from arxl.core.money import EXCEL_DIGITS, largest, storable, total
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
-from arxl.errors import ArxlError, BadValue, CellRef, UnknownCurrency
-from arxl.io.sage import MAX_AMOUNT, MAX_SPLIT
+from arxl.formats.sage import MAX_AMOUNT, MAX_SPLIT
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.ledger import Ledger, examine
+from arxl.ledger.records import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service
 
 SAGE_NET_LIMIT = MAX_AMOUNT  # Sage's Net of one row; the export splits a larger one into MAX_SPLIT rows at most
 Severity = Literal["blocking", "warning"]

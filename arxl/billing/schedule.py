@@ -13,7 +13,7 @@ in that month. A contract period is scheduled once, keyed by contract and billin
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
->>> from arxl.book.schema import Contract
+>>> from arxl.ledger.records import Contract
 >>> k = Contract(contract_ref="K-1", customer_id="C1", service_code="HOST", quantity=D(2), rate=D(150000),
 ...              currency="RWF", cycle="monthly", billing="advance", start_date=dt.date(2025, 7, 15))
 >>> [(c.first, c.last, c.gross) for c in charges(k, "2025-07")]
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from arxl.book.schema import Contract, InvoiceLine, ScheduleLine, ScheduleStatus
 from arxl.core.dates import add_months, parse_period
 from arxl.core.money import round_money
+from arxl.ledger.records import Contract, InvoiceLine, ScheduleLine, ScheduleStatus
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
@@ -100,7 +100,7 @@ def periods(k: Contract, until: dt.date) -> Iterator[tuple[dt.date, dt.date, dt.
 def escalated_rate(k: Contract, first: dt.date) -> Decimal:
     """The contract rate with its escalation compounded for each anniversary on or before ``first``.
 
-    >>> from arxl.book.schema import Contract
+    >>> from arxl.ledger.records import Contract
     >>> from decimal import Decimal as D
     >>> k = Contract(contract_ref="K", customer_id="C", service_code="S", quantity=D(1), rate=D(1000000),
     ...              currency="RWF", cycle="monthly", start_date=dt.date(2023, 3, 1), escalation=D("0.05"))

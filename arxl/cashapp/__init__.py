@@ -2,10 +2,9 @@
 
 :func:`match` takes statement lines, open items and customer profiles and returns allocation rows (who paid,
 which invoices, what was withheld, how sure, why). The matching modules are pure: no files, no clock, no
-Excel. :mod:`arxl.cashapp.csvio` reads and writes the CSV files of ``arxl match``.
+Excel. :mod:`arxl.formats.matchcsv` reads and writes the CSV files of ``arxl match``.
 """
 
-from arxl.cashapp.csvio import read_customers, read_open_items, write_allocations
 from arxl.cashapp.matcher import Matcher, match
 from arxl.cashapp.records import AllocationRow, CustomerProfile, MatchSettings, OpenItem
 
@@ -16,7 +15,4 @@ __all__ = [
     "Matcher",
     "OpenItem",
     "match",
-    "read_customers",
-    "read_open_items",
-    "write_allocations",
 ]

@@ -4,7 +4,7 @@ Banks' "last 30 days" downloads overlap, a nested download repeats a part of an 
 day comes as CSV one week and as MT940 the next. A statement's fingerprint tells files apart, not lines, so
 each line gets an identity of its own, built only from what the bank says about the booking:
 
-* with a real bank reference (:func:`arxl.io.statements.model.usable_reference`: not blank, not ``NONREF``
+* with a real bank reference (:func:`arxl.formats.statements.model.usable_reference`: not blank, not ``NONREF``
   and the like): **our account, booking date, amount and currency, and the reference** — the reference is
   compared without spaces and in upper case, and the narrative plays no part, so a narrative cut or spaced
   differently by another export changes nothing;
@@ -51,9 +51,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from arxl.core.errors import ArxlError
 from arxl.core.money import exponent
-from arxl.errors import ArxlError
-from arxl.io.statements.model import account_key, usable_reference
+from arxl.formats.statements.model import account_key, usable_reference
 
 PREFIX = "BL1|"
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -92,12 +92,12 @@ from decimal import Decimal
 from typing import Literal
 
 from arxl.aging.openitems import balances, open_items
-from arxl.book.ledger import Ledger
-from arxl.book.schema import Allocation, Customer, Invoice, Receipt
 from arxl.cashapp.their_rows import Classifier, Entry, TheirFile, TheirRow, their_balances
+from arxl.core.errors import ArxlError, BadValue
 from arxl.core.money import CURRENCIES, Money, round_money
 from arxl.core.tax import parse_withholding, withholding_amounts
-from arxl.errors import ArxlError, BadValue
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.records import Allocation, Customer, Invoice, Receipt
 
 __all__ = [
     "CustomerReconciliation",
@@ -756,7 +756,7 @@ def reconcile_customer(ledger: Ledger, customer_id: str, their: TheirFile, *, as
     """Compare the customer's file with our ledger for that customer and one currency.
 
     ``currency`` defaults to the customer's (else the base currency), or to the one currency of their file;
-    ``as_of`` to the last date in their file. Raises :class:`~arxl.errors.ArxlError` for an unknown customer
+    ``as_of`` to the last date in their file. Raises :class:`~arxl.core.errors.ArxlError` for an unknown customer
     or a file with no dated rows in that currency.
     """
     customer = find_customer(ledger, customer_id)

@@ -82,7 +82,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from arxl.background import paused_gc
 from arxl.cashapp.amounts import (
     DEDUCTION_TYPES,
     GROSS,
@@ -100,10 +99,11 @@ from arxl.cashapp.amounts import (
 from arxl.cashapp.payers import CustomerIndex, NameHit, account_key
 from arxl.cashapp.records import AllocationRow, CustomerProfile, DeductionType, MatchSettings, OpenItem, Status
 from arxl.cashapp.references import FIELD_WIDTH, Hit, InvoiceIndex, Prepared, fold, prepare
+from arxl.core.background import paused_gc
+from arxl.core.errors import UnknownCurrency
 from arxl.core.money import exponent, round_money
 from arxl.core.scoring import NO_EVIDENCE, Evidence, combine
 from arxl.core.statement import StatementLine
-from arxl.errors import UnknownCurrency
 
 __all__ = ["Matcher", "match"]
 

@@ -37,20 +37,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from arxl.aging.openitems import open_items
 from arxl.billing.numbering import next_numbers
-from arxl.book.changes import Cell, ChangeSet, ConditionalFill, SheetSpec
-from arxl.book.ledger import Ledger
-from arxl.book.port import RawTable
-from arxl.book.reader import Table, convert_table
-from arxl.book.schema import Allocation, DeductionType, Receipt, Row, StatementRecord, TableSpec, col
 from arxl.cashapp.banklines import BankLine, identities, is_identity, our_account, same_booking
 from arxl.cashapp.matcher import match
 from arxl.cashapp.records import AllocationRow, CustomerProfile, MatchSettings, OpenItem
+from arxl.core.errors import ArxlError, CellRef, Problem
 from arxl.core.statement import StatementLine
 from arxl.core.tax import parse_withholding
-from arxl.errors import ArxlError, CellRef, Problem
+from arxl.formats.xlsx.reader import Table, convert_table
+from arxl.ledger.changes import Cell, ChangeSet, ConditionalFill, SheetSpec
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.port import RawTable
+from arxl.ledger.records import Allocation, DeductionType, Receipt, Row, StatementRecord, TableSpec, col
 
 if TYPE_CHECKING:
-    from arxl.io.statements import Statement
+    from arxl.formats.statements import Statement
 
 SHEET = "Reconciliation"
 APPROVE = frozenset({"approve", "approved", "ok", "yes", "y"})

@@ -33,8 +33,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 
+from arxl.core.errors import BadValue
 from arxl.core.tax import WithholdingRates
-from arxl.errors import BadValue
 
 CustomerType = Literal["government", "private", "ngo", "foreign"]
 Status = Literal["auto", "review", "unmatched"]

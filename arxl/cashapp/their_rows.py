@@ -1,6 +1,6 @@
 """Their rows read: what each row of a customer's file is, which way its signs go, and its balances.
 
-Each row of their file (:class:`TheirRow`, read by :mod:`arxl.io.customer_file`) is an invoice, a credit
+Each row of their file (:class:`TheirRow`, read by :mod:`arxl.formats.customer_file`) is an invoice, a credit
 note, a payment, withholding (or another deduction), the opening or closing balance, or an entry we cannot
 place. The first rule that applies decides:
 
@@ -27,7 +27,7 @@ counts), else from the rows themselves; a running balance that does not follow i
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
->>> from arxl.book.schema import Invoice
+>>> from arxl.ledger.records import Invoice
 >>> ours = Invoice(invoice_no="INV-2025-00042", invoice_date=dt.date(2025, 7, 3), due_date=dt.date(2025, 8, 2),
 ...                customer_id="C001", currency="RWF", net_amount=D(1000000), vat_amount=D(180000),
 ...                total_amount=D(1180000))
@@ -50,9 +50,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from arxl.book.schema import Invoice, header_key
 from arxl.cashapp.references import InvoiceIndex, prepare
 from arxl.core.money import figure, round_money
+from arxl.ledger.records import Invoice, header_key
 
 __all__ = ["Classifier", "Entry", "RowKind", "TheirFile", "TheirRow", "their_balances"]
 

@@ -29,7 +29,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Literal
 
-from arxl.errors import BadValue
+from arxl.core.errors import BadValue
 
 Basis = Literal["due_date", "invoice_date"]
 
@@ -80,7 +80,7 @@ def parse_buckets(text: object) -> BucketScheme:
     >>> parse_buckets("30, 90, 60")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: aging buckets must increase: 60 comes after 90; write increasing day counts ...
+    arxl.core.errors.BadValue: aging buckets must increase: 60 comes after 90; write increasing day counts ...
     """
     if isinstance(text, int) and not isinstance(text, bool):
         return BucketScheme((text,))

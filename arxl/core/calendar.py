@@ -28,7 +28,7 @@ from typing import Literal
 
 import holidays
 
-from arxl.errors import BadValue
+from arxl.core.errors import BadValue
 
 Roll = Literal["none", "next"]
 

@@ -12,7 +12,7 @@ datetime.date(2025, 7, 1)
 >>> to_date("2025-02-29")
 Traceback (most recent call last):
 ...
-arxl.errors.BadValue: date "2025-02-29" is not a date
+arxl.core.errors.BadValue: date "2025-02-29" is not a date
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import datetime as dt
 import math
 import re
 
+from arxl.core.errors import BadValue
 from arxl.core.money import is_excel_error
-from arxl.errors import BadValue
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)

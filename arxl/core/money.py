@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from arxl.errors import BadValue, CurrencyMismatch, UnknownCurrency
+from arxl.core.errors import BadValue, CurrencyMismatch, UnknownCurrency
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
     >>> to_decimal("12,5OO")
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: amount "12,5OO" is not a number
+    arxl.core.errors.BadValue: amount "12,5OO" is not a number
     """
     if isinstance(value, float):  # the common case from a cell: checked first
         if not math.isfinite(value):
@@ -178,7 +178,7 @@ def round_money(amount: Decimal | int, code: str) -> Decimal:
     >>> round_money(Decimal("2.478E+30"), "RWF")
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: amount 2,478,000,000,000,000,000,000,000,000,000 is beyond what an amount in RWF can hold
+    arxl.core.errors.BadValue: amount 2,478,000,000,000,000,000,000,000,000,000 is beyond what an amount in RWF can hold
     """
     quantum = Decimal(1).scaleb(-exponent(code))
     try:
@@ -280,7 +280,7 @@ class Money:
     >>> Money(Decimal(1), "USD") + Money(Decimal(1), "RWF")
     Traceback (most recent call last):
     ...
-    arxl.errors.CurrencyMismatch: cannot add 1 RWF to 1 USD
+    arxl.core.errors.CurrencyMismatch: cannot add 1 RWF to 1 USD
     """
 
     amount: Decimal

@@ -47,9 +47,9 @@ from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
+from arxl.core.errors import BadValue
 from arxl.core.money import currency as currency_of
 from arxl.core.money import exponent, round_money, unit
-from arxl.errors import BadValue
 
 __all__ = [
     "AMOUNT_WEIGHT",

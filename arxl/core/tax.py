@@ -39,8 +39,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from arxl.core.errors import BadValue
 from arxl.core.money import allocate, round_money, unit
-from arxl.errors import BadValue
 
 VatRounding = Literal["line", "invoice"]
 
@@ -81,7 +81,7 @@ def rate_on(codes: Sequence[TaxCode], code: str, on: date) -> Decimal:
     >>> rate_on(codes, "VAT18", date(2022, 12, 31))
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: tax code VAT18 has no rate before 2023-01-01 (needed on 2022-12-31)
+    arxl.core.errors.BadValue: tax code VAT18 has no rate before 2023-01-01 (needed on 2022-12-31)
     """
     key = code.strip().upper() if isinstance(code, str) else ""
     rows = [row for row in codes if row.code.strip().upper() == key]
@@ -194,7 +194,7 @@ def parse_withholding(text: object) -> frozenset[str]:
     >>> parse_withholding("vat, wht5")
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: withholding "wht5" is not known; write vat, wht3 or wht15 (or none)
+    arxl.core.errors.BadValue: withholding "wht5" is not known; write vat, wht3 or wht15 (or none)
     """
     if text is None:
         return frozenset()
@@ -283,7 +283,7 @@ def expected_cash(
     >>> expected_cash(Decimal("1180000"), Decimal("1000000"), Decimal("18000"), {"vat"}, "RWF")
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: gross 1,180,000 RWF is not net 1,000,000 + VAT 18,000 (difference 162,000)
+    arxl.core.errors.BadValue: gross 1,180,000 RWF is not net 1,000,000 + VAT 18,000 (difference 162,000)
     """
     difference = gross - (net + vat)
     if abs(difference) > unit(currency):

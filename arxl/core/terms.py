@@ -33,8 +33,8 @@ from typing import Literal
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.calendar import roll as roll_date
 from arxl.core.dates import month_end
+from arxl.core.errors import BadValue
 from arxl.core.money import allocate, round_money
-from arxl.errors import BadValue
 
 Basis = Literal["net", "eom"]
 
@@ -164,7 +164,7 @@ def parse_terms(text: object) -> PaymentTerms:
     >>> parse_terms("NET3O")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: payment terms "NET3O" are not understood; write e.g. NET30, EOM+15, ...
+    arxl.core.errors.BadValue: payment terms "NET3O" are not understood; write e.g. NET30, EOM+15, ...
     """
     if not isinstance(text, str) or not text.strip():
         if text is None or isinstance(text, str):

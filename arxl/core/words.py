@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from arxl.core.errors import BadValue
 from arxl.core.money import currency, round_money, to_decimal
-from arxl.errors import BadValue
 
 __all__ = ["LARGEST", "amount_in_words", "number_in_words"]
 
@@ -88,7 +88,7 @@ def amount_in_words(amount: Decimal | int, currency_code: str) -> str:
     >>> amount_in_words(10**15, "RWF")
     Traceback (most recent call last):
     ...
-    arxl.errors.BadValue: amount 1,000,000,000,000,000 is too large to write in words
+    arxl.core.errors.BadValue: amount 1,000,000,000,000,000 is too large to write in words
     """
     money = currency(currency_code)
     rounded = round_money(to_decimal(amount), money.code)

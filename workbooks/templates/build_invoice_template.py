@@ -4,7 +4,7 @@
 
 The template is the accountant's to restyle in Excel (logo, fonts, colours, moving blocks): arxl finds every
 place it fills through workbook-level defined names (Formulas > Name Manager), never through coordinates. The
-names and what goes in them are listed in :mod:`arxl.io.invoice_doc`. This script only makes the first,
+names and what goes in them are listed in :mod:`arxl.formats.invoice_doc`. This script only makes the first,
 neutral version; once the accountant has restyled the .xlsx, that file is the template and this script is
 not run again.
 
@@ -307,7 +307,7 @@ def build(path: Path) -> Path:
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else HERE / "invoice.xlsx"
     build(out)
-    from arxl.io.invoice_doc import InvoiceTemplate  # the filler accepts it: every name is there
+    from arxl.formats.invoice_doc import InvoiceTemplate  # the filler accepts it: every name is there
 
     template = InvoiceTemplate(out)
     print(f"wrote {out} ({template.line_capacity} lines, {template.vat_capacity} VAT rows)")

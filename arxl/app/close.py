@@ -1,0 +1,163 @@
+"""The month-end close: every step of the month in order, stopping where the accountant must decide.
+
+review billing → generate invoices → import the bank statement and propose matches → (stop while any bank
+line waits for a decision in the Reconciliation sheet) → post the reconciliation → refresh aging as of the
+month's end → arrangements check (instalments and promises kept or broken, the Escalations sheet: before the
+reminders, which spare a customer keeping an arrangement) → statements and reminders → collections report →
+Sage export.
+
+Resumable: the Close sheet records each step of the period as done (with when and what it did), waiting or
+skipped, and a run starts from the first step not done, so running the close again after deciding the
+reconciliation carries on where it stopped and repeats nothing. Every step is also idempotent on its own (a
+period is billed once, a statement imported once, a bank line posted once, a reminder level sent once, a
+document exported to Sage once), so even a close killed half-way is safe to run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from arxl.app import jobs
+from arxl.app.report import Refused, Report
+from arxl.core.dates import parse_period
+from arxl.core.errors import ArxlError
+from arxl.formats.libreoffice import require
+from arxl.formats.xlsx.host import Host
+from arxl.ledger.changes import Cell, ChangeSet, SheetSpec, Style
+
+if TYPE_CHECKING:
+    from arxl.app.recovery import Progress
+    from arxl.formats.mail import SmtpServer
+
+SHEET = "Close"
+HEADERS = ["Period", "Step", "Status", "When", "Summary"]
+STEPS = ("review billing", "generate invoices", "import statement", "post reconciliation", "refresh aging",
+         "arrangements check", "statements and reminders", "collections report", "export to Sage")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the close needs beyond the workbook: where outputs go, the statement, PDFs, a mail server."""
+
+    out_dir: Path
+    statement: Path | None = None
+    pdf: bool = False
+    server: SmtpServer | None = None  # None writes the reminders as .eml only
+
+
+def _done_steps(host: Host, period: str) -> dict[str, tuple[str, str]]:
+    """Steps of the period already done, from the Close sheet: step -> (when, summary)."""
+    raw = host.port().read_table(SHEET, HEADERS)
+    done: dict[str, tuple[str, str]] = {}
+    if raw is None:
+        return done
+    for row in raw.rows:
+        values = dict(zip(raw.headers, row, strict=False))
+        if str(values.get("Period", "")) == period and values.get("Status") == "done":
+            done[str(values.get("Step", ""))] = (str(values.get("When", "")), str(values.get("Summary", "")))
+    return done
+
+
+def _close_sheet(period: str, log: list[tuple[str, str, str, str]], earlier: list[list[object]]) -> SheetSpec:
+    sheet = SheetSpec(SHEET, widths={"A": 10, "B": 26, "C": 10, "D": 18, "E": 110}, tab_color="7030A0")
+    sheet.add(Cell("Month-end close", style="title"))
+    sheet.add(Cell("Each step of a period runs once; run the close again to carry on from the first step not "
+                   "done.", style="subtitle"))
+    sheet.blank()
+    sheet.add(*(Cell(h, style="header") for h in HEADERS))
+    for step, status, when, summary in log:
+        style: Style = "good" if status == "done" else "warning" if status == "waiting" else "error" \
+            if status == "refused" else ""
+        sheet.add(Cell(period), Cell(step), Cell(status, style=style), Cell(when), Cell(summary))
+    for row in earlier:  # other periods' history stays
+        sheet.add(*(Cell(v) for v in row))
+    return sheet
+
+
+def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement: Path | None = None,
+              pdf: bool = False, server: SmtpServer | None = None,
+              progress: Callable[[str], None] | None = None, stage_progress: Progress | None = None) -> Report:
+    """Run the close of a month from its first step not done; stop where a decision is needed.
+
+    ``progress`` is told the name of each step as it starts, ``stage_progress`` the progress of a long step
+    within it (invoice documents and PDFs, statements, their PDFs, the e-mails sent)."""
+    first_day, last_day = parse_period(period)
+    ledger = jobs.open_for_work(host, "month-end close")  # refused before the Close sheet is written
+    statement = statement or (host.folder / ledger.settings.statement_file if ledger.settings.statement_file
+                              else None)
+    done = _done_steps(host, period)
+    if pdf and not {"generate invoices", "statements and reminders"} <= done.keys():
+        require("PDFs of invoices and statements")  # asked for: refused now rather than half-way
+    raw = host.port().read_table(SHEET, HEADERS)
+    earlier = [row for row in (raw.rows if raw else []) if str(row[0]) != period]
+    log: list[tuple[str, str, str, str]] = []
+    report = Report("month-end close")
+    now = f"{dt.datetime.now():%d/%m/%Y %H:%M}"
+    steps: dict[str, Callable[[], Report]] = {
+        "review billing": lambda: jobs.review_billing(host, period),
+        "generate invoices": lambda: jobs.generate_invoices(host, period, out_dir / "invoices" / period, pdf,
+                                                            stage_progress),
+        "import statement": lambda: _import(host, statement, today),
+        "post reconciliation": lambda: _post(host, today),
+        "refresh aging": lambda: jobs.refresh_aging(host, last_day),
+        "arrangements check": lambda: jobs.arrangements_check(host, last_day),
+        "statements and reminders": lambda: jobs.statements_reminders(
+            host, last_day, out_dir, start=first_day, pdf=pdf, server=server, progress=stage_progress),
+        "collections report": lambda: jobs.collections_report(host, period),
+        "export to Sage": lambda: jobs.export_sage(host, period, out_dir / f"sage-{period}.csv", on=today),
+    }
+    try:
+        for name in STEPS:
+            if name in done:
+                when, summary = done[name]
+                log.append((name, "done", when, summary))
+                report.say(f"{name}: already done ({when})")
+                continue
+            if progress:
+                progress(name)
+            try:
+                result = steps[name]()
+            except Refused as exc:
+                result = exc.report
+            except ArxlError as exc:
+                result = Report(name).refuse(str(exc))
+            report.problems += result.problems
+            report.files += result.files
+            if result.refused:
+                waiting = result.job == "waiting"
+                log.append((name, "waiting" if waiting else "refused", now, "; ".join(result.reasons)))
+                report.say(f"{name}: {'waiting' if waiting else 'refused'}: {'; '.join(result.reasons)}")
+                report.refuse(f"the close stopped at '{name}': {'; '.join(result.reasons)}")
+                break
+            summary = "; ".join(result.lines)
+            log.append((name, "done", now, summary))
+            report.say(f"{name}: {summary}")
+    finally:
+        changes = ChangeSet()
+        changes.replace_sheet(_close_sheet(period, log, earlier))
+        host.apply(changes)
+    if not report.refused:
+        report.lines.insert(0, f"{period}: month-end close complete")
+    return report
+
+
+def _import(host: Host, statement: Path | None, today: dt.date) -> Report:
+    if statement is None:
+        return Report("waiting").refuse("no bank statement: give --statement FILE or set Settings, Statement File")
+    return jobs.import_statement(host, statement, today)  # a file imported before: "all N line(s) already imported"
+
+
+def _post(host: Host, today: dt.date) -> Report:
+    """Post the decided lines; wait (stop the close) while any line has no decision yet."""
+    from arxl.cashapp.reconcile import undecided
+
+    waiting = undecided(jobs.reconciliation_table(host))
+    if waiting:
+        return Report("waiting").refuse(
+            f"{waiting} bank line(s) await a decision in the Reconciliation sheet (approve, reject, invoice "
+            "numbers or a customer id); decide them, then run the close again")
+    return jobs.post_reconciliation(host, today)

@@ -1,0 +1,75 @@
+"""The front door: any supported bank statement file in, one checked :class:`Statement` out.
+
+The format is recognised from the file's content, not its name (a camt file saved as ``.txt`` or a workbook
+renamed ``.csv`` is still read for what it is):
+
+* a ZIP package (``PK``) or an OLE file: an Excel workbook, read through a bank profile after the workbook
+  safety check (legacy .xls and password-protected files are refused with what to do);
+* text starting with ``<``: ISO 20022 camt.052/053/054;
+* text with MT940 tags (``:20:``, ``:25:``, ``:60F:``, ``:61:``): SWIFT MT940;
+* any other text: a CSV export, read through the first bank profile whose header row it has.
+
+Every file first passes the size limit, and text files the binary, encoding and line-length checks of
+:mod:`.text`. Each format reader refuses damage at its line (strict CSV, MT940 balances, camt entries, a
+statement repeated in the file) and stops as soon as the file passes the line limit (``Limits.max_lines``,
+``--max-lines``). Then come the exact line count, the balance check, the "has no lines" check and the
+duplicate check of :func:`arxl.formats.statements.model.finish`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from arxl.formats.statements.model import DEFAULT_LIMITS, Draft, Limits, Statement, check_line_count, finish
+from arxl.formats.statements.profiles import BUILTIN_PROFILES, BankProfile
+from arxl.formats.statements.text import decode, looks_like_xml, read_bytes
+from arxl.formats.xlsx.safety import OLE_MAGIC
+
+_ZIP = b"PK\x03\x04"
+
+
+def read_statement(path: Path, profiles: Sequence[BankProfile] = (), *,
+                   known_fingerprints: Collection[str] = (), check_balances: bool = True,
+                   limits: Limits = DEFAULT_LIMITS) -> Statement:
+    """Read, check and normalise one bank statement file (CSV, XLSX, MT940 or camt.052/053/054).
+
+    ``profiles`` are the bank profiles to try before the built-in ones (CSV and XLSX only).
+    ``known_fingerprints`` are the fingerprints of statements already imported: the same statement is
+    refused. ``check_balances=False`` reads a statement whose balances do not add up, or an MT940 statement
+    without its opening or closing balance (the summary, the notes and :attr:`Statement.balances` say so);
+    only for a file the accountant has checked by hand. ``limits`` caps the file's size, its line length and
+    its number of statement lines (``max_lines``, counted while reading).
+    """
+    path = Path(path)
+    name = path.name
+    data = read_bytes(path, limits)
+    format_name, drafts, notes = _read(path, data, profiles, check_balances, limits)
+    check_line_count(drafts, name, limits)  # each reader stops early; this is the exact count
+    return finish(drafts, name, format_name, notes, check_balances=check_balances,
+                  known_fingerprints=known_fingerprints)
+
+
+def _read(path: Path, data: bytes, profiles: Sequence[BankProfile], check_balances: bool,
+          limits: Limits) -> tuple[str, list[Draft], list[str]]:
+    name = path.name
+    if data.startswith((_ZIP, OLE_MAGIC)):
+        from arxl.formats.statements.tabular import read_xlsx
+
+        return read_xlsx(path, profiles, check_balances=check_balances, limits=limits)
+    if looks_like_xml(data):
+        from arxl.formats.statements.camt import read_camt
+
+        return read_camt(data, name, check_balances=check_balances, limits=limits)
+    fallbacks = [p.encoding for p in (*profiles, *BUILTIN_PROFILES)]
+    text = decode(data, name, fallbacks, limits)
+    from arxl.formats.statements.swift import looks_like_mt940
+
+    if looks_like_mt940(text):
+        from arxl.formats.statements.swift import read_mt940_file
+
+        drafts, notes = read_mt940_file(text, name, check_balances=check_balances, limits=limits)
+        return "MT940", drafts, notes
+    from arxl.formats.statements.tabular import read_csv
+
+    return read_csv(text, name, profiles, check_balances=check_balances, limits=limits)

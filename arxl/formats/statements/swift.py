@@ -1,0 +1,333 @@
+"""SWIFT MT940 statements (the banks' end-of-day statement message), read with the mt-940 library.
+
+An MT940 file is a run of statements, each opened by ``:20:`` (its reference) with ``:25:`` the account,
+``:28C:`` the statement/page number, ``:60F:`` the opening balance (``60M`` when it continues a previous
+page), one ``:61:`` per booking with its ``:86:`` free text (often several lines), and ``:62F:`` the closing
+balance (``62M`` at a page break). Each statement keeps its own currency, so a file may mix EUR and USD.
+
+What becomes of a ``:61:``/``:86:`` pair:
+
+* amount: signed by its mark — ``C`` credit and ``RD`` (a debit reversed) positive, ``D`` and ``RC``
+  negative; in the statement's currency;
+* booking date: the entry date of ``:61:`` when given, else its value date; value date: the value date;
+* bank reference: the bank's ``//`` reference, else the account owner's reference (never ``NONREF``);
+* narrative: the ``:86:`` text on one line (soft hyphens and tabs out);
+* counterparty: taken from the text where the bank structures it — SWIFT codes (``/NAME/``, ``/IBAN/``,
+  ``/CNTP/``), German ``?32`` sub-fields (mt-940's own processor), ``>32`` sub-fields, ``REK:/NAAM:``, an
+  IBAN in the ``:61:`` supplementary line, or an account number leading the text.
+
+A ``:86:`` after the closing balance is information about the whole statement, not about its last line, and
+is left out.
+
+Damage is refused with the line it is on: a balance tag that is not whole (``:62F:C2507``), a statement
+without its opening or closing balance (mandatory in MT940: one is missing only when the file was cut or a
+tag lost) unless the balance check is switched off, the same statement twice in one file (it would count
+every line twice), and more ``:61:`` bookings than the line limit (counted before anything is parsed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from decimal import Decimal
+from typing import Any
+
+import mt940
+
+from arxl.core.errors import ArxlError
+from arxl.core.money import currency as known_currency
+from arxl.core.statement import StatementLine
+from arxl.formats.statements.model import (
+    DEFAULT_LIMITS,
+    BadStatement,
+    Draft,
+    Limits,
+    clean_text,
+    first_repeat,
+    too_many_lines,
+    usable_reference,
+)
+
+# mt-940 logs every failed match; without a handler Python would print them on the accountant's console.
+_LOG = logging.getLogger("mt940")
+if not any(isinstance(h, logging.NullHandler) for h in _LOG.handlers):
+    _LOG.addHandler(logging.NullHandler())
+_TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
+_BOOKING = re.compile(r"^:61:", re.MULTILINE)
+_CLOSING_TAGS = ("62F", "62M", "64", "65")
+_BALANCE_TAGS = ("60F", "60M", "62F", "62M")  # the balances the check adds up (64/65 are left to mt-940)
+_BALANCE = re.compile(r"^[CDcd]\d{6}[A-Z]{3}\d{1,15},\d*$")  # mark, YYMMDD, currency, amount with its comma
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
+_SWIFT_CODE = re.compile(r"/(NAME|IBAN|REMI|EREF|CNTP|ACCW|ORDP|BENM|ISDT|MARF|CSID|BIC|ADDR|PURP|RTRN)/")
+_NAME_CHARS = 35  # a SWIFT name line
+_LEADING_ACCOUNT = re.compile(r"^((?:[A-Z]{2}\d{2}[A-Z0-9]{10,30})|(?:\d[\d.]{7,}\d))\s+(\S.*)$")
+
+
+def looks_like_mt940(text: str) -> bool:
+    """True when the text has the tags of an MT940 statement (``:20:`` and a balance or a booking)."""
+    head = text[:200_000]
+    return bool(re.search(r"(?m)^:20:", head) and re.search(r"(?m)^:(25|60[FM]|61|62[FM]):", head))
+
+
+def read_mt940(text: str, name: str, *, check_balances: bool = True,
+               limits: Limits = DEFAULT_LIMITS) -> list[Draft]:
+    """Every statement of an MT940 file, each with its balances and lines (see :func:`read_mt940_file`)."""
+    return read_mt940_file(text, name, check_balances=check_balances, limits=limits)[0]
+
+
+def read_mt940_file(text: str, name: str, *, check_balances: bool = True,
+                    limits: Limits = DEFAULT_LIMITS) -> tuple[list[Draft], list[str]]:
+    """Every statement of an MT940 file, and the notes; a damaged file is refused, naming the line.
+
+    Before anything is parsed, the ``:61:`` bookings are counted against ``limits.max_lines`` and every
+    balance tag must be whole (``:62F:C250731RWF1250000,``). A statement without its opening (``:60F:``/
+    ``:60M:``) or closing (``:62F:``/``:62M:``) balance — both are mandatory in MT940, so one is missing
+    only when the file was cut or damaged — is refused unless ``check_balances`` is off; then it is read with
+    a note. The same statement twice in one file is refused (see :func:`.model.first_repeat`).
+    """
+    _count_bookings(text, name, limits)
+    blocks = _blocks(text)
+    if not blocks:
+        raise BadStatement("not an MT940 statement: no :20: tag opens a statement", f"[{name}]")
+    _check_blocks(blocks, name)
+    notes: list[str] = []
+    drafts = []
+    for number, block in enumerate(blocks, 1):
+        start = block[0][0]
+        draft = _read_block(block, name, number)
+        missing = [label for label, value in (("opening balance (:60F:)", draft.opening),
+                                              ("closing balance (:62F:)", draft.closing)) if value is None]
+        if missing:
+            what = " and no ".join(missing)
+            label = f"statement {draft.statement_id or number}"
+            if check_balances:
+                raise BadStatement(f"{label}, which begins here, has no {what}: the file was cut short or the"
+                                   " tag damaged, so its lines cannot be checked against its balances; ask the"
+                                   " bank for the file again (or, having checked it by hand, read it with"
+                                   " --no-balance-check)", f"[{name}] line {start}")
+            notes.append(f"{label} (line {start}) has no {what}: read WITHOUT a balance check"
+                         " (--no-balance-check)")
+        drafts.append(draft)
+    repeat = first_repeat(drafts)
+    if repeat is not None:
+        again, first = repeat
+        label = drafts[again].statement_id or str(again + 1)
+        raise BadStatement(f"statement {label}, which begins here, repeats the statement at line"
+                           f" {blocks[first][0][0]} (same account, balances and lines): the file holds it twice,"
+                           " and every line would be counted twice; ask the bank for the file again",
+                           f"[{name}] line {blocks[again][0][0]}")
+    return drafts, notes
+
+
+Block = list[tuple[int, str]]  # one statement's lines from its :20:, each with its line number in the file
+
+
+def _blocks(text: str) -> list[Block]:
+    """The statements of the file: the lines from each ``:20:`` to the next, with their line numbers.
+
+    SWIFT envelope lines (``{1:...}``, ``-}``) and the bank's header lines before the first tag are left out.
+    """
+    blocks: list[Block] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.startswith(("{", "-}")):
+            continue  # blank lines and the SWIFT envelope carry nothing (and are not kept by the thousand)
+        if line.startswith(":20:"):
+            blocks.append([])
+        if blocks:
+            blocks[-1].append((number, line))
+    return blocks
+
+
+def _count_bookings(text: str, name: str, limits: Limits) -> None:
+    """Refuse a file with more ``:61:`` bookings than the line limit, before a line of it is split or parsed."""
+    for count, found in enumerate(_BOOKING.finditer(text), start=1):
+        if count > limits.max_lines:
+            raise too_many_lines(limits, f"[{name}] line {text.count(chr(10), 0, found.start()) + 1}")
+
+
+def _check_blocks(blocks: list[Block], name: str) -> None:
+    """Refuse a damaged balance tag before any parsing, naming its line."""
+    for block in blocks:
+        for number, line in block:
+            tag = _TAG.match(line)
+            if tag and tag[1] in _BALANCE_TAGS and not _BALANCE.match(line[tag.end():].strip()):
+                raise BadStatement(f':{tag[1]}: "{clean_text(line[tag.end():])[:40]}" is not a whole balance'
+                                   " (expected C or D, the date YYMMDD, the currency and the amount, as in"
+                                   " C250731RWF1250000,): the file is damaged or cut", f"[{name}] line {number}")
+
+
+def _drop_statement_info(block: str) -> str:
+    """Cut a ``:86:`` that follows the closing balance (statement-level text) and any trailer lines."""
+    kept: list[str] = []
+    closed = False
+    for line in block.split("\n"):
+        tag = _TAG.match(line)
+        if tag:
+            closed = closed or tag[1] in _CLOSING_TAGS
+            if not closed or tag[1] in _CLOSING_TAGS:
+                kept.append(line)
+        elif not closed:  # a continuation line of a booking's tag; after the balances: trailer text
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _transactions() -> Any:
+    options = getattr(mt940, "Options", None)
+    if options is None:  # mt-940 4.x: no options, the same parse
+        return mt940.models.Transactions()
+    return mt940.models.Transactions(options=options(unbounded_details=True, applicant_iban=True,
+                                                     merge_keeps_values=True, case_insensitive_marks=True))
+
+
+def _read_block(block: Block, name: str, number: int) -> Draft:
+    line = block[0][0]
+    where = f"[{name}] line {line}, statement {number}"
+    transactions = _transactions()
+    try:
+        transactions.parse(_drop_statement_info("\n".join(text for _, text in block)))
+    except ArxlError:
+        raise
+    except Exception as error:  # the parser's own complaint about a malformed tag: bad input, not our bug
+        raise BadStatement(f"not a readable MT940 statement: {_complaint(error)}",
+                           f"[{name}] line {_complaint_line(error, block)}, statement {number}") from None
+    data: dict[str, Any] = transactions.data
+    reference = clean_text(data.get("transaction_reference"))
+    number_text = "/".join(clean_text(data.get(k)) for k in ("statement_number", "sequence_number")
+                           if data.get(k))
+    statement_id = "/".join(p for p in (reference, number_text) if p)
+    where = f"[{name}] line {line}, statement {statement_id or number}"
+    code = transactions.currency
+    if not code:
+        raise BadStatement("has no currency: the :60F: opening balance is missing", where)
+    code = _currency(code, where)
+    opening = _balance(data, ("final_opening_balance", "intermediate_opening_balance", "opening_balance"), where)
+    closing = _balance(data, ("final_closing_balance", "intermediate_closing_balance", "closing_balance"), where)
+    bookings = [n for n, text in block if text.startswith(":61:")]
+    lines = tuple(_line(t.data, code, f"[{name}] line {bookings[i - 1] if i <= len(bookings) else line},"
+                                      f" statement {statement_id or number}, booking {i}")
+                  for i, t in enumerate(transactions, start=1))
+    return Draft(statement_id, clean_text(data.get("account_identification")), code, opening, closing, lines,
+                 final="final_closing_balance" in data or "closing_balance" in data)
+
+
+def _currency(code: object, where: str) -> str:
+    try:
+        return known_currency(code).code
+    except ArxlError as error:
+        raise BadStatement(error.message, where) from None
+
+
+def _balance(data: dict[str, Any], keys: tuple[str, ...], where: str) -> Decimal | None:
+    for key in keys:
+        balance = data.get(key)
+        if balance is None:
+            continue
+        amount = getattr(getattr(balance, "amount", None), "amount", None)
+        if not isinstance(amount, Decimal):
+            raise BadStatement(f"the balance {key.replace('_', ' ')} has no amount", where)
+        status = str(getattr(balance, "status", "") or "").upper()
+        return -abs(amount) if status == "D" else abs(amount)
+    return None
+
+
+def _line(data: dict[str, Any], statement_currency: str, where: str) -> StatementLine:
+    amount_model = data.get("amount")
+    amount = getattr(amount_model, "amount", None)
+    value_date = data.get("date")
+    if not isinstance(amount, Decimal) or not isinstance(value_date, dt.date):
+        raise BadStatement("the :61: line has no readable amount or date", where)
+    mark = str(data.get("status") or "").upper()
+    amount = -abs(amount) if mark in ("D", "RC") else abs(amount)
+    code = _currency(getattr(amount_model, "currency", None) or data.get("currency") or statement_currency, where)
+    entry_date = data.get("entry_date")
+    booking = entry_date if isinstance(entry_date, dt.date) else value_date
+    name, account, narrative = _details(data)
+    # Only the bank's own reference (after //) identifies the booking; the owner's reference is text.
+    bank_reference = clean_text(data.get("bank_reference"))
+    bank_reference = bank_reference if usable_reference(bank_reference) else ""
+    customer_reference = clean_text(data.get("customer_reference"))
+    if usable_reference(customer_reference) and customer_reference not in narrative:
+        narrative = f"{narrative} {customer_reference}".strip()
+    return StatementLine("", _date(booking), _date(value_date), amount, code, name, account, narrative,
+                         bank_reference)
+
+
+def _date(value: dt.date) -> dt.date:
+    return dt.date(value.year, value.month, value.day)
+
+
+def _details(data: dict[str, Any]) -> tuple[str, str, str]:
+    """Counterparty name, counterparty account and narrative of one booking."""
+    raw = str(data.get("transaction_details") or "")
+    extra = clean_text(data.get("extra_details"))
+    name = clean_text(data.get("applicant_name"))  # mt-940's processor for German ?-structured details
+    account = clean_text(data.get("applicant_iban"))
+    if "transaction_details" not in data and data.get("purpose") is not None:
+        narrative = clean_text(" ".join(str(data.get(k) or "") for k in ("posting_text", "purpose")))
+    elif _SWIFT_CODE.search(raw.replace("\n", "")):
+        joined = raw.replace("\n", "")  # structured text wraps at 65 characters, mid-word
+        narrative = clean_text(joined)
+        name = name or _code(joined, "NAME")
+        account = account or _code(joined, "IBAN") or _code(joined, "ACCW")
+        if not (name and account) and (cntp := re.search(r"/CNTP/([^/]*)/([^/]*)/([^/]*)/", joined)):
+            account = account or clean_text(cntp[1])
+            name = name or clean_text(cntp[3])
+    elif re.search(r">\d\d", raw):
+        narrative, name, account = _angle_fields(raw, name, account)
+    else:
+        narrative = clean_text(raw.replace("\n", " "))
+        if (rek := re.search(r"REK:\s*([A-Z0-9]+)\s*/\s*NAAM:\s*(.+)", raw)) and not (name or account):
+            account, name = clean_text(rek[1]), clean_text(rek[2])
+        first = raw.strip().split("\n")[0].strip() if raw.strip() else ""
+        if (lead := _LEADING_ACCOUNT.match(first)) and not (name or account):
+            account = lead[1]
+            candidate = clean_text(re.split(r"\s{2,}|\t", lead[2])[0])
+            name = candidate if len(candidate) <= _NAME_CHARS else ""  # longer: a description, not a name
+    if extra:
+        if _IBAN.match(extra.replace(" ", "")) and not account:
+            account = extra.replace(" ", "")
+        elif re.search(r"[A-Za-z]{2}", extra) and " " in extra and not name:
+            name = extra
+        elif extra not in narrative:
+            narrative = f"{narrative} {extra}".strip()
+    return name, account, narrative
+
+
+def _code(text: str, code: str) -> str:
+    found = re.search(rf"/{code}/(.*?)(?=/[A-Z]{{2,8}}/|$)", text)
+    return clean_text(found[1].strip("/")) if found else ""
+
+
+def _angle_fields(raw: str, name: str, account: str) -> tuple[str, str, str]:
+    """Dutch ``>NN`` sub-fields: >20-29 the description, >31 the account, >32-33 the name."""
+    joined = raw.replace("\n", "")
+    fields: dict[str, str] = {}
+    for code, value in re.findall(r">(\d\d)([^>]*)", joined):
+        fields[code] = fields.get(code, "") + value
+    purpose = "".join(fields.get(f"2{i}", "") for i in range(10))
+    name = name or clean_text(fields.get("32", "") + fields.get("33", ""))
+    account = account or clean_text(fields.get("31", "") or fields.get("38", ""))
+    return clean_text(purpose) or clean_text(raw.replace("\n", " ")), name, account
+
+
+def _complaint_line(error: BaseException, block: Block) -> int:
+    """The line of the tag mt-940 complained about: the first of that tag holding the text it quoted."""
+    args = error.args
+    if len(args) >= 3 and isinstance(args[2], str):
+        tag, quoted = f":{getattr(args[1], 'id', '?')}:", args[2].strip().split("\n")[0][:20]
+        for number, text in block:
+            if text.startswith(tag) and quoted in text:
+                return number
+    return block[0][0]
+
+
+def _complaint(error: BaseException) -> str:
+    """mt-940's error as a sentence: which tag, and the text it could not read."""
+    args = error.args
+    if len(args) >= 3 and isinstance(args[2], str):
+        tag = getattr(args[1], "id", "?")
+        return f':{tag}: "{clean_text(args[2])[:60]}" is not what this tag holds'
+    text = str(error).strip().splitlines()
+    return (text[0] if text else "malformed tag")[:160]

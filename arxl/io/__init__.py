@@ -1,1 +1,0 @@
-"""Everything else that crosses the edge: LibreOffice (recalculation, PDF), and later bank files, Sage, e-mail."""

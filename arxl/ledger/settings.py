@@ -1,0 +1,114 @@
+"""Settings: the company's own facts and choices, kept in the workbook so the accountant can change them.
+
+The Settings sheet is a Key / Value table ("Company Name" | "Kigali Cloud Ltd"). Keys are matched like
+headers (case, spaces and punctuation ignored). Figures DOMAIN.md marks as "verify" (withholding rates, the
+share of VAT a public body withholds) live here, never in code. A key arxl does not know is reported as a
+warning, so a typo ("Invoice Seris") does not silently fall back to the default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from arxl.core.errors import BadValue, Problem
+from arxl.formats.xlsx.reader import Table, converter, is_blank
+from arxl.ledger.records import Rate, Row, Setting, col, columns, header_key
+
+
+class Settings(Row):
+    company_name: str = col("Company Name")
+    company_tin: str = col("Company TIN", "")
+    company_address: str = col("Company Address", "")
+    company_phone: str = col("Company Phone", "")
+    company_email: str = col("Company Email", "")
+    base_currency: str = col("Base Currency", "RWF")
+    invoice_series: str = col("Invoice Series", "INV")
+    credit_note_series: str = col("Credit Note Series", "CN")
+    invoice_digits: int = col("Invoice Digits", 5)
+    default_terms: str = col("Default Terms", "NET30")
+    vat_rounding: Literal["invoice", "line"] = col("VAT Rounding", "invoice")
+    roll_due_dates: Literal["none", "next"] = col("Roll Due Dates", "none")
+    aging_basis: Literal["due_date", "invoice_date"] = col("Aging Basis", "due_date")
+    aging_buckets: str = col("Aging Buckets", "30,60,90,120")
+    vat_withheld_share: Rate = col("VAT Withheld Share", Decimal(1))
+    wht3_rate: Rate = col("WHT3 Rate", Decimal("0.03"))
+    wht15_rate: Rate = col("WHT15 Rate", Decimal("0.15"))
+    bank_name: str = col("Bank Name", "")
+    bank_branch: str = col("Bank Branch", "")
+    bank_swift: str = col("Bank SWIFT", "")
+    bank_account_rwf: str = col("Bank Account RWF", "")
+    bank_account_usd: str = col("Bank Account USD", "")
+    bank_charges_tolerance: Decimal = col("Bank Charges Tolerance", Decimal(45))  # USD (and EUR, GBP, CHF)
+    bank_charges_tolerance_rwf: Decimal = col("Bank Charges Tolerance RWF", Decimal(5000))
+    bank_charges_tolerance_eur: Decimal | None = col("Bank Charges Tolerance EUR", None)
+    bank_charges_tolerance_gbp: Decimal | None = col("Bank Charges Tolerance GBP", None)
+    bank_charges_tolerance_chf: Decimal | None = col("Bank Charges Tolerance CHF", None)
+    bank_charges_tolerance_kes: Decimal | None = col("Bank Charges Tolerance KES", None)
+    bank_charges_tolerance_ugx: Decimal | None = col("Bank Charges Tolerance UGX", None)
+    bank_charges_tolerance_tzs: Decimal | None = col("Bank Charges Tolerance TZS", None)
+    match_auto_threshold: int = col("Match Auto Threshold", 90)
+    match_review_threshold: int = col("Match Review Threshold", 50)
+    third_party_payers: str = col("Third Party Payers", "")  # ;-separated payers that pay for others
+    sage_sales_nominal: str = col("Sage Sales Nominal", "4000")
+    sage_bank_nominal: str = col("Sage Bank Nominal", "1200")
+    usd_rate: Decimal | None = col("USD Rate", None)
+    period: str = col("Period", "")
+    as_of: dt.date | None = col("As Of", None)
+    output_folder: str = col("Output Folder", "")
+    invoice_template: str = col("Invoice Template", "")  # a restyled template, relative to the workbook's folder
+    bank_profiles: str = col("Bank Profiles", "")  # JSON file of CSV/XLSX bank layouts, beside the workbook
+    statement_file: str = col("Statement File", "")  # the bank statement the Import statement button reads
+    collections_target_rwf: Decimal | None = col("Collections Target RWF", None)  # per month
+    collections_target_usd: Decimal | None = col("Collections Target USD", None)
+    arrangement_grace_days: int = col("Arrangement Grace Days", 3)  # instalments and promises to pay
+    dunning_interval_days: int = col("Dunning Interval Days", 7)  # least days between two reminder levels
+    escalation_days: int = col("Escalation Days", 90)
+    escalation_reminders: int = col("Escalation Reminders", 2)
+
+    def bank_charges(self) -> dict[str, Decimal]:
+        """Largest shortfall read as bank charges, per currency: "Bank Charges Tolerance" is USD's (and EUR's,
+        GBP's, CHF's unless they have their own), "Bank Charges Tolerance <CCY>" another currency's."""
+        tolerances = dict.fromkeys(("USD", "EUR", "GBP", "CHF"), self.bank_charges_tolerance)
+        for name, value in self:
+            if name.startswith("bank_charges_tolerance_") and isinstance(value, Decimal):
+                tolerances[name.rsplit("_", 1)[1].upper()] = value
+        return tolerances
+
+    def collections_target(self, currency: str) -> Decimal | None:
+        """The monthly collections target of a currency, when Settings has one."""
+        value = getattr(self, f"collections_target_{currency.lower()}", None)
+        return value if isinstance(value, Decimal) else None
+
+
+def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Settings, list[Problem]]:
+    """Typed Settings from the Key / Value rows, with a problem per bad value, unknown or repeated key."""
+    fields = {header_key(c.header): c for c in columns(Settings)}
+    fields.update({header_key(c.field): c for c in columns(Settings)})
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for i, row in enumerate(table.rows):
+        column = fields.get(header_key(row.key))
+        if column is None:
+            problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is not known to arxl; '
+                                    "check its spelling", "warning"))
+            continue
+        if column.field in values:
+            problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is given twice'))
+            continue
+        if is_blank(row.value):
+            continue
+        try:
+            values[column.field] = converter(column, date1904)(row.value)
+        except BadValue as exc:
+            problems.append(Problem(table.where(i, "value"), f"{column.header}: {exc.message}"))
+    for column in columns(Settings):
+        if column.field not in values:
+            if column.required:
+                problems.append(Problem(table.where(0, "key") if table.rows else
+                                        table.where_sheet(), f'setting "{column.header}" is missing'))
+                values[column.field] = ""
+            else:
+                values[column.field] = column.default
+    return Settings.model_construct(**values), problems
