@@ -9,6 +9,8 @@ renamed ``.csv`` is still read for what it is):
 * text with MT940 tags (``:20:``, ``:25:``, ``:60F:``, ``:61:``): SWIFT MT940;
 * any other text: a CSV export, read through the first bank profile whose header row it has.
 
+The formats are the entries of :data:`FORMATS`, tried in that order.
+
 Every file first passes the size limit, and text files the binary, encoding and line-length checks of
 :mod:`.text`. Each format reader refuses damage at its line (strict CSV, MT940 balances, camt entries, a
 statement repeated in the file) and stops as soon as the file passes the line limit (``Limits.max_lines``,
@@ -18,8 +20,10 @@ duplicate check of :func:`arxl.formats.statements.model.finish`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from arxl.formats.statements.model import DEFAULT_LIMITS, Draft, Limits, Statement, check_line_count, finish
 from arxl.formats.statements.profiles import BUILTIN_PROFILES, BankProfile
@@ -50,26 +54,78 @@ def read_statement(path: Path, profiles: Sequence[BankProfile] = (), *,
                   known_fingerprints=known_fingerprints)
 
 
-def _read(path: Path, data: bytes, profiles: Sequence[BankProfile], check_balances: bool,
+@dataclass(frozen=True, slots=True)
+class StatementFormat:
+    """One kind of statement file: how to recognise it and how to read it into drafts.
+
+    ``binary`` formats are recognised from the file's bytes, before any decoding; the others from its decoded
+    text. ``read`` gets the path, the bytes (binary) or the text, the bank profiles to try, whether to check the
+    balances and the limits, and returns the format's name, the drafts and notes for the accountant. Adding a
+    format is one module with its reader and one entry in :data:`FORMATS`.
+    """
+
+    name: str
+    binary: bool
+    recognises: Callable[[Any], bool]
+    read: Callable[[Path, Any, Sequence[BankProfile], bool, Limits], tuple[str, list[Draft], list[str]]]
+
+
+# The readers are imported when a file of their kind comes, so that `arxl --help` does not load lxml or mt-940.
+def _xlsx(path: Path, data: Any, profiles: Sequence[BankProfile], check_balances: bool,
           limits: Limits) -> tuple[str, list[Draft], list[str]]:
-    name = path.name
-    if data.startswith((_ZIP, OLE_MAGIC)):
-        from arxl.formats.statements.tabular import read_xlsx
+    from arxl.formats.statements.tabular import read_xlsx
 
-        return read_xlsx(path, profiles, check_balances=check_balances, limits=limits)
-    if looks_like_xml(data):
-        from arxl.formats.statements.camt import read_camt
+    return read_xlsx(path, profiles, check_balances=check_balances, limits=limits)
 
-        return read_camt(data, name, check_balances=check_balances, limits=limits)
-    fallbacks = [p.encoding for p in (*profiles, *BUILTIN_PROFILES)]
-    text = decode(data, name, fallbacks, limits)
+
+def _camt(path: Path, data: Any, profiles: Sequence[BankProfile], check_balances: bool,
+          limits: Limits) -> tuple[str, list[Draft], list[str]]:
+    from arxl.formats.statements.camt import read_camt
+
+    return read_camt(data, path.name, check_balances=check_balances, limits=limits)
+
+
+def _is_mt940(text: Any) -> bool:
     from arxl.formats.statements.swift import looks_like_mt940
 
-    if looks_like_mt940(text):
-        from arxl.formats.statements.swift import read_mt940_file
+    return looks_like_mt940(text)
 
-        drafts, notes = read_mt940_file(text, name, check_balances=check_balances, limits=limits)
-        return "MT940", drafts, notes
+
+def _mt940(path: Path, text: Any, profiles: Sequence[BankProfile], check_balances: bool,
+           limits: Limits) -> tuple[str, list[Draft], list[str]]:
+    from arxl.formats.statements.swift import read_mt940_file
+
+    drafts, notes = read_mt940_file(text, path.name, check_balances=check_balances, limits=limits)
+    return "MT940", drafts, notes
+
+
+def _csv(path: Path, text: Any, profiles: Sequence[BankProfile], check_balances: bool,
+         limits: Limits) -> tuple[str, list[Draft], list[str]]:
     from arxl.formats.statements.tabular import read_csv
 
-    return read_csv(text, name, profiles, check_balances=check_balances, limits=limits)
+    return read_csv(text, path.name, profiles, check_balances=check_balances, limits=limits)
+
+
+#: The registry, tried in order: the first format that recognises the file reads it; CSV takes any other text.
+FORMATS: tuple[StatementFormat, ...] = (
+    StatementFormat("XLSX", True, lambda data: data.startswith((_ZIP, OLE_MAGIC)), _xlsx),
+    StatementFormat("camt", True, looks_like_xml, _camt),
+    StatementFormat("MT940", False, _is_mt940, _mt940),
+    StatementFormat("CSV", False, lambda text: True, _csv),
+)
+
+
+def _read(path: Path, data: bytes, profiles: Sequence[BankProfile], check_balances: bool,
+          limits: Limits) -> tuple[str, list[Draft], list[str]]:
+    text: str | None = None
+    for kind in FORMATS:
+        if kind.binary:
+            if kind.recognises(data):
+                return kind.read(path, data, profiles, check_balances, limits)
+            continue
+        if text is None:
+            fallbacks = [p.encoding for p in (*profiles, *BUILTIN_PROFILES)]
+            text = decode(data, path.name, fallbacks, limits)
+        if kind.recognises(text):
+            return kind.read(path, text, profiles, check_balances, limits)
+    raise AssertionError("the CSV format takes any text")  # pragma: no cover
