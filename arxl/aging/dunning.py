@@ -43,6 +43,7 @@ from itertools import pairwise
 from arxl.aging.arrangements import Payments, arrangement_states, check_instalments
 from arxl.aging.openitems import OpenItem, open_items
 from arxl.aging.queries import held_invoices
+from arxl.core import withholding
 from arxl.core.aging import days_past_due
 from arxl.core.errors import ArxlError, Problem
 from arxl.core.money import exponent, round_money
@@ -253,9 +254,10 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
     people = {c.customer_id: c for c in ledger.customers}
     invoices = {i.invoice_no: i for i in ledger.invoices}
     rates = ledger.withholding_rates()
+    withheld_types = withholding.withheld_types()
     withheld: dict[str, Decimal] = defaultdict(Decimal)  # withholding already recorded, per invoice
     for allocation in ledger.allocations:
-        if allocation.deduction_type in ("vat_withheld", "wht") and allocation.date <= as_of:
+        if allocation.deduction_type in withheld_types and allocation.date <= as_of:
             withheld[allocation.invoice_no] += allocation.deduction_amount
     held = held_invoices(ledger.queries, as_of)
     reminders: list[Reminder] = []

@@ -42,6 +42,7 @@ from arxl.core.aging import BucketScheme, age, parse_buckets
 from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.money import exponent
 from arxl.core.tax import withholds_at_source
+from arxl.core.withholding import deduction
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Allocation, Customer, Invoice, Receipt
@@ -49,9 +50,6 @@ from arxl.ledger.settings import Settings
 
 MovementKind = Literal["invoice", "credit_note", "payment", "deduction", "other"]
 _ORDER = {"invoice": 0, "credit_note": 1, "payment": 2, "deduction": 3, "other": 4}
-DEDUCTIONS = {"vat_withheld": "VAT withheld at source", "wht": "Withholding tax at source",
-              "bank_charges": "Bank charges", "discount": "Early-payment discount", "rounding": "Rounding",
-              "write_off": "Written off", "": "Settled"}
 ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
 
@@ -261,7 +259,7 @@ def movements(invoices: Iterable[Invoice], allocations: Iterable[Allocation], re
                 details = f"Payment for {doc.invoice_no}" + (f" by {who}" if who else "")
                 add(doc.customer_id, doc.currency, Movement(a.date, "payment", reference, details, -a.applied_amount))
             if a.deduction_amount:
-                label = DEDUCTIONS.get(a.deduction_type, a.deduction_type)
+                label = deduction(a.deduction_type).statement
                 details = f"{label} on {doc.invoice_no}" + (f", certificate {a.certificate_no}"
                                                             if a.certificate_no else "")
                 add(doc.customer_id, doc.currency, Movement(a.date, "deduction", a.invoice_no, details,

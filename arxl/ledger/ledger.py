@@ -177,8 +177,7 @@ class Ledger:
         return BusinessCalendar(closures=[c.date for c in self.closures])
 
     def withholding_rates(self) -> WithholdingRates:
-        s = self.settings
-        return WithholdingRates(vat_share=s.vat_withheld_share, wht3=s.wht3_rate, wht15=s.wht15_rate)
+        return self.settings.withholding_rates()
 
 
 def load_ledger(port: WorkbookPort, date1904: bool = False) -> tuple[Ledger, list[Problem]]:

@@ -2,7 +2,8 @@
 
 The Settings sheet is a Key / Value table ("Company Name" | "Kigali Cloud Ltd"). Keys are matched like
 headers (case, spaces and punctuation ignored). Figures DOMAIN.md marks as "verify" (withholding rates, the
-share of VAT a public body withholds) live here, never in code. A key arxl does not know is reported as a
+share of VAT a public body withholds) live here, never in code: one rate key per kind of the withholding table
+(:mod:`arxl.core.withholding`), so a new kind brings its key with it. A key arxl does not know is reported as a
 warning, so a typo ("Invoice Seris") does not silently fall back to the default.
 """
 
@@ -10,14 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import create_model
+
+from arxl.core import withholding
 from arxl.core.errors import BadValue, Problem
+from arxl.core.tax import WithholdingRates
 from arxl.formats.xlsx.reader import Table, converter, is_blank
 from arxl.ledger.records import Rate, Row, Setting, col, columns, header_key
 
 
-class Settings(Row):
+class _Settings(Row):
+    """The Settings of fixed keys; :data:`Settings` adds a rate key per withholding kind of the core's table."""
+
     company_name: str = col("Company Name")
     company_tin: str = col("Company TIN", "")
     company_address: str = col("Company Address", "")
@@ -32,9 +39,6 @@ class Settings(Row):
     roll_due_dates: Literal["none", "next"] = col("Roll Due Dates", "none")
     aging_basis: Literal["due_date", "invoice_date"] = col("Aging Basis", "due_date")
     aging_buckets: str = col("Aging Buckets", "30,60,90,120")
-    vat_withheld_share: Rate = col("VAT Withheld Share", Decimal(1))
-    wht3_rate: Rate = col("WHT3 Rate", Decimal("0.03"))
-    wht15_rate: Rate = col("WHT15 Rate", Decimal("0.15"))
     bank_name: str = col("Bank Name", "")
     bank_branch: str = col("Bank Branch", "")
     bank_swift: str = col("Bank SWIFT", "")
@@ -81,11 +85,29 @@ class Settings(Row):
         value = getattr(self, f"collections_target_{currency.lower()}", None)
         return value if isinstance(value, Decimal) else None
 
+    def withholding_rates(self) -> WithholdingRates:
+        """The rate of each withholding kind: its Settings key, else the table's default."""
+        given = {k.code: getattr(self, k.field, None) for k in withholding.kinds()}
+        return WithholdingRates(**{code: rate for code, rate in given.items() if isinstance(rate, Decimal)})
 
-def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Settings, list[Problem]]:
+
+def settings_model(kinds: tuple[withholding.WithholdingKind, ...] | None = None) -> type[_Settings]:
+    """The Settings row: the fixed keys and one rate key per withholding kind ("WHT3 Rate", default 3 %)."""
+    rates: dict[str, Any] = {k.field: (Rate, col(k.setting, k.rate)) for k in kinds or withholding.kinds()}
+    return create_model("Settings", __base__=_Settings, __module__=__name__, **rates)
+
+
+if TYPE_CHECKING:
+    Settings = _Settings
+else:
+    Settings = settings_model()
+
+
+def parse_settings(table: Table[Setting], date1904: bool = False,
+                   model: type[Settings] = Settings) -> tuple[Settings, list[Problem]]:
     """Typed Settings from the Key / Value rows, with a problem per bad value, unknown or repeated key."""
-    fields = {header_key(c.header): c for c in columns(Settings)}
-    fields.update({header_key(c.field): c for c in columns(Settings)})
+    fields = {header_key(c.header): c for c in columns(model)}
+    fields.update({header_key(c.field): c for c in columns(model)})
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for i, row in enumerate(table.rows):
@@ -103,7 +125,7 @@ def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Setti
             values[column.field] = converter(column, date1904)(row.value)
         except BadValue as exc:
             problems.append(Problem(table.where(i, "value"), f"{column.header}: {exc.message}"))
-    for column in columns(Settings):
+    for column in columns(model):
         if column.field not in values:
             if column.required:
                 problems.append(Problem(table.where(0, "key") if table.rows else
@@ -111,4 +133,4 @@ def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Setti
                 values[column.field] = ""
             else:
                 values[column.field] = column.default
-    return Settings.model_construct(**values), problems
+    return model.model_construct(**values), problems
