@@ -167,3 +167,15 @@ def test_periods_and_months() -> None:
     for junk in ("2025-7", "2025-13", "July", None):
         with pytest.raises(BadValue):
             parse_period(junk)
+
+
+@pytest.mark.parametrize(("amount", "code", "shown"), [
+    ("1180000", "RWF", "1,180,000 RWF"), ("-1250.5", "USD", "-1,250.50 USD"), ("0", "USD", "0.00 USD"),
+    ("2500", "UGX", "2,500 UGX"), ("2500", "BIF", "2,500 BIF"), ("1500", "JPY", "1,500 JPY"),
+    ("12.3456", "KWD", "12.346 KWD"), ("2.665", "USD", "2.67 USD"),
+])
+def test_one_amount_formatter(amount: str, code: str, shown: str) -> None:
+    """RWF and USD display as before; UGX, BIF and JPY get no decimals they do not have; KWD gets its three."""
+    assert figure(D(amount), code, with_code=True) == shown
+    assert figure(D(amount), code) == shown.rsplit(" ", 1)[0]
+    assert str(Money(round_money(D(amount), code), code)) == shown

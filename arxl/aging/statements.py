@@ -40,7 +40,7 @@ from arxl.aging.openitems import OpenItem, balances, open_items
 from arxl.aging.queries import held_invoices
 from arxl.core.aging import BucketScheme, age, parse_buckets
 from arxl.core.errors import BadValue, CellRef, Problem
-from arxl.core.money import exponent
+from arxl.core.money import figure
 from arxl.core.tax import withholds_at_source
 from arxl.core.withholding import deduction
 from arxl.ledger.changes import Cell, SheetSpec
@@ -360,11 +360,13 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
         sheet.add(Cell("Credits: credit notes and payments received but not yet allocated to an invoice.",
                        style="note"))
     if statement.overdue > 0:  # attached to every reminder, the friendly one too: the tone is the e-mail's
-        sheet.add(Cell(f"Overdue now: {_money(statement.overdue, cur)}. Please arrange its payment, or tell us if "
+        sheet.add(Cell(f"Overdue now: {figure(statement.overdue, cur, with_code=True)}. Please arrange its payment, "
+                       f"or tell us if "
                        "anything on this statement is in dispute.", style="bold"))
     if statement.in_query:
         sheet.add(Cell("In query, not asked for until we have answered: " + "; ".join(
-            f"{number} ({_money(amount, cur)}, {query})" for number, query, amount in statement.in_query) + ".",
+            f"{number} ({figure(amount, cur, with_code=True)}, "
+            f"{query})" for number, query, amount in statement.in_query) + ".",
             style="note"))
     sheet.blank()
     sheet.add(Cell("How to pay", style="bold"))
@@ -391,9 +393,6 @@ def _letter(index: int) -> str:
         letters = chr(65 + rest) + letters
     return letters
 
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.{exponent(currency)}f} {currency}"
 
 
 STATEMENTS_SHEET = "Statements of Account"  # "Statements" is the table of imported bank statements

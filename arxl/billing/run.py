@@ -27,7 +27,7 @@ from arxl.billing.schedule import Charge, charges, describe
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import parse_period
 from arxl.core.errors import ArxlError, BadValue, CellRef, UnknownCurrency
-from arxl.core.money import EXCEL_DIGITS, largest, storable, total
+from arxl.core.money import EXCEL_DIGITS, figure, largest, storable, total
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
 from arxl.formats.sage import MAX_AMOUNT, MAX_SPLIT
@@ -193,7 +193,7 @@ class _Review:
             vat_rate = self._tax_code(due, service, service_index)
             if service.currency == k.currency and service.rate != k.rate:
                 self.add("warning", due, f"rate differs from the approved rate for service {service.service_code}",
-                         _money(service.rate, k.currency), _money(k.rate, k.currency),
+                         figure(service.rate, k.currency, with_code=True), figure(k.rate, k.currency, with_code=True),
                          self.cell("Contracts", contract_index, "rate"))
         if line.currency != k.currency:
             self.add("blocking", due, "currency differs from the contract", k.currency, line.currency,
@@ -212,18 +212,18 @@ class _Review:
                      "(blank)", self.cell("Contracts", contract_index, "po_number"))
         if line.amount <= 0:
             self.add("blocking", due, "amount to bill is not positive", "more than 0",
-                     _money(line.amount, line.currency), self._schedule_cell(due, "amount"))
+                     figure(line.amount, line.currency, with_code=True), self._schedule_cell(due, "amount"))
         elif not storable(line.amount * (1 + (vat_rate or 0)), line.currency):  # escalated past the limit, say
             self.add("blocking", due, f"amount with VAT is more than an invoice's cell holds exactly (Excel keeps "
                      f"{EXCEL_DIGITS} significant digits)", f"at most {largest(k.currency):,} {k.currency}",
-                     _money(line.amount, line.currency), self.cell("Contracts", contract_index, "rate"))
+                     figure(line.amount, line.currency, with_code=True), self.cell("Contracts", contract_index, "rate"))
         elif line.amount > SAGE_NET_LIMIT * MAX_SPLIT:
             self.add("blocking", due, f"net amount would take more than {MAX_SPLIT} rows of Sage's 99,999,999.99 "
                      "in the export: check the quantity and rate", f"at most {SAGE_NET_LIMIT * MAX_SPLIT:,}",
-                     _money(line.amount, line.currency), self.cell("Contracts", contract_index, "rate"))
+                     figure(line.amount, line.currency, with_code=True), self.cell("Contracts", contract_index, "rate"))
         elif line.amount > SAGE_NET_LIMIT:
             self.add("warning", due, "net amount is above Sage's 99,999,999.99 per line: the export splits it",
-                     "at most 99,999,999.99", _money(line.amount, line.currency),
+                     "at most 99,999,999.99", figure(line.amount, line.currency, with_code=True),
                      self.cell("Contracts", contract_index, "rate"))
         try:
             parse_terms(k.terms or (customer.terms if customer else "") or self.ledger.settings.default_terms)
@@ -293,10 +293,6 @@ class _Review:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.{2 if currency != 'RWF' else 0}f} {currency}"
 
 
 @dataclass(slots=True)

@@ -260,13 +260,19 @@ _LIMITS = {code: Decimal(10) ** (EXCEL_DIGITS - c.exponent) for code, c in CURRE
 _STRICTEST = min(_LIMITS.values())  # an unknown currency is held to the tightest limit
 
 
-def figure(amount: Decimal | int, code: str) -> str:
-    """An amount as the accountant writes it, rounded to the currency: thousands separators, its decimals.
+def figure(amount: Decimal | int, code: str, *, with_code: bool = False) -> str:
+    """An amount as the accountant writes it: rounded half up to the currency's exponent, thousands
+    separators, exactly its decimals, and with ``with_code`` the code after it. arxl's one amount formatter:
+    reports, letters, statements, messages and the job summaries all write amounts through it.
 
     >>> figure(Decimal("1180000"), "RWF"), figure(Decimal("-1250.505"), "USD")
     ('1,180,000', '-1,250.51')
+    >>> figure(Decimal("1250.5"), "USD", with_code=True), figure(2500, "UGX", with_code=True)
+    ('1,250.50 USD', '2,500 UGX')
     """
-    return f"{round_money(amount, code):,.{exponent(code)}f}"
+    places = exponent(code)
+    text = f"{round_money(amount, code):,.{places}f}"
+    return f"{text} {currency(code).code}" if with_code else text
 
 
 def is_rounded(amount: Decimal, code: str) -> bool:
@@ -367,7 +373,7 @@ class Money:
         return Money(round_money(self.amount, self.currency), self.currency)
 
     def __str__(self) -> str:
-        return f"{self.amount:,.{exponent(self.currency)}f} {self.currency}"
+        return figure(self.amount, self.currency, with_code=True)
 
 
 def total(amounts: Iterable[Decimal]) -> Decimal:
