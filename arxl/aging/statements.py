@@ -370,7 +370,7 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
             style="note"))
     sheet.blank()
     sheet.add(Cell("How to pay", style="bold"))
-    account = {"RWF": settings.bank_account_rwf, "USD": settings.bank_account_usd}.get(cur, "")
+    account = settings.bank_account(cur)
     for label, value in (("Bank", ", ".join(p for p in (settings.bank_name, settings.bank_branch) if p)),
                          ("Account name", settings.company_name), (f"Account {cur}", account),
                          ("SWIFT", settings.bank_swift)):

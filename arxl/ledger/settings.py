@@ -10,16 +10,21 @@ warning, so a typo ("Invoice Seris") does not silently fall back to the default.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import create_model
+from pydantic import PrivateAttr, create_model
 
 from arxl.core import withholding
 from arxl.core.errors import BadValue, Problem
+from arxl.core.money import CURRENCIES, is_currency
 from arxl.core.tax import WithholdingRates
 from arxl.formats.xlsx.reader import Table, converter, is_blank
-from arxl.ledger.records import Rate, Row, Setting, col, columns, header_key
+from arxl.ledger.records import Column, Rate, Row, Setting, col, columns, header_key
+
+PER_CURRENCY = ("bank_account", "bank_charges_tolerance", "collections_target")
+"""Settings a currency has one of, under "<setting> <ISO code>": a field for RWF (and USD), a key for any other."""
 
 
 class _Settings(Row):
@@ -46,12 +51,6 @@ class _Settings(Row):
     bank_account_usd: str = col("Bank Account USD", "")
     bank_charges_tolerance: Decimal = col("Bank Charges Tolerance", Decimal(45))  # USD (and EUR, GBP, CHF)
     bank_charges_tolerance_rwf: Decimal = col("Bank Charges Tolerance RWF", Decimal(5000))
-    bank_charges_tolerance_eur: Decimal | None = col("Bank Charges Tolerance EUR", None)
-    bank_charges_tolerance_gbp: Decimal | None = col("Bank Charges Tolerance GBP", None)
-    bank_charges_tolerance_chf: Decimal | None = col("Bank Charges Tolerance CHF", None)
-    bank_charges_tolerance_kes: Decimal | None = col("Bank Charges Tolerance KES", None)
-    bank_charges_tolerance_ugx: Decimal | None = col("Bank Charges Tolerance UGX", None)
-    bank_charges_tolerance_tzs: Decimal | None = col("Bank Charges Tolerance TZS", None)
     match_auto_threshold: int = col("Match Auto Threshold", 90)
     match_review_threshold: int = col("Match Review Threshold", 50)
     third_party_payers: str = col("Third Party Payers", "")  # ;-separated payers that pay for others
@@ -71,19 +70,36 @@ class _Settings(Row):
     escalation_days: int = col("Escalation Days", 90)
     escalation_reminders: int = col("Escalation Reminders", 2)
 
+    _per_currency: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)
+    """Keys of a currency that has no field of its own: ("bank_account", "KES") from "Bank Account KES"."""
+
+    def of_currency(self, name: str) -> dict[str, Any]:
+        """A per-currency setting (:data:`PER_CURRENCY`) of every currency that has it: its field ("Bank Account
+        RWF") or the key of any other ISO 4217 currency ("Bank Account KES"), so a currency needs no code."""
+        found = {c: getattr(self, f"{name}_{c.lower()}") for c in CURRENCIES if hasattr(self, f"{name}_{c.lower()}")}
+        found.update({code: value for (key, code), value in self._per_currency.items() if key == name})
+        return {code: value for code, value in found.items() if value not in (None, "")}
+
+    def bank_account(self, currency: str) -> str:
+        """Our bank account in a currency ("" when Settings has none)."""
+        return str(self.of_currency("bank_account").get(currency.strip().upper(), ""))
+
+    def bank_accounts(self) -> dict[str, str]:
+        """Our bank account per currency, for the currencies Settings gives one."""
+        return {code: str(account) for code, account in self.of_currency("bank_account").items()}
+
     def bank_charges(self) -> dict[str, Decimal]:
         """Largest shortfall read as bank charges, per currency: "Bank Charges Tolerance" is USD's (and EUR's,
         GBP's, CHF's unless they have their own), "Bank Charges Tolerance <CCY>" another currency's."""
         tolerances = dict.fromkeys(("USD", "EUR", "GBP", "CHF"), self.bank_charges_tolerance)
-        for name, value in self:
-            if name.startswith("bank_charges_tolerance_") and isinstance(value, Decimal):
-                tolerances[name.rsplit("_", 1)[1].upper()] = value
+        tolerances.update(self.of_currency("bank_charges_tolerance"))
         return tolerances
 
     def collections_target(self, currency: str) -> Decimal | None:
         """The monthly collections target of a currency, when Settings has one."""
-        value = getattr(self, f"collections_target_{currency.lower()}", None)
+        value = self.of_currency("collections_target").get(currency.strip().upper())
         return value if isinstance(value, Decimal) else None
+
 
     def withholding_rates(self) -> WithholdingRates:
         """The rate of each withholding kind: its Settings key, else the table's default."""
@@ -109,9 +125,20 @@ def parse_settings(table: Table[Setting], date1904: bool = False,
     fields = {header_key(c.header): c for c in columns(model)}
     fields.update({header_key(c.field): c for c in columns(model)})
     values: dict[str, Any] = {}
+    per_currency: dict[tuple[str, str], Any] = {}
     problems: list[Problem] = []
     for i, row in enumerate(table.rows):
         column = fields.get(header_key(row.key))
+        if column is None and (found := _currency_key(row.key, model)) is not None:
+            name, code, like = found
+            if (name, code) in per_currency:
+                problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is given twice'))
+            elif not is_blank(row.value):
+                try:
+                    per_currency[(name, code)] = converter(like, date1904)(row.value)
+                except BadValue as exc:
+                    problems.append(Problem(table.where(i, "value"), f"{like.header}: {exc.message}"))
+            continue
         if column is None:
             problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is not known to arxl; '
                                     "check its spelling", "warning"))
@@ -133,4 +160,19 @@ def parse_settings(table: Table[Setting], date1904: bool = False,
                 values[column.field] = ""
             else:
                 values[column.field] = column.default
-    return model.model_construct(**values), problems
+    settings = model.model_construct(**values)
+    settings._per_currency.update(per_currency)
+    return settings, problems
+
+
+def _currency_key(key: str, model: type[Settings]) -> tuple[str, str, Column] | None:
+    """("bank_account", "KES", its column, read like RWF's) for "Bank Account KES", an ISO currency without a
+    field of its own; None for any other key."""
+    text = header_key(key)
+    for name in PER_CURRENCY:
+        prefix = header_key(name)
+        code = text[len(prefix):].upper()
+        if text.startswith(prefix) and len(code) == 3 and is_currency(code):
+            like = next(c for c in columns(model) if c.field == f"{name}_rwf")
+            return name, code, replace(like, field=f"{name}_{code.lower()}", header=f"{like.header[:-4]} {code}")
+    return None
