@@ -74,7 +74,7 @@ from typing import TypeVar
 
 from arxl.core.dates import to_date
 from arxl.core.errors import BadValue, CellRef, Problem
-from arxl.core.money import CURRENCIES, figure, round_money, to_decimal, unit
+from arxl.core.money import figure, is_currency, not_a_currency, round_money, to_decimal, unit
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import RATE_DAYS, Ledger
 from arxl.ledger.port import column_letter
@@ -173,10 +173,8 @@ def _column_keys() -> dict[str, str]:
 def _header_name(text: str) -> str:
     """"Total Amount (RWF)" is "Total Amount": a currency in the header is dropped."""
     key = header_key(text)
-    for code in CURRENCIES:
-        low = code.lower()
-        if key.endswith(low) and len(key) > len(low) and _column_keys().get(key[: -len(low)]):
-            return key[: -len(low)]
+    if len(key) > 3 and is_currency(key[-3:].upper()) and _column_keys().get(key[:-3]):
+        return key[:-3]
     return key
 
 
@@ -265,8 +263,8 @@ def _receipt(cells: dict[str, str], where: CellRef) -> EbmReceipt:
                         "(normal refund)")
     receipt_type = _TYPES[kind] if kind else ("NR" if total < 0 else "NS")
     code = cell("currency").upper()
-    if code and code not in CURRENCIES:
-        raise _RowError("currency", f'currency "{code[:10]}" is not one of {", ".join(CURRENCIES)}')
+    if code and not is_currency(code):
+        raise _RowError("currency", not_a_currency(code))
     return EbmReceipt(cell("invoice_no"), cell("receipt_no"), cell("sdc_id"), cell("mrc"), date, receipt_type,
                       total, vat, code, where)
 
