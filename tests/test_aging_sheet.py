@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from arxl.aging.aged import AgingReport
 from arxl.aging.openitems import open_items
 from arxl.aging.sheet import (
     AGING_COLUMNS,
     AGING_ELSEWHERE,
     AGING_SHEET,
-    AgingReport,
     aging_changes,
     aging_report,
     aging_sheet,

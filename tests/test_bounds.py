@@ -127,8 +127,7 @@ def test_a_register_amount_beyond_15_digits_is_an_error_at_its_cell(book: Path, 
 def test_an_unknown_currency_in_a_contract_holds_back_its_customer_naming_the_cell(
         book: Path, capsys: pytest.CaptureFixture[str]) -> None:
     set_cells(book, "Contracts", {"G3": "XYZ"})
-    message = ('[s.xlsx]Contracts!G3: currency "XYZ" is not one of RWF, USD, EUR, GBP, KES, UGX, TZS, BIF, CHF, ZAR, '
-               "CDF, JPY")
+    message = '[s.xlsx]Contracts!G3: currency "XYZ" is not an ISO 4217 currency code (such as RWF, USD, EUR)'
     code, out, err = run(capsys, "validate", str(book))
     assert code == 0 and f"{message}  (warning)" in err.splitlines() and "s.xlsx is valid (1 warning(s))" in out
     code, out, _ = run(capsys, "invoices", "review", str(book), "--period", "2025-08")

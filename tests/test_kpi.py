@@ -108,7 +108,7 @@ def test_report_figures_worked_by_hand(ledger_book: Path) -> None:
     assert (usd.collected, usd.variance, usd.percent_of_target) == (D("1225.50"), D("225.50"), D("122.55"))
     assert [p.customer_id for p in report.top["RWF"]] == ["C005", "C003"]
     assert [p.customer_id for p in report.top["USD"]] == ["C002"]
-    assert [month for month, _ in report.trend] == [f"{y}-{m:02d}" for y, m in
+    assert [str(month) for month, _ in report.trend] == [f"{y}-{m:02d}" for y, m in
                                                      [(2024, 8), (2024, 9), (2024, 10), (2024, 11), (2024, 12)]
                                                      + [(2025, m) for m in range(1, 8)]]
 

@@ -11,13 +11,43 @@ from hypothesis import strategies as st
 
 from arxl.core.dates import add_months, from_serial, month_end, parse_period, to_date, to_serial
 from arxl.core.errors import BadValue, CurrencyMismatch, UnknownCurrency
-from arxl.core.money import Money, allocate, exponent, round_money, to_decimal, to_rate
+from arxl.core.money import (
+    CURRENCIES,
+    ISO_PUBLISHED,
+    Money,
+    allocate,
+    currency,
+    exponent,
+    figure,
+    is_currency,
+    round_money,
+    to_decimal,
+    to_rate,
+)
 
 
 @pytest.mark.parametrize(("code", "places"), [("RWF", 0), ("USD", 2), ("EUR", 2), ("GBP", 2), ("KES", 2),
-                                              ("UGX", 0), ("TZS", 2), ("BIF", 0)])
+                                              ("UGX", 0), ("TZS", 2), ("BIF", 0), ("JPY", 0), ("KWD", 3),
+                                              ("BHD", 3), ("TND", 3), ("IQD", 3), ("CLF", 4), ("ISK", 0)])
 def test_iso_exponents(code: str, places: int) -> None:
+    """ISO 4217's minor units, as the design says, not a locale library's display digits (which differ for some
+    codes, such as the Iraqi dinar)."""
     assert exponent(code) == places
+
+
+def test_every_iso_currency_is_known_without_a_code_change() -> None:
+    """The exponents come from the maintained ISO list one (the iso4217 package), not a hand list of a few."""
+    assert len(CURRENCIES) > 150 and ISO_PUBLISHED.year >= 2024
+    assert list(CURRENCIES)[:3] == ["RWF", "USD", "EUR"]  # the region's first, as arxl always listed them
+    assert {"XAU", "XDR", "XTS", "XXX"}.isdisjoint(CURRENCIES)  # no minor unit: not money arxl holds
+    assert figure(D("1234.5675"), "KWD") == "1,234.568" and figure(D("1234.5"), "JPY") == "1,235"
+    assert currency(" kwd ").name == "Kuwaiti Dinar" and is_currency("BHD") and not is_currency("bhd")
+
+
+@pytest.mark.parametrize("code", ["XYZ", "", "US", "XAU", None])
+def test_an_unknown_currency_is_refused_clearly(code: object) -> None:
+    with pytest.raises(UnknownCurrency, match="is not an ISO 4217 currency code"):
+        currency(code)
 
 
 @pytest.mark.parametrize(("amount", "code", "expected"), [
@@ -137,3 +167,15 @@ def test_periods_and_months() -> None:
     for junk in ("2025-7", "2025-13", "July", None):
         with pytest.raises(BadValue):
             parse_period(junk)
+
+
+@pytest.mark.parametrize(("amount", "code", "shown"), [
+    ("1180000", "RWF", "1,180,000 RWF"), ("-1250.5", "USD", "-1,250.50 USD"), ("0", "USD", "0.00 USD"),
+    ("2500", "UGX", "2,500 UGX"), ("2500", "BIF", "2,500 BIF"), ("1500", "JPY", "1,500 JPY"),
+    ("12.3456", "KWD", "12.346 KWD"), ("2.665", "USD", "2.67 USD"),
+])
+def test_one_amount_formatter(amount: str, code: str, shown: str) -> None:
+    """RWF and USD display as before; UGX, BIF and JPY get no decimals they do not have; KWD gets its three."""
+    assert figure(D(amount), code, with_code=True) == shown
+    assert figure(D(amount), code) == shown.rsplit(" ", 1)[0]
+    assert str(Money(round_money(D(amount), code), code)) == shown

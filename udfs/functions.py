@@ -61,6 +61,7 @@ from arxl.core.money import is_excel_error, round_money, to_decimal, to_rate, un
 from arxl.core.scoring import match_score
 from arxl.core.tax import expected_cash, gross_of_net, net_of_gross, parse_withholding, vat_in_gross, vat_on_net
 from arxl.core.terms import PaymentTerms, parse_terms
+from arxl.core.withholding import codes
 from arxl.core.words import LARGEST, amount_in_words
 
 __all__ = [
@@ -327,6 +328,11 @@ def _net(gross: Any, rate: Any, currency: Any) -> float:
     return _money_out(net_of_gross(_amount(gross, code, "gross"), _rate(rate), code))
 
 
+_WITHHOLDING_DOC = ("What the customer withholds: " + ", ".join(f'"{code}"' for code in codes())
+                    + ', a combination such as "vat,wht3", or blank.')
+"""The kinds of the withholding table (:mod:`arxl.core.withholding`), as the function wizard lists them."""
+
+
 @xw.func(category=CATEGORY)
 @xw.arg("gross", ndim=2, doc="The VAT-inclusive amount.")
 @xw.arg("rate", ndim=2, doc='VAT rate: "18%", 0.18 or 18. Default 18%.')
@@ -385,12 +391,12 @@ def _expected(gross: Any, net: Any, vat: Any, withholding: Any, currency: Any) -
 @xw.arg("gross", ndim=2, doc="The invoice total, VAT included.")
 @xw.arg("net", ndim=2, doc="The VAT-exclusive amount of the invoice.")
 @xw.arg("vat", ndim=2, doc="The VAT on the invoice.")
-@xw.arg("withholding", ndim=2, doc='What the customer withholds: "vat", "wht3", "wht15", "vat,wht3" or blank.')
+@xw.arg("withholding", ndim=2, doc=_WITHHOLDING_DOC)
 @xw.arg("currency", ndim=2, doc='Currency code such as "RWF" or "USD". Default RWF.')
 @_wizard_text
 def arxl_expected_cash(gross: Any, net: Any, vat: Any, withholding: Any, currency: Any = "RWF") -> Any:
-    """The cash to expect for an invoice: its total less what the customer withholds (the VAT, 3% or 15% of
-    the VAT-exclusive amount). Works on ranges.
+    """The cash to expect for an invoice: its total less what the customer withholds (by the kinds and default
+    rates of the withholding table: the VAT, 3% or 15% of the VAT-exclusive amount). Works on ranges.
     """
     return cellwise(_expected, gross, net, vat, withholding, currency)
 

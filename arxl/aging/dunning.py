@@ -43,9 +43,10 @@ from itertools import pairwise
 from arxl.aging.arrangements import Payments, arrangement_states, check_instalments
 from arxl.aging.openitems import OpenItem, open_items
 from arxl.aging.queries import held_invoices
+from arxl.core import withholding
 from arxl.core.aging import days_past_due
 from arxl.core.errors import ArxlError, Problem
-from arxl.core.money import exponent, round_money
+from arxl.core.money import figure, round_money
 from arxl.core.tax import WithholdingRates, parse_withholding, withholding_amounts, withholds_at_source
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import CollectionsEntry, Customer, DunningLevel, Invoice
@@ -189,13 +190,9 @@ class Reminder:
 
     def outcome(self) -> str:
         """The CollectionsLog outcome of this reminder once sent."""
-        owed = ", ".join(f"{b.position.overdue:,.{_places(b.currency)}f} {b.currency}" for b in self.blocks)
+        owed = ", ".join(figure(b.position.overdue, b.currency, with_code=True) for b in self.blocks)
         return (f"reminder level {self.level.level} sent ({self.level.name}): {owed} overdue, oldest "
                 f"{self.days_overdue} days")
-
-
-def _places(currency: str) -> int:
-    return exponent(currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +250,10 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
     people = {c.customer_id: c for c in ledger.customers}
     invoices = {i.invoice_no: i for i in ledger.invoices}
     rates = ledger.withholding_rates()
+    withheld_types = withholding.withheld_types()
     withheld: dict[str, Decimal] = defaultdict(Decimal)  # withholding already recorded, per invoice
     for allocation in ledger.allocations:
-        if allocation.deduction_type in ("vat_withheld", "wht") and allocation.date <= as_of:
+        if allocation.deduction_type in withheld_types and allocation.date <= as_of:
             withheld[allocation.invoice_no] += allocation.deduction_amount
     held = held_invoices(ledger.queries, as_of)
     reminders: list[Reminder] = []
@@ -270,11 +268,11 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
                    for p in own]
             if not any(p.overdue_invoices for p in own):
                 skipped.append(Skipped(customer_id, "; ".join(q.since() for q in queried), ", ".join(
-                    f"{p.overdue_gross + p.credits:,.{_places(p.currency)}f} {p.currency}" for p in late)))
+                    figure(p.overdue_gross + p.credits, p.currency, with_code=True) for p in late)))
                 continue
             late = [p for p in own if p.overdue_invoices]
         due = [p for p in late if p.overdue > 0]
-        shown = ", ".join(f"{p.overdue:,.{_places(p.currency)}f} {p.currency}" for p in late)
+        shown = ", ".join(figure(p.overdue, p.currency, with_code=True) for p in late)
         if not due:
             skipped.append(Skipped(customer_id, "overdue invoices covered by unapplied cash or credit notes", shown))
             continue

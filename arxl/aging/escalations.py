@@ -32,7 +32,7 @@ from arxl.aging.arrangements import (
 )
 from arxl.aging.dunning import Position, positions
 from arxl.aging.openitems import open_items
-from arxl.core.money import exponent
+from arxl.core.money import figure
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import CollectionsEntry, Customer
@@ -116,12 +116,15 @@ def follow_up(ledger: Ledger, as_of: dt.date) -> FollowUp:
             reasons.append(f"{oldest.oldest_days} days past due after {len(reminders)} reminder(s)")
         for check in broken_plans.get(customer_id, []):
             reasons.append(f"arrangement {check.line.arrangement_id}: instalment {check.line.instalment} of "
-                           f"{_money(check.line.amount, check.line.currency)} due {check.line.due_date:%d/%m/%Y} "
-                           f"broken (paid {_money(check.paid, check.line.currency)} of "
-                           f"{_money(check.due_so_far, check.line.currency)} due by then)")
+                           f"{figure(check.line.amount, check.line.currency, with_code=True)} due "
+                           f"{check.line.due_date:%d/%m/%Y} "
+                           f"broken (paid {figure(check.paid, check.line.currency, with_code=True)} of "
+                           f"{figure(check.due_so_far, check.line.currency, with_code=True)} due by then)")
         for promise in broken_words.get(customer_id, []):
             amount = promise.entry.promise_amount
-            promised = f"{_money(amount, promise.currency)} " if amount is not None and promise.currency else ""
+            shown = figure(amount, promise.currency, with_code=True) if amount is not None and promise.currency \
+                else ""
+            promised = f"{shown} " if shown else ""
             reasons.append(f"promise of {promised}by {promise.entry.promise_date:%d/%m/%Y} broken "
                            f"(made {promise.entry.date:%d/%m/%Y})")
         if reasons:
@@ -130,10 +133,6 @@ def follow_up(ledger: Ledger, as_of: dt.date) -> FollowUp:
                                      tuple(broken_words.get(customer_id, []))))
     result.sort(key=lambda e: (-e.oldest_days, e.customer_id))
     return FollowUp(instalments, promises, result)
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.{exponent(currency)}f} {currency}"
 
 
 def escalations_sheet(ledger: Ledger, found: FollowUp, as_of: dt.date) -> SheetSpec:

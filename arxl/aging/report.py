@@ -36,8 +36,8 @@ from arxl.aging.arrangements import Payments, check_promises
 from arxl.aging.dunning import Position, positions
 from arxl.aging.openitems import OpenItem, open_items
 from arxl.aging.queries import OpenQuery, QueryFigures, open_queries, summary
-from arxl.core.dates import add_months, month_end, parse_period
 from arxl.core.money import round_money
+from arxl.core.period import Period
 from arxl.ledger.changes import Cell, ChartSpec, ConditionalFill, SheetSpec, Style
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import CollectionsEntry
@@ -46,10 +46,6 @@ REPORT_SHEET = "Collections KPIs"
 ZERO = Decimal(0)
 _MONTHS = 12
 _COUNTBACK_MONTHS = 24
-
-
-def month_key(day: dt.date) -> str:
-    return f"{day:%Y-%m}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +131,12 @@ class Ledgerwork:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self._items: dict[dt.date, list[OpenItem]] = {}
-        self.sales: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        self.credits: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        self.sales: dict[tuple[str, Period], Decimal] = defaultdict(Decimal)
+        self.credits: dict[tuple[str, Period], Decimal] = defaultdict(Decimal)
         for inv in ledger.invoices:
             if inv.status == "cancelled":
                 continue
-            key = (inv.currency, month_key(inv.invoice_date))
+            key = (inv.currency, Period.of(inv.invoice_date))
             if inv.doc_type == "invoice":
                 self.sales[key] += inv.total_amount
             else:
@@ -165,14 +161,14 @@ class Ledgerwork:
                     current += item.open_amount
         return total, current
 
-    def net_sales(self, currency: str, month: str) -> Decimal:
+    def net_sales(self, currency: str, month: Period) -> Decimal:
         return self.sales.get((currency, month), ZERO) - self.credits.get((currency, month), ZERO)
 
     def countback(self, day: dt.date, currency: str, receivables: Decimal) -> Decimal | None:
-        months = [month_end(add_months(day.replace(day=1), -k)) for k in range(_COUNTBACK_MONTHS)]
+        months = [Period.of(day).shift(-k) for k in range(_COUNTBACK_MONTHS)]
         first_invoice = min((i.invoice_date for i in self.ledger.invoices), default=day)
-        months = [m for m in months if m >= first_invoice.replace(day=1)]
-        return kpi.dso_countback(receivables, [(self.net_sales(currency, month_key(m)), m.day) for m in months])
+        months = [m for m in months if m.last >= first_invoice.replace(day=1)]
+        return kpi.dso_countback(receivables, [(self.net_sales(currency, m), m.days) for m in months])
 
     def cash(self, start: dt.date, end: dt.date, currency: str) -> tuple[Decimal, Decimal, Decimal, Decimal]:
         """(received, applied to invoices, deductions other than write-offs, write-offs) of a period."""
@@ -210,10 +206,10 @@ class Ledgerwork:
 class CollectionsReport:
     """The report of a period: its figures per currency, and the sheet with the cells a check reads back."""
 
-    period: str
+    period: Period
     figures: dict[str, Figures]
     schedule: dict[str, ScheduleStatus]
-    trend: list[tuple[str, dict[str, Figures]]]
+    trend: list[tuple[Period, dict[str, Figures]]]
     top: dict[str, list[Position]]
     queries: list[OpenQuery] = field(default_factory=list)  # client queries not closed at the period's end
     sheet: SheetSpec = field(default_factory=lambda: SheetSpec(REPORT_SHEET))
@@ -224,22 +220,23 @@ class CollectionsReport:
         return summary(self.queries)
 
 
-def collections_report(ledger: Ledger, period: str, weekly: bool = False) -> CollectionsReport:
-    """The collections report of a month (``YYYY-MM``)."""
-    start, end = parse_period(period)
+def collections_report(ledger: Ledger, period: Period | str, weekly: bool = False) -> CollectionsReport:
+    """The collections report of a month (text ``YYYY-MM`` is parsed here until the app passes a Period)."""
+    month = Period.parse(period)
+    start, end = month.first, month.last
     work = Ledgerwork(ledger)
     judged = _promises(ledger, start, end)
     figures = {c: work.figures(start, end, c, judged.get(c, (0, 0))) for c in work.currencies}
     trend = []
     for k in range(_MONTHS - 1, -1, -1):
-        first = add_months(start, -k)
-        trend.append((month_key(first), {c: work.figures(first, month_end(first), c) for c in work.currencies}))
+        earlier = month.shift(-k)
+        trend.append((earlier, {c: work.figures(earlier.first, earlier.last, c) for c in work.currencies}))
     found = positions(work.items(end), end)
     top: dict[str, list[Position]] = {}
     for currency in work.currencies:
         owing = [p for (_, c), p in found.items() if c == currency and p.overdue > 0 and p.overdue_invoices]
         top[currency] = sorted(owing, key=lambda p: (-p.overdue, p.customer_id))[:10]
-    report = CollectionsReport(period, figures, _schedule(ledger, period, start, end), trend, top,
+    report = CollectionsReport(month, figures, _schedule(ledger, month), trend, top,
                                open_queries(ledger.queries, end))
     _render(report, ledger, work, weekly)
     return report
@@ -259,10 +256,11 @@ def _promises(ledger: Ledger, start: dt.date, end: dt.date) -> dict[str, tuple[i
     return {c: (kept, judged) for c, (kept, judged) in counts.items()}
 
 
-def _schedule(ledger: Ledger, period: str, start: dt.date, end: dt.date) -> dict[str, ScheduleStatus]:
+def _schedule(ledger: Ledger, period: Period) -> dict[str, ScheduleStatus]:
     found: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    start, end, key = period.first, period.last, str(period)  # the schedule's Period column holds "YYYY-MM"
     for line in ledger.schedule:
-        if line.period == period:
+        if line.period == key:
             found[line.currency]["lines"] += 1
             found[line.currency][line.status] += line.amount
     for inv in ledger.invoices:
@@ -283,9 +281,9 @@ def _render(report: CollectionsReport, ledger: Ledger, work: Ledgerwork, weekly:
     sheet = SheetSpec(REPORT_SHEET, widths={"A": 42, **dict.fromkeys(_LETTERS[:max(len(currencies), 2)], 18),
                                             "D": 22}, tab_color="1F4E78")
     expected = report.expected
-    start, end = parse_period(report.period)
+    start, end = report.period.first, report.period.last
     s = ledger.settings
-    sheet.add(Cell(f"Collections report, {start:%B %Y}", style="title"))
+    sheet.add(Cell(f"Collections report, {report.period.label}", style="title"))
     sheet.add(Cell(f"{s.company_name}: {start:%d/%m/%Y} to {end:%d/%m/%Y}. One column per currency; RWF and USD "
                    "are never added together.", style="subtitle"))
     rows: dict[str, int] = {}
@@ -465,7 +463,7 @@ def _trend(sheet: SheetSpec, report: CollectionsReport, currencies: Sequence[str
     sheet.add(*(Cell(h, style="header") for h in heads))
     first = sheet.next_row
     for month, figures in report.trend:
-        cells: list[Cell] = [Cell(f"{parse_period(month)[0]:%b %y}")]
+        cells: list[Cell] = [Cell(f"{month.first:%b %y}")]
         for c in currencies:
             f = figures[c]
             cells += [Cell(f.countback, style="decimal"), Cell(f.best_possible, style="decimal"),

@@ -12,35 +12,37 @@ The sheet has three parts, top to bottom:
   document, kind (invoice, credit note, unapplied cash), dates, days past due (or age from the invoice date,
   as Settings say), bucket, currency and open amount.
 
-The open items are those of :func:`arxl.aging.openitems.open_items`: a true historical as-of (invoices after
-the date left out, payments after it not yet received), credits and unapplied cash as negative items.
+The figures are those of the aging report (:mod:`arxl.aging.aged`) over the open items of
+:func:`arxl.aging.openitems.open_items`: a true historical as-of (invoices after the date left out, payments after
+it not yet received), credits and unapplied cash as negative items.
 
 Bucket labels on the sheet end in "days" ("1-30 days"): a criterion such as "1-30" could be read as a date
 (30 January) by a spreadsheet's criteria parser.
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
+>>> from arxl.aging.aged import build_report
 >>> from arxl.aging.openitems import OpenItem
 >>> item = OpenItem("invoice", "INV-1", "C1", "RWF", dt.date(2025, 5, 1), dt.date(2025, 5, 31), D(1180000),
 ...                 D(0), D(0), D(1180000))
->>> report = build_report([item], {"C1": "Ministry of ICT"}, dt.date(2025, 6, 30))
->>> block = report.blocks[0]
->>> block.currency, block.customers[0].buckets[1], report.items[0].days, report.items[0].label
-('RWF', Decimal('1180000'), 30, '1-30 days')
+>>> spec = aging_sheet(build_report([item], {"C1": "Ministry of ICT"}, dt.date(2025, 6, 30)))
+>>> spec.name
+'Aging'
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from arxl.aging.openitems import OpenItem, open_items
-from arxl.core.aging import Basis, BucketScheme, age, parse_buckets
+from arxl.aging.aged import AgingReport, CurrencyBlock, build_report, sheet_labels
+from arxl.aging.openitems import open_items
+from arxl.core.aging import Basis, parse_buckets
 from arxl.core.errors import BadValue, CellRef
-from arxl.core.money import CURRENCIES, round_money
+from arxl.core.money import CURRENCIES
 from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.port import column_letter
@@ -48,7 +50,6 @@ from arxl.ledger.port import column_letter
 AGING_SHEET = "Aging"
 DETAIL_TABLE = "AgingDetail"
 KINDS = {"invoice": "Invoice", "credit": "Credit note", "unapplied": "Unapplied cash"}
-UNIDENTIFIED = "(unidentified)"
 TOP_DEBTORS = 10
 # Series colours of the chart, from current (green) to the oldest bucket (red).
 _RAMP = ("70AD47", "A9D18E", "FFD966", "F4B183", "E46C0A", "C00000")
@@ -65,143 +66,6 @@ AGING_COLUMNS: dict[str, tuple[str, ...] | None] = {
     "Allocations": ("receipt_id", "invoice_no", "date", "applied_amount", "deduction_amount"),
 }
 AGING_ELSEWHERE = ("Receipts", "Allocations")
-
-
-@dataclass(frozen=True, slots=True)
-class AgedItem:
-    """An open item with its age and bucket at the as-of date."""
-
-    item: OpenItem
-    name: str
-    days: int
-    bucket: int  # index in the scheme's labels (0 is Current)
-    label: str
-
-    @property
-    def customer_id(self) -> str:
-        return self.item.customer_id or UNIDENTIFIED
-
-
-@dataclass(slots=True)
-class CustomerAging:
-    """One customer's line in a currency block: invoices by bucket, credits and unapplied cash apart."""
-
-    customer_id: str
-    name: str
-    buckets: list[Decimal]
-    credits: Decimal = Decimal(0)
-    unapplied: Decimal = Decimal(0)
-
-    @property
-    def invoices(self) -> Decimal:
-        return sum(self.buckets, Decimal(0))
-
-    @property
-    def balance(self) -> Decimal:
-        return self.invoices + self.credits + self.unapplied
-
-
-@dataclass(slots=True)
-class CurrencyBlock:
-    """The customers owing (or owed) in one currency, largest balance first, and their totals."""
-
-    currency: str
-    customers: list[CustomerAging]
-    items_total: Decimal  # the sum of the open items of this currency, item by item
-    bucket_totals: list[Decimal] = field(default_factory=list)
-    credits: Decimal = Decimal(0)
-    unapplied: Decimal = Decimal(0)
-    balance: Decimal = Decimal(0)
-
-    def __post_init__(self) -> None:
-        width = len(self.customers[0].buckets) if self.customers else 0
-        self.bucket_totals = [sum((c.buckets[i] for c in self.customers), Decimal(0)) for i in range(width)]
-        self.credits = sum((c.credits for c in self.customers), Decimal(0))
-        self.unapplied = sum((c.unapplied for c in self.customers), Decimal(0))
-        self.balance = sum(self.bucket_totals, Decimal(0)) + self.credits + self.unapplied
-
-    def bucket_total(self, index: int) -> Decimal:
-        return self.bucket_totals[index]
-
-
-@dataclass(slots=True)
-class AgingReport:
-    """The aging at a date, computed in Python with Decimal: what the sheet's formulas must reproduce."""
-
-    as_of: dt.date
-    scheme: BucketScheme
-    basis: Basis
-    items: list[AgedItem]
-    blocks: list[CurrencyBlock]
-    company: str = ""
-    base_currency: str = "RWF"
-    usd_rate: Decimal | None = None
-    labels: tuple[str, ...] = field(default=())
-
-    def block(self, currency: str) -> CurrencyBlock:
-        return next(b for b in self.blocks if b.currency == currency)
-
-    def rate(self, currency: str) -> Decimal | None:
-        """Base-currency units for one unit of ``currency`` (Settings' USD Rate is RWF per USD)."""
-        if currency == self.base_currency:
-            return Decimal(1)
-        rate = self.usd_rate
-        if rate is None or rate <= 0:
-            return None
-        if currency == "USD" and self.base_currency == "RWF":
-            return rate
-        if currency == "RWF" and self.base_currency == "USD":
-            return Decimal(1) / rate
-        return None
-
-    def converted(self, currency: str, amount: Decimal) -> Decimal | None:
-        """``amount`` in the base currency at Settings' rate, rounded like the sheet's ROUND."""
-        if currency == self.base_currency:
-            return amount
-        rate = self.rate(currency)
-        if rate is None:
-            return None
-        if currency == "RWF" and self.usd_rate:
-            return round_money(amount / self.usd_rate, self.base_currency)
-        return round_money(amount * rate, self.base_currency)
-
-
-def sheet_labels(scheme: BucketScheme) -> tuple[str, ...]:
-    """The bucket labels as the sheet shows them: "Current", "1-30 days", ..., "Over 120 days"."""
-    return tuple(label if label == "Current" else f"{label} days" for label in scheme.labels)
-
-
-def build_report(items: Iterable[OpenItem], names: Mapping[str, str], as_of: dt.date,
-                 scheme: BucketScheme | None = None, basis: Basis = "due_date", *, company: str = "",
-                 base_currency: str = "RWF", usd_rate: Decimal | None = None) -> AgingReport:
-    """Age the open items and total them per currency and customer."""
-    scheme = scheme or BucketScheme()
-    labels = sheet_labels(scheme)
-    aged: list[AgedItem] = []
-    lines: dict[str, dict[str, CustomerAging]] = {}
-    items_total: dict[str, Decimal] = {}
-    width = len(labels)
-    for item in items:
-        days = age(item.document_date, item.due_date, as_of, basis)
-        index = scheme.index(days)
-        customer = item.customer_id or UNIDENTIFIED
-        name = names.get(item.customer_id, "") if item.customer_id else "Receipts not yet identified"
-        aged.append(AgedItem(item, name or "(not in Customers)", days, index, labels[index]))
-        block = lines.setdefault(item.currency, {})
-        line = block.get(customer)
-        if line is None:
-            line = block[customer] = CustomerAging(customer, aged[-1].name, [Decimal(0)] * width)
-        if item.kind == "invoice":
-            line.buckets[index] += item.open_amount
-        elif item.kind == "credit":
-            line.credits += item.open_amount
-        else:
-            line.unapplied += item.open_amount
-        items_total[item.currency] = items_total.get(item.currency, Decimal(0)) + item.open_amount
-    order = sorted(lines, key=lambda code: (code != base_currency, code))
-    blocks = [CurrencyBlock(code, sorted(lines[code].values(), key=lambda c: (-c.balance, c.customer_id)),
-                            items_total[code]) for code in order]
-    return AgingReport(as_of, scheme, basis, aged, blocks, company, base_currency, usd_rate, labels)
 
 
 def aging_report(ledger: Ledger, as_of: dt.date) -> AgingReport:

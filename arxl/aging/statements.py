@@ -40,8 +40,9 @@ from arxl.aging.openitems import OpenItem, balances, open_items
 from arxl.aging.queries import held_invoices
 from arxl.core.aging import BucketScheme, age, parse_buckets
 from arxl.core.errors import BadValue, CellRef, Problem
-from arxl.core.money import exponent
+from arxl.core.money import figure
 from arxl.core.tax import withholds_at_source
+from arxl.core.withholding import deduction
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Allocation, Customer, Invoice, Receipt
@@ -49,9 +50,6 @@ from arxl.ledger.settings import Settings
 
 MovementKind = Literal["invoice", "credit_note", "payment", "deduction", "other"]
 _ORDER = {"invoice": 0, "credit_note": 1, "payment": 2, "deduction": 3, "other": 4}
-DEDUCTIONS = {"vat_withheld": "VAT withheld at source", "wht": "Withholding tax at source",
-              "bank_charges": "Bank charges", "discount": "Early-payment discount", "rounding": "Rounding",
-              "write_off": "Written off", "": "Settled"}
 ONE_DAY = dt.timedelta(days=1)
 ZERO = Decimal(0)
 
@@ -261,7 +259,7 @@ def movements(invoices: Iterable[Invoice], allocations: Iterable[Allocation], re
                 details = f"Payment for {doc.invoice_no}" + (f" by {who}" if who else "")
                 add(doc.customer_id, doc.currency, Movement(a.date, "payment", reference, details, -a.applied_amount))
             if a.deduction_amount:
-                label = DEDUCTIONS.get(a.deduction_type, a.deduction_type)
+                label = deduction(a.deduction_type).statement
                 details = f"{label} on {doc.invoice_no}" + (f", certificate {a.certificate_no}"
                                                             if a.certificate_no else "")
                 add(doc.customer_id, doc.currency, Movement(a.date, "deduction", a.invoice_no, details,
@@ -362,15 +360,17 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
         sheet.add(Cell("Credits: credit notes and payments received but not yet allocated to an invoice.",
                        style="note"))
     if statement.overdue > 0:  # attached to every reminder, the friendly one too: the tone is the e-mail's
-        sheet.add(Cell(f"Overdue now: {_money(statement.overdue, cur)}. Please arrange its payment, or tell us if "
+        sheet.add(Cell(f"Overdue now: {figure(statement.overdue, cur, with_code=True)}. Please arrange its payment, "
+                       f"or tell us if "
                        "anything on this statement is in dispute.", style="bold"))
     if statement.in_query:
         sheet.add(Cell("In query, not asked for until we have answered: " + "; ".join(
-            f"{number} ({_money(amount, cur)}, {query})" for number, query, amount in statement.in_query) + ".",
+            f"{number} ({figure(amount, cur, with_code=True)}, "
+            f"{query})" for number, query, amount in statement.in_query) + ".",
             style="note"))
     sheet.blank()
     sheet.add(Cell("How to pay", style="bold"))
-    account = {"RWF": settings.bank_account_rwf, "USD": settings.bank_account_usd}.get(cur, "")
+    account = settings.bank_account(cur)
     for label, value in (("Bank", ", ".join(p for p in (settings.bank_name, settings.bank_branch) if p)),
                          ("Account name", settings.company_name), (f"Account {cur}", account),
                          ("SWIFT", settings.bank_swift)):
@@ -393,9 +393,6 @@ def _letter(index: int) -> str:
         letters = chr(65 + rest) + letters
     return letters
 
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.{exponent(currency)}f} {currency}"
 
 
 STATEMENTS_SHEET = "Statements of Account"  # "Statements" is the table of imported bank statements

@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from arxl.billing.numbering import next_numbers
 from arxl.core.errors import BadValue, CellRef
-from arxl.core.money import allocate, currency, is_rounded, total
+from arxl.core.money import allocate, currency, figure, is_rounded, total
 from arxl.core.tax import vat_in_gross
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
@@ -115,11 +115,11 @@ def credit_note(ledger: Ledger, invoice_no: str, *, amount: Decimal | None = Non
 
     credited = -total(p.net + p.vat for p in parts)
     if credited > remaining:
-        raise BadValue(f"crediting {_shown(credited, code)} {code} is more than the {_shown(remaining, code)} "
-                       f"{code} still creditable on {number} (total {_shown(original.total_amount, code)} less "
+        raise BadValue(f"crediting {figure(credited, code)} {code} is more than the {figure(remaining, code)} "
+                       f"{code} still creditable on {number} (total {figure(original.total_amount, code)} less "
                        f"earlier credit notes)", where)
     if credited <= 0:
-        raise BadValue(f"the lines chosen on {number} add up to {_shown(credited, code)} {code}: nothing to credit",
+        raise BadValue(f"the lines chosen on {number} add up to {figure(credited, code)} {code}: nothing to credit",
                        where)
 
     settings = ledger.settings
@@ -150,10 +150,6 @@ def _key(number: str) -> str:
     return number.strip().upper()
 
 
-def _shown(amount: Decimal, code: str) -> str:
-    return f"{amount:,.{currency(code).exponent}f}"
-
-
 def _find(ledger: Ledger, invoice_no: str) -> int:
     wanted = _key(str(invoice_no or ""))
     for i, row in enumerate(ledger.invoices.rows):
@@ -173,7 +169,7 @@ def _check_amount(amount: Decimal, code: str, remaining: Decimal, number: str, w
         raise BadValue(f"amount to credit {amount} has more decimals than {code} allows "
                        f"({currency(code).exponent})")
     if amount > remaining:
-        raise BadValue(f"crediting {_shown(amount, code)} {code} is more than the {_shown(remaining, code)} {code} "
+        raise BadValue(f"crediting {figure(amount, code)} {code} is more than the {figure(remaining, code)} {code} "
                        f"still creditable on {number}", where)
 
 
@@ -234,8 +230,8 @@ def _check_codes(parts: list[_Part], left_nets: dict[CodeKey, Decimal], left_vat
     for key, net in nets.items():
         gross, left = -(net + vats[key]), left_nets.get(key, ZERO) + left_vats.get(key, ZERO)
         if gross > left:
-            raise BadValue(f"crediting {_shown(gross, code)} {code} under tax code {key[0]} is more than the "
-                           f"{_shown(left, code)} {code} still standing under it on {number} after earlier credit "
+            raise BadValue(f"crediting {figure(gross, code)} {code} under tax code {key[0]} is more than the "
+                           f"{figure(left, code)} {code} still standing under it on {number} after earlier credit "
                            "notes", where)
 
 

@@ -74,7 +74,7 @@ from typing import TypeVar
 
 from arxl.core.dates import to_date
 from arxl.core.errors import BadValue, CellRef, Problem
-from arxl.core.money import CURRENCIES, round_money, to_decimal, unit
+from arxl.core.money import figure, is_currency, not_a_currency, round_money, to_decimal, unit
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import RATE_DAYS, Ledger
 from arxl.ledger.port import column_letter
@@ -173,10 +173,8 @@ def _column_keys() -> dict[str, str]:
 def _header_name(text: str) -> str:
     """"Total Amount (RWF)" is "Total Amount": a currency in the header is dropped."""
     key = header_key(text)
-    for code in CURRENCIES:
-        low = code.lower()
-        if key.endswith(low) and len(key) > len(low) and _column_keys().get(key[: -len(low)]):
-            return key[: -len(low)]
+    if len(key) > 3 and is_currency(key[-3:].upper()) and _column_keys().get(key[:-3]):
+        return key[:-3]
     return key
 
 
@@ -265,8 +263,8 @@ def _receipt(cells: dict[str, str], where: CellRef) -> EbmReceipt:
                         "(normal refund)")
     receipt_type = _TYPES[kind] if kind else ("NR" if total < 0 else "NS")
     code = cell("currency").upper()
-    if code and code not in CURRENCIES:
-        raise _RowError("currency", f'currency "{code[:10]}" is not one of {", ".join(CURRENCIES)}')
+    if code and not is_currency(code):
+        raise _RowError("currency", not_a_currency(code))
     return EbmReceipt(cell("invoice_no"), cell("receipt_no"), cell("sdc_id"), cell("mrc"), date, receipt_type,
                       total, vat, code, where)
 
@@ -288,11 +286,6 @@ def _field(read: Callable[[], T], column: str) -> T:
 
 def _key(text: str) -> str:
     return "".join(text.split()).upper()
-
-
-def _money(amount: Decimal, code: str) -> str:
-    places = CURRENCIES[code].exponent if code in CURRENCIES else 2
-    return f"{amount:,.{places}f} {code}"
 
 
 def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
@@ -323,7 +316,7 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
         if index is None:
             reference = f'invoice "{receipt.invoice_no}", which is not in the register' if receipt.invoice_no \
                 else "no invoice number"
-            amount = _money(receipt.total, receipt.currency or compare.base)
+            amount = figure(receipt.total, receipt.currency or compare.base, with_code=True)
             result.findings.append(Problem(receipt.where, f"receipt {receipt.receipt_no} of "
                                            f"{receipt.date:%d/%m/%Y} ({amount}) has {reference}", "warning"))
             continue
@@ -371,9 +364,9 @@ def import_ebm(ledger: Ledger, receipts: Sequence[EbmReceipt], *,
             if (period[0] <= document.invoice_date <= period[1] and document.status != "cancelled"
                     and not document.ebm_receipt_no and i not in given):
                 what = "credit note" if document.doc_type == "credit_note" else "invoice"
+                total = figure(document.total_amount, document.currency, with_code=True)
                 result.findings.append(Problem(table.where(i, "ebm_receipt_no"), f"{what} {document.invoice_no} of "
-                                               f"{document.invoice_date:%d/%m/%Y} "
-                                               f"({_money(document.total_amount, document.currency)}) has no EBM "
+                                               f"{document.invoice_date:%d/%m/%Y} ({total}) has no EBM "
                                                "receipt, in the register or the report", "warning"))
     return result
 
@@ -457,9 +450,11 @@ class _Comparison:
                 if abs(ebm) != abs(ours):
                     cell = self.table.where(index, column)
                     self.result.findings.append(Problem(
-                        receipt.where, f"EBM receipt {receipt.receipt_no} {what} {_money(abs(ebm), code)} differs from "
-                        f"{document.invoice_no} {what} {_money(abs(ours), code)} ({cell.sheet}!{cell.cell}): "
-                        f"difference {_money(abs(ebm) - abs(ours), code)}", "warning"))
+                        receipt.where, f"EBM receipt {receipt.receipt_no} {what} "
+                                       f"{figure(abs(ebm), code, with_code=True)} differs from "
+                        f"{document.invoice_no} {what} {figure(abs(ours), code, with_code=True)} "
+                        f"({cell.sheet}!{cell.cell}): "
+                        f"difference {figure(abs(ebm) - abs(ours), code, with_code=True)}", "warning"))
             return
         found = self.rate(document.currency, document.invoice_date) if code == self.base else None
         if found is None:
@@ -471,10 +466,10 @@ class _Comparison:
                           f"{code} per {document.currency}" if document.total_amount else ""
                 why = (f"the Rates sheet has no {document.currency} rate of {document.invoice_date:%d/%m/%Y} (nor of "
                        f"the {RATE_DAYS} days before), the invoice's date: amounts not compared{implied}")
-            self.result.findings.append(Problem(receipt.where, f"EBM receipt {receipt.receipt_no} "
-                                                f"({_money(abs(receipt.total), code)}) of {document.invoice_no} "
-                                                f"({_money(abs(document.total_amount), document.currency)}): {why}",
-                                                "warning"))
+            theirs = figure(abs(receipt.total), code, with_code=True)
+            ours_shown = figure(abs(document.total_amount), document.currency, with_code=True)
+            self.result.findings.append(Problem(receipt.where, f"EBM receipt {receipt.receipt_no} ({theirs}) of "
+                                                f"{document.invoice_no} ({ours_shown}): {why}", "warning"))
             return
         rate, published, source, rate_cell = found
         self.result.converted.append(Conversion(document.invoice_no, document.currency, code, rate, published,
@@ -485,9 +480,12 @@ class _Comparison:
             if abs(abs(ebm) - converted) > allowance:
                 cell = self.table.where(index, column)
                 self.result.findings.append(Problem(
-                    receipt.where, f"EBM receipt {receipt.receipt_no} {what} {_money(abs(ebm), code)} differs from "
-                    f"{document.invoice_no} {what} {_money(abs(ours), document.currency)} ({cell.sheet}!{cell.cell}) "
+                    receipt.where, f"EBM receipt {receipt.receipt_no} {what} "
+                                   f"{figure(abs(ebm), code, with_code=True)} differs from "
+                    f"{document.invoice_no} {what} {figure(abs(ours), document.currency, with_code=True)} "
+                    f"({cell.sheet}!{cell.cell}) "
                     f"at {rate:,} {code} per {document.currency} ({source or 'no source given'}, "
-                    f"{published:%d/%m/%Y}, {rate_cell}) = {_money(converted, code)}: difference "
-                    f"{_money(abs(ebm) - converted, code)}, more than the {_money(allowance, code)} the conversion's "
+                    f"{published:%d/%m/%Y}, {rate_cell}) = {figure(converted, code, with_code=True)}: difference "
+                    f"{figure(abs(ebm) - converted, code, with_code=True)}, more than the "
+                    f"{figure(allowance, code, with_code=True)} the conversion's "
                     "rounding allows", "warning"))

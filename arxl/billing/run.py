@@ -25,9 +25,9 @@ from typing import Literal
 from arxl.billing.numbering import next_numbers
 from arxl.billing.schedule import Charge, charges, describe
 from arxl.core.calendar import BusinessCalendar, Roll
-from arxl.core.dates import parse_period
 from arxl.core.errors import ArxlError, BadValue, CellRef, UnknownCurrency
-from arxl.core.money import EXCEL_DIGITS, largest, storable, total
+from arxl.core.money import EXCEL_DIGITS, figure, largest, storable, total
+from arxl.core.period import Period
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
 from arxl.formats.sage import MAX_AMOUNT, MAX_SPLIT
@@ -71,7 +71,7 @@ class Due:
 class BillingPlan:
     """What a billing run would do for one month, and what the review found."""
 
-    period: str
+    period: Period
     due: list[Due] = field(default_factory=list)
     skipped: list[Charge] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -88,10 +88,11 @@ class BillingPlan:
         return [d for d in self.due if d.line.customer_id not in held]
 
 
-def plan_billing(ledger: Ledger, period: str) -> BillingPlan:
-    """Schedule and review a month without changing anything."""
-    parse_period(period)
-    plan = BillingPlan(period)
+def plan_billing(ledger: Ledger, period: Period | str) -> BillingPlan:
+    """Schedule and review a month without changing anything (text ``YYYY-MM`` is parsed here until the app
+    passes a Period)."""
+    plan = BillingPlan(Period.parse(period))
+    key = str(plan.period)  # as the BillingSchedule's Period column holds it
     customers = {c.customer_id: (i, c) for i, c in enumerate(ledger.customers)}
     services = {s.service_code: (i, s) for i, s in enumerate(ledger.services)}
     contracts = {k.contract_ref: (i, k) for i, k in enumerate(ledger.contracts)}
@@ -107,14 +108,14 @@ def plan_billing(ledger: Ledger, period: str) -> BillingPlan:
         if k.status == "ended" and not k.end_date:
             continue
         try:
-            due_charges = charges(k, period)
+            due_charges = charges(k, plan.period)
         except ArxlError as exc:  # an unknown currency (a finding above), an escalated rate no cell holds...
             column = "currency" if isinstance(exc, UnknownCurrency) else "rate"
             review.add("blocking", None, exc.message, "", "", ledger.contracts.where(index, column), k.customer_id,
                        k.contract_ref)
             continue
         for charge in due_charges:
-            existing = scheduled.get((k.contract_ref, period), [])
+            existing = scheduled.get((k.contract_ref, key), [])
             if existing:
                 continue  # scheduled by an earlier run: billed, skipped or still due (picked up below)
             if k.status == "suspended":
@@ -127,10 +128,10 @@ def plan_billing(ledger: Ledger, period: str) -> BillingPlan:
             review.check(due, contract_index=index)
     for (ref, month), rows in sorted(scheduled.items()):
         due_rows = [(row, line) for row, line in rows if line.status == "due"]
-        if month == period:
+        if month == key:
             plan.already_billed += sum(1 for _, line in rows if line.status == "billed")
-        if month != period:
-            if month < period and due_rows:
+        if month != key:
+            if month < key and due_rows:
                 review.late(due_rows)
             continue
         if len(rows) > 1:
@@ -193,7 +194,7 @@ class _Review:
             vat_rate = self._tax_code(due, service, service_index)
             if service.currency == k.currency and service.rate != k.rate:
                 self.add("warning", due, f"rate differs from the approved rate for service {service.service_code}",
-                         _money(service.rate, k.currency), _money(k.rate, k.currency),
+                         figure(service.rate, k.currency, with_code=True), figure(k.rate, k.currency, with_code=True),
                          self.cell("Contracts", contract_index, "rate"))
         if line.currency != k.currency:
             self.add("blocking", due, "currency differs from the contract", k.currency, line.currency,
@@ -212,18 +213,18 @@ class _Review:
                      "(blank)", self.cell("Contracts", contract_index, "po_number"))
         if line.amount <= 0:
             self.add("blocking", due, "amount to bill is not positive", "more than 0",
-                     _money(line.amount, line.currency), self._schedule_cell(due, "amount"))
+                     figure(line.amount, line.currency, with_code=True), self._schedule_cell(due, "amount"))
         elif not storable(line.amount * (1 + (vat_rate or 0)), line.currency):  # escalated past the limit, say
             self.add("blocking", due, f"amount with VAT is more than an invoice's cell holds exactly (Excel keeps "
                      f"{EXCEL_DIGITS} significant digits)", f"at most {largest(k.currency):,} {k.currency}",
-                     _money(line.amount, line.currency), self.cell("Contracts", contract_index, "rate"))
+                     figure(line.amount, line.currency, with_code=True), self.cell("Contracts", contract_index, "rate"))
         elif line.amount > SAGE_NET_LIMIT * MAX_SPLIT:
             self.add("blocking", due, f"net amount would take more than {MAX_SPLIT} rows of Sage's 99,999,999.99 "
                      "in the export: check the quantity and rate", f"at most {SAGE_NET_LIMIT * MAX_SPLIT:,}",
-                     _money(line.amount, line.currency), self.cell("Contracts", contract_index, "rate"))
+                     figure(line.amount, line.currency, with_code=True), self.cell("Contracts", contract_index, "rate"))
         elif line.amount > SAGE_NET_LIMIT:
             self.add("warning", due, "net amount is above Sage's 99,999,999.99 per line: the export splits it",
-                     "at most 99,999,999.99", _money(line.amount, line.currency),
+                     "at most 99,999,999.99", figure(line.amount, line.currency, with_code=True),
                      self.cell("Contracts", contract_index, "rate"))
         try:
             parse_terms(k.terms or (customer.terms if customer else "") or self.ledger.settings.default_terms)
@@ -253,7 +254,7 @@ class _Review:
     def from_row(self, row: int, line: ScheduleLine) -> Due:
         """A due row typed into BillingSchedule (or held back by an earlier run) as a line to bill."""
         k = self.contracts.get(line.contract_ref, (None, None))[1]
-        matching = [c for c in (charges(k, line.period) if k else []) if c.first == line.period_start]
+        matching = [c for c in (charges(k, Period.parse(line.period)) if k else []) if c.first == line.period_start]
         if matching:
             c = matching[0]
             return Due(line, row, c.bill_date, c.description, line.amount + c.discount, c.discount, k,
@@ -293,10 +294,6 @@ class _Review:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.{2 if currency != 'RWF' else 0}f} {currency}"
 
 
 @dataclass(slots=True)
@@ -356,7 +353,7 @@ def draft_invoices(dues: Iterable[Due], existing: Iterable[str], *, series: str,
     return drafts
 
 
-def generate_invoices(ledger: Ledger, period: str) -> BillingRun:
+def generate_invoices(ledger: Ledger, period: Period | str) -> BillingRun:
     """Plan the month and draft numbered invoices for every customer not held back by the review."""
     plan = plan_billing(ledger, period)
     settings = ledger.settings

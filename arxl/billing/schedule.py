@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from arxl.core.dates import add_months, parse_period
+from arxl.core.dates import add_months
 from arxl.core.money import round_money
+from arxl.core.period import Period
 from arxl.ledger.records import Contract, InvoiceLine, ScheduleLine, ScheduleStatus
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -61,7 +62,7 @@ class Charge:
     @property
     def period(self) -> str:
         """The billing month this period belongs to."""
-        return f"{self.bill_date:%Y-%m}"
+        return str(Period.of(self.bill_date))
 
     @property
     def prorated(self) -> bool:
@@ -146,9 +147,10 @@ def charge_of(k: Contract, start: dt.date, end: dt.date, first: dt.date, last: d
     return Charge(k, start, end, first, last, bill_date, rate, gross, discount, describe(k, start, end, first, last))
 
 
-def charges(k: Contract, period: str) -> list[Charge]:
+def charges(k: Contract, period: Period | str) -> list[Charge]:
     """The periods of a contract that bill in the month ``period`` (whatever the contract's status)."""
-    month_first, month_last = parse_period(period)
+    month = Period.parse(period)
+    month_first, month_last = month.first, month.last
     found = []
     # a period billed in arrears in this month may have started up to a year earlier
     for start, end, first, last in periods(k, month_last):

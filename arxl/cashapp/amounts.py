@@ -24,8 +24,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from arxl.cashapp.records import OpenItem
+from arxl.core import withholding
 from arxl.core.tax import WithholdingRates
 
 __all__ = ["KIND_LABELS", "Mode", "combinations", "describe", "from_units", "to_units", "withheld_units"]
@@ -33,11 +35,14 @@ __all__ = ["KIND_LABELS", "Mode", "combinations", "describe", "from_units", "to_
 Mode = frozenset[str]
 """What a customer withholds: ``frozenset()`` for nothing, ``{"vat", "wht3"}`` for VAT and 3 % WHT."""
 GROSS: Mode = frozenset()
-KIND_LABELS = {"vat": "VAT withheld", "wht3": "3% WHT", "wht15": "15% WHT"}
-DEDUCTION_TYPES = {"vat": "vat_withheld", "wht3": "wht", "wht15": "wht"}
-OTHER_MODES: tuple[Mode, ...] = tuple(frozenset(m) for m in (
-    ("vat", "wht3"), ("wht3",), ("vat",), ("wht15",), ("vat", "wht15")))
+KIND_LABELS = {k.code: k.label for k in withholding.kinds()}
+"""The words of each kind in the matcher's reasons, from :mod:`arxl.core.withholding`'s table."""
+DEDUCTION_TYPES: dict[str, str] = {k.code: k.deduction for k in withholding.kinds()}
+"""The deduction type each kind is cleared as."""
+OTHER_MODES: tuple[Mode, ...] = withholding.proposed_modes()
 """Withholding a customer may apply although its profile does not say so: found, but only proposed."""
+KINDS: tuple[str, ...] = withholding.codes()
+"""The kinds in table order: :func:`kind_units` gives one figure per kind, in this order."""
 
 
 def to_units(amount: Decimal, places: int) -> int:
@@ -66,7 +71,7 @@ def describe(mode: Mode) -> str:
     """
     if not mode:
         return "nothing withheld"
-    return " and ".join(KIND_LABELS[k] for k in ("vat", "wht3", "wht15") if k in mode)
+    return " and ".join(k.label for k in withholding.kinds() if k.code in mode)
 
 
 def withheld_units(item: OpenItem, mode: Mode, places: int, rates: WithholdingRates) -> dict[str, int]:
@@ -88,16 +93,17 @@ def withheld_units(item: OpenItem, mode: Mode, places: int, rates: WithholdingRa
     if not mode:
         return {}
     kinds = kind_units(item, places, rates)
-    return {kind: kinds[n] for n, kind in enumerate(KINDS) if kind in mode}
-
-
-KINDS = ("vat", "wht3", "wht15")
+    return {k.code: kinds[n] for n, k in enumerate(withholding.kinds()) if k.code in mode}
 
 
 def kind_units(item: OpenItem, places: int, rates: WithholdingRates) -> tuple[int, int, int]:
-    """What would be withheld on the whole invoice, per kind (VAT, 3 %, 15 %), in units."""
-    net, vat = to_units(item.net_amount, places), to_units(item.vat_amount, places)
-    return _share(vat, rates.vat_share), _share(net, rates.wht3), _share(net, rates.wht15)
+    """What would be withheld on the whole invoice, per kind of the table (VAT, 3 %, 15 %), in units.
+
+    One figure per kind in :data:`KINDS` order. (Typed as three until the matcher's cache takes
+    ``tuple[int, ...]``; the figures follow the table whatever its length.)
+    """
+    bases = {"vat_amount": to_units(item.vat_amount, places), "net_amount": to_units(item.net_amount, places)}
+    return cast(tuple[int, int, int], tuple(_share(bases[k.base], rates[k.code]) for k in withholding.kinds()))
 
 
 def _share(units: int, rate: Decimal) -> int:

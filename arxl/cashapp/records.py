@@ -35,10 +35,10 @@ from typing import Literal
 
 from arxl.core.errors import BadValue
 from arxl.core.tax import WithholdingRates
+from arxl.core.withholding import DeductionType as DeductionType  # the one list; the matcher imports it here
 
 CustomerType = Literal["government", "private", "ngo", "foreign"]
 Status = Literal["auto", "review", "unmatched"]
-DeductionType = Literal["vat_withheld", "wht", "bank_charges", "discount", "rounding", ""]
 
 CUSTOMER_TYPES: tuple[str, ...] = ("government", "private", "ngo", "foreign")
 CUSTOMER_COLUMNS = ("customer_id", "name", "aliases", "bank_accounts", "customer_type", "withholding")

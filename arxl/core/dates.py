@@ -23,6 +23,7 @@ import re
 
 from arxl.core.errors import BadValue
 from arxl.core.money import is_excel_error
+from arxl.core.period import Period
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
@@ -100,17 +101,14 @@ def _parse_text(text: str, what: str) -> dt.date:
 
 
 def parse_period(value: object) -> tuple[dt.date, dt.date]:
-    """First and last day of a ``YYYY-MM`` period.
+    """First and last day of a ``YYYY-MM`` period: :class:`arxl.core.period.Period`'s, for the callers (the
+    app's jobs and the command line) not yet handed a Period.
 
     >>> parse_period("2024-02")
     (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
     """
-    text = str(value).strip() if value is not None else ""
-    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not m or not 1 <= int(m[2]) <= 12:
-        raise BadValue(f'period "{text[:20]}" is not a month written YYYY-MM')
-    first = dt.date(int(m[1]), int(m[2]), 1)
-    return first, month_end(first)
+    month = Period.parse(value)
+    return month.first, month.last
 
 
 def month_end(day: dt.date) -> dt.date:

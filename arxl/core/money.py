@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from types import MappingProxyType
+
+import iso4217
 
 from arxl.core.errors import BadValue, CurrencyMismatch, UnknownCurrency
 
@@ -40,23 +44,45 @@ class Currency:
     minor_singular: str = ""
 
 
-CURRENCIES: dict[str, Currency] = {
-    c.code: c
-    for c in (
-        Currency("RWF", 0, "Rwandan francs", "Rwandan franc"),
-        Currency("USD", 2, "US dollars", "US dollar", "cents", "cent"),
-        Currency("EUR", 2, "euros", "euro", "cents", "cent"),
-        Currency("GBP", 2, "pounds sterling", "pound sterling", "pence", "penny"),
-        Currency("KES", 2, "Kenyan shillings", "Kenyan shilling", "cents", "cent"),
-        Currency("UGX", 0, "Ugandan shillings", "Ugandan shilling"),
-        Currency("TZS", 2, "Tanzanian shillings", "Tanzanian shilling", "cents", "cent"),
-        Currency("BIF", 0, "Burundian francs", "Burundian franc"),
-        Currency("CHF", 2, "Swiss francs", "Swiss franc", "centimes", "centime"),
-        Currency("ZAR", 2, "South African rand", "South African rand", "cents", "cent"),
-        Currency("CDF", 2, "Congolese francs", "Congolese franc", "centimes", "centime"),
-        Currency("JPY", 0, "yen", "yen"),
-    )
+ISO_PUBLISHED: date = iso4217.__published__
+"""The date of the ISO 4217 list one that the ``iso4217`` package carries (the maintenance agency's table)."""
+
+_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "RWF": ("Rwandan francs", "Rwandan franc", "", ""),
+    "USD": ("US dollars", "US dollar", "cents", "cent"),
+    "EUR": ("euros", "euro", "cents", "cent"),
+    "GBP": ("pounds sterling", "pound sterling", "pence", "penny"),
+    "KES": ("Kenyan shillings", "Kenyan shilling", "cents", "cent"),
+    "UGX": ("Ugandan shillings", "Ugandan shilling", "", ""),
+    "TZS": ("Tanzanian shillings", "Tanzanian shilling", "cents", "cent"),
+    "BIF": ("Burundian francs", "Burundian franc", "", ""),
+    "CHF": ("Swiss francs", "Swiss franc", "centimes", "centime"),
+    "ZAR": ("South African rand", "South African rand", "cents", "cent"),
+    "CDF": ("Congolese francs", "Congolese franc", "centimes", "centime"),
+    "JPY": ("yen", "yen", "", ""),
 }
+"""English words for amounts in words (plural, singular, minor plural, minor singular): the currencies of the
+region. Words are language, not ISO data: any other currency is written with its ISO name and its minor unit as
+a fraction ("and 50/100"), which is how a cheque writes it."""
+
+
+def _iso_currencies() -> dict[str, Currency]:
+    """Every current ISO 4217 currency with a minor unit (funds included; gold, SDR and test codes, whose minor
+    unit is "N.A.", are no money arxl holds). The exponent is ISO's, never a hand-kept figure. The region's
+    currencies come first, in the order arxl has always listed them."""
+    found: dict[str, Currency] = {}
+    for code in [*_WORDS, *sorted(c for c in iso4217.raw_table if c and c not in _WORDS)]:
+        minor = iso4217.raw_table[code].get("CcyMnrUnts")
+        if not isinstance(minor, str) or not minor.isdigit():
+            continue
+        iso_name = str(iso4217.raw_table[code].get("CcyNm") or code)
+        name, singular, minor_name, minor_singular = _WORDS.get(code, (iso_name, iso_name, "", ""))
+        found[code] = Currency(code, int(minor), name, singular, minor_name, minor_singular)
+    return found
+
+
+CURRENCIES: Mapping[str, Currency] = MappingProxyType(_iso_currencies())
+"""Every ISO 4217 currency by code: a new currency needs no change to arxl, only to the ``iso4217`` package."""
 
 EXCEL_ERRORS = frozenset(
     {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA",
@@ -78,8 +104,22 @@ def currency(code: object) -> Currency:
     try:
         return CURRENCIES[key]
     except KeyError:
-        known = ", ".join(sorted(CURRENCIES))
-        raise UnknownCurrency(f'currency "{code}" is not one of {known}') from None
+        raise UnknownCurrency(not_a_currency(code)) from None
+
+
+def not_a_currency(code: object, what: str = "currency") -> str:
+    """The one message for a code that is no ISO 4217 currency, for :func:`currency` and the validation.
+
+    >>> not_a_currency("XYZ")
+    'currency "XYZ" is not an ISO 4217 currency code (such as RWF, USD, EUR)'
+    """
+    shown = str(code).strip()[:20] if code is not None else ""
+    return f'{what} "{shown}" is not an ISO 4217 currency code (such as RWF, USD, EUR)'
+
+
+def is_currency(code: object) -> bool:
+    """True for the code of an ISO 4217 currency arxl can hold (exact, upper case: ``"RWF"``, not ``"rwf"``)."""
+    return isinstance(code, str) and code in CURRENCIES
 
 
 def exponent(code: str) -> int:
@@ -220,13 +260,19 @@ _LIMITS = {code: Decimal(10) ** (EXCEL_DIGITS - c.exponent) for code, c in CURRE
 _STRICTEST = min(_LIMITS.values())  # an unknown currency is held to the tightest limit
 
 
-def figure(amount: Decimal | int, code: str) -> str:
-    """An amount as the accountant writes it, rounded to the currency: thousands separators, its decimals.
+def figure(amount: Decimal | int, code: str, *, with_code: bool = False) -> str:
+    """An amount as the accountant writes it: rounded half up to the currency's exponent, thousands
+    separators, exactly its decimals, and with ``with_code`` the code after it. arxl's one amount formatter:
+    reports, letters, statements, messages and the job summaries all write amounts through it.
 
     >>> figure(Decimal("1180000"), "RWF"), figure(Decimal("-1250.505"), "USD")
     ('1,180,000', '-1,250.51')
+    >>> figure(Decimal("1250.5"), "USD", with_code=True), figure(2500, "UGX", with_code=True)
+    ('1,250.50 USD', '2,500 UGX')
     """
-    return f"{round_money(amount, code):,.{exponent(code)}f}"
+    places = exponent(code)
+    text = f"{round_money(amount, code):,.{places}f}"
+    return f"{text} {currency(code).code}" if with_code else text
 
 
 def is_rounded(amount: Decimal, code: str) -> bool:
@@ -327,7 +373,7 @@ class Money:
         return Money(round_money(self.amount, self.currency), self.currency)
 
     def __str__(self) -> str:
-        return f"{self.amount:,.{exponent(self.currency)}f} {self.currency}"
+        return figure(self.amount, self.currency, with_code=True)
 
 
 def total(amounts: Iterable[Decimal]) -> Decimal:

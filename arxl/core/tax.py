@@ -34,17 +34,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from arxl.core import withholding
 from arxl.core.errors import BadValue
 from arxl.core.money import allocate, round_money, unit
 
 VatRounding = Literal["line", "invoice"]
 
-WITHHOLDING_KINDS: tuple[str, ...] = ("vat", "wht3", "wht15")
 _NO_WITHHOLDING = frozenset({"none", "nil", "no", "-"})
 _SEPARATORS = re.compile(r"[,;/+\s]+")
 
@@ -184,7 +184,8 @@ def line_vats(
 
 
 def parse_withholding(text: object) -> frozenset[str]:
-    """The withholding a customer applies, from a Customers cell: ``vat``, ``wht3``, ``wht15`` or none.
+    """The withholding a customer applies, from a Customers cell: words of :mod:`arxl.core.withholding`'s table
+    (``vat``, ``wht3``, ``wht15``) or none.
 
     Words are separated by commas, semicolons or spaces, in any case; an empty cell or ``none`` means no
     withholding. ``wht3`` and ``wht15`` cannot go together: a payer withholds income tax at one rate.
@@ -199,7 +200,7 @@ def parse_withholding(text: object) -> frozenset[str]:
     if text is None:
         return frozenset()
     if isinstance(text, bool) or not isinstance(text, str | int | float):
-        raise BadValue(f"withholding {str(text)[:20]!r} is not known; write vat, wht3 or wht15 (or none)")
+        raise BadValue(f"withholding {str(text)[:20]!r} is not known; write {_choices()} (or none)")
     words = [word for word in _SEPARATORS.split(str(text).strip().lower()) if word]
     if len(words) == 1 and words[0] in _NO_WITHHOLDING:
         return frozenset()
@@ -224,30 +225,58 @@ def withholds_at_source(withholding: object, customer_type: str) -> bool:
         return bool(str(withholding).strip())  # a profile validate refuses: ask for the certificates anyway
 
 
+def _choices() -> str:
+    words = withholding.codes()
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else words[0]
+
+
 def _check_profile(words: Iterable[str]) -> frozenset[str]:
+    known = withholding.codes()
     kinds = set()
     for word in words:
-        if word not in WITHHOLDING_KINDS:
+        if word not in known:
             shown = word if len(word) <= 20 else word[:17] + "..."
-            raise BadValue(f'withholding "{shown}" is not known; write vat, wht3 or wht15 (or none)')
+            raise BadValue(f'withholding "{shown}" is not known; write {_choices()} (or none)')
         kinds.add(word)
-    if {"wht3", "wht15"} <= kinds:
-        raise BadValue("withholding wht3 and wht15 cannot both apply: a payer withholds income tax at one "
-                       "rate")
+    income = [k.code for k in withholding.kinds() if k.income_tax and k.code in kinds]
+    if len(income) > 1:
+        raise BadValue(f"withholding {' and '.join(income)} cannot both apply: a payer withholds income tax at "
+                       "one rate")
     return frozenset(kinds)
 
 
-@dataclass(frozen=True)
 class WithholdingRates:
-    """The withholding rates, from Settings (the accountant checks them): share of VAT withheld, 3 %, 15 %."""
+    """The withholding rates, from Settings (the accountant checks them): one per kind of the table, by its
+    word; a kind not given takes the table's default (all of the VAT, 3 %, 15 %).
 
-    vat_share: Decimal = Decimal(1)
-    wht3: Decimal = Decimal("0.03")
-    wht15: Decimal = Decimal("0.15")
+    >>> WithholdingRates(vat=Decimal("0.5"))["vat"], WithholdingRates()["wht15"]
+    (Decimal('0.5'), Decimal('0.15'))
+    """
 
-    def __post_init__(self) -> None:
-        for field in fields(self):
-            _check_rate(getattr(self, field.name), f"withholding rate {field.name}")
+    __slots__ = ("_rates",)
+
+    def __init__(self, **rates: Decimal) -> None:
+        known = withholding.codes()
+        for code in rates:
+            if code not in known:
+                raise BadValue(f'withholding rate "{code}" is not of a known kind; write {_choices()}')
+        self._rates = {k.code: _check_rate(rates.get(k.code, k.rate), f"withholding rate {k.code}")
+                       for k in withholding.kinds()}
+
+    def __getitem__(self, code: str) -> Decimal:
+        return self._rates[code]
+
+    def items(self) -> tuple[tuple[str, Decimal], ...]:
+        return tuple(self._rates.items())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WithholdingRates) and self._rates == other._rates
+
+    def __hash__(self) -> int:
+        return hash(self.items())
+
+    def __repr__(self) -> str:
+        return f"WithholdingRates({', '.join(f'{k}={v!r}' for k, v in self._rates.items())})"
 
 
 def withholding_amounts(
@@ -255,17 +284,18 @@ def withholding_amounts(
     vat: Decimal,
     profile: Iterable[str],
     currency: str,
-    rates: WithholdingRates = WithholdingRates(),
+    rates: WithholdingRates | None = None,
 ) -> dict[str, Decimal]:
-    """What the customer keeps back, per kind: the VAT share of ``vat``, and wht3 / wht15 of ``net``.
+    """What the customer keeps back, per kind: its rate of its base (the VAT for ``vat``, the VAT-exclusive
+    amount for ``wht3`` and ``wht15``), rounded to the currency.
 
     >>> withholding_amounts(Decimal("-1000.50"), Decimal("-180.09"), {"wht15"}, "USD")  # a credit note
     {'wht15': Decimal('-150.08')}
     """
     kinds = parse_withholding(profile) if isinstance(profile, str) else _check_profile(profile)
-    bases = {"vat": (vat, rates.vat_share), "wht3": (net, rates.wht3), "wht15": (net, rates.wht15)}
-    return {kind: round_money(bases[kind][0] * bases[kind][1], currency)
-            for kind in WITHHOLDING_KINDS if kind in kinds}
+    rates = rates if rates is not None else WithholdingRates()
+    return {k.code: round_money({"vat_amount": vat, "net_amount": net}[k.base] * rates[k.code], currency)
+            for k in withholding.kinds() if k.code in kinds}
 
 
 def expected_cash(
@@ -274,7 +304,7 @@ def expected_cash(
     vat: Decimal,
     profile: Iterable[str],
     currency: str,
-    rates: WithholdingRates = WithholdingRates(),
+    rates: WithholdingRates | None = None,
 ) -> Decimal:
     """The cash to expect for an invoice: its gross amount less what the customer withholds.
 

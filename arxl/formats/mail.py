@@ -40,7 +40,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from arxl.aging.dunning import Reminder
 from arxl.core.errors import ArxlError
-from arxl.core.money import exponent
+from arxl.core.money import figure
 from arxl.core.tax import withholds_at_source
 from arxl.ledger.settings import Settings
 
@@ -61,9 +61,7 @@ def money(amount: Decimal | int | None, currency: str) -> str:
     >>> money(Decimal("1180000"), "RWF"), money(Decimal("1250.5"), "USD")
     ('1,180,000 RWF', '1,250.50 USD')
     """
-    if amount is None:
-        return ""
-    return f"{Decimal(amount):,.{exponent(currency)}f} {currency}"
+    return "" if amount is None else figure(amount, currency, with_code=True)
 
 
 def day(value: dt.date | None) -> str:

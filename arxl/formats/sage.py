@@ -87,9 +87,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from arxl.core.dates import parse_period
 from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.money import CURRENCIES, allocate, total, unit
+from arxl.core.period import Period
 from arxl.core.tax import vat_on_net
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import FORMULA_START, Ledger
@@ -149,11 +149,12 @@ class _HeldBack(Exception):
         self.message = message
 
 
-def sage_rows(ledger: Ledger, period: str, *, again: bool = False,
+def sage_rows(ledger: Ledger, period: Period | str, *, again: bool = False,
               on: dt.date | None = None) -> tuple[list[SageRow], ChangeSet, list[Problem]]:
     """The Sage rows of the period's documents not yet exported, the ChangeSet marking them exported on
     ``on`` (default today), and a problem per document held back."""
-    first, last = parse_period(period)
+    month = Period.parse(period)  # text until the app passes a Period
+    first, last = month.first, month.last
     exported_on = on or dt.date.today()
     export = _Export(ledger)
     table = ledger.invoices

@@ -24,7 +24,7 @@ from typing import Any, cast
 from arxl.core.aging import parse_buckets
 from arxl.core.calendar import BusinessCalendar
 from arxl.core.errors import BadValue, BadWorkbook, CellRef, Problem
-from arxl.core.money import CURRENCIES, EXCEL_DIGITS, largest, storable, unit
+from arxl.core.money import CURRENCIES, EXCEL_DIGITS, largest, not_a_currency, storable, unit
 from arxl.core.tax import TaxCode, WithholdingRates, parse_withholding
 from arxl.core.terms import parse_terms
 from arxl.formats.xlsx.reader import Table, read_tables
@@ -177,8 +177,7 @@ class Ledger:
         return BusinessCalendar(closures=[c.date for c in self.closures])
 
     def withholding_rates(self) -> WithholdingRates:
-        s = self.settings
-        return WithholdingRates(vat_share=s.vat_withheld_share, wht3=s.wht3_rate, wht15=s.wht15_rate)
+        return self.settings.withholding_rates()
 
 
 def load_ledger(port: WorkbookPort, date1904: bool = False) -> tuple[Ledger, list[Problem]]:
@@ -329,7 +328,7 @@ class _Checker:
         if unknown:
             for i, code in enumerate(values):
                 if code in unknown:
-                    self.add(table, i, "currency", f'currency "{code}" is not one of {", ".join(CURRENCIES)}',
+                    self.add(table, i, "currency", not_a_currency(code),
                              severity, holds)
 
     def money(self, table: Table[Any], *fields: str, code_of: Callable[[int], str] | None = None) -> None:
@@ -649,8 +648,7 @@ def _check_settings(ledger: Ledger) -> list[Problem]:
 
     s = ledger.settings
     if s.base_currency not in CURRENCIES:
-        problems.append(Problem(where("Base Currency"), f'Base Currency "{s.base_currency}" is not one of '
-                                f'{", ".join(CURRENCIES)}'))
+        problems.append(Problem(where("Base Currency"), not_a_currency(s.base_currency, "Base Currency")))
     for key, value, parse in (("Aging Buckets", s.aging_buckets, parse_buckets),
                               ("Default Terms", s.default_terms, parse_terms)):
         try:

@@ -28,6 +28,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from arxl.core.withholding import DeductionType as DeductionType  # one list, in the withholding table's module
+
 
 class RateMarker:
     """Marks a Decimal field that holds a rate (18% or 0.18), not an amount."""
@@ -42,7 +44,6 @@ ContractStatus = Literal["active", "suspended", "ended"]
 ScheduleStatus = Literal["due", "billed", "skipped"]
 DocType = Literal["invoice", "credit_note"]
 InvoiceStatus = Literal["open", "part-paid", "paid", "credited", "cancelled"]
-DeductionType = Literal["", "vat_withheld", "wht", "bank_charges", "discount", "rounding", "write_off"]
 Channel = Literal["call", "e-mail", "visit", "letter", "sms"]
 ArrangementStatus = Literal["pending", "kept", "broken", "cancelled"]
 QueryStatus = Literal["open", "answered", "closed"]

@@ -2,22 +2,34 @@
 
 The Settings sheet is a Key / Value table ("Company Name" | "Kigali Cloud Ltd"). Keys are matched like
 headers (case, spaces and punctuation ignored). Figures DOMAIN.md marks as "verify" (withholding rates, the
-share of VAT a public body withholds) live here, never in code. A key arxl does not know is reported as a
+share of VAT a public body withholds) live here, never in code: one rate key per kind of the withholding table
+(:mod:`arxl.core.withholding`), so a new kind brings its key with it. A key arxl does not know is reported as a
 warning, so a typo ("Invoice Seris") does not silently fall back to the default.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import PrivateAttr, create_model
+
+from arxl.core import withholding
 from arxl.core.errors import BadValue, Problem
+from arxl.core.money import CURRENCIES, is_currency
+from arxl.core.tax import WithholdingRates
 from arxl.formats.xlsx.reader import Table, converter, is_blank
-from arxl.ledger.records import Rate, Row, Setting, col, columns, header_key
+from arxl.ledger.records import Column, Rate, Row, Setting, col, columns, header_key
+
+PER_CURRENCY = ("bank_account", "bank_charges_tolerance", "collections_target")
+"""Settings a currency has one of, under "<setting> <ISO code>": a field for RWF (and USD), a key for any other."""
 
 
-class Settings(Row):
+class _Settings(Row):
+    """The Settings of fixed keys; :data:`Settings` adds a rate key per withholding kind of the core's table."""
+
     company_name: str = col("Company Name")
     company_tin: str = col("Company TIN", "")
     company_address: str = col("Company Address", "")
@@ -32,9 +44,6 @@ class Settings(Row):
     roll_due_dates: Literal["none", "next"] = col("Roll Due Dates", "none")
     aging_basis: Literal["due_date", "invoice_date"] = col("Aging Basis", "due_date")
     aging_buckets: str = col("Aging Buckets", "30,60,90,120")
-    vat_withheld_share: Rate = col("VAT Withheld Share", Decimal(1))
-    wht3_rate: Rate = col("WHT3 Rate", Decimal("0.03"))
-    wht15_rate: Rate = col("WHT15 Rate", Decimal("0.15"))
     bank_name: str = col("Bank Name", "")
     bank_branch: str = col("Bank Branch", "")
     bank_swift: str = col("Bank SWIFT", "")
@@ -42,12 +51,6 @@ class Settings(Row):
     bank_account_usd: str = col("Bank Account USD", "")
     bank_charges_tolerance: Decimal = col("Bank Charges Tolerance", Decimal(45))  # USD (and EUR, GBP, CHF)
     bank_charges_tolerance_rwf: Decimal = col("Bank Charges Tolerance RWF", Decimal(5000))
-    bank_charges_tolerance_eur: Decimal | None = col("Bank Charges Tolerance EUR", None)
-    bank_charges_tolerance_gbp: Decimal | None = col("Bank Charges Tolerance GBP", None)
-    bank_charges_tolerance_chf: Decimal | None = col("Bank Charges Tolerance CHF", None)
-    bank_charges_tolerance_kes: Decimal | None = col("Bank Charges Tolerance KES", None)
-    bank_charges_tolerance_ugx: Decimal | None = col("Bank Charges Tolerance UGX", None)
-    bank_charges_tolerance_tzs: Decimal | None = col("Bank Charges Tolerance TZS", None)
     match_auto_threshold: int = col("Match Auto Threshold", 90)
     match_review_threshold: int = col("Match Review Threshold", 50)
     third_party_payers: str = col("Third Party Payers", "")  # ;-separated payers that pay for others
@@ -67,29 +70,75 @@ class Settings(Row):
     escalation_days: int = col("Escalation Days", 90)
     escalation_reminders: int = col("Escalation Reminders", 2)
 
+    _per_currency: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)
+    """Keys of a currency that has no field of its own: ("bank_account", "KES") from "Bank Account KES"."""
+
+    def of_currency(self, name: str) -> dict[str, Any]:
+        """A per-currency setting (:data:`PER_CURRENCY`) of every currency that has it: its field ("Bank Account
+        RWF") or the key of any other ISO 4217 currency ("Bank Account KES"), so a currency needs no code."""
+        found = {c: getattr(self, f"{name}_{c.lower()}") for c in CURRENCIES if hasattr(self, f"{name}_{c.lower()}")}
+        found.update({code: value for (key, code), value in self._per_currency.items() if key == name})
+        return {code: value for code, value in found.items() if value not in (None, "")}
+
+    def bank_account(self, currency: str) -> str:
+        """Our bank account in a currency ("" when Settings has none)."""
+        return str(self.of_currency("bank_account").get(currency.strip().upper(), ""))
+
+    def bank_accounts(self) -> dict[str, str]:
+        """Our bank account per currency, for the currencies Settings gives one."""
+        return {code: str(account) for code, account in self.of_currency("bank_account").items()}
+
     def bank_charges(self) -> dict[str, Decimal]:
         """Largest shortfall read as bank charges, per currency: "Bank Charges Tolerance" is USD's (and EUR's,
         GBP's, CHF's unless they have their own), "Bank Charges Tolerance <CCY>" another currency's."""
         tolerances = dict.fromkeys(("USD", "EUR", "GBP", "CHF"), self.bank_charges_tolerance)
-        for name, value in self:
-            if name.startswith("bank_charges_tolerance_") and isinstance(value, Decimal):
-                tolerances[name.rsplit("_", 1)[1].upper()] = value
+        tolerances.update(self.of_currency("bank_charges_tolerance"))
         return tolerances
 
     def collections_target(self, currency: str) -> Decimal | None:
         """The monthly collections target of a currency, when Settings has one."""
-        value = getattr(self, f"collections_target_{currency.lower()}", None)
+        value = self.of_currency("collections_target").get(currency.strip().upper())
         return value if isinstance(value, Decimal) else None
 
 
-def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Settings, list[Problem]]:
+    def withholding_rates(self) -> WithholdingRates:
+        """The rate of each withholding kind: its Settings key, else the table's default."""
+        given = {k.code: getattr(self, k.field, None) for k in withholding.kinds()}
+        return WithholdingRates(**{code: rate for code, rate in given.items() if isinstance(rate, Decimal)})
+
+
+def settings_model(kinds: tuple[withholding.WithholdingKind, ...] | None = None) -> type[_Settings]:
+    """The Settings row: the fixed keys and one rate key per withholding kind ("WHT3 Rate", default 3 %)."""
+    rates: dict[str, Any] = {k.field: (Rate, col(k.setting, k.rate)) for k in kinds or withholding.kinds()}
+    return create_model("Settings", __base__=_Settings, __module__=__name__, **rates)
+
+
+if TYPE_CHECKING:
+    Settings = _Settings
+else:
+    Settings = settings_model()
+
+
+def parse_settings(table: Table[Setting], date1904: bool = False,
+                   model: type[Settings] = Settings) -> tuple[Settings, list[Problem]]:
     """Typed Settings from the Key / Value rows, with a problem per bad value, unknown or repeated key."""
-    fields = {header_key(c.header): c for c in columns(Settings)}
-    fields.update({header_key(c.field): c for c in columns(Settings)})
+    fields = {header_key(c.header): c for c in columns(model)}
+    fields.update({header_key(c.field): c for c in columns(model)})
     values: dict[str, Any] = {}
+    per_currency: dict[tuple[str, str], Any] = {}
     problems: list[Problem] = []
     for i, row in enumerate(table.rows):
         column = fields.get(header_key(row.key))
+        if column is None and (found := _currency_key(row.key, model)) is not None:
+            name, code, like = found
+            if (name, code) in per_currency:
+                problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is given twice'))
+            elif not is_blank(row.value):
+                try:
+                    per_currency[(name, code)] = converter(like, date1904)(row.value)
+                except BadValue as exc:
+                    problems.append(Problem(table.where(i, "value"), f"{like.header}: {exc.message}"))
+            continue
         if column is None:
             problems.append(Problem(table.where(i, "key"), f'setting "{row.key}" is not known to arxl; '
                                     "check its spelling", "warning"))
@@ -103,7 +152,7 @@ def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Setti
             values[column.field] = converter(column, date1904)(row.value)
         except BadValue as exc:
             problems.append(Problem(table.where(i, "value"), f"{column.header}: {exc.message}"))
-    for column in columns(Settings):
+    for column in columns(model):
         if column.field not in values:
             if column.required:
                 problems.append(Problem(table.where(0, "key") if table.rows else
@@ -111,4 +160,19 @@ def parse_settings(table: Table[Setting], date1904: bool = False) -> tuple[Setti
                 values[column.field] = ""
             else:
                 values[column.field] = column.default
-    return Settings.model_construct(**values), problems
+    settings = model.model_construct(**values)
+    settings._per_currency.update(per_currency)
+    return settings, problems
+
+
+def _currency_key(key: str, model: type[Settings]) -> tuple[str, str, Column] | None:
+    """("bank_account", "KES", its column, read like RWF's) for "Bank Account KES", an ISO currency without a
+    field of its own; None for any other key."""
+    text = header_key(key)
+    for name in PER_CURRENCY:
+        prefix = header_key(name)
+        code = text[len(prefix):].upper()
+        if text.startswith(prefix) and len(code) == 3 and is_currency(code):
+            like = next(c for c in columns(model) if c.field == f"{name}_rwf")
+            return name, code, replace(like, field=f"{name}_{code.lower()}", header=f"{like.header[:-4]} {code}")
+    return None

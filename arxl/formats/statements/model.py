@@ -40,8 +40,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from arxl.core.errors import ArxlError
-from arxl.core.money import exponent, is_rounded, round_money
+from arxl.core.errors import ArxlError, UnknownCurrency
+from arxl.core.money import exponent, figure, is_rounded, round_money
 from arxl.core.statement import StatementLine
 
 MB = 1024 * 1024
@@ -233,10 +233,9 @@ def money(amount: Decimal, code: str) -> str:
     ('1,250,000', '-321.40')
     """
     try:
-        places = exponent(code)
-    except ArxlError:
-        places = 2
-    return f"{amount:,.{places}f}"
+        return figure(amount, code)
+    except UnknownCurrency:  # a bank's code that is no ISO currency: two decimals, as most currencies have
+        return f"{amount:,.2f}"
 
 
 def clean_text(text: object) -> str:
