@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from arxl.app import cash, close, invoicing, jobs, queries, receivables
 from arxl.app.report import Refused, Report
 from arxl.core.errors import ArxlError
 from arxl.formats.xlsx.host import Host, ledger_of
@@ -55,78 +56,57 @@ def _period(host: Host) -> str:
 
 
 def validate_workbook(host: Host) -> Report:
-    from arxl.app import jobs
-
     return jobs.validate(host)
 
 
 def review_billing(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.review_billing(host, _period(host))
+    return invoicing.review_billing(host, _period(host))
 
 
 def generate_invoices(host: Host) -> Report:
-    from arxl.app import jobs
-
     period, _, out = _settings(host)
-    return jobs.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True,
+    return invoicing.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True,
                                   progress=_status_bar(host, "Generate invoices"))
 
 
 def export_sage(host: Host) -> Report:
-    from arxl.app import jobs
-
     period, _, out = _settings(host)
     out.mkdir(parents=True, exist_ok=True)
-    return jobs.export_sage(host, _period(host), out / f"sage-{period}.csv", on=dt.date.today())
+    return invoicing.export_sage(host, _period(host), out / f"sage-{period}.csv", on=dt.date.today())
 
 
 def import_statement(host: Host) -> Report:
-    from arxl.app import jobs
-
     ledger, _ = ledger_of(host)
     name = ledger.settings.statement_file
     if not name:
         raise ArxlError("Settings has no Statement File: put the bank statement's file name (beside the workbook, "
                         "or a full path) in Settings, key Statement File")
-    return jobs.import_statement(host, host.folder / name, dt.date.today())
+    return cash.import_statement(host, host.folder / name, dt.date.today())
 
 
 def post_reconciliation(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.post_reconciliation(host, dt.date.today())
+    return cash.post_reconciliation(host, dt.date.today())
 
 
 def refresh_aging(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.refresh_aging(host, _settings(host)[1])
+    return receivables.refresh_aging(host, _settings(host)[1])
 
 
 def statements_reminders(host: Host) -> Report:
-    from arxl.app import jobs
-
     _, as_of, out = _settings(host)
-    return jobs.statements_reminders(host, as_of, out, pdf=True, progress=_status_bar(host, "Statements & reminders"))
+    return receivables.statements_reminders(host, as_of, out, pdf=True,
+                                            progress=_status_bar(host, "Statements & reminders"))
 
 
 def collections_report(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.collections_report(host, _period(host))
+    return receivables.collections_report(host, _period(host))
 
 
 def client_queries(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.refresh_queries(host, _settings(host)[1])
+    return queries.refresh_queries(host, _settings(host)[1])
 
 
 def month_end_close(host: Host) -> Report:
-    from arxl.app import close
-
     _, _, out = _settings(host)
     return close.month_end(host, _period(host), out, today=dt.date.today(),
                            progress=lambda step: host.status(f"arxl: Month-end close: {step}..."),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from arxl.app import jobs
+from arxl.app import cash
 from arxl.cashapp.reconcile import decide
 from arxl.formats.mailsink import MailSink
 from arxl.formats.xlsx.host import FileHost
@@ -52,7 +52,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "--date", TODAY], check=True, capture_output=True)
     subprocess.run([ARXL, "reconcile", "approve", str(book)], check=True, capture_output=True)
     host = FileHost(book)
-    table = jobs.reconciliation_table(host)
+    table = cash.reconciliation_table(host)
     proposals: dict[str, set[str]] = defaultdict(set)
     for row in table.rows:
         if row.invoice_no:

@@ -363,7 +363,7 @@ def test_the_command_prints_the_differences_and_leaves_the_workbook_alone(book: 
 
 
 def test_the_job_reports_in_lines(book: Path, tmp_path: Path) -> None:
-    from arxl.app.jobs import customer_reconciliation
+    from arxl.app.cash import customer_reconciliation
 
     their = tmp_path / "ap.csv"
     their.write_text(SUPPLIER_LEDGER, encoding="utf-8")
@@ -461,7 +461,7 @@ def test_a_bare_serial_of_the_same_date_and_amount_is_a_probable_match(tmp_path:
     assert [(row[0].value, row[1].value) for row in summary.iter_rows() if "agree" in str(row[0].value)
             or "probably" in str(row[0].value)] == [
         ("Documents that agree", 1), ("Documents probably the same", 1), ("Payments and withholding that agree", 0)]
-    from arxl.app.jobs import customer_reconciliation
+    from arxl.app.cash import customer_reconciliation
 
     report = customer_reconciliation(FileHost(book), "C001", their)
     assert report.lines[1] == (f"{len(result.differences) - 1} difference(s); 1 document(s) and 0 payment or "

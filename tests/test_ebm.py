@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from arxl.app.credits import read_ebm_report
 from arxl.billing.credit import credit_note
 from arxl.billing.ebm import import_ebm, parse_ebm_csv
 from arxl.cli import main
 from arxl.core.errors import BadValue
-from arxl.formats.ebm import read_ebm_report
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.ledger.ledger import Ledger, open_ledger
 from arxl.ledger.records import ExchangeRate, InvoiceLine, Row

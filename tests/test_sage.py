@@ -14,7 +14,8 @@ import pytest
 from arxl.billing.credit import credit_note
 from arxl.cli import main
 from arxl.core.money import CURRENCIES
-from arxl.formats.sage import COLUMNS, MAX_AMOUNT, SageRow, sage_rows, write_sage_csv
+from arxl.core.sage_limits import MAX_AMOUNT
+from arxl.formats.sage import COLUMNS, SageRow, sage_rows, write_sage_csv
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.ledger.ledger import Ledger, open_ledger
 from arxl.ledger.records import Customer, Invoice, InvoiceLine, Row, Setting, TaxCodeRow

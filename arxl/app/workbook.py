@@ -1,0 +1,56 @@
+"""The workbook a command works on: found, locked for the rest of the command when it is changed, opened as a host.
+
+A command that changes a workbook takes the lock beside it before anything is read (one writer at a time:
+a second command waits, then refuses); a command that only reads takes no lock (every save replaces the file in
+one step). The command line and the ribbon both come here, so the rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from arxl.core.errors import ArxlError
+from arxl.formats.xlsx.host import FileHost
+from arxl.formats.xlsx.lock import DEFAULT_WAIT, WorkbookLock
+
+
+def existing(path: Path) -> Path:
+    """The path of an input file, refused with a clear message when it is missing or a folder."""
+    if not path.exists():
+        raise ArxlError(f"file not found: {path}")
+    if path.is_dir():
+        raise ArxlError(f"{path} is a folder, not a workbook")
+    return path
+
+
+class Session:
+    """What one command holds: the workbook locks (released when the command ends), its words, how long it waits."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.locks = contextlib.ExitStack()
+        self.command = "arxl"
+        self.wait: float | None = None
+        self.say = say
+
+    def lock(self, book: Path) -> None:
+        """Take the workbook's lock for the rest of the command, before anything is read (one writer at a time)."""
+        wait = self.wait
+        if wait is None:
+            try:
+                wait = float(os.environ.get("ARXL_WAIT", DEFAULT_WAIT))
+            except ValueError:
+                raise ArxlError(f'ARXL_WAIT "{os.environ["ARXL_WAIT"][:20]}" is not a number of seconds') from None
+        self.locks.enter_context(WorkbookLock(existing(book), self.command, wait, say=self.say))
+
+    def writable(self, book: Path) -> FileHost:
+        """The workbook as the host of a command that changes it: its lock is taken first and held to the end."""
+        self.lock(existing(book))
+        return FileHost(book)
+
+
+def readable(book: Path) -> FileHost:
+    """The workbook for a command that only reads it (no lock: saves replace the file in one step)."""
+    return FileHost(existing(book))
