@@ -2,7 +2,7 @@
 
 The add-in's single VBA callback runs ``RunPython "import arxl.macros as m; m.run('<button id>')"``. Each
 macro is a few lines: read its parameters from Settings (Period, As Of, Output Folder, Statement File), call
-the same job as the command line (:mod:`arxl.app.jobs`), and report: the first line in Excel's status bar, the
+the same job of :mod:`arxl.app` as the command line, and report: the first line in Excel's status bar, the
 whole report with links to the problem cells in the Log sheet, and an alert naming the cell when the input is
 refused — never a Python traceback. Every macro runs headless on a file through
 :class:`arxl.formats.xlsx.host.FileHost`, which is how the tests run them.
@@ -16,9 +16,8 @@ from pathlib import Path
 
 from arxl.app import cash, close, invoicing, jobs, queries, receivables
 from arxl.app.report import Refused, Report
+from arxl.app.workbook import Host, lock_for, settings_of
 from arxl.core.errors import ArxlError
-from arxl.formats.xlsx.host import Host, ledger_of
-from arxl.formats.xlsx.lock import WorkbookBusy, WorkbookLock
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 
 # Button id -> (group on the ribbon, label, screentip). The order is the ribbon's.
@@ -43,8 +42,7 @@ Macro = Callable[[Host], Report]
 
 def _settings(host: Host) -> tuple[str, dt.date | None, Path]:
     """Period, As Of and the output folder of the Settings sheet (the period is required by most buttons)."""
-    ledger, _ = ledger_of(host)
-    s = ledger.settings
+    s = settings_of(host)
     return s.period, s.as_of, host.folder / (s.output_folder or "out")
 
 
@@ -76,8 +74,7 @@ def export_sage(host: Host) -> Report:
 
 
 def import_statement(host: Host) -> Report:
-    ledger, _ = ledger_of(host)
-    name = ledger.settings.statement_file
+    name = settings_of(host).statement_file
     if not name:
         raise ArxlError("Settings has no Statement File: put the bank statement's file name (beside the workbook, "
                         "or a full path) in Settings, key Statement File")
@@ -170,10 +167,9 @@ def run(button: str, host: Host | None = None) -> Report:
         raise ValueError(f"no arxl macro for the button {button!r}")  # a broken add-in: a bug, not bad input
     host.status(f"arxl: {BUTTONS[button][1]}...")
     # the same lock as the command line's, so a button and a command never write the workbook together
-    lock = WorkbookLock(host.folder / host.name, f"arxl ribbon: {BUTTONS[button][1]}", MACRO_WAIT, say=host.status)
     try:
-        lock.acquire()
-    except WorkbookBusy as exc:  # nothing was read or written, not even the Log sheet (another run owns it)
+        lock = lock_for(host, f"arxl ribbon: {BUTTONS[button][1]}", MACRO_WAIT, host.status)
+    except ArxlError as exc:  # nothing was read or written, not even the Log sheet (another run owns it)
         report = Report(button).refuse(str(exc))
     else:
         try:

@@ -453,8 +453,8 @@ def close_ready(sample_book: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def close_command(book: Path, port: int) -> list[str | Path]:
-    return ["close", book, "--period", "2025-07", "--out", book.parent / "out", "--date", "2025-08-01",
-            "--smtp", f"127.0.0.1:{port}"]
+    return ["close", book, "--period", "2025-07", "--out", book.parent / "out", "--today", "2025-08-01",
+            "--send", "--smtp", f"127.0.0.1:{port}"]
 
 
 @pytest.mark.slow

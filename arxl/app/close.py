@@ -161,3 +161,10 @@ def _post(host: Host, today: dt.date) -> Report:
             f"{waiting} bank line(s) await a decision in the Reconciliation sheet (approve, reject, invoice "
             "numbers or a customer id); decide them, then run the close again")
     return cash.post_reconciliation(host, today)
+
+
+def output_folder(host: Host) -> Path:
+    """Where the close writes when no folder is given: Settings' Output Folder beside the workbook, else ``out``
+    (the workbook refused first, as every job, when ``validate`` finds an error in it)."""
+    ledger = jobs.open_for_work(host, "month-end close")
+    return host.folder / (ledger.settings.output_folder or "out")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from arxl.aging.queries import CHANNELS, open_queries, queries_sheet, summary
 from arxl.aging.queries import add_query as add
 from arxl.aging.queries import answer_query as answer_it
 from arxl.aging.queries import close_query as close_it
-from arxl.aging.queries import open_queries, queries_sheet, summary
 from arxl.app.jobs import as_of_date, open_for_work
 from arxl.app.report import Report
+from arxl.core.errors import ArxlError
 from arxl.formats.xlsx.host import Host
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.records import ClientQuery
@@ -18,6 +19,8 @@ from arxl.ledger.records import ClientQuery
 def add_query(host: Host, customer_id: str, invoice_no: str, question: str, on: dt.date, *, channel: str = "e-mail",
               owner: str = "", due: dt.date | None = None) -> Report:
     """Record a customer's query on an invoice in the Queries sheet; the invoice is held out of reminders."""
+    if channel.strip().lower() not in CHANNELS:
+        raise ArxlError(f'--channel "{channel[:20]}" is not one of {", ".join(CHANNELS)}')
     ledger = open_for_work(host, "add query")
     changes = add(ledger, customer_id=customer_id, invoice_no=invoice_no, question=question, on=on,
                   channel=channel, owner=owner, due=due)
@@ -44,8 +47,15 @@ def answer_query(host: Host, query_id: str, answer: str, on: dt.date) -> Report:
 
 def close_query(host: Host, query_id: str, resolution: str, on: dt.date, credit_note: str = "") -> Report:
     """Close an answered query: by an explanation, a credit note of its invoice, or a re-issue."""
+    how = resolution.strip().lower()
+    if how not in ("explanation", "credit-note", "re-issue"):
+        raise ArxlError(f'--resolution "{resolution[:20]}" is not one of explanation, credit-note, re-issue')
+    if how == "credit-note" and not credit_note.strip():
+        raise ArxlError("--resolution credit-note needs --credit-note CN-YYYY-NNNNN (the credit note of the invoice)")
+    if how == "explanation" and credit_note.strip():
+        raise ArxlError("--credit-note goes with --resolution credit-note or re-issue, not explanation")
     ledger = open_for_work(host, "close query")
-    changes = close_it(ledger, query_id, resolution, on, credit_note)
+    changes = close_it(ledger, query_id, how, on, credit_note)
     host.apply(changes)
     fields = {u.field: u.value for u in changes.updates}
     report = Report("close query")

@@ -12,7 +12,7 @@ from arxl.app.report import Report
 from arxl.core.background import paused_gc
 from arxl.core.dates import parse_period
 from arxl.formats.libreoffice import require
-from arxl.formats.mail import SmtpServer
+from arxl.formats.mail import SmtpServer, parse_server
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.formats.xlsx.host import FileHost, Host
 from arxl.ledger.changes import ChangeSet
@@ -157,3 +157,9 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
         report.say(f"{block.currency}: {block.balance:,.{places}f} outstanding for {len(block.customers)} "
                    f"account(s), {overdue:,.{places}f} overdue")
     return report
+
+
+def mail_server(address: str, *, starttls: bool = False, user: str = "", password: str = "") -> SmtpServer:
+    """The mail server reminders are sent through, from ``HOST:PORT`` (port 25 when left out)."""
+    host, port = parse_server(address)
+    return SmtpServer(host, port, starttls, user, password)

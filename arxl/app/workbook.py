@@ -13,8 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from arxl.core.errors import ArxlError
-from arxl.formats.xlsx.host import FileHost
+from arxl.formats.xlsx.host import FileHost, Host, ledger_of
 from arxl.formats.xlsx.lock import DEFAULT_WAIT, WorkbookLock
+from arxl.ledger.settings import Settings
+
+__all__ = ["FileHost", "Host", "Session", "existing", "lock_for", "readable", "settings_of"]
 
 
 def existing(path: Path) -> Path:
@@ -54,3 +57,17 @@ class Session:
 def readable(book: Path) -> FileHost:
     """The workbook for a command that only reads it (no lock: saves replace the file in one step)."""
     return FileHost(existing(book))
+
+
+def lock_for(host: Host, command: str, wait: float, say: Callable[[str], None]) -> WorkbookLock:
+    """The workbook's lock, taken for a ribbon button (the same lock as the command line's, so that a button and a
+    command never write the workbook together); raises :class:`~arxl.core.errors.ArxlError` (WorkbookBusy) when
+    another run still holds it after ``wait`` seconds. The caller releases it."""
+    lock = WorkbookLock(host.folder / host.name, command, wait, say=say)
+    lock.acquire()
+    return lock
+
+
+def settings_of(host: Host) -> Settings:
+    """The Settings of the host's workbook as they are now (read without the checks of a job)."""
+    return ledger_of(host)[0].settings

@@ -27,8 +27,8 @@ from arxl.billing.schedule import Charge, charges, describe
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import parse_period
 from arxl.core.errors import ArxlError, BadValue, CellRef, UnknownCurrency
-from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.money import EXCEL_DIGITS, largest, storable, total
+from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
 from arxl.ledger.changes import ChangeSet

@@ -87,10 +87,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.dates import parse_period
 from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.money import CURRENCIES, allocate, total, unit
+from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import vat_on_net
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import FORMULA_START, Ledger
