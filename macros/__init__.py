@@ -11,6 +11,7 @@ refused — never a Python traceback. Every macro runs headless on a file throug
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,8 +114,6 @@ def month_end_close(host: Host) -> Report:
 def _status_bar(host: Host, label: str) -> Callable[[str, int, int], None]:
     """A long job's progress in Excel's status bar ("arxl: Generate invoices: invoice PDFs 35/69"), at most
     a few times a second: each update is a call into Excel."""
-    import time
-
     last = [0.0]
 
     def show(stage: str, done: int, total: int) -> None:
@@ -159,7 +158,7 @@ def log_sheet(report: Report, button: str, when: dt.datetime) -> SheetSpec:
 def run(button: str, host: Host | None = None) -> Report:
     """Run the macro of a ribbon button on the calling workbook (or on ``host``), and report to the accountant."""
     if host is None:
-        from arxl.excel.host import ExcelHost
+        from arxl.excel.host import ExcelHost  # xlwings and a live Excel: only when Excel runs the macro
 
         host = ExcelHost.caller()
     macro: Macro | None = globals().get(button) if button in BUTTONS else None

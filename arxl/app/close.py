@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from arxl.app import cash, invoicing, jobs, receivables
 from arxl.app.report import Refused, Report
+from arxl.cashapp.reconcile import undecided
 from arxl.core.dates import parse_period
 from arxl.core.errors import ArxlError
 from arxl.formats.libreoffice import require
@@ -153,8 +154,6 @@ def _import(host: Host, statement: Path | None, today: dt.date) -> Report:
 
 def _post(host: Host, today: dt.date) -> Report:
     """Post the decided lines; wait (stop the close) while any line has no decision yet."""
-    from arxl.cashapp.reconcile import undecided
-
     waiting = undecided(cash.reconciliation_table(host))
     if waiting:
         return Report("waiting").refuse(
