@@ -17,7 +17,7 @@ from arxl.formats.xlsx.host import FileHost, Host, ledger_of
 from arxl.formats.xlsx.lock import DEFAULT_WAIT, WorkbookLock
 from arxl.ledger.settings import Settings
 
-__all__ = ["FileHost", "Host", "Session", "existing", "lock_for", "readable", "settings_of"]
+__all__ = ["FileHost", "Host", "existing", "lock_for", "readable", "settings_of", "writable"]
 
 
 def existing(path: Path) -> Path:
@@ -29,29 +29,18 @@ def existing(path: Path) -> Path:
     return path
 
 
-class Session:
-    """What one command holds: the workbook locks (released when the command ends), its words, how long it waits."""
-
-    def __init__(self, say: Callable[[str], None]) -> None:
-        self.locks = contextlib.ExitStack()
-        self.command = "arxl"
-        self.wait: float | None = None
-        self.say = say
-
-    def lock(self, book: Path) -> None:
-        """Take the workbook's lock for the rest of the command, before anything is read (one writer at a time)."""
-        wait = self.wait
-        if wait is None:
-            try:
-                wait = float(os.environ.get("ARXL_WAIT", DEFAULT_WAIT))
-            except ValueError:
-                raise ArxlError(f'ARXL_WAIT "{os.environ["ARXL_WAIT"][:20]}" is not a number of seconds') from None
-        self.locks.enter_context(WorkbookLock(existing(book), self.command, wait, say=self.say))
-
-    def writable(self, book: Path) -> FileHost:
-        """The workbook as the host of a command that changes it: its lock is taken first and held to the end."""
-        self.lock(existing(book))
-        return FileHost(book)
+def writable(book: Path, locks: contextlib.ExitStack, command: str, wait: float | None,
+             say: Callable[[str], None]) -> FileHost:
+    """The workbook as the host of a command that changes it: its lock is taken first (into ``locks``, held until
+    the command ends) and only then is anything read. ``wait`` is how long to wait for another command (None:
+    ARXL_WAIT, else 60 seconds); ``command`` is what a waiting command is told."""
+    if wait is None:
+        try:
+            wait = float(os.environ.get("ARXL_WAIT", DEFAULT_WAIT))
+        except ValueError:
+            raise ArxlError(f'ARXL_WAIT "{os.environ["ARXL_WAIT"][:20]}" is not a number of seconds') from None
+    locks.enter_context(WorkbookLock(existing(book), command, wait, say=say))
+    return FileHost(book)
 
 
 def readable(book: Path) -> FileHost:

@@ -13,7 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,9 +21,11 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from arxl.app.report import Report
-from arxl.app.workbook import Session
 from arxl.core.dates import to_date
 from arxl.core.errors import ArxlError
+
+if TYPE_CHECKING:
+    from arxl.app.workbook import FileHost
 
 WIDE = 10_000  # columns of output and help that is not a terminal: never wrapped
 
@@ -69,7 +71,22 @@ def warn(text: str) -> None:
     err.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
-session = Session(warn)
+class Session:
+    """What one run of the command holds: the workbook locks (released when the command ends) and its words."""
+
+    def __init__(self) -> None:
+        self.locks = contextlib.ExitStack()
+        self.command = "arxl"
+        self.wait: float | None = None
+
+    def writable(self, book: Path) -> FileHost:
+        """The workbook for a command that changes it: locked first, the lock held until the command ends."""
+        from arxl.app.workbook import writable  # here, not at the top: `arxl --help` starts without openpyxl
+
+        return writable(book, self.locks, self.command, self.wait, warn)
+
+
+session = Session()
 
 
 def show(report: Report) -> None:
