@@ -166,7 +166,7 @@ def test_validate_names_the_negated_invoice(negated: Path, tmp_path: Path, capsy
 @pytest.mark.parametrize("argv", [
     ["invoices", "generate", "{book}", "--period", "2025-08"],
     ["invoices", "review", "{book}", "--period", "2025-08"],
-    ["reconcile", "{book}", "--statement", "{statement}"],
+    ["reconcile", "propose", "{book}", "--statement", "{statement}"],
     ["reconcile", "post", "{book}"],
     ["aging", "{book}", "--as-of", "2025-07-31"],
     ["statements", "{book}", "--as-of", "2025-07-31", "--out", "{folder}/out"],
