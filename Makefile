@@ -28,7 +28,7 @@ lint: setup
 
 # The Excel add-in, built from workbooks/addin (a build output, not in git; `arxl addin install` builds its own).
 addin: setup
-	$(BIN)/arxl addin build --out workbooks/arxl.xlam
+	$(BIN)/arxl addin build -o workbooks/arxl.xlam
 
 bench: setup
 	$(BIN)/python bench/read_ledger.py

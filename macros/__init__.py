@@ -2,7 +2,7 @@
 
 The add-in's single VBA callback runs ``RunPython "import arxl.macros as m; m.run('<button id>')"``. Each
 macro is a few lines: read its parameters from Settings (Period, As Of, Output Folder, Statement File), call
-the same job as the command line (:mod:`arxl.app.jobs`), and report: the first line in Excel's status bar, the
+the same job of :mod:`arxl.app` as the command line, and report: the first line in Excel's status bar, the
 whole report with links to the problem cells in the Log sheet, and an alert naming the cell when the input is
 refused — never a Python traceback. Every macro runs headless on a file through
 :class:`arxl.formats.xlsx.host.FileHost`, which is how the tests run them.
@@ -11,13 +11,14 @@ refused — never a Python traceback. Every macro runs headless on a file throug
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+from arxl.app import cash, close, invoicing, jobs, queries, receivables
 from arxl.app.report import Refused, Report
+from arxl.app.workbook import Host, lock_for, settings_of
 from arxl.core.errors import ArxlError
-from arxl.formats.xlsx.host import Host, ledger_of
-from arxl.formats.xlsx.lock import WorkbookBusy, WorkbookLock
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 
 # Button id -> (group on the ribbon, label, screentip). The order is the ribbon's.
@@ -42,8 +43,7 @@ Macro = Callable[[Host], Report]
 
 def _settings(host: Host) -> tuple[str, dt.date | None, Path]:
     """Period, As Of and the output folder of the Settings sheet (the period is required by most buttons)."""
-    ledger, _ = ledger_of(host)
-    s = ledger.settings
+    s = settings_of(host)
     return s.period, s.as_of, host.folder / (s.output_folder or "out")
 
 
@@ -55,78 +55,56 @@ def _period(host: Host) -> str:
 
 
 def validate_workbook(host: Host) -> Report:
-    from arxl.app import jobs
-
     return jobs.validate(host)
 
 
 def review_billing(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.review_billing(host, _period(host))
+    return invoicing.review_billing(host, _period(host))
 
 
 def generate_invoices(host: Host) -> Report:
-    from arxl.app import jobs
-
     period, _, out = _settings(host)
-    return jobs.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True,
+    return invoicing.generate_invoices(host, _period(host), out / "invoices" / period, pdf=True,
                                   progress=_status_bar(host, "Generate invoices"))
 
 
 def export_sage(host: Host) -> Report:
-    from arxl.app import jobs
-
     period, _, out = _settings(host)
     out.mkdir(parents=True, exist_ok=True)
-    return jobs.export_sage(host, _period(host), out / f"sage-{period}.csv", on=dt.date.today())
+    return invoicing.export_sage(host, _period(host), out / f"sage-{period}.csv", on=dt.date.today())
 
 
 def import_statement(host: Host) -> Report:
-    from arxl.app import jobs
-
-    ledger, _ = ledger_of(host)
-    name = ledger.settings.statement_file
+    name = settings_of(host).statement_file
     if not name:
         raise ArxlError("Settings has no Statement File: put the bank statement's file name (beside the workbook, "
                         "or a full path) in Settings, key Statement File")
-    return jobs.import_statement(host, host.folder / name, dt.date.today())
+    return cash.import_statement(host, host.folder / name, dt.date.today())
 
 
 def post_reconciliation(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.post_reconciliation(host, dt.date.today())
+    return cash.post_reconciliation(host, dt.date.today())
 
 
 def refresh_aging(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.refresh_aging(host, _settings(host)[1])
+    return receivables.refresh_aging(host, _settings(host)[1])
 
 
 def statements_reminders(host: Host) -> Report:
-    from arxl.app import jobs
-
     _, as_of, out = _settings(host)
-    return jobs.statements_reminders(host, as_of, out, pdf=True, progress=_status_bar(host, "Statements & reminders"))
+    return receivables.statements_reminders(host, as_of, out, pdf=True,
+                                            progress=_status_bar(host, "Statements & reminders"))
 
 
 def collections_report(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.collections_report(host, _period(host))
+    return receivables.collections_report(host, _period(host))
 
 
 def client_queries(host: Host) -> Report:
-    from arxl.app import jobs
-
-    return jobs.refresh_queries(host, _settings(host)[1])
+    return queries.refresh_queries(host, _settings(host)[1])
 
 
 def month_end_close(host: Host) -> Report:
-    from arxl.app import close
-
     _, _, out = _settings(host)
     return close.month_end(host, _period(host), out, today=dt.date.today(),
                            progress=lambda step: host.status(f"arxl: Month-end close: {step}..."),
@@ -136,8 +114,6 @@ def month_end_close(host: Host) -> Report:
 def _status_bar(host: Host, label: str) -> Callable[[str, int, int], None]:
     """A long job's progress in Excel's status bar ("arxl: Generate invoices: invoice PDFs 35/69"), at most
     a few times a second: each update is a call into Excel."""
-    import time
-
     last = [0.0]
 
     def show(stage: str, done: int, total: int) -> None:
@@ -182,7 +158,7 @@ def log_sheet(report: Report, button: str, when: dt.datetime) -> SheetSpec:
 def run(button: str, host: Host | None = None) -> Report:
     """Run the macro of a ribbon button on the calling workbook (or on ``host``), and report to the accountant."""
     if host is None:
-        from arxl.excel.host import ExcelHost
+        from arxl.excel.host import ExcelHost  # xlwings and a live Excel: only when Excel runs the macro
 
         host = ExcelHost.caller()
     macro: Macro | None = globals().get(button) if button in BUTTONS else None
@@ -190,10 +166,9 @@ def run(button: str, host: Host | None = None) -> Report:
         raise ValueError(f"no arxl macro for the button {button!r}")  # a broken add-in: a bug, not bad input
     host.status(f"arxl: {BUTTONS[button][1]}...")
     # the same lock as the command line's, so a button and a command never write the workbook together
-    lock = WorkbookLock(host.folder / host.name, f"arxl ribbon: {BUTTONS[button][1]}", MACRO_WAIT, say=host.status)
     try:
-        lock.acquire()
-    except WorkbookBusy as exc:  # nothing was read or written, not even the Log sheet (another run owns it)
+        lock = lock_for(host, f"arxl ribbon: {BUTTONS[button][1]}", MACRO_WAIT, host.status)
+    except ArxlError as exc:  # nothing was read or written, not even the Log sheet (another run owns it)
         report = Report(button).refuse(str(exc))
     else:
         try:

@@ -449,7 +449,7 @@ def test_module_names_that_vba_would_refuse_are_refused() -> None:
 
 def test_arxl_addin_build_writes_the_addin(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out" / "arxl.xlam"
-    assert main(["addin", "build", "--out", str(out), "--interpreter-mac", "/usr/local/bin/python3"]) == 0
+    assert main(["addin", "build", "-o", str(out), "--interpreter-mac", "/usr/local/bin/python3"]) == 0
     assert zipfile.is_zipfile(out)
     assert "wrote" in capsys.readouterr().out
 

@@ -33,6 +33,6 @@ def test_a_bad_statement_read_in_the_background_is_reported_here(tmp_path: Path,
     statement.write_bytes(b"\x00\x01\x02 not a statement \xff" * 50)
     out = tmp_path / "alloc.csv"
     assert main(["match", "--open-items", str(items), "--customers", str(customers), "--statement", str(statement),
-                 "--out", str(out)]) == 2
+                 "-o", str(out)]) == 2
     assert "[statement.csv]" in capsys.readouterr().err
     assert not out.exists()

@@ -165,11 +165,11 @@ def test_validate_names_the_negated_invoice(negated: Path, tmp_path: Path, capsy
 @pytest.mark.parametrize("argv", [
     ["invoices", "generate", "{book}", "--period", "2025-08"],
     ["invoices", "review", "{book}", "--period", "2025-08"],
-    ["reconcile", "{book}", "--statement", "{statement}"],
+    ["reconcile", "propose", "{book}", "--statement", "{statement}"],
     ["reconcile", "post", "{book}"],
     ["aging", "{book}", "--as-of", "2025-07-31"],
     ["statements", "{book}", "--as-of", "2025-07-31", "--out", "{folder}/out"],
-    ["export", "sage", "{book}", "--period", "2024-01", "--out", "{folder}/sage.csv"],
+    ["export", "sage", "{book}", "--period", "2024-01", "-o", "{folder}/sage.csv"],
     ["report", "collections", "{book}", "--period", "2025-07"],
     ["arrangements", "check", "{book}", "--as-of", "2025-07-31"],
     ["invoices", "credit", "{book}", "INV-2024-00001", "--amount", "1000", "--reason", "test"],
@@ -212,7 +212,7 @@ def test_sage_codes_beginning_like_a_formula_are_refused_at_their_cells(
             "spreadsheet reads as a formula; Sage codes begin with a letter or a digit") in lines
     assert (f'[s.xlsx]Settings!{keys["Invoice Series"]}: Invoice Series "-INV" must be letters and digits, starting '
             "with a letter (it begins every document number)") in lines
-    code, _, err = run(capsys, "export", "sage", str(book), "--period", "2025-07", "--out", str(book.parent / "x.csv"))
+    code, _, err = run(capsys, "export", "sage", str(book), "--period", "2025-07", "-o", str(book.parent / "x.csv"))
     assert code == 2 and lines[0] in err.splitlines()
     assert folder(book) == before
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from arxl.app import jobs
+from arxl.app import cash
 from arxl.cashapp.reconcile import decide
 from arxl.formats.mailsink import MailSink
 from arxl.formats.xlsx.host import FileHost
@@ -48,11 +48,11 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("prepared")
     book = folder / "billing.xlsx"
     subprocess.run([ARXL, "sample", str(book)], check=True, capture_output=True)
-    subprocess.run([ARXL, "reconcile", str(book), "--statement", str(folder / "billing-statement-2025-07.csv"),
-                    "--date", TODAY], check=True, capture_output=True)
+    subprocess.run([ARXL, "reconcile", "propose", str(book), "--statement",
+                    str(folder / "billing-statement-2025-07.csv"), "--on", TODAY], check=True, capture_output=True)
     subprocess.run([ARXL, "reconcile", "approve", str(book)], check=True, capture_output=True)
     host = FileHost(book)
-    table = jobs.reconciliation_table(host)
+    table = cash.reconciliation_table(host)
     proposals: dict[str, set[str]] = defaultdict(set)
     for row in table.rows:
         if row.invoice_no:
@@ -71,12 +71,13 @@ def argv(command: str, book: Path, port: int, wait: float | None) -> list[str]:
     out = str(book.parent / f"out-{command}")
     words = {
         "generate": ["invoices", "generate", str(book), "--period", PERIOD],
-        "post": ["reconcile", "post", str(book), "--date", TODAY],
+        "post": ["reconcile", "post", str(book), "--on", TODAY],
         "aging": ["aging", str(book), "--as-of", AS_OF],
         "statements": ["statements", str(book), "--as-of", AS_OF, "--out", out, "--send", "--smtp",
                        f"127.0.0.1:{port}"],
-        "close": ["close", str(book), "--period", PERIOD, "--date", TODAY, "--out", out,
-                  "--statement", str(book.parent / "billing-statement-2025-07.csv"), "--smtp", f"127.0.0.1:{port}"],
+        "close": ["close", str(book), "--period", PERIOD, "--today", TODAY, "--out", out,
+                  "--statement", str(book.parent / "billing-statement-2025-07.csv"), "--send", "--smtp",
+                  f"127.0.0.1:{port}"],
     }[command]
     return [ARXL, *(["--wait", str(wait)] if wait is not None else []), *words]
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from arxl.billing.credit import credit_note
-from arxl.cli import _line_numbers, main
+from arxl.cli import main
+from arxl.cli.billing import line_numbers
 from arxl.core.errors import ArxlError, BadValue
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.ledger.changes import ChangeSet
@@ -206,15 +207,15 @@ def test_more_than_what_remains_after_earlier_credits_is_refused(book: Path) -> 
 
 def test_cli_credit_prints_the_number_and_exits_2_on_refusal(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["invoices", "credit", str(book), "INV-2025-00001", "--amount", "118,000", "--reason", "outage",
-                 "--date", "2025-07-20"]) == 0
+                 "--on", "2025-07-20"]) == 0
     assert "CN-2025-00001: credit note of 118,000 RWF on INV-2025-00001" in capsys.readouterr().out
     assert main(["invoices", "credit", str(book), "INV-2025-00001", "--lines", "3", "--reason", "x",
-                 "--date", "2025-07-21"]) == 0
+                 "--on", "2025-07-21"]) == 0
     assert "CN-2025-00002" in capsys.readouterr().out
     before = book.read_bytes()
     for arguments in (["INV-2025-00001", "--amount", "12,5OO", "--reason", "x"],
                       ["INV-2025-00001", "--lines", "one", "--reason", "x"],
-                      ["INV-2025-00001", "--date", "31/02/2025", "--reason", "x"],
+                      ["INV-2025-00001", "--on", "31/02/2025", "--reason", "x"],
                       ["INV-2025-00077", "--reason", "x"],
                       ["INV-2025-00001", "--amount", "9999999", "--reason", "x"],
                       ["INV-2025-00001"]):
@@ -224,10 +225,10 @@ def test_cli_credit_prints_the_number_and_exits_2_on_refusal(book: Path, capsys:
 
 
 def test_line_numbers_on_the_command_line() -> None:
-    assert _line_numbers("1,3") == [1, 3]
-    assert _line_numbers(" 2-4; 7 ") == [2, 3, 4, 7]
+    assert line_numbers("1,3") == [1, 3]
+    assert line_numbers(" 2-4; 7 ") == [2, 3, 4, 7]
     with pytest.raises(ArxlError, match="is not a list of line numbers"):
-        _line_numbers("1,x")
+        line_numbers("1,x")
 
 
 def test_crediting_a_part_paid_invoice_leaves_a_credit_on_account_never_a_negative_invoice(
@@ -240,7 +241,7 @@ def test_crediting_a_part_paid_invoice_leaves_a_credit_on_account_never_a_negati
 
     book, _ = write_sample(tmp_path / "billing.xlsx")
     july = dt.date(2025, 7, 31)
-    args = ["invoices", "credit", str(book), "INV-2025-00217", "--date", "2025-07-20", "--reason", "rate corrected"]
+    args = ["invoices", "credit", str(book), "INV-2025-00217", "--on", "2025-07-20", "--reason", "rate corrected"]
     assert main([*args, "--amount", "600000"]) == 0
     out = capsys.readouterr().out
     assert "34,000 RWF of it is more than INV-2025-00217 still owed (566,000): it stands as a credit on C035's " \

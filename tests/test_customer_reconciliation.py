@@ -241,7 +241,7 @@ def test_a_formula_from_their_file_is_written_as_text(book: Path, tmp_path: Path
     rows = [*MIRROR_ROWS, (dt.datetime(2025, 7, 31), "Invoice", HYPERLINK, "Click me", 99.99, None, 899.99)]
     their = mirror_workbook(tmp_path / "acme.xlsx", rows)
     out = tmp_path / "differences.xlsx"
-    assert main(["reconcile", "customer", str(book), "C002", "--their", str(their), "--out", str(out)]) == 0
+    assert main(["reconcile", "customer", str(book), "C002", "--their", str(their), "-o", str(out)]) == 0
     sheet = openpyxl.load_workbook(out)["Differences"]
     header = [c.value for c in sheet[1]]
     assert header == ["Kind", "Date", "Their Reference", "Our Document", "Their Amount", "Our Amount",
@@ -254,7 +254,7 @@ def test_a_formula_from_their_file_is_written_as_text(book: Path, tmp_path: Path
         xml = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml
     csv_out = tmp_path / "differences.csv"
-    assert main(["reconcile", "customer", str(book), "C002", "--their", str(their), "--out", str(csv_out)]) == 0
+    assert main(["reconcile", "customer", str(book), "C002", "--their", str(their), "-o", str(csv_out)]) == 0
     lines = list(csv.reader(io.StringIO(csv_out.read_text(encoding="utf-8-sig"))))
     assert lines[1][:3] == ["missing on ours", "2025-07-31", "'" + HYPERLINK]  # Excel shows it as text
     assert lines[1][4:8] == ["99.99", "", "99.99", "USD"]
@@ -355,15 +355,15 @@ def test_the_command_prints_the_differences_and_leaves_the_workbook_alone(book: 
     assert "balance at 28/07/2025: theirs 996,000, ours 1,362,000, difference -366,000 RWF; explained by the " \
            "differences -366,000, unexplained 0" in printed
     assert book.read_bytes() == before
-    assert main(["reconcile", "customer", str(book), "C001", "--their", str(their), "--out", str(book)]) == 2
+    assert main(["reconcile", "customer", str(book), "C001", "--their", str(their), "-o", str(book)]) == 2
     assert "is the billing workbook" in capsys.readouterr().err
     assert main(["reconcile", "customer", str(book), "C001"]) == 2
-    assert "needs --their FILE" in capsys.readouterr().err
+    assert "Missing option '--their'" in capsys.readouterr().err
     assert book.read_bytes() == before
 
 
 def test_the_job_reports_in_lines(book: Path, tmp_path: Path) -> None:
-    from arxl.app.jobs import customer_reconciliation
+    from arxl.app.cash import customer_reconciliation
 
     their = tmp_path / "ap.csv"
     their.write_text(SUPPLIER_LEDGER, encoding="utf-8")
@@ -461,7 +461,7 @@ def test_a_bare_serial_of_the_same_date_and_amount_is_a_probable_match(tmp_path:
     assert [(row[0].value, row[1].value) for row in summary.iter_rows() if "agree" in str(row[0].value)
             or "probably" in str(row[0].value)] == [
         ("Documents that agree", 1), ("Documents probably the same", 1), ("Payments and withholding that agree", 0)]
-    from arxl.app.jobs import customer_reconciliation
+    from arxl.app.cash import customer_reconciliation
 
     report = customer_reconciliation(FileHost(book), "C001", their)
     assert report.lines[1] == (f"{len(result.differences) - 1} difference(s); 1 document(s) and 0 payment or "

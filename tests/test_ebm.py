@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from arxl.app.credits import read_ebm_report
 from arxl.billing.credit import credit_note
 from arxl.billing.ebm import import_ebm, parse_ebm_csv
 from arxl.cli import main
 from arxl.core.errors import BadValue
-from arxl.formats.ebm import read_ebm_report
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.ledger.ledger import Ledger, open_ledger
 from arxl.ledger.records import ExchangeRate, InvoiceLine, Row
@@ -71,13 +71,13 @@ def test_receipts_are_recorded_by_invoice_number(book: Path, tmp_path: Path) -> 
 
 def test_importing_the_same_report_twice_changes_nothing(book: Path, tmp_path: Path) -> None:
     path = report(tmp_path, JULY)
-    assert main(["invoices", "ebm", str(book), str(path)]) == 0
+    assert main(["invoices", "ebm", str(book), "--report", str(path)]) == 0
     after_first = ledger_of(book).invoices.rows
     result = import_ebm(ledger_of(book), read_ebm_report(path)[0])
     assert result.changes.is_empty
     assert (result.recorded, result.unchanged) == (0, 2)
     assert result.findings == []
-    assert main(["invoices", "ebm", str(book), str(path)]) == 0
+    assert main(["invoices", "ebm", str(book), "--report", str(path)]) == 0
     assert ledger_of(book).invoices.rows == after_first
 
 
@@ -171,7 +171,7 @@ def test_a_bad_report_is_refused_and_nothing_is_written(book: Path, tmp_path: Pa
     workbook = tmp_path / "ebm.csv"
     workbook.write_bytes(b"PK\x03\x04 not really a zip")
     for path in (bad, workbook, tmp_path / "missing.csv", report(tmp_path, "a,b\n1,2\n", "other.csv")):
-        assert main(["invoices", "ebm", str(book), str(path)]) == 2
+        assert main(["invoices", "ebm", str(book), "--report", str(path)]) == 2
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err and captured.err.strip()
     assert book.read_bytes() == before
@@ -180,7 +180,7 @@ def test_a_bad_report_is_refused_and_nothing_is_written(book: Path, tmp_path: Pa
 def test_cli_prints_the_differences_and_exits_0(book: Path, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     text = HEADER + "INV-2025-00042,20502/20502NS,SDC010012345,WIS01012345,02/07/2025,NS,59000,9000\n"
-    assert main(["invoices", "ebm", str(book), str(report(tmp_path, text)), "--period", "2025-07"]) == 0
+    assert main(["invoices", "ebm", str(book), "--report", str(report(tmp_path, text)), "--period", "2025-07"]) == 0
     output = capsys.readouterr().out
     assert '"INV-2025-00042", which is not in the register' in output
     assert "INV-2025-00001 of 01/07/2025 (1,326,000 RWF) has no EBM receipt" in output
@@ -245,7 +245,7 @@ def test_an_invoice_without_a_rate_of_its_day_is_said_so(tmp_path: Path) -> None
 
 
 def test_cli_says_which_rate_it_used(book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["invoices", "ebm", str(book), str(report(tmp_path, JULY))]) == 0
+    assert main(["invoices", "ebm", str(book), "--report", str(report(tmp_path, JULY))]) == 0
     output = capsys.readouterr().out
     assert "compared in RWF at the rate of the invoice date: USD at 1,440 RWF (BNR, 15/07/2025, Rates!C3): " \
            "INV-2025-00002" in output
@@ -254,7 +254,7 @@ def test_cli_says_which_rate_it_used(book: Path, tmp_path: Path, capsys: pytest.
 
 def test_a_rate_that_is_not_more_than_zero_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = billing_book(tmp_path / "billing.xlsx", tables_with(usd(dt.date(2025, 7, 15), "0")))
-    assert main(["invoices", "ebm", str(book), str(report(tmp_path, JULY))]) == 2
+    assert main(["invoices", "ebm", str(book), "--report", str(report(tmp_path, JULY))]) == 2
     assert "[billing.xlsx]Rates!C2: rate 0 is not more than zero" in capsys.readouterr().err
 
 

@@ -1,4 +1,9 @@
-"""Dependencies point one way: the domain core never touches a file, the clock, Excel or a workbook library."""
+"""Dependencies point one way (DESIGN §1): core ← ledger ← workflows (billing, cashapp, aging) and formats ← app ←
+the entry points (cli, macros, udfs). The domain core never touches a file, the clock, Excel or a workbook library.
+
+Every module of the tree is checked against the rule of its layer; a failure lists each offending import with
+its line.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,39 @@ FORBIDDEN_MODULES = ("openpyxl", "xlwings", "python_calamine", "pandas",
 FORBIDDEN_CALLS = {("date", "today"), ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"),
                    ("time", "time")}
 
+WORKFLOWS = frozenset({"billing", "cashapp", "aging"})
+FILE_LIBRARIES = frozenset({"openpyxl", "python_calamine", "lxml", "zipfile", "defusedxml", "xlwings", "pandas",
+                            "fastexcel", "mt940", "smtplib", "jinja2"})
+# what each layer may import of arxl (its own layer is always allowed)
+ALLOWED: dict[str, frozenset[str]] = {
+    "core": frozenset(),
+    "ledger": frozenset({"core"}),
+    **{workflow: frozenset({"core", "ledger"}) for workflow in WORKFLOWS},
+    "formats": frozenset({"core", "ledger"}),
+    "excel": frozenset({"core", "ledger", "formats", "app"}),  # the live host runs jobs; no workflow directly
+    "app": frozenset({"core", "ledger", "formats", "excel", "sample", *WORKFLOWS}),  # the one orchestration layer
+    # the sample generator bills its story with the real billing run and writes it; only app and cli import it
+    "sample": frozenset({"core", "ledger", "formats", *WORKFLOWS}),
+    # entry points: parse, call one job of app, report; the add-in build and the live Excel host are theirs too
+    "cli": frozenset({"core", "ledger", "app", "excel", "sample"}),
+    "macros": frozenset({"core", "ledger", "app", "excel"}),
+    "udfs": frozenset({"core", "ledger", "app", "excel"}),
+}
+# Modules that another helper of issue #10 is moving at the same time; the lead empties this at the merge.
+CASHAPP = "the cash-application helper moves cashapp onto core and ledger (issue #10)"
+PENDING: dict[str, str] = {
+    "arxl.cashapp.banklines": CASHAPP,  # account_key, usable_reference from formats.statements.model
+    "arxl.cashapp.customer": CASHAPP,  # OpenItem from aging.openitems
+    "arxl.cashapp.reconcile": CASHAPP,  # aging.openitems, billing.numbering, formats.xlsx.reader/statements
+    "arxl.formats.matchcsv": CASHAPP,  # cashapp.records (OpenItem, CustomerProfile...) to ledger
+    # TheirRow/TheirFile (cashapp/their_rows.py) are this parser's records and CustomerReconciliation what its
+    # writer reads: they move to ledger with the cash-application helper's split of cashapp/customer.py
+    "arxl.formats.customer_file": CASHAPP,
+    "arxl.aging.queries": "billing.numbering moves to core/ledger with the cash-application helper's change",
+    "arxl.ledger.ledger": "Table, read_tables and XlsxFile of formats.xlsx: no helper of #10 moves them yet",
+    "arxl.ledger.settings": "formats.xlsx.reader (Table): no helper of #10 moves it yet",
+}
+
 
 def imported(tree: ast.AST) -> list[str]:
     names: list[str] = []
@@ -24,6 +62,64 @@ def imported(tree: ast.AST) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.append(node.module)
     return names
+
+
+def imports_with_lines(tree: ast.AST) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.lineno, node.module))
+    return sorted(found)
+
+
+def layer_of(path: Path) -> str:
+    """The layer of a module: the top-level folders udfs/ and macros/, else the folder under arxl/ (or the
+    module itself, arxl/cli)."""
+    parts = path.relative_to(ROOT).parts
+    if parts[0] in ("udfs", "macros"):
+        return parts[0]
+    return parts[1].removesuffix(".py")
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+MODULES = sorted(p for folder in ("arxl", "udfs", "macros") for p in (ROOT / folder).rglob("*.py")
+                 if layer_of(p) not in ("__init__", "py"))
+
+
+def offences(path: Path) -> list[str]:
+    """Each import of a module that its layer's rule forbids, as ``file:line: import name (why)``."""
+    layer = layer_of(path)
+    allowed = ALLOWED[layer] | {layer}
+    bad: list[str] = []
+    for line, name in imports_with_lines(ast.parse(path.read_text(), str(path))):
+        top = name.split(".")[0]
+        where = f"{path.relative_to(ROOT)}:{line}: import {name}"
+        if top == "arxl" and name != "arxl":
+            target = name.split(".")[1]
+            if target not in allowed:
+                bad.append(f"{where} ({layer} may import {', '.join(sorted(ALLOWED[layer])) or 'nothing'} of arxl)")
+        elif layer in WORKFLOWS and top in FILE_LIBRARIES:
+            bad.append(f"{where} (a workflow reads no file: records in, records out)")
+    return bad
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=PENDING[module_name(p)],
+                                                                          strict=True))
+                                  if module_name(p) in PENDING else p for p in MODULES],
+                         ids=[module_name(p) for p in MODULES])
+def test_imports_follow_the_layers(path: Path) -> None:
+    bad = offences(path)
+    assert not bad, "\n".join(bad)
+
+
+def test_every_layer_is_known() -> None:
+    assert {layer_of(p) for p in MODULES} <= ALLOWED.keys()
+    assert all(name in {module_name(p) for p in MODULES} for name in PENDING), "PENDING names a module not there"
 
 
 @pytest.mark.parametrize("path", CORE, ids=[p.name for p in CORE])

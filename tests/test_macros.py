@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 import arxl.macros as macros
-from arxl.app import close, jobs
+from arxl.app import cash, close
 from arxl.cashapp.reconcile import decide
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.host import FileHost, ledger_of
@@ -52,7 +52,7 @@ def test_billing_and_cash_buttons_on_the_sample(sample: FileHost, libreoffice: L
     automatic = int(report.lines[0].split("46 line(s): ")[1].split(" matched")[0])
     assert automatic >= 20
     assert "Reconciliation" in load_workbook(sample.path, read_only=True).sheetnames
-    jobs.approve_matches(sample)
+    cash.approve_matches(sample)
     report = macros.run("post_reconciliation", sample)
     assert report.lines[0].startswith(f"{automatic} line(s) posted") and report.refused is False
     assert sample.statuses[-1].startswith(f"arxl: {automatic} line(s) posted")
@@ -102,7 +102,7 @@ def test_the_close_stops_for_decisions_and_resumes_repeating_nothing(sample: Fil
                      "post reconciliation": "waiting"}
     invoices = len(ledger_of(sample)[0].invoices)
     # the accountant decides: the automatic matches approved, the rest decided line by line
-    table = jobs.reconciliation_table(sample)
+    table = cash.reconciliation_table(sample)
     proposals: dict[str, set[str]] = defaultdict(set)
     for row in table.rows:
         if row.invoice_no:

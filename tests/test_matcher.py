@@ -434,7 +434,7 @@ def _write(folder: Path, **files: str) -> dict[str, Path]:
 
 def _run(paths: dict[str, Path], out: Path) -> int:
     return main(["match", "--open-items", str(paths["open"]), "--customers", str(paths["customers"]),
-                 "--statement", str(paths["statement"]), "--out", str(out)])
+                 "--statement", str(paths["statement"]), "-o", str(out)])
 
 
 def test_command_writes_the_allocations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -610,13 +610,13 @@ def test_command_options_and_one_row_per_invoice(tmp_path: Path) -> None:
     paths = _write(tmp_path, customers=CUSTOMERS_CSV, open=OPEN_CSV, statement=statement)
     out = tmp_path / "alloc.csv"
     assert main(["match", "--open-items", str(paths["open"]), "--customers", str(paths["customers"]),
-                 "--statement", str(paths["statement"]), "--out", str(out), "--bank-charges", "RWF=1000",
+                 "--statement", str(paths["statement"]), "-o", str(out), "--bank-charges", "RWF=1000",
                  "--review-threshold", "40"]) == 0
     rows = [row.split(",")[:7] for row in out.read_text(encoding="utf-8").splitlines()[1:]]
     assert ["BK-002", "INV-2025-00120", "1001000", "0", "", "review", "89"] in rows
     assert sum(1 for row in rows if row[:2] == ["BK-001", "INV-2025-00042"]) == 1
     assert main(["match", "--open-items", str(paths["open"]), "--customers", str(paths["customers"]),
-                 "--statement", str(paths["statement"]), "--out", str(out)]) == 0
+                 "--statement", str(paths["statement"]), "-o", str(out)]) == 0
     rows = [row.split(",")[:7] for row in out.read_text(encoding="utf-8").splitlines()[1:]]
     assert ["BK-002", "INV-2025-00120", "1001000", "2000", "bank_charges", "auto", "100"] in rows
 

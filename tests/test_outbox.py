@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from arxl.app import jobs
+from arxl.app import cash, receivables
 from arxl.app.recovery import run_statements
 from arxl.formats.mail import SmtpServer
 from arxl.formats.mailsink import free_port
@@ -203,7 +203,7 @@ def test_accepted_but_not_saved_is_logged_once_from_the_journal(tmp_path: Path, 
     path = journal_path(tmp_path, "billing.xlsx")
     path.write_text("".join(line + "\n" for line in path.read_text().splitlines() if '"logged"' not in line))
     # the next run is a week later, without --send: the log is still brought up to date
-    report = jobs.statements_reminders(FileHost(book), dt.date(2025, 8, 4), tmp_path / "out2")
+    report = receivables.statements_reminders(FileHost(book), dt.date(2025, 8, 4), tmp_path / "out2")
     assert len(inbox.messages) == 1
     assert any(line.startswith("CollectionsLog brought up to date from the mail journal") and
                "C002 level 1 of 31/07/2025" in line for line in report.lines), report.lines
@@ -212,7 +212,7 @@ def test_accepted_but_not_saved_is_logged_once_from_the_journal(tmp_path: Path, 
     [entry] = [e for e in ledger.collections_log if e.date == JULY]
     assert (entry.channel, entry.contact, entry.next_action) == ("e-mail", "ap@acme.example.com",
                                                                 "Level 2 (Firm reminder) if still unpaid")
-    again = jobs.statements_reminders(FileHost(book), dt.date(2025, 8, 4), tmp_path / "out2",
+    again = receivables.statements_reminders(FileHost(book), dt.date(2025, 8, 4), tmp_path / "out2",
                                       server=SmtpServer("127.0.0.1", port))
     assert not again.refused, again.reasons
     assert len(inbox.messages) == 1 and sent_log(book) == {("C002", 1): 1}  # the 4 days since: not yet level 2
@@ -222,7 +222,7 @@ def test_no_answer_after_the_message_leaves_it_in_doubt(tmp_path: Path, mailbox:
     inbox, port = mailbox
     inbox.stall = {"ap@acme.example.com"}
     book = recovery_book(tmp_path / "billing.xlsx")
-    report = jobs.statements_reminders(FileHost(book), JULY, tmp_path / "out",
+    report = receivables.statements_reminders(FileHost(book), JULY, tmp_path / "out",
                                        server=SmtpServer("127.0.0.1", port, timeout=1.5))
     assert report.refused and len(inbox.messages) == 1
     assert report.reasons[0].startswith("  IN DOUBT, not sent again and not logged: C002 Acme Holdings Inc: level 1 "
@@ -232,17 +232,20 @@ def test_no_answer_after_the_message_leaves_it_in_doubt(tmp_path: Path, mailbox:
     assert sent_log(book) == {}
     assert [e["event"] for e in journal_events(book)] == ["intent", "unknown"]
     inbox.stall = set()
-    held = jobs.statements_reminders(FileHost(book), JULY, tmp_path / "out", server=SmtpServer("127.0.0.1", port))
+    held = receivables.statements_reminders(FileHost(book), JULY, tmp_path / "out",
+                                             server=SmtpServer("127.0.0.1", port))
     assert held.refused and len(inbox.messages) == 1 and sent_log(book) == {}
     assert held.reasons[0].startswith("  IN DOUBT, not sent again and not logged: C002 Acme Holdings Inc: level 1 "
                                       "(Friendly reminder) as of 31/07/2025 to ap@acme.example.com, journaled ")
     # the accountant finds it in the customer's mailbox
-    found = jobs.statements_reminders(FileHost(book), JULY, tmp_path / "out", server=SmtpServer("127.0.0.1", port),
+    found = receivables.statements_reminders(FileHost(book), JULY, tmp_path / "out",
+                                             server=SmtpServer("127.0.0.1", port),
                                       in_doubt="delivered")
     assert not found.refused, found.reasons
     assert len(inbox.messages) == 1 and sent_log(book) == {("C002", 1): 1}
     assert any(line.startswith("  logged as delivered on your word") for line in found.lines)
-    later = jobs.statements_reminders(FileHost(book), JULY, tmp_path / "out", server=SmtpServer("127.0.0.1", port))
+    later = receivables.statements_reminders(FileHost(book), JULY, tmp_path / "out",
+                                             server=SmtpServer("127.0.0.1", port))
     assert not later.refused and len(inbox.messages) == 1 and sent_log(book) == {("C002", 1): 1}
 
 
@@ -250,10 +253,11 @@ def test_a_refused_reminder_may_go_with_the_next_run(tmp_path: Path, mailbox: tu
     inbox, port = mailbox
     book = recovery_book(tmp_path / "billing.xlsx")
     closed = SmtpServer("127.0.0.1", free_port(), timeout=2)
-    first = jobs.statements_reminders(FileHost(book), JULY, tmp_path / "out", server=closed)
+    first = receivables.statements_reminders(FileHost(book), JULY, tmp_path / "out", server=closed)
     assert first.refused and "cannot reach the mail server" in first.reasons[0]
     assert not journal_path(tmp_path, "billing.xlsx").exists()  # nothing was attempted: nothing journaled
-    second = jobs.statements_reminders(FileHost(book), JULY, tmp_path / "out", server=SmtpServer("127.0.0.1", port))
+    second = receivables.statements_reminders(FileHost(book), JULY, tmp_path / "out",
+                                             server=SmtpServer("127.0.0.1", port))
     assert not second.refused, second.reasons
     assert len(inbox.messages) == 1 and sent_log(book) == {("C002", 1): 1}
 
@@ -438,8 +442,8 @@ def close_ready(sample_book: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     first = month_end(host, "2025-07", folder / "out", dt.date(2025, 8, 1),
                       statement=folder / "billing-statement-2025-07.csv")
     assert first.refused and "await a decision" in first.reasons[0]
-    jobs.approve_matches(host)
-    table = jobs.reconciliation_table(host)
+    cash.approve_matches(host)
+    table = cash.reconciliation_table(host)
     proposals: dict[str, set[str]] = collections.defaultdict(set)
     for row in table.rows:
         if row.invoice_no:
@@ -449,8 +453,8 @@ def close_ready(sample_book: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def close_command(book: Path, port: int) -> list[str | Path]:
-    return ["close", book, "--period", "2025-07", "--out", book.parent / "out", "--date", "2025-08-01",
-            "--smtp", f"127.0.0.1:{port}"]
+    return ["close", book, "--period", "2025-07", "--out", book.parent / "out", "--today", "2025-08-01",
+            "--send", "--smtp", f"127.0.0.1:{port}"]
 
 
 @pytest.mark.slow

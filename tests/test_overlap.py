@@ -173,7 +173,7 @@ def july(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     folder = tmp_path_factory.mktemp(f"july-{fmt}")
     book, sample_csv = write_sample(folder / "billing.xlsx")
     source = sample_csv if fmt == "csv" else statement_file(fmt, JULY, folder, "july")
-    assert main(["reconcile", str(book), "--statement", str(source), "--date", TODAY]) == 0
+    assert main(["reconcile", "propose", str(book), "--statement", str(source), "--on", TODAY]) == 0
     by_reference = {line.bank_reference: line.line_id for line in JULY}
     proposals: dict[str, set[str]] = {}
     sheet_ids: dict[str, str] = {}
@@ -185,7 +185,7 @@ def july(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             proposals[sample_id].add(str(row["Invoice"]))
     decisions = sample_decisions(proposals)
     write_decisions(book, {sheet_ids[k]: v for k, v in decisions.items()})
-    assert main(["reconcile", "post", str(book), "--date", TODAY]) == 0
+    assert main(["reconcile", "post", str(book), "--on", TODAY]) == 0
     ledger, _ = open_ledger(book)
     posted = {r.bank_reference: r.receipt_id for r in ledger.receipts if r.statement_line.startswith("BL1|")}
     rejected = {by_ref for by_ref, line_id in by_reference.items() if decisions[line_id] == "reject"}
@@ -250,7 +250,8 @@ def test_a_redownload_proposes_only_its_new_lines_and_posts_each_bank_line_once(
     download = statement_file(fmt, lines, tmp_path, f"download-{name.replace(' ', '-')}")
     repeated = [line for line in lines if line not in new]
 
-    code, out, err = run(["reconcile", str(book), "--statement", str(download), "--date", "2025-08-08"], capsys)
+    code, out, err = run(["reconcile", "propose", str(book), "--statement", str(download),
+                          "--on", "2025-08-08"], capsys)
     assert code == 0, err
     for line in repeated:  # each repeated line is listed with its receipt, or as rejected
         shown = [text for text in out.splitlines() if line.bank_reference in text]
@@ -273,7 +274,7 @@ def test_a_redownload_proposes_only_its_new_lines_and_posts_each_bank_line_once(
     decisions = {line_ids[key(line)]: line.narrative.removeprefix("PAYMENT ") if line.amount > 0 else "reject"
                  for line in new}
     write_decisions(book, decisions)
-    code, out, err = run(["reconcile", "post", str(book), "--date", "2025-08-08"], capsys)
+    code, out, err = run(["reconcile", "post", str(book), "--on", "2025-08-08"], capsys)
     assert code == 0, err
     credits = [line for line in new if line.amount > 0]
     assert f"{len(credits)} line(s) posted" in out
@@ -298,7 +299,8 @@ def test_a_redownload_proposes_only_its_new_lines_and_posts_each_bank_line_once(
     assert all(i.status == "paid" for i in after.invoices if i.invoice_no in touched)
 
     posted_book = book.read_bytes()
-    code, out, err = run(["reconcile", str(book), "--statement", str(download), "--date", "2025-08-09"], capsys)
+    code, out, err = run(["reconcile", "propose", str(book), "--statement", str(download),
+                          "--on", "2025-08-09"], capsys)
     assert code == 0, err  # the same download again: every line known, the fee (no reference) too
     assert f"all {len(lines)} line(s) already imported" in out and book.read_bytes() == posted_book
     for line in credits:
@@ -321,7 +323,7 @@ def test_a_line_already_in_receipts_is_never_posted_again_whatever_the_sheet_say
             sheet.cell(row=other, column=HEADERS.index("Posted") + 1).value = None  # someone cleared it by hand
     workbook.save(book)
     before, _ = open_ledger(book)
-    code, _, err = run(["reconcile", "post", str(book), "--date", "2025-08-08"], capsys)
+    code, _, err = run(["reconcile", "post", str(book), "--on", "2025-08-08"], capsys)
     assert code == 2
     assert f"[billing.xlsx]Reconciliation!R{number}" in err
     assert f"is a bank line already posted as {row['Posted']}: it is not posted again" in err
@@ -357,7 +359,8 @@ def test_receipts_posted_before_identities_are_recognised(july: tuple[str, Base]
 
     lines, new = scenario("overlap", august_lines(ledger))
     download = write_camt(lines, tmp_path / "overlap.xml")  # and in another format than July's CSV
-    code, out, err = run(["reconcile", str(book), "--statement", str(download), "--date", "2025-08-08"], capsys)
+    code, out, err = run(["reconcile", "propose", str(book), "--statement", str(download),
+                          "--on", "2025-08-08"], capsys)
     assert code == 0, err
     assert f"{len(lines)} line(s): {len(new)} new ({len(lines) - len(new)} seen before" in out
     for line in lines[:-len(new)]:
@@ -377,13 +380,13 @@ def test_an_import_waits_while_lines_of_an_earlier_one_wait_for_a_decision(
     ledger, _ = open_ledger(book)
     august = august_lines(ledger)
     first = write_mt940(august[:1], tmp_path / "aug1.sta")
-    assert run(["reconcile", str(book), "--statement", str(first), "--date", "2025-08-02"], capsys)[0] == 0
+    assert run(["reconcile", "propose", str(book), "--statement", str(first), "--on", "2025-08-02"], capsys)[0] == 0
     written = book.read_bytes()
-    again = run(["reconcile", str(book), "--statement", str(first), "--date", "2025-08-02"], capsys)
+    again = run(["reconcile", "propose", str(book), "--statement", str(first), "--on", "2025-08-02"], capsys)
     assert again[0] == 0 and "all 1 line(s) already imported" in again[1]
     assert "already imported on 02/08/2025 from aug1.sta, waiting for a decision" in again[1]
     second = write_mt940(august, tmp_path / "aug1-5.sta")
-    code, _, err = run(["reconcile", str(book), "--statement", str(second), "--date", "2025-08-06"], capsys)
+    code, _, err = run(["reconcile", "propose", str(book), "--statement", str(second), "--on", "2025-08-06"], capsys)
     assert code == 2 and "still has 1 line(s) of another statement waiting for a decision" in err
     assert book.read_bytes() == written
 
@@ -464,11 +467,12 @@ def test_a_line_without_reference_like_a_known_one_is_flagged_for_a_check(
     ledger, _ = open_ledger(book)
     fee = august_lines(ledger)[2]
     first = write_mt940([fee], tmp_path / "fee.sta")
-    assert run(["reconcile", str(book), "--statement", str(first), "--date", "2025-08-06"], capsys)[0] == 0
+    assert run(["reconcile", "propose", str(book), "--statement", str(first), "--on", "2025-08-06"], capsys)[0] == 0
     write_decisions(book, {str(r["Line ID"]): "reject" for _, r in sheet_rows(book) if not r["Decision"]})
-    assert run(["reconcile", "post", str(book), "--date", "2025-08-06"], capsys)[0] == 0
+    assert run(["reconcile", "post", str(book), "--on", "2025-08-06"], capsys)[0] == 0
     reworded = write_csv([replace(fee, narrative="ACCOUNT MAINTENANCE FEE AUG")], tmp_path / "fee.csv")
-    code, out, err = run(["reconcile", str(book), "--statement", str(reworded), "--date", "2025-08-07"], capsys)
+    code, out, err = run(["reconcile", "propose", str(book), "--statement", str(reworded),
+                          "--on", "2025-08-07"], capsys)
     assert code == 0, err
     assert "fee.csv: 1 line(s): 0 matched automatically" in out
     assert "05/08/2025 -5,000 RWF: same account, date and amount as a line rejected on 06/08/2025: check it is " \
@@ -485,15 +489,16 @@ def test_a_statement_without_its_closing_balance_is_refused_unless_checked_by_ha
     cut = write_mt940(JULY, tmp_path / "july.sta")
     cut.write_text("\n".join(line for line in cut.read_text().splitlines() if not line.startswith(":62F:")) + "\n")
     before = book.read_bytes()
-    code, _, err = run(["reconcile", str(book), "--statement", str(cut), "--date", TODAY], capsys)
+    code, _, err = run(["reconcile", "propose", str(book), "--statement", str(cut), "--on", TODAY], capsys)
     assert code == 2 and "july.sta" in err and "closing balance" in err and "line" in err
     assert book.read_bytes() == before
-    code, _, err = run(["reconcile", str(book), "--statement", str(cut), "--date", TODAY, "--no-balance-check"],
+    code, _, err = run(["reconcile", "propose", str(book), "--statement", str(cut),
+                          "--on", TODAY, "--no-balance-check"],
                          capsys)
     assert code == 0, err
     ledger, _ = open_ledger(book)
     records = list(ledger.table("Statements"))
     assert [(r.file, r.balances) for r in records] == [("july.sta", "not checked: switched off")]
-    code, _, err = run(["reconcile", str(book), "--statement", str(cut), "--date", TODAY, "--max-lines", "10",
+    code, _, err = run(["reconcile", "propose", str(book), "--statement", str(cut), "--on", TODAY, "--max-lines", "10",
                         "--no-balance-check"], capsys)
     assert code == 2 and "more than 10 statement lines" in err, err

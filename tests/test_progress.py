@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import macros
-from arxl.app import jobs
+from arxl.app import invoicing, receivables
 from arxl.formats.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
 from arxl.formats.mailsink import MailSink
 from arxl.formats.xlsx.host import FileHost
@@ -62,7 +62,7 @@ def test_the_callback_counts_every_statement_and_e_mail_up_to_the_totals(tmp_pat
     book, _ = write_sample(tmp_path / "billing.xlsx")
     reports: list[tuple[str, int, int]] = []
     with MailSink(tmp_path / "mailbox") as sink:
-        report = jobs.statements_reminders(FileHost(book), dt.date(2025, 7, 31), tmp_path / "out",
+        report = receivables.statements_reminders(FileHost(book), dt.date(2025, 7, 31), tmp_path / "out",
                                            server=sink.server, progress=lambda *r: reports.append(r))
         received = sink.received
     stages = counts_of(reports)
@@ -76,7 +76,7 @@ def test_the_callback_counts_every_statement_and_e_mail_up_to_the_totals(tmp_pat
 def test_invoice_documents_are_counted_one_by_one(tmp_path: Path) -> None:
     book, _ = write_sample(tmp_path / "billing.xlsx")
     reports: list[tuple[str, int, int]] = []
-    jobs.generate_invoices(FileHost(book), "2025-07", tmp_path / "out", progress=lambda *r: reports.append(r))
+    invoicing.generate_invoices(FileHost(book), "2025-07", tmp_path / "out", progress=lambda *r: reports.append(r))
     assert counts_of(reports) == {"invoice documents": [(n, 69) for n in range(70)]}
 
 

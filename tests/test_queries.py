@@ -82,7 +82,7 @@ def test_the_sample_has_an_open_query_and_one_closed_by_its_credit_note(book: Pa
 def test_add_answer_close_and_list_through_the_command_line(book: Path) -> None:
     added = arxl("query", "add", book, "--customer", "C002", "--invoice", "INV-2025-00324", "--question",
                  "Asks for a copy of the invoice with the PO number on it", "--channel", "call", "--owner",
-                 "Aline Uwase", "--date", "2025-07-02")
+                 "Aline Uwase", "--on", "2025-07-02")
     assert added.returncode == 0, added.stderr
     # five working days from Wednesday 2 July: Liberation Day (Friday 4 July) is not one of them
     assert added.stdout.startswith("Q-2025-0004: C002 on INV-2025-00324 by call, to answer by 10/07/2025 "
@@ -101,18 +101,18 @@ def test_add_answer_close_and_list_through_the_command_line(book: Path) -> None:
     assert "49" in rows[0].split() and "29" in rows[1].split()
 
     answered = arxl("query", "answer", book, "q-2025-0004", "--answer", "Sent the copy; the PO is on it",
-                    "--date", "2025-07-08")
+                    "--on", "2025-07-08")
     assert answered.returncode == 0, answered.stderr
     after = queries(book)["Q-2025-0004"]
     assert (after.status, after.answer, after.answered_on) == ("answered", "Sent the copy; the PO is on it",
                                                                dt.date(2025, 7, 8))
-    closed = arxl("query", "close", book, "Q-2025-0004", "--resolution", "explanation", "--date", "2025-07-09")
+    closed = arxl("query", "close", book, "Q-2025-0004", "--resolution", "explanation", "--on", "2025-07-09")
     assert closed.returncode == 0, closed.stderr
     assert closed.stdout.startswith("Q-2025-0004: closed on 09/07/2025 by explanation")
     after = queries(book)["Q-2025-0004"]
     assert (after.status, after.resolution, after.credit_note, after.closed_on) == (
         "closed", "explanation", "", dt.date(2025, 7, 9))
-    again = arxl("query", "close", book, "Q-2025-0004", "--resolution", "explanation", "--date", "2025-07-10")
+    again = arxl("query", "close", book, "Q-2025-0004", "--resolution", "explanation", "--on", "2025-07-10")
     assert again.returncode == 2 and "Q-2025-0004 is already closed (explanation, 09/07/2025)" in again.stderr
 
 
@@ -143,7 +143,7 @@ def reminder_text(folder: Path, customer_id: str) -> str:
 def test_an_invoice_in_query_is_left_out_of_the_reminder_and_the_others_are_asked_for(book: Path) -> None:
     # C002's only overdue invoice goes into query: C002 is not reminded at all
     added = arxl("query", "add", book, "--customer", "C002", "--invoice", "INV-2025-00324", "--question",
-                 "Says the June hosting was already invoiced in May", "--date", "2025-07-02")
+                 "Says the June hosting was already invoiced in May", "--on", "2025-07-02")
     assert added.returncode == 0, added.stderr
     out = book.parent / "out"
     run = arxl("statements", book, "--as-of", "2025-07-31", "--out", out)
@@ -285,16 +285,16 @@ def test_the_query_figures_recalculate_to_arxls(tmp_path: Path, libreoffice: Lib
 @pytest.mark.slow
 def test_a_query_closed_by_a_credit_note_links_it_and_refuses_a_credit_note_of_another_invoice(book: Path) -> None:
     credit = arxl("invoices", "credit", book, "INV-2025-00324", "--amount", "100000", "--reason",
-                  "June hosting billed twice", "--date", "2025-07-10")
+                  "June hosting billed twice", "--on", "2025-07-10")
     assert credit.returncode == 0, credit.stderr
     assert credit.stdout.startswith("CN-2025-00002: credit note of 100,000 RWF on INV-2025-00324")
     assert arxl("query", "add", book, "--customer", "C002", "--invoice", "INV-2025-00324", "--question",
-                "June hosting billed twice", "--date", "2025-07-02").returncode == 0
+                "June hosting billed twice", "--on", "2025-07-02").returncode == 0
     assert arxl("query", "answer", book, "Q-2025-0004", "--answer", "Agreed: credited",
-                "--date", "2025-07-10").returncode == 0
+                "--on", "2025-07-10").returncode == 0
     before = book.read_bytes()
     wrong = arxl("query", "close", book, "Q-2025-0004", "--resolution", "credit-note", "--credit-note",
-                 "CN-2025-00001", "--date", "2025-07-10")
+                 "CN-2025-00001", "--on", "2025-07-10")
     original = header_cell(book, "Invoices", "Original Invoice")
     ledger, _ = open_ledger(book)
     row = ledger.invoices.row_numbers[[i.invoice_no for i in ledger.invoices].index("CN-2025-00001")]
@@ -302,10 +302,10 @@ def test_a_query_closed_by_a_credit_note_links_it_and_refuses_a_credit_note_of_a
     assert wrong.stderr.strip() == (f"arxl: [billing.xlsx]Invoices!{original}{row}: CN-2025-00001 credits "
                                     "INV-2025-00288, not INV-2025-00324, the invoice of the query")
     assert book.read_bytes() == before  # nothing written
-    missing = arxl("query", "close", book, "Q-2025-0004", "--resolution", "credit-note", "--date", "2025-07-10")
+    missing = arxl("query", "close", book, "Q-2025-0004", "--resolution", "credit-note", "--on", "2025-07-10")
     assert missing.returncode == 2 and "--resolution credit-note needs --credit-note" in missing.stderr
     done = arxl("query", "close", book, "Q-2025-0004", "--resolution", "credit-note", "--credit-note",
-                "cn-2025-00002", "--date", "2025-07-10")
+                "cn-2025-00002", "--on", "2025-07-10")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Q-2025-0004: closed on 10/07/2025 by credit note CN-2025-00002")
     closed = queries(book)["Q-2025-0004"]
@@ -327,15 +327,15 @@ def test_a_query_closed_by_a_credit_note_links_it_and_refuses_a_credit_note_of_a
 @pytest.mark.parametrize(("args", "message"), [
     (["add", "--customer", "C002", "--invoice", "INV-2025-00324", "--question", "Why?", "--channel", "fax"],
      'arxl: --channel "fax" is not one of call, e-mail, visit, letter, sms'),
-    (["add", "--customer", "C002", "--invoice", "INV-2025-00324", "--question", "Why?", "--date", "2025-13-01"],
-     'arxl: --date "2025-13-01" is not a date'),
+    (["add", "--customer", "C002", "--invoice", "INV-2025-00324", "--question", "Why?", "--on", "2025-13-01"],
+     'arxl: --on "2025-13-01" is not a date'),
     (["add", "--customer", "C002", "--invoice", "INV-2025-00324", "--question", "  "],
      "arxl: --question is blank: write what the customer asked"),
     (["add", "--customer", "C999", "--invoice", "INV-2025-00324", "--question", "Why?"],
      'arxl: [billing.xlsx]Customers: customer "C999" is not in Customers'),
     (["add", "--customer", "C002", "--invoice", "INV-2025-09999", "--question", "Why?"],
      'arxl: [billing.xlsx]Invoices: invoice "INV-2025-09999" is not in the register'),
-    (["add", "--customer", "C002", "--invoice", "INV-2025-00324", "--question", "Why?", "--date", "2025-07-02",
+    (["add", "--customer", "C002", "--invoice", "INV-2025-00324", "--question", "Why?", "--on", "2025-07-02",
       "--due", "2025-07-01"],
      "arxl: the due date 01/07/2025 is before the query's date 02/07/2025"),
     (["answer", "Q-2025-0099", "--answer", "Done"],
@@ -398,7 +398,7 @@ def test_a_workbook_without_the_queries_sheet_works_and_gets_it_on_the_first_que
     listed = arxl("query", "list", book, "--as-of", "2025-07-31")
     assert listed.returncode == 0 and listed.stdout.startswith("31/07/2025: no client query waiting")
     added = arxl("query", "add", book, "--customer", "C029", "--invoice", "INV-2025-00348", "--question",
-                 "Disputes the quantity", "--date", "2025-07-01", "--due", "2025-07-08")
+                 "Disputes the quantity", "--on", "2025-07-01", "--due", "2025-07-08")
     assert added.returncode == 0, added.stderr
     assert added.stdout.startswith("Q-2025-0001: C029 on INV-2025-00348 by e-mail, to answer by 08/07/2025")
     assert "Queries" in load_workbook(book, read_only=True).sheetnames

@@ -36,7 +36,7 @@ def test_automatic_matches_are_right_and_non_receipts_never_automatic(sample_boo
                                                                       tmp_path: Path) -> None:
     book = tmp_path / "billing.xlsx"
     book.write_bytes(sample_book[0].read_bytes())
-    assert main(["reconcile", str(book), "--statement", str(sample_book[1]), "--date", "2025-08-01"]) == 0
+    assert main(["reconcile", "propose", str(book), "--statement", str(sample_book[1]), "--on", "2025-08-01"]) == 0
     truth = sample_statement_truth()
     by_line: dict[str, list[dict[str, object]]] = defaultdict(list)
     for row in sheet_rows(book):
@@ -59,7 +59,7 @@ def test_the_sheet_adds_up_to_the_cash_and_prints_one_page_wide(sample_book: tup
     bank received); an overpayment's remainder row names the customer; landscape, one page wide."""
     book = tmp_path / "billing.xlsx"
     book.write_bytes(sample_book[0].read_bytes())
-    assert main(["reconcile", str(book), "--statement", str(sample_book[1]), "--date", "2025-08-01"]) == 0
+    assert main(["reconcile", "propose", str(book), "--statement", str(sample_book[1]), "--on", "2025-08-01"]) == 0
     rows = sheet_rows(book)
     statement = sample_statement()
     for code in ("RWF", "USD"):
@@ -85,9 +85,9 @@ def test_post_each_line_once_and_keep_every_unit(sample_book: tuple[Path, Path],
     book.write_bytes(sample_book[0].read_bytes())
     before, _ = open_ledger(book)
     open_before = {i.reference: i.open_amount for i in open_items(before.invoices, before.allocations, dt.date.max)}
-    assert main(["reconcile", str(book), "--statement", str(sample_book[1]), "--date", "2025-08-01"]) == 0
+    assert main(["reconcile", "propose", str(book), "--statement", str(sample_book[1]), "--on", "2025-08-01"]) == 0
     assert main(["reconcile", "approve", str(book)]) == 0
-    assert main(["reconcile", "post", str(book), "--date", "2025-08-01"]) == 0
+    assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 0
     after, problems = open_ledger(book)
     assert problems == [] and [p for p in validate(book) if p.severity == "error"] == []
     new_receipts = after.receipts.rows[len(before.receipts):]
@@ -115,7 +115,8 @@ def test_post_each_line_once_and_keep_every_unit(sample_book: tuple[Path, Path],
     assert "0 line(s) posted" in capsys.readouterr().out
     again, _ = open_ledger(book)
     assert len(again.receipts) == len(after.receipts) and len(again.allocations) == len(after.allocations)
-    assert main(["reconcile", str(book), "--statement", str(sample_book[1])]) == 0  # the same file: nothing new
+    # the same file: nothing new
+    assert main(["reconcile", "propose", str(book), "--statement", str(sample_book[1])]) == 0
     assert f"all {len(lines)} line(s) already imported" in capsys.readouterr().out
 
 
@@ -141,7 +142,7 @@ def test_the_accountants_decisions(sample_book: tuple[Path, Path], tmp_path: Pat
                                    capsys: pytest.CaptureFixture[str]) -> None:
     book = tmp_path / "billing.xlsx"
     book.write_bytes(sample_book[0].read_bytes())
-    assert main(["reconcile", str(book), "--statement", str(sample_book[1]), "--date", "2025-08-01"]) == 0
+    assert main(["reconcile", "propose", str(book), "--statement", str(sample_book[1]), "--on", "2025-08-01"]) == 0
     rows = sheet_rows(book)
     statuses = {str(r["Line ID"]): r for r in rows}
     truth = sample_statement_truth()
@@ -152,7 +153,7 @@ def test_the_accountants_decisions(sample_book: tuple[Path, Path], tmp_path: Pat
     debit = next(line for line, s in statement.items() if s.amount < 0)
     interest = next(line for line, s in statement.items() if s.amount > 0 and not truth[line])
     decide(book, {review: target, debit: "approve", interest: "reject"})
-    assert main(["reconcile", "post", str(book), "--date", "2025-08-01"]) == 2  # the debit cannot be posted
+    assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 2  # the debit cannot be posted
     err = capsys.readouterr().err
     assert f"line {debit} is a debit" in err and "[billing.xlsx]Reconciliation!R" in err
     ledger, _ = open_ledger(book)

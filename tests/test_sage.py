@@ -14,7 +14,8 @@ import pytest
 from arxl.billing.credit import credit_note
 from arxl.cli import main
 from arxl.core.money import CURRENCIES
-from arxl.formats.sage import COLUMNS, MAX_AMOUNT, SageRow, sage_rows, write_sage_csv
+from arxl.core.sage_limits import MAX_AMOUNT
+from arxl.formats.sage import COLUMNS, SageRow, sage_rows, write_sage_csv
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.ledger.ledger import Ledger, open_ledger
 from arxl.ledger.records import Customer, Invoice, InvoiceLine, Row, Setting, TaxCodeRow
@@ -212,20 +213,20 @@ def test_write_keeps_the_previous_file(tmp_path: Path) -> None:
 
 def test_cli_export_writes_marks_and_exits_2_on_bad_input(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = book.with_name("july.csv")
-    assert main(["export", "sage", str(book), "--period", "2025-07", "--out", str(out)]) == 0
+    assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out)]) == 0
     assert "2 invoice(s) and 0 credit note(s), 4 row(s)" in capsys.readouterr().out
     assert len(read_back(out)) == 4
     assert all(i.sage_exported for i in ledger_of(book).invoices)
-    assert main(["export", "sage", str(book), "--period", "2025-07", "--out", str(out)]) == 0
+    assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out)]) == 0
     assert "nothing new to export" in capsys.readouterr().out
     assert len(read_back(out)) == 4  # the file of the first run is left as it was
-    assert main(["export", "sage", str(book), "--period", "2025-07", "--out", str(out), "--again"]) == 0
+    assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out), "--again"]) == 0
     assert len(read_back(out)) == 4
-    for arguments in (["--period", "July", "--out", str(out)], ["--period", "2025-13", "--out", str(out)],
+    for arguments in (["--period", "July", "-o", str(out)], ["--period", "2025-13", "-o", str(out)],
                       ["--period", "2025-07"]):
         assert main(["export", "sage", str(book), *arguments]) == 2
         assert "Traceback" not in capsys.readouterr().err
-    assert main(["export", "sage", str(book.with_name("nope.xlsx")), "--period", "2025-07", "--out", str(out)]) == 2
+    assert main(["export", "sage", str(book.with_name("nope.xlsx")), "--period", "2025-07", "-o", str(out)]) == 2
 
 
 def test_cli_exports_the_good_documents_and_exits_2_for_those_held_back(tmp_path: Path,
@@ -235,7 +236,7 @@ def test_cli_exports_the_good_documents_and_exits_2_for_those_held_back(tmp_path
         [Setting(key="Company TIN", value="101234567")]
     book = billing_book(tmp_path / "billing.xlsx", tables)
     out = tmp_path / "july.csv"
-    assert main(["export", "sage", str(book), "--period", "2025-07", "--out", str(out)]) == 2
+    assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out)]) == 2
     captured = capsys.readouterr()
     assert "INV-2025-00002 not exported" in captured.err and "1 document(s) held back" in captured.err
     assert {r["Reference"] for r in read_back(out)} == {"INV-2025-00001"}

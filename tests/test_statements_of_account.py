@@ -14,9 +14,10 @@ import pytest
 from openpyxl import load_workbook
 
 from arxl.aging.statements import STATEMENTS_SHEET, account_statements, statement_sheet
+from arxl.app.recovery import write_statements
 from arxl.core.dates import add_months, month_end
 from arxl.formats.libreoffice import LibreOffice
-from arxl.formats.statement_files import to_pdfs, write_statements
+from arxl.formats.statement_files import to_pdfs
 from arxl.ledger.ledger import Ledger, open_ledger
 from arxl.ledger.records import Allocation, Row
 from arxl.sample import write_sample

@@ -127,7 +127,7 @@ def test_asked_for_pdfs_without_libreoffice_refuses_with_the_hint_and_changes_no
     assert f"arxl: PDFs of invoices {hint}" in capsys.readouterr().err
     assert main(["statements", str(book), "--as-of", "2025-07-31", "--out", str(out), "--pdf"]) == 2
     assert f"arxl: PDFs of statements {hint}" in capsys.readouterr().err
-    assert main(["close", str(book), "--period", "2025-07", "--out", str(out), "--date", "2025-08-01", "--pdf"]) == 2
+    assert main(["close", str(book), "--period", "2025-07", "--out", str(out), "--today", "2025-08-01", "--pdf"]) == 2
     assert f"arxl: PDFs of invoices and statements {hint}" in capsys.readouterr().err
     assert book.read_bytes() == before  # nothing billed, no Close sheet
     assert not out.exists()

@@ -38,7 +38,6 @@ from typing import Literal
 from arxl.aging.openitems import open_items
 from arxl.billing.numbering import next_numbers
 from arxl.core.errors import BadValue
-from arxl.formats.xlsx.reader import Table
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec, TableArea
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Channel, ClientQuery, Resolution
@@ -169,7 +168,7 @@ def answer_query(ledger: Ledger, query_id: str, answer: str, on: dt.date) -> Cha
     answer = " ".join(str(answer or "").split())
     if not answer:
         raise BadValue("an answer needs its text: what the customer was told")
-    table, index = _find(ledger, query_id)
+    table, index = ledger.queries, _find(ledger, query_id)
     query = table.rows[index]
     if query.status == "closed":
         raise BadValue(f"{query.query_id} was closed on {_day(query.closed_on)}: add a new query if the customer "
@@ -194,7 +193,7 @@ def close_query(ledger: Ledger, query_id: str, resolution: str, on: dt.date, cre
     how = "re-issue" if how == "re issue" else how
     if how not in RESOLUTIONS:
         raise BadValue(f'resolution "{resolution[:20]}" is not one of explanation, credit-note, re-issue')
-    table, index = _find(ledger, query_id)
+    table, index = ledger.queries, _find(ledger, query_id)
     query = table.rows[index]
     if query.status == "closed":
         raise BadValue(f"{query.query_id} is already closed ({query.resolution}, {_day(query.closed_on)})",
@@ -240,12 +239,13 @@ def _credit_of(ledger: Ledger, number: str, invoice_no: str) -> str:
     return note.invoice_no
 
 
-def _find(ledger: Ledger, query_id: str) -> tuple[Table[ClientQuery], int]:
+def _find(ledger: Ledger, query_id: str) -> int:
+    """The row index of a query in ``ledger.queries``."""
     table = ledger.queries
     wanted = str(query_id or "").strip().upper()
     for i, row in enumerate(table.rows):
         if row.query_id.upper() == wanted:
-            return table, i
+            return i
     raise BadValue(f'query "{str(query_id or "").strip()[:40]}" is not in Queries', table.where_sheet())
 
 

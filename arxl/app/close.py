@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from arxl.app import jobs
+from arxl.app import cash, invoicing, jobs, receivables
 from arxl.app.report import Refused, Report
+from arxl.cashapp.reconcile import undecided
 from arxl.core.dates import parse_period
 from arxl.core.errors import ArxlError
 from arxl.formats.libreoffice import require
@@ -98,17 +99,17 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
     report = Report("month-end close")
     now = f"{dt.datetime.now():%d/%m/%Y %H:%M}"
     steps: dict[str, Callable[[], Report]] = {
-        "review billing": lambda: jobs.review_billing(host, period),
-        "generate invoices": lambda: jobs.generate_invoices(host, period, out_dir / "invoices" / period, pdf,
+        "review billing": lambda: invoicing.review_billing(host, period),
+        "generate invoices": lambda: invoicing.generate_invoices(host, period, out_dir / "invoices" / period, pdf,
                                                             stage_progress),
         "import statement": lambda: _import(host, statement, today),
         "post reconciliation": lambda: _post(host, today),
-        "refresh aging": lambda: jobs.refresh_aging(host, last_day),
-        "arrangements check": lambda: jobs.arrangements_check(host, last_day),
-        "statements and reminders": lambda: jobs.statements_reminders(
+        "refresh aging": lambda: receivables.refresh_aging(host, last_day),
+        "arrangements check": lambda: receivables.arrangements_check(host, last_day),
+        "statements and reminders": lambda: receivables.statements_reminders(
             host, last_day, out_dir, start=first_day, pdf=pdf, server=server, progress=stage_progress),
-        "collections report": lambda: jobs.collections_report(host, period),
-        "export to Sage": lambda: jobs.export_sage(host, period, out_dir / f"sage-{period}.csv", on=today),
+        "collections report": lambda: receivables.collections_report(host, period),
+        "export to Sage": lambda: invoicing.export_sage(host, period, out_dir / f"sage-{period}.csv", on=today),
     }
     try:
         for name in STEPS:
@@ -148,16 +149,21 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
 def _import(host: Host, statement: Path | None, today: dt.date) -> Report:
     if statement is None:
         return Report("waiting").refuse("no bank statement: give --statement FILE or set Settings, Statement File")
-    return jobs.import_statement(host, statement, today)  # a file imported before: "all N line(s) already imported"
+    return cash.import_statement(host, statement, today)  # a file imported before: "all N line(s) already imported"
 
 
 def _post(host: Host, today: dt.date) -> Report:
     """Post the decided lines; wait (stop the close) while any line has no decision yet."""
-    from arxl.cashapp.reconcile import undecided
-
-    waiting = undecided(jobs.reconciliation_table(host))
+    waiting = undecided(cash.reconciliation_table(host))
     if waiting:
         return Report("waiting").refuse(
             f"{waiting} bank line(s) await a decision in the Reconciliation sheet (approve, reject, invoice "
             "numbers or a customer id); decide them, then run the close again")
-    return jobs.post_reconciliation(host, today)
+    return cash.post_reconciliation(host, today)
+
+
+def output_folder(host: Host) -> Path:
+    """Where the close writes when no folder is given: Settings' Output Folder beside the workbook, else ``out``
+    (the workbook refused first, as every job, when ``validate`` finds an error in it)."""
+    ledger = jobs.open_for_work(host, "month-end close")
+    return host.folder / (ledger.settings.output_folder or "out")

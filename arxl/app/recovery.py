@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -36,17 +37,18 @@ from arxl.aging.arrangements import status_updates
 from arxl.aging.dunning import DunningPlan, Reminder, log_entries, plan_reminders
 from arxl.aging.escalations import FollowUp, escalations_sheet, follow_up
 from arxl.aging.report import CollectionsReport, collections_report
-from arxl.aging.statements import AccountStatement, account_statements, summary_sheet
+from arxl.aging.statements import AccountStatement, account_statements, statement_sheet, summary_sheet
 from arxl.core.errors import ArxlError, Problem
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.mail import Outgoing, SmtpServer, Templates, build_message, send_all, templates_folder, write_eml
 from arxl.formats.outbox import Journal, JournalError, Key, Record, journal_path
-from arxl.formats.statement_files import to_pdfs, write_statements
+from arxl.formats.statement_files import to_pdfs, write_sheets
 from arxl.formats.xlsx.host import Host
 from arxl.formats.xlsx.reader import Table
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import CollectionsEntry, Row
+from arxl.ledger.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (stage, done so far, total)
 InDoubtChoice = Literal["hold", "resend", "delivered"]
@@ -88,9 +90,9 @@ class StatementsRun:
     pdfs: dict[str, Path] = field(default_factory=dict)
     plan: DunningPlan | None = None
     emails: list[Path] = field(default_factory=list)
-    sent: list[Outgoing] = field(default_factory=list)
-    failed: list[tuple[Outgoing, str]] = field(default_factory=list)
-    partly_refused: list[tuple[Outgoing, str]] = field(default_factory=list)
+    sent: list[Outgoing[Reminder]] = field(default_factory=list)
+    failed: list[tuple[Outgoing[Reminder], str]] = field(default_factory=list)
+    partly_refused: list[tuple[Outgoing[Reminder], str]] = field(default_factory=list)
     changes: ChangeSet = field(default_factory=ChangeSet)
     journal: Path | None = None
     caught_up: list[CollectionsEntry] = field(default_factory=list)  # accepted earlier, logged only now
@@ -98,8 +100,8 @@ class StatementsRun:
     in_doubt: list[InDoubt] = field(default_factory=list)  # held back: the accountant decides
     resent: list[InDoubt] = field(default_factory=list)  # in doubt, sent again on the accountant's word
     confirmed: list[InDoubt] = field(default_factory=list)  # in doubt, delivered on the accountant's word
-    unanswered: list[tuple[Outgoing, str]] = field(default_factory=list)  # went in this run, no answer heard
-    held: list[tuple[Outgoing, str]] = field(default_factory=list)  # another run journaled it meanwhile
+    unanswered: list[tuple[Outgoing[Reminder], str]] = field(default_factory=list)  # went in this run, no answer heard
+    held: list[tuple[Outgoing[Reminder], str]] = field(default_factory=list)  # another run journaled it meanwhile
 
 
 def run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, *, start: dt.date | None = None,
@@ -160,7 +162,7 @@ def _run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, j
             if owned:
                 lo.close()
         run.pdfs = {customer_id: path for (customer_id, _), path in zip(ordered, made, strict=True)}
-    outgoing: list[Outgoing] = []
+    outgoing: list[Outgoing[Reminder]] = []
     entries: dict[str, CollectionsEntry] = {}
     if plan is not None and tpl is not None:
         mail_folder = out_dir / "reminders"
@@ -263,8 +265,9 @@ def _check_keys(journal: Journal) -> None:
                                "from the backup", str(journal.path))
 
 
-def _send(outgoing: list[Outgoing], server: SmtpServer, journal: Journal, entries: Mapping[str, CollectionsEntry],
-          run: StatementsRun, human_log: Path, advance: Callable[[int], None] | None = None) -> None:
+def _send(outgoing: list[Outgoing[Reminder]], server: SmtpServer, journal: Journal,
+          entries: Mapping[str, CollectionsEntry], run: StatementsRun, human_log: Path,
+          advance: Callable[[int], None] | None = None) -> None:
     """Each message journaled before it goes, its outcome journaled as soon as it is known; ``advance`` counts
     each message as its outcome is known (sent, refused, in doubt or held) and the rest, never attempted, at the
     end."""
@@ -276,11 +279,11 @@ def _send(outgoing: list[Outgoing], server: SmtpServer, journal: Journal, entrie
         if advance is not None:
             advance(1)
 
-    def key_of(message: Outgoing) -> Key:
+    def key_of(message: Outgoing[Reminder]) -> Key:
         r = message.reminder
         return reminder_key(r.customer_id, r.level.level, r.as_of)
 
-    def before(message: Outgoing) -> str | None:
+    def before(message: Outgoing[Reminder]) -> str | None:
         key, reminder = key_of(message), message.reminder
         old = again.get(reminder.customer_id)
 
@@ -299,18 +302,18 @@ def _send(outgoing: list[Outgoing], server: SmtpServer, journal: Journal, entrie
             done()
         return why
 
-    def sent(message: Outgoing) -> None:
+    def sent(message: Outgoing[Reminder]) -> None:
         journal.accepted(key_of(message), "250")
         done()
         with human_log.open("a", encoding="utf-8") as handle:  # a copy for people; never read back
             handle.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}\t{message.reminder.customer_id}\tlevel "
                          f"{message.reminder.level.level}\t{', '.join(message.recipients)}\n")
 
-    def failed(message: Outgoing, why: str) -> None:
+    def failed(message: Outgoing[Reminder], why: str) -> None:
         journal.failed(key_of(message), why)
         done()
 
-    def unknown(message: Outgoing, why: str) -> None:
+    def unknown(message: Outgoing[Reminder], why: str) -> None:
         journal.unknown(key_of(message), why)
         done()
 
@@ -324,7 +327,7 @@ def _send(outgoing: list[Outgoing], server: SmtpServer, journal: Journal, entrie
     run.held = [(outgoing[i], why) for i, why in sorted(report.held.items())]
 
 
-def _detail(message: Outgoing, entry: CollectionsEntry) -> dict[str, Any]:
+def _detail(message: Outgoing[Reminder], entry: CollectionsEntry) -> dict[str, Any]:
     """What the journal keeps of a reminder: enough to find it on the mail server and to log it later."""
     r = message.reminder
     return {"customer": r.customer_id, "name": r.customer.name, "level": r.level.level, "level_name": r.level.name,
@@ -401,3 +404,18 @@ def run_report(host: Host, ledger: Ledger, period: str, weekly: bool = False) ->
     changes.replace_sheet(report.sheet)
     host.apply(changes)
     return report
+
+
+def write_statements(statements: Iterable[AccountStatement], settings: Settings, out_dir: Path,
+                     progress: Callable[[int], None] | None = None) -> dict[str, Path]:
+    """One workbook per customer in ``out_dir`` (a sheet per currency); returns customer id -> file."""
+    grouped: dict[str, list[AccountStatement]] = defaultdict(list)
+    for statement in statements:
+        grouped[statement.customer_id].append(statement)
+    written: dict[str, Path] = {}
+    for customer_id, own in grouped.items():
+        sheets = [statement_sheet(s, settings).sheet for s in sorted(own, key=lambda s: s.currency)]
+        written[customer_id] = write_sheets(out_dir / f"{own[0].stem}.xlsx", sheets)
+        if progress is not None:
+            progress(1)
+    return written

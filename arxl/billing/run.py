@@ -28,9 +28,9 @@ from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.errors import ArxlError, BadValue, CellRef, UnknownCurrency
 from arxl.core.money import EXCEL_DIGITS, figure, largest, storable, total
 from arxl.core.period import Period
+from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
-from arxl.formats.sage import MAX_AMOUNT, MAX_SPLIT
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger, examine
 from arxl.ledger.records import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service

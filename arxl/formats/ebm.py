@@ -1,5 +1,5 @@
-"""Reading the EBM sales report file (CSV) with limits; the columns and the reconciliation are in
-:mod:`arxl.billing.ebm`.
+"""Reading the EBM sales report file (CSV) with limits, as text; its columns are parsed and reconciled by
+:mod:`arxl.billing.ebm`, the two joined by the EBM import job (:mod:`arxl.app.credits`).
 
 The file comes from outside: it is read whole only when small enough (an EBM report of a busy year is a few
 megabytes), decoded as UTF-8 (with or without a byte-order mark) or, failing that, Windows-1252 as older
@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arxl.billing.ebm import EbmReceipt, parse_ebm_csv
-from arxl.core.errors import BadValue, CellRef, Problem
+from arxl.core.errors import BadValue, CellRef
 
 MAX_BYTES = 50_000_000
 
 
-def read_ebm_report(path: Path | str) -> tuple[list[EbmReceipt], list[Problem]]:
-    """The receipts of an EBM sales report file, and a problem per row that cannot be read."""
+def read_ebm_text(path: Path | str) -> str:
+    """The text of an EBM sales report file, refused when it is missing, too large or not text at all."""
     file = Path(path)
     where = CellRef(file.name)
     if not file.is_file():
@@ -29,7 +28,6 @@ def read_ebm_report(path: Path | str) -> tuple[list[EbmReceipt], list[Problem]]:
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
         raise BadValue("is an Excel workbook, not a CSV file: open it in Excel and save it as CSV", where)
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return parse_ebm_csv(text, file.name)
+        return data.decode("cp1252", errors="replace")

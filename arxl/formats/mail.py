@@ -33,15 +33,15 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from arxl.aging.dunning import Reminder
 from arxl.core.errors import ArxlError
 from arxl.core.money import figure
 from arxl.core.tax import withholds_at_source
+from arxl.ledger.records import Customer, DunningLevel
 from arxl.ledger.settings import Settings
 
 ALLOWED_HEADERS = ("subject", "cc", "bcc", "reply-to")
@@ -50,6 +50,52 @@ SMTP_TIMEOUT = 30.0
 ATTACHMENT_TYPES = {".pdf": "application/pdf",
                     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
+
+
+class Overdue(Protocol):
+    """What is overdue in one currency (the dunning workflow's position of a customer)."""
+
+    @property
+    def overdue(self) -> Decimal: ...
+
+
+class DueBlock(Protocol):
+    """One currency of what a reminder asks for."""
+
+    @property
+    def currency(self) -> str: ...
+
+    @property
+    def total_due(self) -> Decimal: ...
+
+    @property
+    def position(self) -> Overdue: ...
+
+
+class Dunned(Protocol):
+    """What a reminder e-mail is made from: the shape this format reads, which the dunning workflow's
+    :class:`arxl.aging.dunning.Reminder` has (the format does not import the workflow)."""
+
+    @property
+    def customer(self) -> Customer: ...
+
+    @property
+    def customer_id(self) -> str: ...
+
+    @property
+    def level(self) -> DunningLevel: ...
+
+    @property
+    def as_of(self) -> dt.date: ...
+
+    @property
+    def blocks(self) -> Sequence[DueBlock]: ...
+
+    @property
+    def addresses(self) -> list[str]: ...
+
+
+R = TypeVar("R", bound=Dunned)
 
 class MailError(ArxlError):
     default = "the e-mail could not be prepared"
@@ -111,7 +157,7 @@ class Templates:
         self.env.filters["dmy"] = dmy
         self.env.filters["percent"] = percent
 
-    def name_for(self, reminder: Reminder) -> str:
+    def name_for(self, reminder: Dunned) -> str:
         names = [f"{reminder.level.template}.eml.j2"] if reminder.level.template else []
         names += [f"reminder-{reminder.level.level}.eml.j2", "reminder.eml.j2"]
         for name in names:
@@ -129,7 +175,7 @@ class Templates:
             raise MailError(f"template {name}: {exc.message}") from None
 
 
-def context(reminder: Reminder, settings: Settings, attachment: str = "") -> dict[str, Any]:
+def context(reminder: Dunned, settings: Settings, attachment: str = "") -> dict[str, Any]:
     """What a reminder template sees."""
     bank = {"RWF": settings.bank_account_rwf, "USD": settings.bank_account_usd}
     return {"company": settings, "customer": reminder.customer, "level": reminder.level, "reminder": reminder,
@@ -156,10 +202,10 @@ def _headers_and_body(text: str, template: str) -> tuple[dict[str, str], str]:
 
 
 @dataclass(slots=True)
-class Outgoing:
+class Outgoing(Generic[R]):
     """A reminder as a message, ready to write or send."""
 
-    reminder: Reminder
+    reminder: R
     message: EmailMessage
     template: str
 
@@ -168,8 +214,8 @@ class Outgoing:
         return self.reminder.addresses
 
 
-def build_message(reminder: Reminder, settings: Settings, templates: Templates,
-                  attachment: Path | None = None) -> Outgoing:
+def build_message(reminder: R, settings: Settings, templates: Templates,
+                  attachment: Path | None = None) -> Outgoing[R]:
     """The reminder e-mail of a customer, with the statement (its PDF, or the workbook) attached when given."""
     name = templates.name_for(reminder)
     shown = f"Statement-{attachment.stem}{attachment.suffix.lower()}" if attachment is not None else ""
@@ -200,7 +246,7 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def write_eml(outgoing: Outgoing, folder: Path) -> Path:
+def write_eml(outgoing: Outgoing[Any], folder: Path) -> Path:
     """``folder/C001-level-1-2025-07-31.eml``."""
     r = outgoing.reminder
     folder.mkdir(parents=True, exist_ok=True)
@@ -257,11 +303,11 @@ class _Session(smtplib.SMTP):
         return super().data(msg)
 
 
-def send_all(messages: Sequence[Outgoing], server: SmtpServer,
-             on_sent: Callable[[Outgoing], None] | None = None, *,
-             before: Callable[[Outgoing], str | None] | None = None,
-             on_failed: Callable[[Outgoing, str], None] | None = None,
-             on_in_doubt: Callable[[Outgoing, str], None] | None = None) -> SendReport:
+def send_all(messages: Sequence[Outgoing[R]], server: SmtpServer,
+             on_sent: Callable[[Outgoing[R]], None] | None = None, *,
+             before: Callable[[Outgoing[R]], str | None] | None = None,
+             on_failed: Callable[[Outgoing[R], str], None] | None = None,
+             on_in_doubt: Callable[[Outgoing[R], str], None] | None = None) -> SendReport:
     """Send every message over one SMTP connection, going on after a message the server refuses.
 
     ``before`` is called just before a message goes (to journal it) and may hold it back by saying why;

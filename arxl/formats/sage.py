@@ -90,6 +90,7 @@ from typing import Literal
 from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.money import CURRENCIES, allocate, total, unit
 from arxl.core.period import Period
+from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import vat_on_net
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import FORMULA_START, Ledger
@@ -98,8 +99,6 @@ from arxl.ledger.records import Customer, Invoice, InvoiceLine, Service, TaxCode
 COLUMNS = ("Type", "Account Reference", "Nominal A/C Ref", "Department Code", "Date", "Reference", "Details",
            "Net Amount", "Tax Code", "Tax Amount", "Exchange Rate", "Extra Reference", "User Name", "Project Refn",
            "Cost Code Refn")
-MAX_AMOUNT = Decimal("99999999.99")
-MAX_SPLIT = 100  # rows of one (document, tax code, nominal); more is refused, not split
 ACCOUNT_LENGTH = 8
 NOMINAL_LENGTH = 8
 REFERENCE_LENGTH = 30

@@ -1,5 +1,8 @@
 """Statements of account as files: one workbook per customer (a sheet per currency), and their PDFs.
 
+The sheets come made (:func:`arxl.aging.statements.statement_sheet`, joined per customer by
+:func:`arxl.app.recovery.write_statements`); this module only writes them and converts them.
+
 ``out/statements/C001-2025-07.xlsx`` holds the customer's statements of the month, printable on A4 (portrait,
 one page wide, header row repeated); with LibreOffice the same folder gets ``C001-2025-07.pdf``, converted in
 batches (one LibreOffice start for many files) and every output checked by :class:`LibreOffice` itself.
@@ -7,8 +10,7 @@ batches (one LibreOffice start for many files) and every output checked by :clas
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,12 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.worksheet import Worksheet
 
-from arxl.aging.statements import AccountStatement, statement_sheet
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.apply import render_sheet
 from arxl.formats.xlsx.save import atomic_save
 from arxl.ledger.changes import SheetSpec
-from arxl.ledger.settings import Settings
 
 PDF_BATCH = 40
 
@@ -68,21 +68,6 @@ def write_sheets(path: Path, sheets: Sequence[SheetSpec], landscape: bool = Fals
         book.remove(default)
     path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_save(path, lambda temp: book.save(temp), backup=False)
-
-
-def write_statements(statements: Iterable[AccountStatement], settings: Settings, out_dir: Path,
-                     progress: Callable[[int], None] | None = None) -> dict[str, Path]:
-    """One workbook per customer in ``out_dir``; returns customer id -> file."""
-    grouped: dict[str, list[AccountStatement]] = defaultdict(list)
-    for statement in statements:
-        grouped[statement.customer_id].append(statement)
-    written: dict[str, Path] = {}
-    for customer_id, own in grouped.items():
-        sheets = [statement_sheet(s, settings).sheet for s in sorted(own, key=lambda s: s.currency)]
-        written[customer_id] = write_sheets(out_dir / f"{own[0].stem}.xlsx", sheets)
-        if progress is not None:
-            progress(1)
-    return written
 
 
 def to_pdfs(files: Sequence[Path], out_dir: Path, office: LibreOffice, batch: int = PDF_BATCH,

@@ -1,0 +1,165 @@
+"""Recovery jobs: the Aging sheet, statements of account and reminders, arrangements, the collections report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
+from arxl.app.jobs import as_of_date, open_for_work, refuse_errors
+from arxl.app.recovery import InDoubtChoice, Progress, StatementsRun, run_arrangements_check, run_report, run_statements
+from arxl.app.report import Report
+from arxl.core.background import paused_gc
+from arxl.core.dates import parse_period
+from arxl.formats.libreoffice import require
+from arxl.formats.mail import SmtpServer, parse_server
+from arxl.formats.xlsx.fastread import read_columns
+from arxl.formats.xlsx.host import FileHost, Host
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.ledger import check_ledger
+
+
+def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None = None, *,
+                         start: dt.date | None = None, pdf: bool = False, reminders: bool = True,
+                         server: SmtpServer | None = None, mark_sent: bool = False, templates: Path | None = None,
+                         progress: Progress | None = None, in_doubt: InDoubtChoice = "hold") -> Report:
+    """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server), each
+    with its statement attached (the PDF, else the workbook); ``progress`` is told of each statement, PDF and
+    e-mail sent (stages "statements", "statement PDFs", "sending").
+
+    A reminder in doubt (journaled, the server's answer never heard: a run killed or cut off while sending) is
+    not sent again but listed, and the job is refused (exit 2) once everything else is done and saved: the
+    statements are written, the other reminders sent and logged, and only the accountant can tell whether
+    that e-mail arrived. ``in_doubt`` "resend" or "delivered" is their answer."""
+    if pdf:
+        require("PDFs of statements")  # refused before any statement is written or reminder sent
+    ledger = open_for_work(host, "statements and reminders")
+    day = as_of_date(ledger, as_of)
+    folder = out_dir or (host.folder / (ledger.settings.output_folder or "out"))
+    run = run_statements(host, ledger, day, folder, start=start, pdf=pdf, reminders=reminders, server=server,
+                         mark_sent=mark_sent, templates=templates, progress=progress, in_doubt=in_doubt)
+    report = Report("statements and reminders", problems=run.problems)
+    report.files += list(run.files.values()) + list(run.pdfs.values()) + run.emails
+    report.say(f"{day:%d/%m/%Y}: {len(run.statements)} statement(s) for {len(run.files)} customer(s) in "
+               f"{folder / 'statements'}" + (f", {len(run.pdfs)} PDF(s)" if run.pdfs else ""))
+    if run.plan is not None:
+        plan = run.plan
+        report.say(f"reminders: {len(plan.to_email)} due by e-mail ({len(run.emails)} .eml written), "
+                   f"{len(plan.to_call)} to call (no e-mail address), {len(plan.skipped)} overdue but not reminded")
+        for reminder in plan.to_call:
+            report.say(f"  call {reminder.customer_id} {reminder.customer.name} "
+                       f"({reminder.customer.phone or 'no phone'}): level {reminder.level.level}, "
+                       f"{reminder.days_overdue} days")
+        if server is not None:
+            report.say(f"sent {len(run.sent)} reminder(s), logged in CollectionsLog")
+        elif mark_sent:
+            report.say(f"logged {len(run.sent)} reminder(s) as sent in CollectionsLog")
+        for message, why in run.partly_refused:
+            report.say(f"  {message.reminder.customer_id}: sent, but {why}")
+        for message, why in run.failed:
+            report.refuse(f"  NOT sent: {message.reminder.customer_id} {', '.join(message.recipients)}: {why}")
+        if run.failed:
+            report.refuse(f"{len(run.failed)} reminder(s) not sent and not logged; they go with the next run")
+    _report_journal(report, run)
+    if report.errors:
+        report.refuse(f"{len(report.errors)} problem(s) to correct")
+    return report
+
+
+def _report_journal(report: Report, run: StatementsRun) -> None:
+    """What the mail journal changed in this run, and the reminders in doubt with what to do about them."""
+    if run.caught_up:
+        report.say(f"CollectionsLog brought up to date from the mail journal ({run.journal}): "
+                   f"{len(run.caught_up)} reminder(s) the mail server had accepted in an interrupted run, logged "
+                   "now with their own date: " + ", ".join(f"{e.customer_id} level {e.dunning_level} of "
+                                                           f"{e.date:%d/%m/%Y}" for e in run.caught_up))
+    if run.already:
+        report.say(f"{len(run.already)} reminder(s) already sent according to the mail journal, not sent again: "
+                   + ", ".join(f"{r.customer_id} level {r.level.level}" for r, _ in run.already))
+    for doubt in run.resent:
+        report.say(f"  sent again on your word (it was in doubt): {doubt.describe()}")
+    for doubt in run.confirmed:
+        report.say(f"  logged as delivered on your word (it was in doubt): {doubt.describe()}")
+    doubts = [d.describe() for d in run.in_doubt]
+    doubts += [f"{m.reminder.customer_id} {m.reminder.customer.name}: level {m.reminder.level.level} "
+               f"({m.reminder.level.name}) to {', '.join(m.recipients)}, Message-ID {m.message['Message-ID']}: "
+               f"{why}" for m, why in [*run.unanswered, *run.held]]
+    for line in doubts:
+        report.refuse(f"  IN DOUBT, not sent again and not logged: {line}")
+    if doubts:
+        report.refuse(f"{len(doubts)} reminder(s) in doubt: the mail server may or may not have them. Check the "
+                      "server's log (the Message-ID) or ask the customer; if it did not arrive, run `arxl statements "
+                      "BOOK --as-of DATE --send --smtp HOST:PORT --resend-in-doubt`; if it did, run it with "
+                      "--in-doubt-delivered instead (it is then logged in CollectionsLog)")
+
+
+def arrangements_check(host: Host, as_of: dt.date | None) -> Report:
+    """Instalments and promises to pay judged kept or broken; the Escalations sheet for management."""
+    ledger = open_for_work(host, "arrangements check")
+    day = as_of_date(ledger, as_of)
+    found, changes = run_arrangements_check(host, ledger, day)
+    verdicts = {v: sum(1 for c in found.instalments if c.verdict == v) for v in ("kept", "broken", "pending")}
+    promises = {v: sum(1 for c in found.promises if c.verdict == v) for v in ("kept", "broken", "pending")}
+    report = Report("arrangements check")
+    report.say(f"{day:%d/%m/%Y}: instalments {verdicts['kept']} kept, {verdicts['broken']} broken, "
+               f"{verdicts['pending']} pending ({len(changes.updates)} status(es) updated); promises to pay "
+               f"{promises['kept']} kept, {promises['broken']} broken, {promises['pending']} pending")
+    for escalation in found.escalations:
+        report.say(f"  escalate {escalation.customer_id} {escalation.customer.name}: {'; '.join(escalation.reasons)}")
+    report.say(f"{len(found.escalations)} customer(s) in the Escalations sheet")
+    return report
+
+
+def collections_report(host: Host, period: str, weekly: bool = False) -> Report:
+    """The Collections KPIs sheet of a month."""
+    parse_period(period)
+    ledger = open_for_work(host, "collections report")
+    result = run_report(host, ledger, period, weekly)
+    report = Report("collections report")
+    for currency, f in result.figures.items():
+        target = f" of {f.target:,} target ({f.percent_of_target} %)" if f.target is not None else ""
+        report.say(f"{period} {currency}: collected {f.collected:,}{target}; DSO {f.dso} (countback {f.countback}), "
+                   f"best {f.best_possible}, CEI {f.cei} %")
+    queries = result.query_figures
+    if queries.count:
+        report.say(f"client queries not closed: {queries.count}, the oldest {queries.oldest} days, on average "
+                   f"{queries.average} days, {queries.past_due} past their due date")
+    report.say(f"written to the sheet {result.sheet.name}")
+    return report
+
+
+def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
+    """The Aging sheet as of a date: detail, summary per customer and bucket per currency, checks and charts.
+
+    A workbook file is read column by column for just what the aging needs (the ledger may hold hundreds of
+    thousands of invoices); a live workbook through its port.
+    """
+    if isinstance(host, FileHost):
+        host.mark_read()
+        # validate's checks of what it reads; the accountant's own tables (small) are read whole for them, so
+        # that a contract or customer validate refuses is refused here too
+        wanted = {**AGING_COLUMNS, **dict.fromkeys(("Customers", "TaxCodes", "Services", "Contracts"), None)}
+        ledger, problems = read_columns(host.path, wanted, AGING_ELSEWHERE)
+        refuse_errors(host.name, "refresh aging", problems + check_ledger(ledger))
+    else:
+        ledger = open_for_work(host, "refresh aging")
+    day = as_of_date(ledger, as_of)
+    with paused_gc():
+        aged = aging_report(ledger, day)
+        changes = ChangeSet()
+        changes.replace_sheet(aging_sheet(aged))
+        host.apply(changes)
+    report = Report("refresh aging")
+    report.say(f"Aging sheet refreshed as of {aged.as_of:%d/%m/%Y}: {len(aged.items)} open item(s)")
+    for block in aged.blocks:
+        places = 0 if block.currency == "RWF" else 2
+        overdue = block.balance - block.bucket_total(0) - block.credits - block.unapplied
+        report.say(f"{block.currency}: {block.balance:,.{places}f} outstanding for {len(block.customers)} "
+                   f"account(s), {overdue:,.{places}f} overdue")
+    return report
+
+
+def mail_server(address: str, *, starttls: bool = False, user: str = "", password: str = "") -> SmtpServer:
+    """The mail server reminders are sent through, from ``HOST:PORT`` (port 25 when left out)."""
+    host, port = parse_server(address)
+    return SmtpServer(host, port, starttls, user, password)

@@ -1,0 +1,124 @@
+"""``arxl invoices review|generate|credit|ebm`` and ``arxl export sage``: billing and the ledger of record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arxl.cli.common import (
+    BookArgument,
+    OnOption,
+    PdfFlag,
+    PeriodOption,
+    app,
+    date_or_today,
+    group,
+    out_dir_option,
+    output_option,
+    progress,
+    session,
+    show,
+)
+from arxl.core.errors import ArxlError
+from arxl.core.money import to_decimal
+
+invoices_app = group("Billing: review, generate, credit notes, EBM receipts.")
+export_app = group("Export to the ledger of record (Sage).")
+app.add_typer(invoices_app, name="invoices")
+app.add_typer(export_app, name="export")
+
+# Each command imports its job when it runs: `arxl --help` and every other command start without loading the
+# workbook libraries (openpyxl, calamine) that the jobs need.
+
+
+@invoices_app.command("review")
+def invoices_review(book: BookArgument, period: PeriodOption) -> None:
+    """Pre-billing review of a month: exceptions (with links to their cells) into the Review sheet."""
+    from arxl.app import invoicing
+
+    show(invoicing.review_billing(session.writable(book), period))
+
+
+@invoices_app.command("generate")
+def invoices_generate(
+    book: BookArgument,
+    period: PeriodOption,
+    out_dir: Annotated[Path | None, out_dir_option("Folder for one .xlsx (and PDF) per invoice.")] = None,
+    pdf: PdfFlag = False,
+) -> None:
+    """Bill a month: numbered invoices into the register, schedule rows marked billed, Review sheet refreshed,
+    and with --out the invoice documents."""
+    from arxl.app import invoicing
+
+    host = session.writable(book)
+    with progress() as shown:
+        report = invoicing.generate_invoices(host, period, out_dir, pdf, shown)
+    show(report)
+
+
+@invoices_app.command("credit")
+def invoices_credit(
+    book: BookArgument,
+    invoice_no: Annotated[str, typer.Argument(metavar="INVOICE_NO", help="The invoice to credit.")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why the invoice is credited (kept in "
+                                        "the notes).")],
+    amount: Annotated[str | None, typer.Option("--amount", metavar="A", help="VAT-inclusive amount to credit "
+                                               "(default: all that remains creditable).")] = None,
+    lines: Annotated[str | None, typer.Option("--lines", metavar="L", help="Line numbers of the invoice to "
+                                              "credit, e.g. 1,3.")] = None,
+    on: OnOption = None,
+) -> None:
+    """Credit an invoice (whole, some lines or an amount) with a credit note of its own series, dated --on."""
+    from arxl.app import credits
+
+    value = to_decimal(amount, "--amount") if amount is not None else None
+    numbers = line_numbers(lines) if lines is not None else None
+    when = date_or_today(on)
+    show(credits.credit_invoice(session.writable(book), invoice_no, amount=value, lines=numbers, reason=reason,
+                                on=when))
+
+
+def line_numbers(text: str) -> list[int]:
+    """ "1,3" or "1 3" or "2-4" -> line numbers."""
+    numbers: list[int] = []
+    for word in text.replace(";", ",").replace(" ", ",").split(","):
+        first, dash, last = word.strip().partition("-")
+        if not first and not dash:
+            continue
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ArxlError(f'--lines "{text[:40]}" is not a list of line numbers such as 1,3 or 2-4')
+        numbers.extend(range(int(first), int(last) + 1) if dash else [int(first)])
+    if not numbers:
+        raise ArxlError("--lines names no line")
+    return numbers
+
+
+@invoices_app.command("ebm")
+def invoices_ebm(
+    book: BookArgument,
+    report: Annotated[Path, typer.Option("--report", metavar="FILE", help="The EBM sales report (CSV).")],
+    period: Annotated[str | None, typer.Option("--period", metavar="YYYY-MM", help="Month whose invoices must all "
+                                               "have a receipt (default: the report's first to last date).")]
+    = None,
+) -> None:
+    """Record the EBM receipts of a sales report in the register and list what does not agree."""
+    from arxl.app import credits
+
+    show(credits.import_ebm_report(session.writable(book), report, period))
+
+
+@export_app.command("sage")
+def export_sage(
+    book: BookArgument,
+    period: PeriodOption,
+    out_file: Annotated[Path, output_option("The Sage 50 import file to write (.csv).", "FILE.csv")],
+    again: Annotated[bool, typer.Option("--again", help="Export again documents already exported.")] = False,
+) -> None:
+    """Write the month's invoices and credit notes as Sage 50 audit-trail transactions, and mark them exported."""
+    from arxl.app import invoicing
+
+    host = session.writable(book)
+    host.check_writable()  # before the file is written, so the file and the register cannot disagree
+    show(invoicing.export_sage(host, period, out_file, again))
