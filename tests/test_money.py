@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arxl.core.dates import add_months, from_serial, month_end, parse_period, to_date, to_serial
+from arxl.core.dates import add_months, from_serial, month_end, to_date, to_serial
 from arxl.core.errors import BadValue, CurrencyMismatch, UnknownCurrency
 from arxl.core.money import (
     CURRENCIES,
@@ -24,6 +24,7 @@ from arxl.core.money import (
     to_decimal,
     to_rate,
 )
+from arxl.core.period import Period
 
 
 @pytest.mark.parametrize(("code", "places"), [("RWF", 0), ("USD", 2), ("EUR", 2), ("GBP", 2), ("KES", 2),
@@ -161,12 +162,12 @@ def test_1904_workbooks_and_serial_round_trip() -> None:
 
 
 def test_periods_and_months() -> None:
-    assert parse_period("2025-07") == (dt.date(2025, 7, 1), dt.date(2025, 7, 31))
+    assert (Period.parse("2025-07").first, Period.parse("2025-07").last) == (dt.date(2025, 7, 1), dt.date(2025, 7, 31))
     assert month_end(dt.date(2023, 2, 1)) == dt.date(2023, 2, 28)
     assert add_months(dt.date(2025, 1, 31), 1) == dt.date(2025, 2, 28)
     for junk in ("2025-7", "2025-13", "July", None):
         with pytest.raises(BadValue):
-            parse_period(junk)
+            Period.parse(junk)
 
 
 @pytest.mark.parametrize(("amount", "code", "shown"), [

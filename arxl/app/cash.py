@@ -103,7 +103,7 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     totals: dict[str, Decimal] = {}
     for receipt in posting.receipts:
         totals[receipt.currency] = totals.get(receipt.currency, Decimal(0)) + receipt.amount
-    amounts = ", ".join(f"{v:,.{0 if k == 'RWF' else 2}f} {k}" for k, v in sorted(totals.items()))
+    amounts = ", ".join(figure(v, k, with_code=True) for k, v in sorted(totals.items()))
     report.say(f"{posting.posted} line(s) posted" + (f" ({amounts})" if amounts else "") +
                f", {posting.rejected} rejected, {posting.waiting} waiting for a decision" +
                (f", {len(posting.problems)} with a problem to correct" if posting.problems else ""))

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from arxl.app import cash, invoicing, jobs, receivables
 from arxl.app.report import Refused, Report
 from arxl.cashapp.reconcile import undecided
-from arxl.core.dates import parse_period
 from arxl.core.errors import ArxlError
+from arxl.core.period import Period
 from arxl.formats.libreoffice import require
 from arxl.formats.xlsx.host import Host
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec, Style
@@ -86,7 +86,8 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
 
     ``progress`` is told the name of each step as it starts, ``stage_progress`` the progress of a long step
     within it (invoice documents and PDFs, statements, their PDFs, the e-mails sent)."""
-    first_day, last_day = parse_period(period)
+    month = Period.parse(period)
+    first_day, last_day = month.first, month.last
     ledger = jobs.open_for_work(host, "month-end close")  # refused before the Close sheet is written
     statement = statement or (host.folder / ledger.settings.statement_file if ledger.settings.statement_file
                               else None)

@@ -16,9 +16,9 @@ from arxl.app.jobs import open_for_work
 from arxl.app.report import Report
 from arxl.billing.credit import credit_note
 from arxl.billing.ebm import EbmReceipt, import_ebm, parse_ebm_csv
-from arxl.core.dates import parse_period
 from arxl.core.errors import Problem
 from arxl.core.money import figure
+from arxl.core.period import Period
 from arxl.formats.ebm import read_ebm_text
 from arxl.formats.xlsx.host import Host
 from arxl.ledger.records import Invoice
@@ -55,7 +55,8 @@ def read_ebm_report(path: Path) -> tuple[list[EbmReceipt], list[Problem]]:
 def import_ebm_report(host: Host, report_file: Path, period: str | None = None) -> Report:
     """Record the EBM receipts of a sales report in the register and list what does not agree; nothing is
     imported when a row cannot be read."""
-    span = parse_period(period) if period is not None else None
+    month = Period.parse(period) if period is not None else None
+    span = (month.first, month.last) if month is not None else None
     receipts, problems = read_ebm_report(report_file)
     report = Report("import EBM receipts", problems=list(problems))
     errors = report.errors

@@ -13,7 +13,8 @@ from arxl.billing.review import review_sheet
 from arxl.billing.run import BillingPlan, plan_billing
 from arxl.billing.run import generate_invoices as run_billing
 from arxl.billing.schedule import prorations
-from arxl.core.dates import parse_period
+from arxl.core.money import figure
+from arxl.core.period import Period
 from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, documents, to_pdf
 from arxl.formats.libreoffice import require
 from arxl.formats.sage import sage_rows, write_sage_csv
@@ -24,7 +25,7 @@ from arxl.ledger.ledger import Ledger
 
 def review_billing(host: Host, period: str) -> Report:
     """The pre-billing review of a month into the Review sheet."""
-    parse_period(period)
+    Period.parse(period)
     ledger = open_for_work(host, "review billing")
     plan = plan_billing(ledger, period)
     changes = ChangeSet()
@@ -49,7 +50,7 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
                       progress: Progress | None = None) -> Report:
     """Bill a month: invoices into the register (one atomic step), then their documents into ``out_dir``;
     ``progress`` is told of each document and PDF written (stages "invoice documents", "invoice PDFs")."""
-    parse_period(period)
+    Period.parse(period)
     if pdf and out_dir is not None:
         require("PDFs of invoices")  # refused before billing: the register and its documents stay together
     ledger = open_for_work(host, "generate invoices")
@@ -58,7 +59,7 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
     host.apply(run.changes)
     report = Report("generate invoices")
     if run.invoices:
-        amounts = ", ".join(f"{amount:,.{0 if code == 'RWF' else 2}f} {code}" for code, amount in run.totals().items())
+        amounts = ", ".join(figure(amount, code, with_code=True) for code, amount in run.totals().items())
         report.say(f"{period}: {len(run.invoices)} invoice(s) {run.invoices[0].invoice_no} to "
                    f"{run.invoices[-1].invoice_no}, {amounts}")
     else:
@@ -115,7 +116,7 @@ def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on
     The file is written first and the marks second; if marking fails the previous file is put back, so the
     file and the register never disagree about what went to Sage.
     """
-    parse_period(period)
+    Period.parse(period)
     ledger = open_for_work(host, "export to Sage")
     rows, changes, problems = sage_rows(ledger, period, again=again, on=on)
     report = Report("export to Sage", problems=problems)

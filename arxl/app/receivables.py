@@ -10,7 +10,8 @@ from arxl.app.jobs import as_of_date, open_for_work, refuse_errors
 from arxl.app.recovery import InDoubtChoice, Progress, StatementsRun, run_arrangements_check, run_report, run_statements
 from arxl.app.report import Report
 from arxl.core.background import paused_gc
-from arxl.core.dates import parse_period
+from arxl.core.money import figure
+from arxl.core.period import Period
 from arxl.formats.libreoffice import require
 from arxl.formats.mail import SmtpServer, parse_server
 from arxl.formats.xlsx.fastread import read_columns
@@ -112,7 +113,7 @@ def arrangements_check(host: Host, as_of: dt.date | None) -> Report:
 
 def collections_report(host: Host, period: str, weekly: bool = False) -> Report:
     """The Collections KPIs sheet of a month."""
-    parse_period(period)
+    Period.parse(period)
     ledger = open_for_work(host, "collections report")
     result = run_report(host, ledger, period, weekly)
     report = Report("collections report")
@@ -152,10 +153,9 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
     report = Report("refresh aging")
     report.say(f"Aging sheet refreshed as of {aged.as_of:%d/%m/%Y}: {len(aged.items)} open item(s)")
     for block in aged.blocks:
-        places = 0 if block.currency == "RWF" else 2
         overdue = block.balance - block.bucket_total(0) - block.credits - block.unapplied
-        report.say(f"{block.currency}: {block.balance:,.{places}f} outstanding for {len(block.customers)} "
-                   f"account(s), {overdue:,.{places}f} overdue")
+        report.say(f"{block.currency}: {figure(block.balance, block.currency)} outstanding for "
+                   f"{len(block.customers)} account(s), {figure(overdue, block.currency)} overdue")
     return report
 
 

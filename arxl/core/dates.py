@@ -23,7 +23,6 @@ import re
 
 from arxl.core.errors import BadValue
 from arxl.core.money import is_excel_error
-from arxl.core.period import Period
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
@@ -98,17 +97,6 @@ def _parse_text(text: str, what: str) -> dt.date:
     except ValueError:
         pass
     raise BadValue(f'{what} "{shown}" is not a date')
-
-
-def parse_period(value: object) -> tuple[dt.date, dt.date]:
-    """First and last day of a ``YYYY-MM`` period: :class:`arxl.core.period.Period`'s, for the callers (the
-    app's jobs and the command line) not yet handed a Period.
-
-    >>> parse_period("2024-02")
-    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
-    """
-    month = Period.parse(value)
-    return month.first, month.last
 
 
 def month_end(day: dt.date) -> dt.date:

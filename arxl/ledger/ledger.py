@@ -24,7 +24,7 @@ from typing import Any, cast
 from arxl.core.aging import parse_buckets
 from arxl.core.calendar import BusinessCalendar
 from arxl.core.errors import BadValue, BadWorkbook, CellRef, Problem
-from arxl.core.money import CURRENCIES, EXCEL_DIGITS, largest, not_a_currency, storable, unit
+from arxl.core.money import CURRENCIES, EXCEL_DIGITS, exponent, largest, not_a_currency, storable, unit
 from arxl.core.tax import TaxCode, WithholdingRates, parse_withholding
 from arxl.core.terms import parse_terms
 from arxl.formats.xlsx.reader import Table, read_tables
@@ -481,7 +481,8 @@ class _Checker:
         amount = abs(k.quantity) * abs(k.rate) * (1 + tax)
         if amount > limit:
             self.add(t, i, "quantity" if abs(k.quantity) > limit else "rate",
-                     f"Quantity {k.quantity:,f} x Rate {k.rate:,f} x (1 + {tax:.0%} VAT) = {amount:,.0f} {code}, "
+                     f"Quantity {k.quantity:,f} x Rate {k.rate:,f} x (1 + {tax:.0%} VAT) = "
+                     f"{amount:,.{exponent(code)}f} {code}, "  # not figure(): past every bound, nothing to round
                      f"more than an invoice's cell holds exactly (Excel keeps {EXCEL_DIGITS} significant digits: at "
                      f"most {limit:,} {code})")
 
