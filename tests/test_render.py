@@ -36,9 +36,13 @@ def every_look() -> SheetSpec:
     return spec
 
 
+def _rgb(color: Any) -> str:
+    return color.rgb[-6:] if color is not None and isinstance(color.rgb, str) else ""
+
+
 def _look(cell: Any) -> tuple[object, ...]:
     font, fill, border, align = cell.font, cell.fill, cell.border, cell.alignment
-    rgb = (lambda c: (c.rgb[-6:] if c is not None and isinstance(c.rgb, str) else ""))
+    rgb = _rgb
     return (
         cell.number_format,
         bool(font.b), bool(font.i), font.u or None, float(font.sz or 11), rgb(font.color),
