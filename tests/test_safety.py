@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from arxl.core.errors import BadWorkbook
-from arxl.formats.xlsx.safety import Limits, PackageInfo, inspect_xlsx
+from arxl.formats.xlsx.limits import Limits
+from arxl.formats.xlsx.safety import PackageInfo, inspect_xlsx
 from tests.conftest import TESTDATA
 
 WILD = TESTDATA / "xlsx-wild"

@@ -303,9 +303,9 @@ def _render(report: CollectionsReport, ledger: Ledger, work: Ledgerwork, weekly:
             value = values.get(c)
             text = formula.format(c=col[c], **rows) if formula else ""
             if style == "amount":
-                cells.append(Cell(None if text else value, text, style="total" if bold else "", currency=c))
+                cells.append(Cell(_cached(value, text), text, style="total" if bold else "", currency=c))
             else:
-                cells.append(Cell(None if text else value, text, style=style))
+                cells.append(Cell(_cached(value, text), text, style=style))
             if text and isinstance(value, Decimal | int):
                 expected[f"{col[c]}{row}"] = Decimal(value)
         sheet.add(*cells)
@@ -395,6 +395,14 @@ def _render(report: CollectionsReport, ledger: Ledger, work: Ledgerwork, weekly:
     report.sheet = sheet
 
 
+def _cached(value: object, formula: str) -> object:
+    """The value a line's cell holds: with a formula, its result as arxl computed it (the formula's IF(...,"")
+    gives empty text where Python has no figure)."""
+    if formula and value is None:
+        return ""
+    return value
+
+
 def _queries(sheet: SheetSpec, report: CollectionsReport, names: dict[str, str], end: dt.date) -> None:
     """The client queries not closed at the period's end, and their figures as formulas over the list."""
     figures = report.query_figures
@@ -448,7 +456,8 @@ def _weekly(sheet: SheetSpec, report: CollectionsReport, work: Ledgerwork, curre
     cells = [Cell("Month", style="total")]
     for i, c in enumerate(currencies):
         letter = "BCDEFGHIJK"[2 * i]
-        cells.append(Cell(formula=f"=SUM({letter}{first}:{letter}{last_row})", style="total", currency=c))
+        cells.append(Cell(report.figures[c].collected, f"=SUM({letter}{first}:{letter}{last_row})", style="total",
+                          currency=c))
         expected[f"{letter}{last_row + 1}"] = report.figures[c].collected
         cells.append(Cell("", style="total"))
     sheet.add(*cells)

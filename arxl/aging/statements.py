@@ -330,16 +330,18 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
         sheet.add(Cell(m.date, style="date"), Cell(types[m.kind]), Cell(m.reference), Cell(m.details),
                   Cell(m.due_date, style="date") if m.due_date else Cell(""),
                   Cell(m.debit if m.debit else None, currency=cur), Cell(m.credit if m.credit else None, currency=cur),
-                  Cell(formula=f"=H{row - 1}+F{row}-G{row}", currency=cur))
+                  Cell(m.balance, f"=H{row - 1}+F{row}-G{row}", currency=cur))
         expected[f"H{row}"] = m.balance
     closing_row = sheet.next_row
     sheet.add(Cell(f"{statement.as_of:%d/%m/%Y}", style="total"), Cell("Closing", style="total"),
               Cell("", style="total"),
               Cell("Balance due" if statement.closing >= 0 else "Balance in your favour", style="total"),
               Cell("", style="total"),
-              Cell(formula=f"=SUM(F{opening_row}:F{row})", style="total", currency=cur),
-              Cell(formula=f"=SUM(G{opening_row}:G{row})", style="total", currency=cur),
-              Cell(formula=f"=H{opening_row}+F{closing_row}-G{closing_row}", style="total", currency=cur))
+              Cell(statement.debits, f"=SUM(F{opening_row}:F{row})", style="total", currency=cur),
+              Cell(statement.credits_in_period, f"=SUM(G{opening_row}:G{row})", style="total",
+                   currency=cur),
+              Cell(statement.closing, f"=H{opening_row}+F{closing_row}-G{closing_row}", style="total",
+                   currency=cur))
     expected.update({f"F{closing_row}": statement.debits, f"G{closing_row}": statement.credits_in_period,
                      f"H{closing_row}": statement.closing})
     sheet.blank()
@@ -354,7 +356,7 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
     total_letter = _letter(len(values) + 1)
     sheet.add(*(Cell(v, currency=cur, style="warning" if v > 0 and i > 0 and i < len(statement.buckets) else "")
                 for i, v in enumerate(values)),
-              Cell(formula=f"=SUM(A{strip_row}:{last_letter}{strip_row})", currency=cur, style="total"))
+              Cell(sum(values, ZERO), f"=SUM(A{strip_row}:{last_letter}{strip_row})", currency=cur, style="total"))
     expected[f"{total_letter}{strip_row}"] = sum(values, ZERO)
     if statement.credits:
         sheet.add(Cell("Credits: credit notes and payments received but not yet allocated to an invoice.",
@@ -424,7 +426,7 @@ def summary_sheet(settings: Settings, statements: Sequence[AccountStatement], no
         note = notes.get(s.customer_id, "")
         sheet.add(Cell(s.customer_id), Cell(s.customer.name), Cell(s.currency), Cell(s.opening, currency=s.currency),
                   Cell(s.debits, currency=s.currency), Cell(s.credits_in_period, currency=s.currency),
-                  Cell(formula=f"=D{row}+E{row}-F{row}", currency=s.currency,
+                  Cell(s.opening + s.debits - s.credits_in_period, f"=D{row}+E{row}-F{row}", currency=s.currency,
                        style="error" if s.difference else ""),
                   Cell(s.overdue if s.overdue > 0 else None, currency=s.currency),
                   Cell(s.oldest_days or None, style="integer"),

@@ -70,10 +70,13 @@ def review_sheet(ledger: Ledger, plan: BillingPlan) -> SheetSpec:
                   Cell(amount, currency=currency))
     last = sheet.next_row - 1
     for currency in sorted({c for _, c in totals}):
+        ready = [v for (customer_id, c), v in totals.items() if c == currency and customer_id not in plan.held]
         sheet.add(Cell("Total", style="total"), Cell(currency, style="total"), Cell("ready to bill", style="total"),
-                  Cell(formula=f'=COUNTIFS(B{first}:B{last},"{currency}",E{first}:E{last},"ready")', style="total"),
+                  Cell(len(ready), f'=COUNTIFS(B{first}:B{last},"{currency}",E{first}:E{last},"ready")',
+                       style="total"),
                   Cell("", style="total"),
-                  Cell(formula=f'=SUMIFS(F{first}:F{last},B{first}:B{last},"{currency}",E{first}:E{last},"ready")',
+                  Cell(sum((amount for _, amount in ready), Decimal(0)),
+                       f'=SUMIFS(F{first}:F{last},B{first}:B{last},"{currency}",E{first}:E{last},"ready")',
                        style="total", currency=currency))
     sheet.conditional.append(ConditionalFill(f"A{header + 1}:A{max(last_finding, header + 1)}",
                                              f'A{header + 1}="blocking"', "F8CBAD"))

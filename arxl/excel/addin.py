@@ -30,7 +30,6 @@ import re
 import shutil
 import sys
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,8 @@ from arxl.excel.vbaproject import (
     standard_module,
     vba_project,
 )
+from arxl.formats.xlsx.save import atomic_write
+from arxl.formats.xlsx.zipcopy import ZipCopier
 
 ADDIN_FILE = "arxl.xlam"
 PROJECT_NAME = "arxl"
@@ -301,21 +302,18 @@ def build_addin(out: Path, settings: Mapping[str, str] | None = None, sources: P
 def _write_zip(out: Path, parts: Mapping[str, bytes]) -> None:
     """Write the package next to ``out`` and move it into place, so a failed build leaves the old add-in."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".~arxl-", suffix=".xlam", dir=out.parent)
-    os.close(handle)
-    try:
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as package:
+
+    def write(temp: Path) -> None:
+        with open(temp, "wb") as handle:
+            package = ZipCopier(handle, out.name, date_time=(1980, 1, 1, 0, 0, 0))  # same sources, same bytes
             for name, data in parts.items():
-                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same sources, the same bytes
-                info.compress_type = zipfile.ZIP_DEFLATED
-                package.writestr(info, data)
-        os.chmod(temporary, 0o644)  # mkstemp's file is private; an add-in is an ordinary document
-        os.replace(temporary, out)
+                package.add(name, data)
+            package.close()
+
+    try:
+        atomic_write(out, write, backup=False, mode=0o644)  # an add-in is an ordinary document
     except PermissionError:
         raise ArxlError(f"{out} cannot be replaced: close it in Excel (or quit Excel) and try again") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
 
 
 def _content_types() -> bytes:

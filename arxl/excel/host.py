@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from arxl.core.errors import BadWorkbook, CellRef
-from arxl.formats.xlsx.writer import DATE_FORMAT, RATE_FORMAT, amount_format
+from arxl.formats.xlsx.looks import DATE_FORMAT, RATE_FORMAT, amount_format
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from arxl.ledger.port import RawTable, column_letter
 from arxl.ledger.records import TABLES, Row, columns, header_key

@@ -390,8 +390,9 @@ def _write_xlsx(result: CustomerReconciliation, target: Path) -> Path:
     from openpyxl.styles import Font
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
+    from arxl.formats.xlsx.looks import DATE_FORMAT, amount_format
     from arxl.formats.xlsx.save import atomic_save
-    from arxl.formats.xlsx.writer import DATE_FORMAT, HEADER_FILL, HEADER_FONT, amount_format, set_text
+    from arxl.formats.xlsx.writer import HEADER_FILL, HEADER_FONT, set_text
 
     def put(cell: Any, value: object) -> None:
         """A value in its cell: amounts and dates formatted, text as text (never a formula), blanks blank."""

@@ -54,12 +54,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import os
 import re
-import struct
 import textwrap
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -77,7 +76,8 @@ from arxl.core.terms import parse_terms
 from arxl.core.words import amount_in_words
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.safety import inspect_xlsx
-from arxl.formats.xlsx.save import ensure_not_open
+from arxl.formats.xlsx.save import atomic_write, ensure_not_open
+from arxl.formats.xlsx.zipcopy import ZipCopier, pack
 from arxl.ledger.ledger import DayRate
 from arxl.ledger.records import Customer, Invoice, InvoiceLine
 from arxl.ledger.settings import Settings
@@ -549,36 +549,9 @@ class _Place:
         return one if (r1, c1) == (r2, c2) else f"{one}:{_letters(c2)}{r2}"
 
 
-# --- ZIP, written by hand so the unchanged parts are compressed once -------------------------------------------
+# --- ZIP: the unchanged parts are deflated once per template (formats.xlsx.zipcopy) ------------------------
 
-@dataclass(frozen=True, slots=True)
-class _Member:
-    name: bytes
-    crc: int
-    size: int
-    data: bytes  # raw deflate
-
-
-def _deflate(name: str, data: bytes, level: int = 6) -> _Member:
-    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return _Member(name.encode(), zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
-
-
-_DOS_TIME, _DOS_DATE = 0, (2025 - 1980) << 9 | 1 << 5 | 1
-
-
-def _flags(member: _Member) -> int:
-    return 0x800 if any(byte > 127 for byte in member.name) else 0  # bit 11: the name is UTF-8
-
-
-def _local_header(member: _Member) -> bytes:
-    return struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, _flags(member), 8, _DOS_TIME, _DOS_DATE, member.crc,
-                       len(member.data), member.size, len(member.name), 0) + member.name
-
-
-def _central_header(member: _Member, offset: int) -> bytes:
-    return struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, _flags(member), 8, _DOS_TIME, _DOS_DATE, member.crc,
-                       len(member.data), member.size, len(member.name), 0, 0, 0, 0, 0, offset) + member.name
+_STAMP = (2025, 1, 1, 0, 0, 0)  # the entries' date: the same invoice, the same bytes
 
 
 # --- The template ---------------------------------------------------------------------------------------------
@@ -623,7 +596,7 @@ class InvoiceTemplate:
         sheet = _parse(parts[self._sheet_path])
         self._check_merges(sheet)
         new_styles = self._splice(sheet, styles)
-        self._styles = {places: _deflate("xl/styles.xml", _serialize(root), 9)
+        self._styles = {places: pack("xl/styles.xml", _serialize(root), 9)
                         for places, root in self._style_variants(styles, new_styles).items()}
         self._recalculate_on_open(workbook, parts)
         self._pack(parts)
@@ -685,17 +658,7 @@ class InvoiceTemplate:
         """Compress the parts no invoice changes, once; the styles (per decimals) and the sheet come last."""
         changing = (self._sheet_path, "xl/styles.xml")
         names = sorted((n for n in parts if n not in changing), key=lambda n: n != "[Content_Types].xml")
-        blob, central, offset = [], [], 0
-        for name in names:
-            member = _deflate(name, parts[name], 9)
-            central.append(_central_header(member, offset))
-            local = _local_header(member)
-            blob += [local, member.data]
-            offset += len(local) + len(member.data)
-        self._prefix = b"".join(blob)
-        self._central = b"".join(central)
-        self._count = len(names) + 2
-        self._style_locals = {k: _local_header(m) + m.data for k, m in self._styles.items()}
+        self._fixed = [pack(name, parts[name], 9) for name in names]
 
     # -- loading ---------------------------------------------------------------------------------------------
 
@@ -1027,16 +990,14 @@ class InvoiceTemplate:
                     append(step.hidden)
             else:
                 append(cell(step, head[step.key]))
-        sheet = _deflate(self._sheet_path, "".join(out).encode("utf-8"), level=1)
-        styles = self._styles[doc.decimals]
-        local = _local_header(sheet)
-        offset = len(self._prefix)
-        central = self._central + _central_header(styles, offset)
-        styles_local = self._style_locals[doc.decimals]
-        central += _central_header(sheet, offset + len(styles_local))
-        end = offset + len(styles_local) + len(local) + len(sheet.data)
-        eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, self._count, self._count, len(central), end, 0)
-        return b"".join((self._prefix, styles_local, local, sheet.data, central, eocd))
+        buffer = io.BytesIO()
+        writer = ZipCopier(buffer, self.path.name, _STAMP)
+        for entry in self._fixed:
+            writer.add_packed(entry)
+        writer.add_packed(self._styles[doc.decimals])
+        writer.add(self._sheet_path, "".join(out).encode("utf-8"), level=1)
+        writer.close()
+        return buffer.getvalue()
 
     def _cell_xml(self, slot: _Slot, value: Value) -> str:
         if slot.formula:
@@ -1082,17 +1043,13 @@ class InvoiceTemplate:
             ensure_not_open(target)
             targets.append(target)
         folder.mkdir(parents=True, exist_ok=True)
-        pid = os.getpid()
         for doc, target in zip(batch, targets, strict=True):
             data = self.render(doc)
-            temp = target.with_name(f".{target.name}.arxl-new-{pid}.tmp")
-            try:
-                with open(temp, "wb") as handle:
-                    handle.write(data)
-                os.replace(temp, target)
-            finally:
-                if temp.exists():
-                    temp.unlink()
+
+            def write(temp: Path, data: bytes = data) -> None:
+                temp.write_bytes(data)
+
+            atomic_write(target, write, backup=False)
             if progress is not None:
                 progress(target)
         return targets

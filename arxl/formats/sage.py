@@ -74,11 +74,9 @@ so the next run exports them once they are fixed.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -92,6 +90,7 @@ from arxl.core.money import CURRENCIES, allocate, total, unit
 from arxl.core.period import Period
 from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import vat_on_net
+from arxl.formats.xlsx.save import atomic_write
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import FORMULA_START, Ledger
 from arxl.ledger.records import Customer, Invoice, InvoiceLine, Service, TaxCodeRow
@@ -403,21 +402,14 @@ def write_sage_csv(rows: Sequence[SageRow], path: Path | str, *, header: bool = 
     target = Path(path)
     if target.is_dir():
         raise BadValue("is a folder, not a file", CellRef(target.name))
-    temp = target.with_name(f".{target.name}.arxl-{os.getpid()}.tmp")
-    try:
+
+    def write(temp: Path) -> None:
         with temp.open("w", encoding="ascii", newline="") as stream:
             writer = csv.writer(stream, lineterminator="\r\n")
             if header:
                 writer.writerow(COLUMNS)
             for row in rows:
                 writer.writerow(row.fields())
-            stream.flush()
-            os.fsync(stream.fileno())
-        if target.exists():
-            backup = target.with_name(f"{target.stem}.bak{target.suffix}")
-            backup.write_bytes(target.read_bytes())
-        os.replace(temp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+
+    atomic_write(target, write)
     return target

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.apply import render_sheet
+from arxl.formats.xlsx.cached import save_with_values
 from arxl.formats.xlsx.save import atomic_save
 from arxl.ledger.changes import SheetSpec
 
@@ -67,7 +68,7 @@ def write_sheets(path: Path, sheets: Sequence[SheetSpec], landscape: bool = Fals
     if default is not None and sheets:
         book.remove(default)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_save(path, lambda temp: book.save(temp), backup=False)
+    return atomic_save(path, lambda temp: save_with_values(book, temp, sheets, path.name), backup=False)
 
 
 def to_pdfs(files: Sequence[Path], out_dir: Path, office: LibreOffice, batch: int = PDF_BATCH,

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
@@ -29,18 +30,11 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from arxl.core.errors import BadWorkbook, CellRef
+from arxl.formats.xlsx.cached import save_with_values
 from arxl.formats.xlsx.keep import inventory, losses
+from arxl.formats.xlsx.looks import BORDER_GREY, look_of
 from arxl.formats.xlsx.save import atomic_save, ensure_not_open
-from arxl.formats.xlsx.writer import (
-    DATE_FORMAT,
-    HEADER_FILL,
-    HEADER_FONT,
-    RATE_FORMAT,
-    amount_format,
-    set_text,
-    set_value,
-    write_table,
-)
+from arxl.formats.xlsx.writer import set_text, set_value, write_table
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from arxl.ledger.port import column_letter
 from arxl.ledger.records import TABLES, Row, columns, header_key
@@ -49,13 +43,7 @@ from arxl.ledger.records import TABLES, Row, columns, header_key
 class WouldLose(BadWorkbook):
     """A save through openpyxl would drop something from the accountant's sheets: refused, nothing written."""
 
-_THIN = Side(style="thin", color="999999")
-_FILLS = {
-    "good": PatternFill("solid", fgColor="E2EFDA"),
-    "warning": PatternFill("solid", fgColor="FFF2CC"),
-    "error": PatternFill("solid", fgColor="F8CBAD"),
-    "total": PatternFill("solid", fgColor="DDEBF7"),
-}
+_THIN = Side(style="thin", color=BORDER_GREY)
 
 
 def apply_changes(path: Path | str, changes: ChangeSet) -> Path:
@@ -75,7 +63,8 @@ def apply_changes(path: Path | str, changes: ChangeSet) -> Path:
     replaced = {spec.name for spec in changes.sheets}
 
     def write(temp: Path) -> None:
-        book.save(temp)
+        touched = {*changes.appends, *(update.table for update in changes.updates)}
+        save_with_values(book, temp, changes.sheets, target.name, before=target, touched=touched)
         lost = losses(before, inventory(temp), replaced)
         if lost:
             raise WouldLose(
@@ -236,44 +225,37 @@ def render_sheet(book: Workbook, spec: SheetSpec) -> Worksheet:
 def _write_cell(sheet: Worksheet, row: int, column: int, cell: Cell) -> None:
     target = sheet.cell(row=row, column=column)
     if cell.formula:
-        target.value = cell.formula
+        target.value = cell.formula  # its result is filled in as the cached value on saving (formats.xlsx.cached)
     elif isinstance(cell.value, str):
         set_text(target, cell.value)
     elif cell.value is not None:
         target.value = cell.value
-    style = cell.style
-    if style == "title":
-        target.font = Font(bold=True, size=14, color="1F4E78")
-    elif style == "subtitle":
-        target.font = Font(italic=True, color="595959")
-    elif style == "header":
-        target.font, target.fill = HEADER_FONT, HEADER_FILL
-        target.alignment = Alignment(wrap_text=True, vertical="center", horizontal=cell.align or None)
-    elif style in ("bold", "total"):
-        target.font = Font(bold=True)
-        if style == "total":
-            target.fill = _FILLS["total"]
-            target.border = Border(top=_THIN, bottom=_THIN)
-    elif style in _FILLS:
-        target.fill = _FILLS[style]
-    elif style == "note":
-        target.font = Font(italic=True, size=9, color="595959")
-    if cell.align and style != "header":
-        target.alignment = Alignment(horizontal=cell.align)
-    if cell.currency or style == "amount":
-        target.number_format = amount_format(cell.currency or "USD")
-    elif style == "date":
-        target.number_format = DATE_FORMAT
-    elif style == "percent":
-        target.number_format = RATE_FORMAT
-    elif style == "integer":
-        target.number_format = "#,##0"
-    elif style == "decimal":
-        target.number_format = "#,##0.00"
+    style_cell(target, cell)
     if cell.link:
         # "#Sheet!A1" is a place in this workbook (a location, not an address to open)
         internal = cell.link.startswith("#")
         target.hyperlink = Hyperlink(ref=target.coordinate, location=cell.link[1:]) if internal else cell.link
-        target.font = Font(color="0563C1", underline="single")
     if cell.comment:
         target.comment = Comment(cell.comment, "arxl")
+
+
+def style_cell(target: OpenpyxlCell, cell: Cell) -> None:
+    """Give an openpyxl cell the look of a generated cell (:func:`arxl.formats.xlsx.looks.look_of`, the same
+    look the fast route writes)."""
+    look = look_of(cell)
+    if look.bold or look.italic or look.underline or look.size or look.color:
+        target.font = Font(bold=look.bold or None, italic=look.italic or None,
+                           underline="single" if look.underline else None, size=look.size,
+                           color=look.color or None)
+    if look.fill:
+        target.fill = PatternFill("solid", fgColor=look.fill)
+    if look.border:
+        target.border = Border(top=_THIN, bottom=_THIN)
+    if look.wrap:
+        target.alignment = Alignment(wrap_text=True, vertical="center", horizontal=look.align or None)
+    elif look.align:
+        target.alignment = Alignment(horizontal=look.align)
+    if look.number_format:
+        target.number_format = look.number_format
+    if look.quote:
+        target.quotePrefix = True

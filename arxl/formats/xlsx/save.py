@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -99,16 +98,18 @@ def _remove_stale(path: Path) -> None:
                 pass
 
 
-def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = True,
-                written: Collection[str] | None = None) -> Path:
-    """Write a workbook with ``write(temp_path)`` and put it in place atomically, keeping a backup.
+def atomic_write(path: Path | str, write: Callable[[Path], None], *, backup: bool = True,
+                 check: Callable[[Path], None] | None = None, mode: int | None = None) -> Path:
+    """Write a file with ``write(temp_path)`` and put it in place atomically: the one atomic save of arxl, for
+    workbooks, CSV exports, invoice documents and the add-in alike.
 
-    The backup is the previous file itself, linked under the backup name before the new one takes its place
-    (a copy where the file system cannot link). ``written``: the parts ``write`` wrote anew, when it copied
-    the others unchanged (see :func:`_check_complete`); it may be filled by ``write``.
+    The temporary file is beside the target (``os.replace`` is atomic on one file system), checked by
+    ``check`` when given, flushed to disk, and only then renamed over the target. With ``backup`` the previous
+    file is kept as ``name.bak.ext``: the previous file itself, linked under the backup name before the new one
+    takes its place (a copy where the file system cannot link). ``mode``: the new file's permission bits.
     Returns the path written. Raises WorkbookLocked when the file is open in Excel or LibreOffice, and
-    WorkbookChanged when this process holds the workbook's lock (:mod:`arxl.formats.xlsx.lock`) and the file changed
-    on disk since it was read.
+    WorkbookChanged when this process holds the file's lock (:mod:`arxl.formats.xlsx.lock`) and the file
+    changed on disk since it was read; killed at any moment, the target is the old version or the new one.
     """
     target = Path(path)
     if not target.parent.is_dir():
@@ -119,8 +120,11 @@ def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = 
     temp = _temp_path(target, "new")
     try:
         write(temp)
-        _check_complete(temp, target.name, written)
+        if check is not None:
+            check(temp)
         _fsync(temp)
+        if mode is not None:
+            os.chmod(temp, mode)
         if backup and target.exists():
             copy = _temp_path(target, "bak")
             try:
@@ -146,26 +150,33 @@ def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = 
     return target
 
 
+def atomic_save(path: Path | str, write: Callable[[Path], None], backup: bool = True,
+                written: Collection[str] | None = None) -> Path:
+    """Write a workbook with ``write(temp_path)`` and put it in place with :func:`atomic_write`, once the new
+    package is checked complete. ``written``: the parts ``write`` wrote anew, when it copied the others
+    unchanged (see :func:`_check_complete`); it may be filled by ``write``."""
+    target = Path(path)
+    return atomic_write(target, write, backup=backup, check=lambda temp: _check_complete(temp, target.name, written))
+
+
 def write_csv(path: Path | str, header: Sequence[str], rows: Iterable[Sequence[object]], *,
               encoding: str = "utf-8") -> int:
-    """Write a CSV file atomically (a temporary file beside it, then a rename): a reader never sees half of it,
-    and a failure leaves the previous file as it was. Returns the number of rows written."""
+    """Write a CSV file atomically (:func:`atomic_write`, no backup): a reader never sees half of it, and a
+    failure leaves the previous file as it was. Returns the number of rows written."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ArxlError(f"the folder {folder} does not exist", f"[{path.name}]")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     count = 0
-    try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
+
+    def write(temp: Path) -> None:
+        nonlocal count
+        with open(temp, "w", encoding=encoding, newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(header)
             for row in rows:
                 writer.writerow(row)
                 count += 1
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+
+    atomic_write(path, write, backup=False)
     return count

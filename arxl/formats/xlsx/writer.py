@@ -21,27 +21,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from arxl.core.money import CURRENCIES
+from arxl.formats.xlsx.looks import DATE_FORMAT, HEADER_BLUE, RATE_FORMAT, amount_format
 from arxl.formats.xlsx.save import atomic_save
 from arxl.ledger.port import column_letter
 from arxl.ledger.records import TABLES, Column, Row, columns
 
-DATE_FORMAT = "dd/mm/yyyy"
-RATE_FORMAT = "0.0%"
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_BLUE)
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 _MAX_WIDTH = 48
-
-
-def amount_format(currency: str) -> str:
-    """Excel number format of an amount: no decimals for RWF, two for USD.
-
-    >>> amount_format("RWF"), amount_format("USD")
-    ('#,##0;-#,##0', '#,##0.00;-#,##0.00')
-    """
-    places = CURRENCIES[currency].exponent if currency in CURRENCIES else 2
-    body = "#,##0" + ("." + "0" * places if places else "")
-    return f"{body};-{body}"
 
 
 def set_text(cell: Cell, text: str) -> None:

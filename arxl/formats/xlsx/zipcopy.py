@@ -1,9 +1,12 @@
-"""A small ZIP writer for updating a workbook: unchanged entries are copied as they are, new ones deflated.
+"""The one ZIP writer of arxl: unchanged entries are copied as they are, new ones deflated.
 
 Python's zipfile can only copy an entry by inflating and deflating it again; on a 30 MB ledger that is most of
 the time of replacing one sheet. :class:`ZipCopier` copies an entry's compressed bytes with its checksum and
 sizes from the central directory (a data descriptor is folded into the local header), and refuses what it
-does not handle (encrypted entries, ZIP64 sizes) with a clear error.
+does not handle (encrypted entries, ZIP64 sizes) with a clear error. It writes every package arxl makes: a
+workbook with generated sheets replaced, a workbook saved by openpyxl with its formulas' results filled in,
+an invoice document (its unchanging parts deflated once per template, :func:`pack`), the Excel add-in (with
+a fixed date, so the same sources give the same bytes).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import struct
 import time
 import zipfile
 import zlib
+from dataclasses import dataclass
 from typing import IO
 
 from arxl.core.errors import BadWorkbook, CellRef
@@ -28,15 +32,33 @@ def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]
     return (hour << 11) | (minute << 5) | (second // 2), ((max(year, 1980) - 1980) << 9) | (month << 5) | day
 
 
-class ZipCopier:
-    """A small ZIP writer: stored entries are copied compressed bytes and all; new ones are deflated."""
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """An entry deflated ahead of writing, to be written into many packages as it is."""
 
-    def __init__(self, out: IO[bytes], book: str) -> None:
+    name: str
+    crc: int
+    size: int
+    data: bytes  # raw deflate
+
+
+def pack(name: str, data: bytes, level: int = _LEVEL) -> Packed:
+    """Deflate one entry (zlib ``level``)."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Packed(name, zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
+
+
+class ZipCopier:
+    """A small ZIP writer: stored entries are copied compressed bytes and all; new ones are deflated.
+    ``date_time``: the time stamp of new entries (default: now)."""
+
+    def __init__(self, out: IO[bytes], book: str,
+                 date_time: tuple[int, int, int, int, int, int] | None = None) -> None:
         self.out = out
         self.book = book
         self.central: list[bytes] = []
         self.offset = 0
-        self.now = time.localtime()[:6]
+        self.now = date_time or time.localtime()[:6]
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)
@@ -79,13 +101,16 @@ class ZipCopier:
             self._write(chunk)
             left -= len(chunk)
 
-    def add(self, name: str, data: bytes) -> None:
-        # a big generated sheet is packed quickly (level 1 is three times faster, the file a third bigger)
-        packer = zlib.compressobj(_LEVEL if len(data) < 1 << 20 else 1, zlib.DEFLATED, -15)
-        packed = packer.compress(data) + packer.flush()
-        self._entry(name, zipfile.ZIP_DEFLATED, 20, 0, self.now, zlib.crc32(data), len(packed), len(data),
+    def add(self, name: str, data: bytes, level: int | None = None) -> None:
+        """Deflate and write a new entry; without ``level``, a big one (a generated sheet) is packed quickly
+        (level 1 is three times faster, the file a third bigger)."""
+        self.add_packed(pack(name, data, level if level is not None else _LEVEL if len(data) < 1 << 20 else 1))
+
+    def add_packed(self, entry: Packed) -> None:
+        """Write an entry deflated beforehand."""
+        self._entry(entry.name, zipfile.ZIP_DEFLATED, 20, 0, self.now, entry.crc, len(entry.data), entry.size,
                     0o600 << 16, (20, 0))
-        self._write(packed)
+        self._write(entry.data)
 
     def close(self) -> None:
         start = self.offset

@@ -1,0 +1,164 @@
+"""The worksheet XML of a generated sheet: rows of cells, widths, frozen panes, filters, conditional fills,
+hyperlinks, page setup, and the parts it points to (drawing, tables).
+
+The cells' formats are merged into the workbook's styles as they are met (:class:`~arxl.formats.xlsx.styles.
+StyleBook`); a :class:`~arxl.ledger.changes.Cell` used many times is rendered once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from arxl.formats.xlsx.cells import DOC_REL, MAIN, XML_HEAD, attr, cell_tail, escape_text
+from arxl.formats.xlsx.looks import FORMULA_START, look_of
+from arxl.formats.xlsx.styles import StyleBook
+from arxl.ledger.changes import Cell, SheetSpec, TableArea
+from arxl.ledger.port import column_letter
+
+
+@dataclass(slots=True)
+class RenderedSheet:
+    """A worksheet part and what comes with it."""
+
+    xml: bytes
+    links: list[str] = field(default_factory=list)  # external hyperlink targets, rIdL1..; relationship order
+    has_drawing: bool = False
+    tables: list[TableArea] = field(default_factory=list)
+    uncached_formulas: bool = False
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def absolute(area: str) -> str:
+    """"A1:L40" -> "$A$1:$L$40"."""
+    return ":".join(re.sub(r"^([A-Z]+)([0-9]+)$", r"$\1$\2", part) for part in area.split(":"))
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """"C5" -> (column 3, row 5)."""
+    match = re.fullmatch(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})", ref.strip().upper())
+    if not match:
+        raise ValueError(f"not a cell reference: {ref}")
+    number = 0
+    for ch in match.group(1):
+        number = number * 26 + ord(ch) - 64
+    return number, int(match.group(2))
+
+
+def render_sheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False, drawing_rid: str = "",
+                     table_rids: Sequence[str] = ()) -> RenderedSheet:
+    """The worksheet XML of a generated sheet (styles are added to ``styles`` as they are met)."""
+    result = RenderedSheet(b"", tables=list(spec.tables))
+    letters = [column_letter(i) for i in range(1, 1 + max((len(r) for r in spec.rows), default=1))]
+    looks: dict[tuple[object, ...], int] = {}
+    tails: dict[int, str] = {}  # id(cell) -> its XML after the reference: a Cell used many times is rendered once
+    out: list[str] = []
+    width = 0
+    links: list[str] = []
+    for r, row in enumerate(spec.rows, start=1):
+        cells: list[str] = []
+        number = str(r)
+        for c, cell in enumerate(row):
+            tail = tails.get(id(cell))
+            if tail is None:
+                key = (cell.style, cell.currency, bool(cell.link), cell.align, cell.formula == ""
+                       and isinstance(cell.value, str) and cell.value.startswith(FORMULA_START),
+                       isinstance(cell.value, dt.date))
+                style = looks.get(key)
+                if style is None:
+                    style = looks[key] = styles.xf(look_of(cell))
+                tail = tails[id(cell)] = cell_tail(cell, style, date1904)
+                if cell.formula and cell.value is None:
+                    result.uncached_formulas = True
+            if tail:
+                cells.append(f'<c r="{letters[c]}{number}"{tail}')
+                if c >= width:
+                    width = c + 1
+            if cell.link:
+                links.append(f"{letters[c]}{number}")
+        if cells:
+            out.append(f'<row r="{number}">{"".join(cells)}</row>')
+    last_row = max(len(spec.rows), 1)
+    head = [f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}">']
+    props = (f'<tabColor rgb="FF{spec.tab_color}"/>' if spec.tab_color else "") + \
+        ('<pageSetUpPr fitToPage="1"/>' if spec.fit_width else "")
+    if props:
+        head.append(f"<sheetPr>{props}</sheetPr>")
+    head.append(f'<dimension ref="A1:{column_letter(max(width, 1))}{last_row}"/>')
+    head.append(_sheet_view(spec.freeze))
+    head.append('<sheetFormatPr defaultRowHeight="15"/>')
+    if spec.widths:
+        columns = sorted((split_ref(f"{letter}1")[0], w) for letter, w in spec.widths.items())
+        head.append("<cols>" + "".join(f'<col min="{n}" max="{n}" width="{w:g}" customWidth="1"/>'
+                                       for n, w in columns) + "</cols>")
+    after: list[str] = []
+    if spec.filter_range:
+        after.append(f'<autoFilter ref="{spec.filter_range}"/>')
+    for priority, rule in enumerate(spec.conditional, start=1):
+        dxf = styles.dxf_fill(rule.fill)
+        formula = escape_text(rule.formula.removeprefix("="))
+        after.append(f'<conditionalFormatting sqref="{rule.range}"><cfRule type="expression" dxfId="{dxf}" '
+                    f'priority="{priority}"><formula>{formula}</formula></cfRule></conditionalFormatting>')
+    if links:
+        items = []
+        for ref in links:
+            r, c = split_ref(ref)[1], split_ref(ref)[0]
+            link = spec.rows[r - 1][c - 1].link
+            if link.startswith("#"):
+                items.append(f'<hyperlink ref="{ref}" location="{attr(link[1:])}"/>')
+            else:
+                result.links.append(link)
+                items.append(f'<hyperlink ref="{ref}" r:id="rIdL{len(result.links)}"/>')
+        after.append("<hyperlinks>" + "".join(items) + "</hyperlinks>")
+    after.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
+    if spec.landscape or spec.fit_width:
+        after.append('<pageSetup paperSize="9"' + (' orientation="landscape"' if spec.landscape else "")
+                    + (' fitToWidth="1" fitToHeight="0"' if spec.fit_width else "") + "/>")
+    if drawing_rid:
+        after.append(f'<drawing r:id="{drawing_rid}"/>')
+        result.has_drawing = True
+    if table_rids:
+        after.append(f'<tableParts count="{len(table_rids)}">'
+                    + "".join(f'<tablePart r:id="{rid}"/>' for rid in table_rids) + "</tableParts>")
+    body = "".join(head) + "<sheetData>" + "".join(out) + "</sheetData>" + "".join(after) + "</worksheet>"
+    result.xml = XML_HEAD + body.encode("utf-8")
+    return result
+
+
+def _sheet_view(freeze: str) -> str:
+    if not freeze:
+        return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    column, row = split_ref(freeze)
+    x, y = column - 1, row - 1
+    if not x and not y:
+        return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    pane = "bottomRight" if x and y else ("bottomLeft" if y else "topRight")
+    split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+    return (f'<sheetViews><sheetView workbookViewId="0"><pane{split} topLeftCell="{freeze.upper()}" '
+            f'activePane="{pane}" state="frozen"/><selection pane="{pane}" activeCell="{freeze.upper()}" '
+            f'sqref="{freeze.upper()}"/></sheetView></sheetViews>')
+
+
+def table_xml(table: TableArea, number: int, name: str, spec: SheetSpec) -> bytes:
+    (left, top), (right, _) = (split_ref(p) for p in table.range.split(":"))
+    header = spec.rows[top - 1] if top - 1 < len(spec.rows) else []
+    names: list[str] = []
+    for index in range(left, right + 1):
+        cell = header[index - 1] if index - 1 < len(header) else Cell()
+        text = str(cell.value) if cell.value is not None else f"Column{index}"
+        while text in names:
+            text += " "
+        names.append(text)
+    columns = "".join(f'<tableColumn id="{i}" name="{attr(n)}"/>' for i, n in enumerate(names, start=1))
+    ref = table.range.upper()
+    return XML_HEAD + (
+        f'<table xmlns="{MAIN}" id="{number}" name="{attr(name)}" displayName="{attr(name)}" ref="{ref}" '
+        f'totalsRowShown="0"><autoFilter ref="{ref}"/><tableColumns count="{len(names)}">{columns}'
+        f'</tableColumns><tableStyleInfo name="{attr(table.style)}" showFirstColumn="0" showLastColumn="0" '
+        'showRowStripes="1" showColumnStripes="0"/></table>').encode()
+
