@@ -67,9 +67,9 @@ def make_ledger(path: Path, rows: int) -> None:
 
 
 def run_arxl(path: Path) -> int:
-    from arxl.formats.xlsx.reader import read_table
     from arxl.formats.xlsx.xlsx import XlsxFile
     from arxl.ledger.records import TABLES
+    from arxl.ledger.tables import read_table
 
     table, problems = read_table(XlsxFile(path), TABLES["Invoices"])
     if problems:

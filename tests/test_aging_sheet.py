@@ -29,9 +29,10 @@ from arxl.aging.sheet import (
 from arxl.cli import main
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.ledger.changes import ChangeSet, SheetSpec
-from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Setting
 from tests.builders import AGING_AS_OF, AGING_DAYS, aging_book, aging_tables
 from tests.calc import assert_formulas_match, recalculated_values

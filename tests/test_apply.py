@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.book import open_ledger, validate
 from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec
-from arxl.ledger.ledger import open_ledger, validate
 from arxl.ledger.records import Invoice, InvoiceLine
 from tests.builders import header_cell, small_book
 from tests.calc import assert_formulas_match

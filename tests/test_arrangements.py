@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from arxl.aging.arrangements import Payments, arrangement_states, check_instalments, check_promises, status_updates
 from arxl.aging.escalations import ESCALATIONS_SHEET, escalations_sheet, follow_up
-from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.formats.xlsx.book import open_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Allocation, ArrangementLine, CollectionsEntry, Invoice, Row
 from tests.builders import recovery_book, recovery_tables
 

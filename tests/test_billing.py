@@ -15,8 +15,8 @@ from arxl.billing.schedule import charges
 from arxl.cli import main
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.book import open_ledger, validate
 from arxl.formats.xlsx.writer import write_book
-from arxl.ledger.ledger import open_ledger, validate
 from arxl.ledger.records import Contract, Customer, Row, Service, TaxCodeRow
 from tests.builders import small_tables
 from tests.calc import assert_formulas_match

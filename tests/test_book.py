@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from arxl.cli import main
 from arxl.core.errors import WorkbookLocked
+from arxl.formats.xlsx.book import open_ledger, validate
 from arxl.formats.xlsx.save import atomic_save, backup_path
-from arxl.ledger.ledger import open_ledger, validate
 from tests.builders import header_cell, set_cells, small_book
 
 

@@ -23,7 +23,7 @@ from arxl.cli import main
 from arxl.core.errors import BadValue
 from arxl.core.money import round_money, storable
 from arxl.formats.sage import sage_rows
-from arxl.ledger.ledger import open_ledger
+from arxl.formats.xlsx.book import open_ledger
 from arxl.ledger.records import Contract, Customer, Service
 from arxl.sample import write_sample
 from tests.builders import billing_book, billing_tables, header_cell, set_cells

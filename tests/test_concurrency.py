@@ -27,8 +27,8 @@ import pytest
 from arxl.app import cash
 from arxl.cashapp.reconcile import decide
 from arxl.formats.mailsink import MailSink
+from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
-from arxl.ledger.ledger import open_ledger
 from arxl.sample import sample_decisions
 
 ARXL = str(Path(sys.executable).with_name("arxl"))

@@ -13,8 +13,9 @@ from arxl.cli import main
 from arxl.cli.billing import line_numbers
 from arxl.core.errors import ArxlError, BadValue
 from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.book import open_ledger
 from arxl.ledger.changes import ChangeSet
-from arxl.ledger.ledger import Ledger, check_ledger, open_ledger
+from arxl.ledger.ledger import Ledger, check_ledger
 from arxl.ledger.records import Invoice, InvoiceLine, Setting
 from tests.builders import billing_book, billing_tables
 

@@ -28,9 +28,9 @@ from arxl.cashapp.customer import CustomerReconciliation, Difference, reconcile_
 from arxl.cli import main
 from arxl.core.errors import ArxlError
 from arxl.formats.customer_file import read_their_file, read_their_text, write_differences
+from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
 from arxl.formats.xlsx.writer import set_text, write_book
-from arxl.ledger.ledger import open_ledger
 from arxl.ledger.records import Allocation, Customer, Invoice, Receipt, Row, Setting, TaxCodeRow
 
 d = dt.date

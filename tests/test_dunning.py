@@ -19,8 +19,9 @@ from arxl.aging.dunning import late_interest, log_entries, plan_reminders
 from arxl.app.recovery import run_statements
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.mail import SmtpServer, Templates, build_message, templates_folder
+from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
-from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import CollectionsEntry, Row
 from arxl.sample import write_sample
 from tests.builders import recovery_book, recovery_tables

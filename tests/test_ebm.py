@@ -14,7 +14,8 @@ from arxl.billing.ebm import import_ebm, parse_ebm_csv
 from arxl.cli import main
 from arxl.core.errors import BadValue
 from arxl.formats.xlsx.apply import apply_changes
-from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.formats.xlsx.book import open_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import ExchangeRate, InvoiceLine, Row
 from tests.builders import billing_book, billing_tables
 

@@ -11,7 +11,7 @@ from arxl.aging import kpi
 from arxl.aging.report import REPORT_SHEET, collections_report
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.statement_files import write_sheets
-from arxl.ledger.ledger import open_ledger
+from arxl.formats.xlsx.book import open_ledger
 from tests.builders import recovery_book
 from tests.calc import assert_formulas_match
 

@@ -43,14 +43,12 @@ CASHAPP = "the cash-application helper moves cashapp onto core and ledger (issue
 PENDING: dict[str, str] = {
     "arxl.cashapp.banklines": CASHAPP,  # account_key, usable_reference from formats.statements.model
     "arxl.cashapp.customer": CASHAPP,  # OpenItem from aging.openitems
-    "arxl.cashapp.reconcile": CASHAPP,  # aging.openitems, billing.numbering, formats.xlsx.reader/statements
+    "arxl.cashapp.reconcile": CASHAPP,  # aging.openitems, billing.numbering, formats.statements
     "arxl.formats.matchcsv": CASHAPP,  # cashapp.records (OpenItem, CustomerProfile...) to ledger
     # TheirRow/TheirFile (cashapp/their_rows.py) are this parser's records and CustomerReconciliation what its
     # writer reads: they move to ledger with the cash-application helper's split of cashapp/customer.py
     "arxl.formats.customer_file": CASHAPP,
     "arxl.aging.queries": "billing.numbering moves to core/ledger with the cash-application helper's change",
-    "arxl.ledger.ledger": "Table, read_tables and XlsxFile of formats.xlsx: no helper of #10 moves them yet",
-    "arxl.ledger.settings": "formats.xlsx.reader (Table): no helper of #10 moves it yet",
 }
 
 

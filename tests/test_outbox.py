@@ -31,8 +31,8 @@ from arxl.app.recovery import run_statements
 from arxl.formats.mail import SmtpServer
 from arxl.formats.mailsink import free_port
 from arxl.formats.outbox import Journal, JournalError, journal_path
+from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
-from arxl.ledger.ledger import open_ledger
 from tests.builders import recovery_book
 
 ARXL = Path(sys.executable).with_name("arxl")

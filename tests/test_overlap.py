@@ -28,7 +28,8 @@ from arxl.cashapp.reconcile import HEADERS, SHEET, line_accounts
 from arxl.cli import main
 from arxl.core.statement import StatementLine
 from arxl.formats.statements import read_statement
-from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.formats.xlsx.book import open_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.sample import BANK_RWF, BANK_USD, sample_decisions, sample_statement, write_sample
 
 TODAY = "2025-08-01"

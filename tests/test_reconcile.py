@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from arxl.aging.openitems import open_items
 from arxl.cashapp.reconcile import HEADERS, SHEET
 from arxl.cli import main
-from arxl.ledger.ledger import open_ledger, validate
+from arxl.formats.xlsx.book import open_ledger, validate
 from arxl.sample import sample_statement, sample_statement_truth, write_sample
 
 TODAY = dt.date(2025, 8, 1)

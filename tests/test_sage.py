@@ -17,7 +17,8 @@ from arxl.core.money import CURRENCIES
 from arxl.core.sage_limits import MAX_AMOUNT
 from arxl.formats.sage import COLUMNS, SageRow, sage_rows, write_sage_csv
 from arxl.formats.xlsx.apply import apply_changes
-from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.formats.xlsx.book import open_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Customer, Invoice, InvoiceLine, Row, Setting, TaxCodeRow
 from tests.builders import billing_book, billing_tables
 

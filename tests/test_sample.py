@@ -447,7 +447,7 @@ def test_statement_csv_is_the_canonical_format(tmp_path: Path, statement: list[S
 
 
 def test_write_sample_writes_a_valid_workbook_and_its_statement(tmp_path: Path) -> None:
-    from arxl.ledger.ledger import validate
+    from arxl.formats.xlsx.book import validate
 
     book, statement = sample.write_sample(tmp_path / "billing.xlsx", seed=7)
     assert statement == tmp_path / "billing-statement-2025-07.csv"

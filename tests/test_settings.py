@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from arxl.formats.xlsx.reader import Table
 from arxl.ledger.records import TABLES, Setting
 from arxl.ledger.settings import parse_settings
+from arxl.ledger.tables import Table
 
 
 def settings_table(*pairs: tuple[str, str]) -> Table[Setting]:

@@ -18,7 +18,8 @@ from arxl.app.recovery import write_statements
 from arxl.core.dates import add_months, month_end
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.statement_files import to_pdfs
-from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.formats.xlsx.book import open_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Allocation, Row
 from arxl.sample import write_sample
 from tests.builders import recovery_book, recovery_tables

@@ -21,9 +21,9 @@ from arxl.core import withholding
 from arxl.core.errors import BadValue
 from arxl.core.tax import WithholdingRates, expected_cash, parse_withholding, withholding_amounts
 from arxl.core.withholding import KINDS, WithholdingKind
-from arxl.formats.xlsx.reader import Table
 from arxl.ledger.records import TABLES, Setting
 from arxl.ledger.settings import parse_settings, settings_model
+from arxl.ledger.tables import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 WHT5 = WithholdingKind("wht5", "net_amount", D("0.05"), "wht5_rate", "WHT5 Rate", "wht", "5% WHT", "WHT 5%",

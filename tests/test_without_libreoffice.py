@@ -23,8 +23,8 @@ from arxl.app.recovery import run_statements
 from arxl.cli import main
 from arxl.formats.libreoffice import LibreOffice, LibreOfficeMissing, find_soffice
 from arxl.formats.mailsink import MailSink
+from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
-from arxl.ledger.ledger import open_ledger
 from arxl.sample import write_sample
 from tests.builders import recovery_book
 from tests.test_dunning import JULY

@@ -26,7 +26,7 @@ from arxl.core.money import figure
 from arxl.formats.customer_file import read_their_file, write_differences
 from arxl.formats.statements import Limits, load_profiles, read_statement
 from arxl.formats.xlsx.host import Host
-from arxl.formats.xlsx.reader import Table
+from arxl.ledger.tables import Table
 
 
 def reconciliation_table(host: Host) -> Table[ReconciliationRow]:

@@ -44,11 +44,11 @@ from arxl.formats.mail import Outgoing, SmtpServer, Templates, build_message, se
 from arxl.formats.outbox import Journal, JournalError, Key, Record, journal_path
 from arxl.formats.statement_files import to_pdfs, write_sheets
 from arxl.formats.xlsx.host import Host
-from arxl.formats.xlsx.reader import Table
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import CollectionsEntry, Row
 from arxl.ledger.settings import Settings
+from arxl.ledger.tables import Table
 
 Progress = Callable[[str, int, int], None]  # (stage, done so far, total)
 InDoubtChoice = Literal["hold", "resend", "delivered"]

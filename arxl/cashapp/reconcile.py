@@ -43,11 +43,11 @@ from arxl.cashapp.records import AllocationRow, CustomerProfile, MatchSettings, 
 from arxl.core.errors import ArxlError, CellRef, Problem
 from arxl.core.statement import StatementLine
 from arxl.core.tax import parse_withholding
-from arxl.formats.xlsx.reader import Table, convert_table
 from arxl.ledger.changes import Cell, ChangeSet, ConditionalFill, SheetSpec
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.port import RawTable
 from arxl.ledger.records import Allocation, DeductionType, Receipt, Row, StatementRecord, TableSpec, col
+from arxl.ledger.tables import Table, convert_table
 
 if TYPE_CHECKING:
     from arxl.formats.statements import Statement

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import compress, repeat
 from operator import add, attrgetter, is_, lt, ne
-from pathlib import Path
 from typing import Any, cast
 
 from arxl.core.aging import parse_buckets
@@ -27,8 +26,6 @@ from arxl.core.errors import BadValue, BadWorkbook, CellRef, Problem
 from arxl.core.money import CURRENCIES, EXCEL_DIGITS, exponent, largest, not_a_currency, storable, unit
 from arxl.core.tax import TaxCode, WithholdingRates, parse_withholding
 from arxl.core.terms import parse_terms
-from arxl.formats.xlsx.reader import Table, read_tables
-from arxl.formats.xlsx.xlsx import XlsxFile
 from arxl.ledger.port import WorkbookPort
 from arxl.ledger.records import (
     TABLES,
@@ -52,6 +49,7 @@ from arxl.ledger.records import (
     columns,
 )
 from arxl.ledger.settings import Settings, parse_settings
+from arxl.ledger.tables import Table, read_tables
 
 RATE_DAYS = 4  # a day without a published rate (weekend, holiday) takes the last one of the days before
 
@@ -198,19 +196,6 @@ def load_ledger(port: WorkbookPort, date1904: bool = False) -> tuple[Ledger, lis
 def _defaults() -> dict[str, Any]:
     return {name: (info.default if not info.is_required() else "")
             for name, info in Settings.model_fields.items()}
-
-
-def open_ledger(path: Path | str) -> tuple[Ledger, list[Problem]]:
-    """Load a billing workbook file."""
-    book = XlsxFile(path)
-    return load_ledger(book, book.info.date1904)
-
-
-def validate(path: Path | str) -> list[Problem]:
-    """Every problem of a billing workbook file: cells, then the checks across rows and tables."""
-    ledger, problems = open_ledger(path)
-    problems.extend(check_ledger(ledger))
-    return problems
 
 
 def check_ledger(ledger: Ledger) -> list[Problem]:

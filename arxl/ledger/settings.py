@@ -20,8 +20,8 @@ from arxl.core import withholding
 from arxl.core.errors import BadValue, Problem
 from arxl.core.money import CURRENCIES, is_currency
 from arxl.core.tax import WithholdingRates
-from arxl.formats.xlsx.reader import Table, converter, is_blank
 from arxl.ledger.records import Column, Rate, Row, Setting, col, columns, header_key
+from arxl.ledger.tables import Table, converter, is_blank
 
 PER_CURRENCY = ("bank_account", "bank_charges_tolerance", "collections_target")
 """Settings a currency has one of, under "<setting> <ISO code>": a field for RWF (and USD), a key for any other."""

@@ -9,7 +9,7 @@ Aging 200,000 invoices takes a second; reading them takes most of the rest. Thre
   Receipts and Allocations), after its own safety check of the file, while this one reads the others. It
   hands its checked values back as plain columns (amounts as text, dates as day numbers), which cross a pipe
   in a fraction of a second where pickled row models would take seconds; here they become light records
-  (:func:`arxl.formats.xlsx.reader.projection`) like the tables read here. Small workbooks, or a failure of any
+  (:func:`arxl.ledger.tables.projection`) like the tables read here. Small workbooks, or a failure of any
   kind in the helper, are read here, one table after the other, with the same values;
 - **no garbage collection while reading**: building half a million small objects makes Python's collector
   walk the growing heap again and again (a third of the time) although nothing read can form a cycle.
@@ -28,11 +28,11 @@ from typing import Any, cast
 
 from arxl.core.background import in_background, paused_gc
 from arxl.core.errors import Problem
-from arxl.formats.xlsx.reader import Table, projection, read_table
 from arxl.formats.xlsx.xlsx import XlsxFile
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import TABLES, Row, Setting, build_row, columns
 from arxl.ledger.settings import parse_settings
+from arxl.ledger.tables import Table, projection, read_table
 
 PARALLEL_FROM_BYTES = 4_000_000  # below this a second process costs more than it saves
 
