@@ -342,7 +342,10 @@ def test_the_same_input_gives_the_same_output_whatever_the_hash_seed(tmp_path: P
 
 def test_matching_modules_are_pure() -> None:
     folder = Path(__file__).resolve().parents[1] / "arxl" / "cashapp"
-    for name in ("matcher.py", "references.py", "payers.py", "amounts.py", "records.py"):
+    names = ["matcher.py", "references.py", "payers.py", "amounts.py", "records.py",
+             *(f"stages/{p.name}" for p in sorted((folder / "stages").glob("*.py")))]
+    assert "stages/decision.py" in names
+    for name in names:
         tree = ast.parse((folder / name).read_text())
         imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}

@@ -45,11 +45,13 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 
 from arxl.cashapp.records import CustomerProfile
-from arxl.cashapp.references import Prepared, fold, prepare
+from arxl.cashapp.references import Prepared, prepare
+from arxl.core.accounts import payer_account_key
 from arxl.core.money import CURRENCIES
 from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, STOP_WORDS, TWIN_WORDS, name_tokens, short_name
+from arxl.core.text import fold
 
-__all__ = ["CustomerIndex", "NameHit", "account_key"]
+__all__ = ["CustomerIndex", "NameHit"]
 
 _K = TypeVar("_K", str, tuple[str, str], frozenset[str])
 WEAK_SHARE = 0.6
@@ -84,27 +86,6 @@ NOISE_WORDS = frozenset(
 _NO_ALIASES = NOISE_WORDS | COMMON_WORDS | CURRENCY_CODES | frozenset(
     {"ETS", "ETABLISSEMENTS", "STE", "SOCIETE", "GROUP", "SONS", "AND", "THE", "MR", "MRS", "DR"})
 """Words that are no alias, whatever the customers table says: common words, currency codes, legal forms."""
-
-
-def account_key(text: str) -> str:
-    """An account number as compared: digits (and letters of an IBAN), phones as 2507XXXXXXXX, no leading zeros.
-
-    Too short to be an account (fewer than six digits): empty.
-
-    >>> account_key("00040-0012345-67"), account_key("+250 788 123 456"), account_key("0788123456")
-    ('40001234567', '250788123456', '250788123456')
-    >>> account_key("NL91 ABNA 0417 1643 00"), account_key("12-34")
-    ('NL91ABNA0417164300', '')
-    """
-    raw = re.sub(r"[^0-9A-Z]", "", fold(text)) if isinstance(text, str) else ""
-    if raw.isdigit():
-        if len(raw) == 10 and raw.startswith("07"):
-            raw = "250" + raw[1:]
-        elif len(raw) == 9 and raw.startswith("7"):
-            raw = "250" + raw
-        raw = raw.lstrip("0")
-        return raw if len(raw) >= 6 else ""
-    return raw if len(raw) >= 8 and any(c.isdigit() for c in raw) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +132,7 @@ class CustomerIndex:
         self._by_first_two: dict[tuple[str, str], list[tuple[int, int]]] = {}  # first word, 2 letters of next
         for position, customer in enumerate(self.customers):
             for account in customer.bank_accounts:
-                key = account_key(account)
+                key = payer_account_key(account)
                 if key:
                     _post(self._accounts, key, position)
             forms: list[_Form] = []
@@ -204,7 +185,7 @@ class CustomerIndex:
     def accounts(self, counterparty_account: str, narrative: str | Prepared) -> list[int]:
         """Customers whose bank account or phone is the line's account or is written in the narrative."""
         found: list[int] = []
-        key = account_key(counterparty_account)
+        key = payer_account_key(counterparty_account)
         if key:
             found.extend(self._accounts.get(key, ()))
         text = narrative if isinstance(narrative, Prepared) else prepare(narrative or "")
@@ -216,7 +197,7 @@ class CustomerIndex:
                     break
                 joined += runs[k][0]
                 if len(joined) >= 9:
-                    found.extend(self._accounts.get(account_key(joined), ()))
+                    found.extend(self._accounts.get(payer_account_key(joined), ()))
                 if len(joined) >= 16:
                     break
         return sorted(set(found))

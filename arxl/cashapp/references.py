@@ -36,18 +36,17 @@ amount (:meth:`InvoiceIndex.quotes`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, ReferenceKeys, reference_keys
+from arxl.core.text import LONGEST, fold
 
-__all__ = ["FIELD_WIDTH", "Hit", "InvoiceIndex", "Prepared", "fold", "prepare"]
+__all__ = ["FIELD_WIDTH", "Hit", "InvoiceIndex", "Prepared", "prepare"]
 
 FIELD_WIDTH = 35
 """Banks cut narrative fields at 35 characters (SWIFT); a number cut short there counts as at the end."""
-_LONGEST = 2000
 _RUN = re.compile(r"[A-Z]+|[0-9]+")
 _TIGHT = frozenset({"", " ", ".", ",", "-", "/", "'"})
 _INVOICE_WORDS = tuple(sorted(INVOICE_WORDS))
@@ -55,18 +54,6 @@ _NO_KEYS = ReferenceKeys("", (), (), "")
 _LISTED = re.compile(r"(?:[ ]?(?:[/+,&]|\bAND\b)[ ]?[0-9]{1,6}(?![0-9A-Z]))+")
 _SHORT_YEAR = re.compile(r"(?<![A-Z0-9])([A-Z]+)([^A-Z0-9]{0,3})([0-9]{2})([^A-Z0-9]{1,3})(?=[0-9]{3})")
 
-
-def fold(text: str) -> str:
-    """Upper-case without accents, at most 2,000 characters (as the scoring module compares text).
-
-    >>> fold("Société Générale")
-    'SOCIETE GENERALE'
-    """
-    text = text[:_LONGEST]
-    if text.isascii():
-        return text.upper()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,7 +433,7 @@ def keys_of(number: str) -> ReferenceKeys:
     True
     """
     if isinstance(number, str) and number.isascii():
-        tokens = _RUN.findall(number[:_LONGEST].upper())
+        tokens = _RUN.findall(number[:LONGEST].upper())
         if tokens:
             digit_at = [i for i, t in enumerate(tokens) if t[0].isdigit()]
             if not digit_at:
