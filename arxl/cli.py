@@ -230,11 +230,11 @@ def invoices_credit(
     """Credit an invoice (whole, some lines or an amount) with a credit note of its own series."""
     import datetime as dt
 
-    from arxl.aging.openitems import open_items
     from arxl.billing.credit import credit_note
     from arxl.core.dates import to_date
     from arxl.core.money import figure, to_decimal
     from arxl.formats.xlsx.apply import apply_changes
+    from arxl.ledger.openitems import open_items
     from arxl.ledger.records import Invoice
 
     value = to_decimal(amount, "--amount") if amount is not None else None

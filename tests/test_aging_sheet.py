@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from arxl.aging.openitems import open_items
 from arxl.aging.sheet import (
     AGING_COLUMNS,
     AGING_ELSEWHERE,
@@ -32,6 +31,7 @@ from arxl.formats.xlsx.apply import apply_changes
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.ledger.changes import ChangeSet, SheetSpec
 from arxl.ledger.ledger import Ledger, open_ledger
+from arxl.ledger.openitems import open_items
 from arxl.ledger.records import Setting
 from tests.builders import AGING_AS_OF, AGING_DAYS, aging_book, aging_tables
 from tests.calc import assert_formulas_match, recalculated_values

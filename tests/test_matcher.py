@@ -353,6 +353,12 @@ def test_matching_modules_are_pure() -> None:
         assert not imported & forbidden, name
         calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert "open" not in calls, name
+    for path in sorted(folder.rglob("*.py")):  # no workflow imports another, nor the app or a statement parser
+        tree = ast.parse(path.read_text())
+        imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not {m for m in imported if m.startswith(("arxl.aging", "arxl.billing", "arxl.app",
+                                                          "arxl.formats.statements"))}, path.name
 
 
 # -- the fast indexes say what the scoring module says ---------------------------------------------------

@@ -12,7 +12,7 @@ The sheet has three parts, top to bottom:
   document, kind (invoice, credit note, unapplied cash), dates, days past due (or age from the invoice date,
   as Settings say), bucket, currency and open amount.
 
-The open items are those of :func:`arxl.aging.openitems.open_items`: a true historical as-of (invoices after
+The open items are those of :func:`arxl.ledger.openitems.open_items`: a true historical as-of (invoices after
 the date left out, payments after it not yet received), credits and unapplied cash as negative items.
 
 Bucket labels on the sheet end in "days" ("1-30 days"): a criterion such as "1-30" could be read as a date
@@ -20,7 +20,7 @@ Bucket labels on the sheet end in "days" ("1-30 days"): a criterion such as "1-3
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
->>> from arxl.aging.openitems import OpenItem
+>>> from arxl.ledger.openitems import OpenItem
 >>> item = OpenItem("invoice", "INV-1", "C1", "RWF", dt.date(2025, 5, 1), dt.date(2025, 5, 31), D(1180000),
 ...                 D(0), D(0), D(1180000))
 >>> report = build_report([item], {"C1": "Ministry of ICT"}, dt.date(2025, 6, 30))
@@ -37,12 +37,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from arxl.aging.openitems import OpenItem, open_items
 from arxl.core.aging import Basis, BucketScheme, age, parse_buckets
 from arxl.core.errors import BadValue, CellRef
 from arxl.core.money import CURRENCIES, round_money
 from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import OpenItem, open_items
 from arxl.ledger.port import column_letter
 
 AGING_SHEET = "Aging"

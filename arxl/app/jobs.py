@@ -204,7 +204,8 @@ def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on
 
 
 def reconciliation_table(host: Host) -> Table[ReconciliationRow]:
-    from arxl.cashapp.reconcile import HEADERS, SHEET, read_sheet
+    from arxl.app.reconcile import read_sheet
+    from arxl.cashapp.reconcile import HEADERS, SHEET
 
     table, problems = read_sheet(host.port().read_table(SHEET, HEADERS))
     if [p for p in problems if p.severity == "error"]:
@@ -222,7 +223,8 @@ def import_statement(host: Host, statement_file: Path, today: dt.date, *, check_
     reads a statement checked by hand whose balances are missing or do not add up; the Statements table records
     whether the balances were checked.
     """
-    from arxl.cashapp.reconcile import line_accounts, propose
+    from arxl.app.reconcile import line_accounts
+    from arxl.cashapp.reconcile import propose
     from arxl.core.money import figure
     from arxl.formats.statements import Limits, load_profiles, read_statement
 
@@ -277,7 +279,7 @@ def approve_matches(host: Host) -> Report:
 
 def post_reconciliation(host: Host, today: dt.date) -> Report:
     """Post every decided line of the Reconciliation sheet to Receipts and Allocations, each line once."""
-    from arxl.cashapp.reconcile import post
+    from arxl.cashapp.posting import post
 
     ledger = open_for_work(host, "post reconciliation")
     posting = post(ledger, reconciliation_table(host), today)

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from arxl.billing.numbering import next_numbers
 from arxl.billing.schedule import Charge, charges, describe
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.dates import parse_period
 from arxl.core.errors import ArxlError, BadValue, CellRef, UnknownCurrency
 from arxl.core.money import EXCEL_DIGITS, largest, storable, total
+from arxl.core.numbering import next_numbers
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
 from arxl.formats.sage import MAX_AMOUNT, MAX_SPLIT

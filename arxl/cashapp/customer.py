@@ -91,12 +91,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from arxl.aging.openitems import balances, open_items
 from arxl.cashapp.their_rows import Classifier, Entry, TheirFile, TheirRow, their_balances
 from arxl.core.errors import ArxlError, BadValue
 from arxl.core.money import CURRENCIES, Money, round_money
 from arxl.core.tax import parse_withholding, withholding_amounts
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import balances, open_items
 from arxl.ledger.records import Allocation, Customer, Invoice, Receipt
 
 __all__ = [
