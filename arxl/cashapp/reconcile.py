@@ -13,12 +13,12 @@
    apply the line to them, oldest first, the rest on account), or a customer id (``C001``: receipt on account).
    One decision per bank line, on any of its rows. :func:`approve_automatic` writes ``approve`` on every line
    the matcher was sure of.
-3. **Post** (:mod:`arxl.cashapp.posting`). Every decided line becomes a Receipt and its Allocations (cash
-   applied and deductions by type, so that withholding certificates can be chased), the invoices' statuses
-   follow (paid, part-paid), and the sheet shows the receipt of each posted line. Each Receipt keeps the line's identity in its Statement Line
-   cell (``BL1|...``; receipts posted before identities existed keep ``<fingerprint>:<line id>`` and their
-   identity is worked out from the row and the Statements table), and a line whose identity is already in
-   Receipts is never posted again, whatever the sheet says. Lines still undecided wait for the next run.
+3. **Post** (:mod:`arxl.cashapp.posting`). Every decided line becomes a Receipt and its Allocations (cash applied
+   and deductions by type, so that withholding certificates can be chased), the invoices' statuses follow (paid,
+   part-paid), and the sheet shows the receipt of each posted line. Each Receipt keeps the line's identity in its
+   Statement Line cell (``BL1|...``; receipts posted before identities existed keep ``<fingerprint>:<line id>``
+   and their identity is worked out from the row and the Statements table), and a line whose identity is already
+   in Receipts is never posted again, whatever the sheet says. Lines still undecided wait for the next run.
 
 A new import replaces the sheet's proposals but keeps, below them, the lines of earlier imports that are
 decided and not yet posted (they are posted by the next Post) and the rejected lines dated on or after the
