@@ -252,7 +252,7 @@ class Generator:
     # customers -------------------------------------------------------------------------------------------
 
     def _name_key(self, name: str) -> frozenset[str]:
-        from arxl.core.scoring import name_tokens
+        from arxl.core.names import name_tokens
 
         return frozenset(name_tokens(name))
 
@@ -356,7 +356,7 @@ class Generator:
     def _distinct_aliases(self) -> None:
         """An accountant keeps an alias only where it names one customer: drop SME aliases whose word is part
         of another customer's name (there are many Umucyo Something Ltd)."""
-        from arxl.core.scoring import name_tokens
+        from arxl.core.names import name_tokens
 
         counts: dict[str, int] = {}
         for person in self.people:

@@ -38,7 +38,7 @@ differs) and :mod:`~arxl.cashapp.stages.decision` (how sure), over the open item
 The score is :func:`arxl.core.scoring.combine` of the three kinds of evidence (0.80 x reference + 0.45 x
 payer + 0.30 x amount), plus 25 when the amount fits only one invoice (or one set of invoices) of the payer,
 or the one invoice the number names, at most 100. The payer counts 100 for its bank account, and the points
-of :func:`arxl.core.scoring.name_evidence` for its name (a name cut short by the bank's field: 80-90). The
+of :func:`arxl.core.names.name_evidence` for its name (a name cut short by the bank's field: 80-90). The
 amount counts 100 when it is the open amount, 95 when the customer's withholding explains it, 90 with
 rounding, 85 with bank charges, 60 for a withholding the profile does not mention or a payment that says it
 is partial, 25 for another partial payment, 20 for an overpayment.
@@ -91,8 +91,9 @@ from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState
 from arxl.core.accounts import payer_account_key
 from arxl.core.background import paused_gc
 from arxl.core.errors import UnknownCurrency
+from arxl.core.evidence import Evidence
 from arxl.core.money import exponent, round_money
-from arxl.core.scoring import Evidence, combine
+from arxl.core.scoring import combine
 from arxl.core.statement import StatementLine
 from arxl.core.text import fold
 

@@ -50,7 +50,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from arxl.cashapp.references import InvoiceIndex, prepare
+from arxl.cashapp.narratives import prepare
+from arxl.cashapp.references import InvoiceIndex
 from arxl.core.money import figure, round_money
 from arxl.ledger.records import Invoice, header_key
 

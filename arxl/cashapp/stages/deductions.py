@@ -20,7 +20,7 @@ from decimal import Decimal
 from arxl.cashapp.amounts import DEDUCTION_TYPES, KINDS, Mode, describe, kind_units, to_units
 from arxl.cashapp.records import DeductionType
 from arxl.cashapp.stages.state import LineFacts, MatchState, Part
-from arxl.core.scoring import Evidence
+from arxl.core.evidence import Evidence
 
 __all__ = ["Deductions"]
 

@@ -21,10 +21,11 @@ import re
 from collections.abc import Sequence
 
 from arxl.cashapp.amounts import GROSS, KINDS, OTHER_MODES, Mode, combinations, describe, first_fits, singles_and_pairs
-from arxl.cashapp.references import FIELD_WIDTH, Hit, Prepared, prepare
+from arxl.cashapp.narratives import Hit, Prepared, prepare
+from arxl.cashapp.references import FIELD_WIDTH
 from arxl.cashapp.stages.deductions import Deductions
 from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState, Part, Proposal
-from arxl.core.scoring import NO_EVIDENCE, Evidence
+from arxl.core.evidence import NO_EVIDENCE, Evidence
 from arxl.core.statement import StatementLine
 
 __all__ = ["Invoices"]

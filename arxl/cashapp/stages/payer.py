@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 
 from arxl.cashapp.amounts import to_units
-from arxl.cashapp.references import Hit, Prepared, prepare
+from arxl.cashapp.narratives import Hit, Prepared, prepare
 from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState
-from arxl.core.scoring import Evidence
+from arxl.core.evidence import Evidence
 from arxl.core.statement import StatementLine
 from arxl.core.text import fold
 

@@ -15,12 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from arxl.cashapp.amounts import to_units
-from arxl.cashapp.payers import CustomerIndex, NameHit
+from arxl.cashapp.name_forms import NameHit
+from arxl.cashapp.narratives import Hit, Prepared
+from arxl.cashapp.payers import CustomerIndex
 from arxl.cashapp.records import CustomerProfile, DeductionType, MatchSettings, OpenItem
-from arxl.cashapp.references import Hit, InvoiceIndex, Prepared
+from arxl.cashapp.references import InvoiceIndex
 from arxl.core.accounts import payer_account_key
+from arxl.core.evidence import NO_EVIDENCE, Evidence
 from arxl.core.money import exponent
-from arxl.core.scoring import NO_EVIDENCE, Evidence
 from arxl.core.statement import StatementLine
 from arxl.core.text import fold
 
