@@ -344,15 +344,16 @@ def test_the_same_input_gives_the_same_output_whatever_the_hash_seed(tmp_path: P
 
 def test_matching_modules_are_pure() -> None:
     folder = Path(__file__).resolve().parents[1] / "arxl" / "cashapp"
-    names = ["matcher.py", "references.py", "narratives.py", "payers.py", "name_forms.py", "amounts.py", "records.py",
-             *(f"stages/{p.name}" for p in sorted((folder / "stages").glob("*.py")))]
+    # reconcile.py and posting.py still take the sheet as formats.xlsx.reader.Table (until Table is a ledger record)
+    names = [str(p.relative_to(folder)) for p in sorted(folder.rglob("*.py"))
+             if p.name not in ("reconcile.py", "posting.py")]
     assert "stages/decision.py" in names
     for name in names:
         tree = ast.parse((folder / name).read_text())
         imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         forbidden = {"os", "pathlib", "time", "io", "openpyxl", "xlwings", "arxl.formats", "arxl.app", "arxl.excel"}
-        assert not imported & forbidden, name
+        assert not {m for m in imported if m in forbidden or m.startswith(tuple(f"{f}." for f in forbidden))}, name
         calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert "open" not in calls, name
     for path in sorted(folder.rglob("*.py")):  # no workflow imports another, nor the app or a statement parser
