@@ -49,9 +49,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from arxl.cashapp.records import CUSTOMER_COLUMNS, OPEN_ITEM_COLUMNS, CustomerProfile, OpenItem
 from arxl.core.statement import STATEMENT_COLUMNS, StatementLine
 from arxl.core.tax import WithholdingRates, withholding_amounts
+from arxl.ledger.matching import CUSTOMER_COLUMNS, OPEN_ITEM_COLUMNS, CustomerProfile, OpenInvoice
 
 D = Decimal
 MONTH = [dt.date(2025, 7, d) for d in range(1, 32) if dt.date(2025, 7, d).weekday() < 5]
@@ -209,7 +209,7 @@ class Truth:
 @dataclass
 class Bench:
     customers: list[CustomerProfile]
-    items: list[OpenItem]
+    items: list[OpenInvoice]
     lines: list[StatementLine]
     truth: dict[str, Truth]
 
@@ -232,7 +232,7 @@ class Generator:
     def __init__(self, seed: int, customers: int, items: int) -> None:
         self.rng = random.Random(seed)
         self.people: list[_Customer] = []
-        self.items: list[OpenItem] = []
+        self.items: list[OpenInvoice] = []
         self.used_names: set[frozenset[str]] = set()
         self.used_aliases: set[str] = set()
         self.twins: list[tuple[int, int]] = []
@@ -252,7 +252,7 @@ class Generator:
     # customers -------------------------------------------------------------------------------------------
 
     def _name_key(self, name: str) -> frozenset[str]:
-        from arxl.core.scoring import name_tokens
+        from arxl.core.names import name_tokens
 
         return frozenset(name_tokens(name))
 
@@ -356,7 +356,7 @@ class Generator:
     def _distinct_aliases(self) -> None:
         """An accountant keeps an alias only where it names one customer: drop SME aliases whose word is part
         of another customer's name (there are many Umucyo Something Ltd)."""
-        from arxl.core.scoring import name_tokens
+        from arxl.core.names import name_tokens
 
         counts: dict[str, int] = {}
         for person in self.people:
@@ -425,7 +425,7 @@ class Generator:
                 open_amount = amount - paid
             serial[day.year] += 1
             number = f"INV-{day.year}-{serial[day.year]:05d}"
-            item = OpenItem(number, person.profile.customer_id, person.profile.name, day,
+            item = OpenInvoice(number, person.profile.customer_id, person.profile.name, day,
                             day + dt.timedelta(days=r.choice((30, 30, 45, 15))), currency, net, vat, amount,
                             open_amount)
             person.open.setdefault(currency, []).append(len(self.items))
@@ -435,7 +435,7 @@ class Generator:
                 serial[day.year] += 1
                 cn_net = -_round(net * D("0.1"), currency)
                 cn_vat = _round(cn_net * D("0.18"), currency) if vat else D(0)
-                self.items.append(OpenItem(f"CN-{day.year}-{credit_notes:05d}", person.profile.customer_id,
+                self.items.append(OpenInvoice(f"CN-{day.year}-{credit_notes:05d}", person.profile.customer_id,
                                            person.profile.name, day, day, currency, cn_net, cn_vat,
                                            cn_net + cn_vat, cn_net + cn_vat))
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cashgen
 from cashgen import CASES, Bench, generate
 
-from arxl.cashapp import AllocationRow, MatchSettings, OpenItem, match
+from arxl.cashapp import AllocationRow, MatchSettings, OpenInvoice, match
 from arxl.core.statement import StatementLine
 
 SIZES = {"small": (300, 3_000, 1_500), "medium": (2_000, 20_000, 5_000), "large": (20_000, 200_000, 20_000)}
@@ -79,7 +79,7 @@ def _by_line(rows: list[AllocationRow]) -> dict[str, tuple[str, dict[str, Decima
     return answers
 
 
-def baseline_answers(lines: list[StatementLine], items: list[OpenItem]) -> dict[str, tuple[str, dict[str, Decimal]]]:
+def baseline_answers(lines: list[StatementLine], items: list[OpenInvoice]) -> dict[str, tuple[str, dict[str, Decimal]]]:
     """The lookup formula: an invoice number exactly as issued in the narrative, and the exact open amount."""
     by_number = {item.invoice_no.upper(): item for item in items}
     lengths = sorted({len(n) for n in by_number})

@@ -15,7 +15,6 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from arxl.aging.aged import AgingReport
-from arxl.aging.openitems import open_items
 from arxl.aging.sheet import (
     AGING_COLUMNS,
     AGING_ELSEWHERE,
@@ -33,6 +32,7 @@ from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.ledger.changes import ChangeSet, SheetSpec
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import open_items
 from arxl.ledger.records import Setting
 from tests.builders import AGING_AS_OF, AGING_DAYS, aging_book, aging_tables
 from tests.calc import assert_formulas_match, recalculated_values

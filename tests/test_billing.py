@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from arxl.billing.numbering import gaps, next_numbers
 from arxl.billing.run import generate_invoices, plan_billing
 from arxl.billing.schedule import charges
 from arxl.cli import main
+from arxl.core.numbering import gaps, next_numbers
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.formats.xlsx.book import open_ledger, validate

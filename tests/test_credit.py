@@ -237,7 +237,7 @@ def test_crediting_a_part_paid_invoice_leaves_a_credit_on_account_never_a_negati
     """INV-2025-00217 of the sample: 1,416,000, 850,000 paid, 566,000 open. A credit of 600,000 clears the 566,000
     and leaves 34,000 on C035's account (it used to show the invoice open at -34,000 in the 61-90 bucket); the
     rest of the invoice credited, the 850,000 paid is C035's to be refunded or offset."""
-    from arxl.aging.openitems import open_items
+    from arxl.ledger.openitems import open_items
     from arxl.sample import write_sample
 
     book, _ = write_sample(tmp_path / "billing.xlsx")

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from arxl.cashapp.customer import CustomerReconciliation, Difference, reconcile_customer
+from arxl.cashapp.customer import reconcile_customer
 from arxl.cli import main
 from arxl.core.errors import ArxlError
 from arxl.formats.customer_file import read_their_file, read_their_text, write_differences
@@ -32,6 +32,7 @@ from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
 from arxl.formats.xlsx.writer import set_text, write_book
 from arxl.ledger.records import Allocation, Customer, Invoice, Receipt, Row, Setting, TaxCodeRow
+from arxl.ledger.their import CustomerReconciliation, Difference
 
 d = dt.date
 HYPERLINK = '=HYPERLINK("http://evil.example/x","INV")'

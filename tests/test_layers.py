@@ -38,20 +38,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "macros": frozenset({"core", "ledger", "app", "excel"}),
     "udfs": frozenset({"core", "ledger", "app", "excel"}),
 }
-# Modules that another helper of issue #10 is moving at the same time; the lead empties this at the merge.
-CASHAPP = "the cash-application helper moves cashapp onto core and ledger (issue #10)"
-PENDING: dict[str, str] = {
-    "arxl.cashapp.banklines": CASHAPP,  # account_key, usable_reference from formats.statements.model
-    "arxl.cashapp.customer": CASHAPP,  # OpenItem from aging.openitems
-    "arxl.cashapp.reconcile": CASHAPP,  # aging.openitems, billing.numbering, formats.statements
-    "arxl.formats.matchcsv": CASHAPP,  # cashapp.records (OpenItem, CustomerProfile...) to ledger
-    # TheirRow/TheirFile (cashapp/their_rows.py) are this parser's records and CustomerReconciliation what its
-    # writer reads: they move to ledger with the cash-application helper's split of cashapp/customer.py
-    "arxl.formats.customer_file": CASHAPP,
-    "arxl.aging.queries": "billing.numbering moves to core/ledger with the cash-application helper's change",
-}
-
-
 def imported(tree: ast.AST) -> list[str]:
     names: list[str] = []
     for node in ast.walk(tree):
@@ -106,10 +92,7 @@ def offences(path: Path) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=PENDING[module_name(p)],
-                                                                          strict=True))
-                                  if module_name(p) in PENDING else p for p in MODULES],
-                         ids=[module_name(p) for p in MODULES])
+@pytest.mark.parametrize("path", MODULES, ids=[module_name(p) for p in MODULES])
 def test_imports_follow_the_layers(path: Path) -> None:
     bad = offences(path)
     assert not bad, "\n".join(bad)
@@ -117,7 +100,6 @@ def test_imports_follow_the_layers(path: Path) -> None:
 
 def test_every_layer_is_known() -> None:
     assert {layer_of(p) for p in MODULES} <= ALLOWED.keys()
-    assert all(name in {module_name(p) for p in MODULES} for name in PENDING), "PENDING names a module not there"
 
 
 @pytest.mark.parametrize("path", CORE, ids=[p.name for p in CORE])

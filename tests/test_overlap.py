@@ -22,14 +22,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from arxl.aging.openitems import open_items
+from arxl.app.reconcile import line_accounts
 from arxl.cashapp.banklines import BankLine, identities, our_account
-from arxl.cashapp.reconcile import HEADERS, SHEET, line_accounts
+from arxl.cashapp.reconcile import HEADERS, SHEET
 from arxl.cli import main
 from arxl.core.statement import StatementLine
 from arxl.formats.statements import read_statement
 from arxl.formats.xlsx.book import open_ledger
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import open_items
 from arxl.sample import BANK_RWF, BANK_USD, sample_decisions, sample_statement, write_sample
 
 TODAY = "2025-08-01"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from arxl.aging.openitems import open_items
 from arxl.cashapp.reconcile import HEADERS, SHEET
 from arxl.cli import main
 from arxl.formats.xlsx.book import open_ledger, validate
+from arxl.ledger.openitems import open_items
 from arxl.sample import sample_statement, sample_statement_truth, write_sample
 
 TODAY = dt.date(2025, 8, 1)

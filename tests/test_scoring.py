@@ -9,20 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arxl.core.errors import BadValue, UnknownCurrency
-from arxl.core.scoring import (
-    AMOUNT_WEIGHT,
-    NO_EVIDENCE,
-    Evidence,
-    Score,
-    acronym,
-    amount_evidence,
-    combine,
-    match_score,
-    name_evidence,
-    name_tokens,
-    reference_evidence,
-    reference_keys,
-)
+from arxl.core.evidence import NO_EVIDENCE, Evidence, Score
+from arxl.core.invoice_refs import reference_evidence, reference_keys
+from arxl.core.names import acronym, name_evidence, name_tokens
+from arxl.core.scoring import AMOUNT_WEIGHT, amount_evidence, combine, match_score
 
 D = Decimal
 INVOICE = "INV-2025-00042"

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from arxl.cashapp import amounts
-from arxl.cashapp.records import OpenItem
 from arxl.core import withholding
 from arxl.core.errors import BadValue
 from arxl.core.tax import WithholdingRates, expected_cash, parse_withholding, withholding_amounts
 from arxl.core.withholding import KINDS, WithholdingKind
+from arxl.ledger.matching import OpenInvoice
 from arxl.ledger.records import TABLES, Setting
 from arxl.ledger.settings import parse_settings, settings_model
 from arxl.ledger.tables import Table
@@ -61,7 +61,7 @@ def test_a_new_kind_flows_to_profiles_settings_and_expected_cash(extended: tuple
         {"vat": D(180000), "wht5": D(40000)}
     assert expected_cash(D(1180000), D(1000000), D(180000), "vat,wht5", "RWF", rates) == D(960000)
 
-    item = OpenItem("INV-1", "C1", "X", None, None, "RWF", D(1000000), D(180000), D(1180000),  # type: ignore[arg-type]
+    item = OpenInvoice("INV-1", "C1", "X", None, None, "RWF", D(1000000), D(180000), D(1180000),  # type: ignore[arg-type]
                     D(1180000))
     assert amounts.withheld_units(item, frozenset({"vat", "wht5"}), 0, rates) == {"vat": 180000, "wht5": 40000}
     assert amounts.describe(frozenset({"wht5", "vat"})) == "VAT withheld and 5% WHT"

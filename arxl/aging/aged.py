@@ -1,13 +1,13 @@
 """The aging report: the open items aged at a date and totalled per currency and customer, in Decimal.
 
-Each open item (:func:`arxl.aging.openitems.open_items`) gets its age in days (from its due date, or from its
+Each open item (:func:`arxl.ledger.openitems.open_items`) gets its age in days (from its due date, or from its
 invoice date, as Settings say) and its bucket of the Settings' scheme; a customer's line in a currency holds
 its invoices by bucket and, apart, its open credit notes and unapplied cash. These figures are what the Aging
 sheet's formulas (:mod:`arxl.aging.sheet`) must reproduce, and what is stored with them.
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
->>> from arxl.aging.openitems import OpenItem
+>>> from arxl.ledger.openitems import OpenItem
 >>> item = OpenItem("invoice", "INV-1", "C1", "RWF", dt.date(2025, 5, 1), dt.date(2025, 5, 31), D(1180000),
 ...                 D(0), D(0), D(1180000))
 >>> report = build_report([item], {"C1": "Ministry of ICT"}, dt.date(2025, 6, 30))
@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from arxl.aging.openitems import OpenItem
 from arxl.core.aging import Basis, BucketScheme, age
 from arxl.core.money import round_money
+from arxl.ledger.openitems import OpenItem
 
 UNIDENTIFIED = "(unidentified)"
 

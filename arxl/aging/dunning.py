@@ -41,7 +41,6 @@ from decimal import Decimal
 from itertools import pairwise
 
 from arxl.aging.arrangements import Payments, arrangement_states, check_instalments
-from arxl.aging.openitems import OpenItem, open_items
 from arxl.aging.queries import held_invoices
 from arxl.core import withholding
 from arxl.core.aging import days_past_due
@@ -49,6 +48,7 @@ from arxl.core.errors import ArxlError, Problem
 from arxl.core.money import figure, round_money
 from arxl.core.tax import WithholdingRates, parse_withholding, withholding_amounts, withholds_at_source
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import OpenItem, open_items
 from arxl.ledger.records import CollectionsEntry, Customer, DunningLevel, Invoice
 
 ZERO = Decimal(0)

@@ -31,10 +31,10 @@ from arxl.aging.arrangements import (
     check_promises,
 )
 from arxl.aging.dunning import Position, positions
-from arxl.aging.openitems import open_items
 from arxl.core.money import figure
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import open_items
 from arxl.ledger.records import CollectionsEntry, Customer
 
 ESCALATIONS_SHEET = "Escalations"

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from arxl.aging.openitems import open_items
-from arxl.billing.numbering import next_numbers
 from arxl.core.errors import BadValue
+from arxl.core.numbering import next_numbers
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec, TableArea
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import open_items
 from arxl.ledger.records import Channel, ClientQuery, Resolution
 
 QUERY_SERIES = "Q"

@@ -34,12 +34,12 @@ from decimal import Decimal
 from arxl.aging import kpi
 from arxl.aging.arrangements import Payments, check_promises
 from arxl.aging.dunning import Position, positions
-from arxl.aging.openitems import OpenItem, open_items
 from arxl.aging.queries import OpenQuery, QueryFigures, open_queries, summary
 from arxl.core.money import round_money
 from arxl.core.period import Period
 from arxl.ledger.changes import Cell, ChartSpec, ConditionalFill, SheetSpec, Style
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import OpenItem, open_items
 from arxl.ledger.records import CollectionsEntry
 
 REPORT_SHEET = "Collections KPIs"

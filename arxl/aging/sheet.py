@@ -13,7 +13,7 @@ The sheet has three parts, top to bottom:
   as Settings say), bucket, currency and open amount.
 
 The figures are those of the aging report (:mod:`arxl.aging.aged`) over the open items of
-:func:`arxl.aging.openitems.open_items`: a true historical as-of (invoices after the date left out, payments after
+:func:`arxl.ledger.openitems.open_items`: a true historical as-of (invoices after the date left out, payments after
 it not yet received), credits and unapplied cash as negative items.
 
 Bucket labels on the sheet end in "days" ("1-30 days"): a criterion such as "1-30" could be read as a date
@@ -22,7 +22,7 @@ Bucket labels on the sheet end in "days" ("1-30 days"): a criterion such as "1-3
 >>> import datetime as dt
 >>> from decimal import Decimal as D
 >>> from arxl.aging.aged import build_report
->>> from arxl.aging.openitems import OpenItem
+>>> from arxl.ledger.openitems import OpenItem
 >>> item = OpenItem("invoice", "INV-1", "C1", "RWF", dt.date(2025, 5, 1), dt.date(2025, 5, 31), D(1180000),
 ...                 D(0), D(0), D(1180000))
 >>> spec = aging_sheet(build_report([item], {"C1": "Ministry of ICT"}, dt.date(2025, 6, 30)))
@@ -39,12 +39,12 @@ from decimal import Decimal
 from typing import Any
 
 from arxl.aging.aged import AgingReport, CurrencyBlock, build_report, sheet_labels
-from arxl.aging.openitems import open_items
 from arxl.core.aging import Basis, parse_buckets
 from arxl.core.errors import BadValue, CellRef
 from arxl.core.money import CURRENCIES
 from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import open_items
 from arxl.ledger.port import column_letter
 
 AGING_SHEET = "Aging"

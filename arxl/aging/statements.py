@@ -4,7 +4,7 @@ One statement per customer and currency (a client billed in RWF and USD gets two
 customer with a balance or any movement in the period (by default the month of the as-of date):
 
 - the **opening balance**: the net amount owed at the end of the day before the period, rebuilt as the register
-  stood then (:func:`arxl.aging.openitems.open_items`, unapplied cash and open credits included);
+  stood then (:func:`arxl.ledger.openitems.open_items`, unapplied cash and open credits included);
 - the **movements**, each dated with its reference and a running balance: invoices (debits); credit notes,
   payments received and the deductions that settled invoices without cash — VAT and income tax withheld at
   source, bank charges, discounts, write-offs — (credits); a payment made for the customer by a third party
@@ -36,7 +36,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
-from arxl.aging.openitems import OpenItem, balances, open_items
 from arxl.aging.queries import held_invoices
 from arxl.core.aging import BucketScheme, age, parse_buckets
 from arxl.core.errors import BadValue, CellRef, Problem
@@ -45,6 +44,7 @@ from arxl.core.tax import withholds_at_source
 from arxl.core.withholding import deduction
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import OpenItem, balances, open_items
 from arxl.ledger.records import Allocation, Customer, Invoice, Receipt
 from arxl.ledger.settings import Settings
 

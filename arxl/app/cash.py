@@ -8,17 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from arxl.app.jobs import open_for_work
+from arxl.app.reconcile import line_accounts, read_sheet
 from arxl.app.report import Refused, Report
 from arxl.cashapp.customer import reconcile_customer
+from arxl.cashapp.posting import post
 from arxl.cashapp.reconcile import (
     HEADERS,
     SHEET,
     ReconciliationRow,
     approve_automatic,
-    line_accounts,
-    post,
     propose,
-    read_sheet,
     undecided,
 )
 from arxl.core.errors import ArxlError

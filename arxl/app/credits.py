@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from arxl.aging.openitems import open_items
 from arxl.app.jobs import open_for_work
 from arxl.app.report import Report
 from arxl.billing.credit import credit_note
@@ -21,6 +20,7 @@ from arxl.core.money import figure
 from arxl.core.period import Period
 from arxl.formats.ebm import read_ebm_text
 from arxl.formats.xlsx.host import Host
+from arxl.ledger.openitems import open_items
 from arxl.ledger.records import Invoice
 
 

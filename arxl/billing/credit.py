@@ -1,7 +1,7 @@
 """Credit notes: how a wrong or disputed invoice is corrected, never by deleting or renumbering it.
 
 A credit note is a document of its own series (``CN-2025-00001``, Settings "Credit Note Series"), numbered
-from the register like invoices (see :mod:`arxl.billing.numbering`), that points at the invoice it corrects
+from the register like invoices (see :mod:`arxl.core.numbering`), that points at the invoice it corrects
 (``Original Invoice``). In the register its amounts are negative: an invoice of 708,000 fully credited and
 its credit note of -708,000 add up to nothing owed. It copies the original's customer, currency, terms,
 contract and PO, and carries the reason in its notes.
@@ -38,9 +38,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from arxl.billing.numbering import next_numbers
 from arxl.core.errors import BadValue, CellRef
 from arxl.core.money import allocate, currency, figure, is_rounded, total
+from arxl.core.numbering import next_numbers
 from arxl.core.tax import vat_in_gross
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger

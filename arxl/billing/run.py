@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from arxl.billing.numbering import next_numbers
 from arxl.billing.schedule import Charge, charges, describe
 from arxl.core.calendar import BusinessCalendar, Roll
 from arxl.core.errors import ArxlError, BadValue, CellRef, UnknownCurrency
 from arxl.core.money import EXCEL_DIGITS, figure, largest, storable, total
+from arxl.core.numbering import next_numbers
 from arxl.core.period import Period
 from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate

@@ -6,13 +6,13 @@ Excel. :mod:`arxl.formats.matchcsv` reads and writes the CSV files of ``arxl mat
 """
 
 from arxl.cashapp.matcher import Matcher, match
-from arxl.cashapp.records import AllocationRow, CustomerProfile, MatchSettings, OpenItem
+from arxl.ledger.matching import AllocationRow, CustomerProfile, MatchSettings, OpenInvoice
 
 __all__ = [
     "AllocationRow",
     "CustomerProfile",
     "MatchSettings",
     "Matcher",
-    "OpenItem",
+    "OpenInvoice",
     "match",
 ]

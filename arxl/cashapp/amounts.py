@@ -26,9 +26,9 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
-from arxl.cashapp.records import OpenItem
 from arxl.core import withholding
 from arxl.core.tax import WithholdingRates
+from arxl.ledger.matching import OpenInvoice
 
 __all__ = ["KIND_LABELS", "Mode", "combinations", "describe", "from_units", "to_units", "withheld_units"]
 
@@ -74,14 +74,14 @@ def describe(mode: Mode) -> str:
     return " and ".join(k.label for k in withholding.kinds() if k.code in mode)
 
 
-def withheld_units(item: OpenItem, mode: Mode, places: int, rates: WithholdingRates) -> dict[str, int]:
+def withheld_units(item: OpenInvoice, mode: Mode, places: int, rates: WithholdingRates) -> dict[str, int]:
     """What the customer keeps back on the whole invoice in this mode, per kind, in units.
 
     The same figures as :func:`~arxl.core.tax.withholding_amounts` (the VAT share of the VAT, 3 % or 15 % of
     the VAT-exclusive amount, rounded half up to the currency unit), in whole-unit arithmetic: a statement is
     matched against hundreds of thousands of invoices.
 
-    >>> item = OpenItem("INV-1", "C1", "X", None, None, "USD", Decimal("1000.50"), Decimal("180.09"),  # type: ignore
+    >>> item = OpenInvoice("INV-1", "C1", "X", None, None, "USD", Decimal("1000.50"), Decimal("180.09"),  # type: ignore
     ...                 Decimal("1180.59"), Decimal("1180.59"))
     >>> withheld_units(item, frozenset({"vat", "wht3"}), 2, WithholdingRates())
     {'vat': 18009, 'wht3': 3002}
@@ -96,7 +96,7 @@ def withheld_units(item: OpenItem, mode: Mode, places: int, rates: WithholdingRa
     return {k.code: kinds[n] for n, k in enumerate(withholding.kinds()) if k.code in mode}
 
 
-def kind_units(item: OpenItem, places: int, rates: WithholdingRates) -> tuple[int, int, int]:
+def kind_units(item: OpenInvoice, places: int, rates: WithholdingRates) -> tuple[int, int, int]:
     """What would be withheld on the whole invoice, per kind of the table (VAT, 3 %, 15 %), in units.
 
     One figure per kind in :data:`KINDS` order. (Typed as three until the matcher's cache takes

@@ -4,7 +4,7 @@ Banks' "last 30 days" downloads overlap, a nested download repeats a part of an 
 day comes as CSV one week and as MT940 the next. A statement's fingerprint tells files apart, not lines, so
 each line gets an identity of its own, built only from what the bank says about the booking:
 
-* with a real bank reference (:func:`arxl.formats.statements.model.usable_reference`: not blank, not ``NONREF``
+* with a real bank reference (:func:`arxl.core.accounts.usable_reference`: not blank, not ``NONREF``
   and the like): **our account, booking date, amount and currency, and the reference** — the reference is
   compared without spaces and in upper case, and the narrative plays no part, so a narrative cut or spaced
   differently by another export changes nothing;
@@ -51,9 +51,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from arxl.core.accounts import account_id, usable_reference
 from arxl.core.errors import ArxlError
 from arxl.core.money import exponent
-from arxl.formats.statements.model import account_key, usable_reference
 
 PREFIX = "BL1|"
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -85,7 +85,7 @@ def base_key(line: BankLine) -> str:
     """The identity without its occurrence: account, date, amount, currency and reference (or narrative)."""
     reference = _SPACES.sub("", line.reference).upper()
     tail = f"R:{reference}" if usable_reference(line.reference) else f"N:{narrative_digest(line.narrative)}"
-    return (f"{PREFIX}{account_key(line.account)}|{line.booking_date.isoformat()}|"
+    return (f"{PREFIX}{account_id(line.account)}|{line.booking_date.isoformat()}|"
             f"{_plain(line.amount, line.currency)}|{line.currency.strip().upper()}|{tail}")
 
 

@@ -8,7 +8,7 @@ Two kinds of evidence name the payer:
   exact evidence, unless several customers share it.
 * **a name**: the customer's name or an alias the accountant keeps for it, in the counterparty name or the
   narrative, upper-case, misspelt, truncated or abbreviated, with the points of
-  :func:`arxl.core.scoring.name_evidence` (whole name 100, whole alias 95, three-letter alias 85,
+  :func:`arxl.core.names.name_evidence` (whole name 100, whole alias 95, three-letter alias 85,
   two-letter alias or initials 70, most of the name: its share, at most 95).
 
 Comparing a narrative with 20,000 names one by one is too slow and, on noisy narratives, wrong about half the
@@ -38,24 +38,29 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
-from arxl.cashapp.records import CustomerProfile
-from arxl.cashapp.references import Prepared, fold, prepare
-from arxl.core.money import CURRENCIES
-from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, STOP_WORDS, TWIN_WORDS, name_tokens, short_name
+from arxl.cashapp.name_forms import (
+    NOISE_WORDS,
+    WEAK_SHARE,
+    Form,
+    NameHit,
+    core_words,
+    form_hit,
+    name_form,
+    post,
+    without_twin_words,
+    word_windows,
+)
+from arxl.cashapp.narratives import Prepared, prepare
+from arxl.core.accounts import payer_account_key
+from arxl.core.names import COMMON_WORDS, TWIN_WORDS, name_tokens
+from arxl.core.text import fold
+from arxl.ledger.matching import CustomerProfile
 
-__all__ = ["CustomerIndex", "NameHit", "account_key"]
+__all__ = ["CustomerIndex"]
 
-_K = TypeVar("_K", str, tuple[str, str], frozenset[str])
-WEAK_SHARE = 0.6
-"""Below the 75 % of :func:`~arxl.core.scoring.name_evidence`, a name this much alike (two words at least) is
-still proposed for review."""
-CURRENCY_CODES = frozenset(CURRENCIES)
 _POSTINGS_CAP = 300  # a word shared by more customers than this does not bring candidates on its own
 _CANDIDATES_CAP = 16
 _EXTRA_CANDIDATES = 4
@@ -63,74 +68,6 @@ _CHANNELS = re.compile(
     r"\b(?:(?:MTN|AIRTEL|TIGO)\W*(?:MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?|MONEY)|MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?"
     r"|M\W?PESA)\b"
 )
-# Words of bank narratives that are nobody's name: never guessed at as a misspelling or a truncation.
-NOISE_WORDS = frozenset(
-    {
-        "PAYMENT", "PAYMENTS", "PAYMT", "PAYMNT", "PYMT", "PMT", "TRF", "TRANSFER", "TRANSF", "RTGS", "EFT", "ACH",
-        "SWIFT", "INWARD", "OUTWARD", "INCOMING", "REMITTANCE", "SETTLEMENT", "SETTLEMT", "DEPOSIT", "CASH",
-        "CHEQUE", "CHECK", "REF", "REFERENCE", "NARRATIVE", "BENEFICIARY", "ORDERING", "CUSTOMER", "VALUE",
-        "DATE", "FAVOUR", "FAVOR", "BEING", "AMOUNT", "BALANCE", "PART", "PARTIAL", "FULL", "ADVANCE",
-        "INSTALMENT", "INSTALLMENT", "SERVICES", "SERVICE", "FEES", "FEE", "CHARGES", "CHARGE", "NET", "GROSS",
-        "WHT", "VAT", "TAX", "WITHHOLDING", "JANUARY", "FEBRUARY", "MARCH", "APRIL", "JUNE", "JULY",
-        "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER", "SEPT", "MONTH", "MONTHLY", "QUARTER",
-        "ANNUAL", "HOSTING", "LICENCE", "LICENSE", "INTERNET", "CONNECTIVITY", "SUPPORT", "MAINTENANCE",
-        "PHONE", "MOBILE", "MONEY", "THANK", "THANKS", "RECEIVED", "RECEIPT", "PAID", "INWARDS", "TRANSACTION",
-        "CREDIT", "DEBIT", "ACCOUNT", "NUMBER", "ONLINE", "BANKING", "INTERNAL", "EXTERNAL", "OUR", "YOUR",
-        *INVOICE_WORDS,
-    }
-)
-
-
-_NO_ALIASES = NOISE_WORDS | COMMON_WORDS | CURRENCY_CODES | frozenset(
-    {"ETS", "ETABLISSEMENTS", "STE", "SOCIETE", "GROUP", "SONS", "AND", "THE", "MR", "MRS", "DR"})
-"""Words that are no alias, whatever the customers table says: common words, currency codes, legal forms."""
-
-
-def account_key(text: str) -> str:
-    """An account number as compared: digits (and letters of an IBAN), phones as 2507XXXXXXXX, no leading zeros.
-
-    Too short to be an account (fewer than six digits): empty.
-
-    >>> account_key("00040-0012345-67"), account_key("+250 788 123 456"), account_key("0788123456")
-    ('40001234567', '250788123456', '250788123456')
-    >>> account_key("NL91 ABNA 0417 1643 00"), account_key("12-34")
-    ('NL91ABNA0417164300', '')
-    """
-    raw = re.sub(r"[^0-9A-Z]", "", fold(text)) if isinstance(text, str) else ""
-    if raw.isdigit():
-        if len(raw) == 10 and raw.startswith("07"):
-            raw = "250" + raw[1:]
-        elif len(raw) == 9 and raw.startswith("7"):
-            raw = "250" + raw
-        raw = raw.lstrip("0")
-        return raw if len(raw) >= 6 else ""
-    return raw if len(raw) >= 8 and any(c.isdigit() for c in raw) else ""
-
-
-@dataclass(frozen=True, slots=True)
-class NameHit:
-    """A customer named in a line: points 0-100, the reason, which words of which field named it, and the
-    words of the customer's name (or alias, or initials) that were found."""
-
-    customer: int
-    points: int
-    reason: str
-    words: frozenset[tuple[int, int]]
-    tokens: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Form:
-    """One way a customer is written: its name or an alias, as compared."""
-
-    tokens: tuple[str, ...]
-    letters: int
-    alias: bool
-    label: str
-    whole: frozenset[str]
-    initials: str
-    words: frozenset[str]
-    short: bool = False  # the name without its generic ending (:func:`_without_twin_words`)
 
 
 class CustomerIndex:
@@ -139,7 +76,7 @@ class CustomerIndex:
     def __init__(self, customers: Sequence[CustomerProfile]) -> None:
         self.customers = list(customers)
         self._accounts: dict[str, list[int]] = {}
-        self._forms: list[tuple[_Form, ...]] = []
+        self._forms: list[tuple[Form, ...]] = []
         self._letters: list[int] = []  # letters of the customer's shortest name or alias
         self._longest: list[int] = []  # and of its longest
         self._by_word: dict[str, list[int]] = {}
@@ -151,15 +88,15 @@ class CustomerIndex:
         self._by_first_two: dict[tuple[str, str], list[tuple[int, int]]] = {}  # first word, 2 letters of next
         for position, customer in enumerate(self.customers):
             for account in customer.bank_accounts:
-                key = account_key(account)
+                key = payer_account_key(account)
                 if key:
-                    _post(self._accounts, key, position)
-            forms: list[_Form] = []
+                    post(self._accounts, key, position)
+            forms: list[Form] = []
             for text, alias in ((customer.name, False), *((a, True) for a in customer.aliases)):
-                form = _form(text, alias)
+                form = name_form(text, alias)
                 if form is None:
                     continue
-                for variant in (form, _without_twin_words(form)):
+                for variant in (form, without_twin_words(form)):
                     if variant is None or any(f.tokens == variant.tokens for f in forms):
                         continue
                     forms.append(variant)
@@ -178,33 +115,33 @@ class CustomerIndex:
         self._by_core: dict[frozenset[str], list[int]] = {}
         for position, known in enumerate(self._forms):
             for form in known:
-                core = _core(form.tokens)
+                core = core_words(form.tokens)
                 if core:
-                    _post(self._by_core, core, position)
+                    post(self._by_core, core, position)
 
-    def _post_form(self, position: int, form: _Form, index: int) -> None:
+    def _post_form(self, position: int, form: Form, index: int) -> None:
         """Index one way of writing a customer by its words, pairs, whole, first words and initials."""
         if len(form.tokens) >= 2:
             self._by_first.setdefault(form.tokens[0], []).append((position, index))
             self._by_first_two.setdefault((form.tokens[0], form.tokens[1][:2]), []).append((position, index))
         if form.letters <= 3:
-            _post(self._by_short, form.tokens[0], position)
+            post(self._by_short, form.tokens[0], position)
             return
         for word in form.tokens:
-            _post(self._by_word, word, position)
+            post(self._by_word, word, position)
         for pair in zip(form.tokens, form.tokens[1:], strict=False):
-            _post(self._by_pair, pair, position)
+            post(self._by_pair, pair, position)
         for whole in form.whole:
-            _post(self._by_whole, whole, position)
+            post(self._by_whole, whole, position)
         if form.initials:
-            _post(self._by_initials, form.initials, position)
+            post(self._by_initials, form.initials, position)
 
     # -- accounts ---------------------------------------------------------------------------------------
 
     def accounts(self, counterparty_account: str, narrative: str | Prepared) -> list[int]:
         """Customers whose bank account or phone is the line's account or is written in the narrative."""
         found: list[int] = []
-        key = account_key(counterparty_account)
+        key = payer_account_key(counterparty_account)
         if key:
             found.extend(self._accounts.get(key, ()))
         text = narrative if isinstance(narrative, Prepared) else prepare(narrative or "")
@@ -216,7 +153,7 @@ class CustomerIndex:
                     break
                 joined += runs[k][0]
                 if len(joined) >= 9:
-                    found.extend(self._accounts.get(account_key(joined), ()))
+                    found.extend(self._accounts.get(payer_account_key(joined), ()))
                 if len(joined) >= 16:
                     break
         return sorted(set(found))
@@ -254,7 +191,7 @@ class CustomerIndex:
         cut_short = self._cut_short(fields[0], seen_fields[0]) if fields and seen_fields[0] else []
         if not weight:
             return cut_short
-        windows = [_windows(words) for words in seen_fields]
+        windows = [word_windows(words) for words in seen_fields]
         # most of some name must be there: compare the letters found with the customer's shortest name
         share = {c: w / self._letters[c] if self._letters[c] else w for c, w in weight.items()}
         # a customer with a short alias reaches a share of 1 on RWANDA and AUTHORITY alone: among those, the
@@ -289,7 +226,7 @@ class CustomerIndex:
         last = re.findall(r"[A-Z]+", text)
         if not last or last[-1] != words[-1] or re.search(r"[0-9]", text[text.rfind(words[-1]) :]):
             return []  # something else (a legal form, a number) closes the name
-        found: list[tuple[int, _Form]] = []
+        found: list[tuple[int, Form]] = []
         heads = self._by_first_two.get((words[0], words[1][:2]), ()) if len(words[1]) >= 2 else \
             self._by_first.get(words[0], ())
         for customer, index in heads[: _POSTINGS_CAP * 3]:
@@ -358,7 +295,7 @@ class CustomerIndex:
         >>> index.twins(index.names(["TRF FROM IKAZE MOTORS"])[0])
         [1]
         """
-        core = _core(hit.tokens)
+        core = core_words(hit.tokens)
         if not core:
             return []
         return [c for c in self._by_core.get(core, ()) if c != hit.customer]
@@ -426,7 +363,7 @@ class CustomerIndex:
         """How the fields name one given customer (None: not at all), as :meth:`names` would say."""
         seen_fields = [name_tokens(_CHANNELS.sub(" ", fold(text))) if text else () for text in fields]
         likeness = [[self._like(word) for word in words] for words in seen_fields]
-        return self._score(customer, seen_fields, likeness, [_windows(words) for words in seen_fields])
+        return self._score(customer, seen_fields, likeness, [word_windows(words) for words in seen_fields])
 
     def _like(self, seen: str) -> dict[str, float]:
         """The known name words a word of the narrative may stand for, with how much (1 = the same word)."""
@@ -459,137 +396,13 @@ class CustomerIndex:
 
     def _score(self, customer: int, fields: list[tuple[str, ...]], likeness: list[list[dict[str, float]]],
                windows: list[dict[str, tuple[int, int]]]) -> NameHit | None:
-        """The customer's strongest form in the strongest field, as :func:`~arxl.core.scoring.name_evidence`."""
+        """The customer's strongest form in the strongest field, as :func:`~arxl.core.names.name_evidence`."""
         best: NameHit | None = None
         for form in self._forms[customer]:
             for field, words in enumerate(fields):
                 if not words:
                     continue
-                hit = _form_hit(customer, form, field, words, likeness[field], windows[field])
+                hit = form_hit(customer, form, field, words, likeness[field], windows[field])
                 if hit is not None and (best is None or (hit.points, len(hit.words)) > (best.points, len(best.words))):
                     best = hit
         return best
-
-
-def _post(table: dict[_K, list[int]], key: _K, position: int) -> None:
-    postings = table.setdefault(key, [])
-    if not postings or postings[-1] != position:
-        postings.append(position)
-
-
-def _form(text: str, alias: bool) -> _Form | None:
-    if not isinstance(text, str) or not text.strip():
-        return None
-    with_small = name_tokens(text, keep_small_words=True)
-    significant = tuple(w for w in with_small if w not in STOP_WORDS)  # name_tokens(text), read once
-    tokens = significant or with_small
-    compact = "".join(tokens)
-    if len(compact) < 2 or (alias and len(tokens) == 1 and compact in _NO_ALIASES):
-        return None  # an alias such as USD, KIGALI or PAYMENT would name a customer in every other line
-    label = f'alias "{text.strip()}"' if alias else "customer name"
-    if len(compact) <= 3:
-        return _Form((compact,), len(compact), alias, label, frozenset(), "", frozenset((compact,)))
-    whole = frozenset(w for w in (compact, "".join(with_small)) if len(w) >= 5)
-    initials = "".join(w[0] for w in significant)  # acronym(text)
-    initials = initials if len(tokens) >= 3 and len(initials) >= 3 else ""
-    return _Form(tokens, sum(len(t) for t in tokens), alias, label, whole, initials, frozenset(tokens))
-
-
-def _without_twin_words(form: _Form) -> _Form | None:
-    """The form without the generic words that end it (:func:`~arxl.core.scoring.short_name`), as an alias:
-    SAVE THE CHILDREN names Save the Children International Rwanda. The namesake guard (:meth:`twins`) still
-    tells apart the customers whose names differ only by those words."""
-    core = short_name(form.tokens)
-    if not core:
-        return None
-    dropped = " ".join(form.tokens[len(core):])
-    compact = "".join(core)
-    return _Form(core, len(compact), True, f'{form.label} without "{dropped}"', frozenset({compact}), "",
-                 frozenset(core), short=True)
-
-
-def _core(tokens: Sequence[str]) -> frozenset[str]:
-    """The words of a name that set it apart (see :data:`TWIN_WORDS`), singular: SOLUTIONS is SOLUTION."""
-    return frozenset(t[:-1] if len(t) > 4 and t.endswith("S") and not t.endswith("SS") else t
-                     for t in tokens if t not in TWIN_WORDS)
-
-
-def _windows(words: tuple[str, ...], longest: int = 7) -> dict[str, tuple[int, int]]:
-    """Runs of up to ``longest`` words written together (MIN INFRA -> MININFRA): first and last word."""
-    runs: dict[str, tuple[int, int]] = {}
-    for start in range(len(words)):
-        joined = ""
-        for end in range(start, min(len(words), start + longest)):
-            joined += words[end]
-            runs.setdefault(joined, (start, end))
-    return runs
-
-
-def _form_hit(customer: int, form: _Form, field: int, words: tuple[str, ...],
-              likeness: list[dict[str, float]], windows: dict[str, tuple[int, int]]) -> NameHit | None:
-    """One form against one field: whole, alias, most of it in order, or its initials."""
-    if form.letters <= 3:
-        if form.tokens[0] in words:
-            where = frozenset((field, i) for i, w in enumerate(words) if w == form.tokens[0])
-            shown = f'alias "{form.tokens[0]}"' if form.alias else f'customer name "{form.tokens[0]}"'
-            return NameHit(customer, 85 if form.letters == 3 else 70, f"{shown} in narrative", where, form.tokens)
-        return None
-    size = len(form.tokens)
-    found: NameHit | None = None
-    for whole in form.whole:
-        run = windows.get(whole)
-        if run is not None and run[1] - run[0] <= size:
-            where = frozenset((field, i) for i in range(run[0], run[1] + 1))
-            return NameHit(customer, 95 if form.alias else 100, f"{form.label} in narrative", where, form.tokens)
-    share, used = _aligned(form.tokens, words, likeness) if len(words) >= size - 1 else (0.0, ())
-    if share >= (0.8 if size == 1 else 0.75):
-        where = frozenset((field, i) for i in used)
-        if share >= 1.0 - 1e-9:
-            found = NameHit(customer, 95 if form.alias else 100, f"{form.label} in narrative", where, form.tokens)
-        else:
-            points = int((Decimal(share) * 100).quantize(Decimal(1), ROUND_HALF_UP))
-            shown = " ".join(words[min(used) : max(used) + 1])
-            found = NameHit(customer, min(points, 90 if form.alias else 95),
-                            f'{form.label} {points}% alike ("{shown}")', where, form.tokens)
-    elif share >= WEAK_SHARE and size >= 2 and len(used) >= 2:
-        # a weak likeness (RUBONA SAB TRADING): worth proposing for review, never enough to apply
-        points = int((Decimal(share) * 100).quantize(Decimal(1), ROUND_HALF_UP))
-        shown = " ".join(words[min(used) : max(used) + 1])
-        found = NameHit(customer, min(points, 69), f'{form.label} only {points}% alike ("{shown}")',
-                        frozenset((field, i) for i in used), form.tokens)
-    if form.initials and form.initials in words and (found is None or found.points < 70):
-        where = frozenset((field, i) for i, w in enumerate(words) if w == form.initials)
-        label = f'alias "{form.label[7:-1]}"' if form.alias else "the customer name"
-        found = NameHit(customer, 70, f'"{form.initials}" = initials of {label}', where, (form.initials,))
-    return found
-
-
-def _aligned(name: tuple[str, ...], words: tuple[str, ...],
-             likeness: list[dict[str, float]]) -> tuple[float, tuple[int, ...]]:
-    """Best share of the name (by letters) found in order in a run of at most len(name) + 1 words."""
-    options = [[(i, len(word) * likeness[i][word]) for i in range(len(words)) if word in likeness[i]]
-               for word in name]
-    total = sum(len(w) for w in name)
-    if sum(max((v for _, v in option), default=0.0) for option in options) < WEAK_SHARE * total:
-        return 0.0, ()  # even the best of every word would not be enough
-    span = len(name) + 1
-    best = 0.0
-    best_used: tuple[int, ...] = ()
-    starts = sorted({i for option in options for i, _ in option})
-    for first in starts:
-        last_allowed = first + span - 1
-        # in-order choice of one word per name word, positions increasing, within [first, last_allowed]
-        states: dict[int, tuple[float, tuple[int, ...]]] = {first - 1: (0.0, ())}
-        for option in options:
-            following = dict(states)
-            for last, (score, used) in states.items():
-                for i, value in option:
-                    if last < i <= last_allowed:
-                        candidate = (score + value, (*used, i))
-                        if i not in following or candidate[0] > following[i][0]:
-                            following[i] = candidate
-            states = following
-        for score, used in states.values():
-            if used and score > best + 1e-9:
-                best, best_used = score, used
-    return best / total, best_used

@@ -13,12 +13,12 @@
    apply the line to them, oldest first, the rest on account), or a customer id (``C001``: receipt on account).
    One decision per bank line, on any of its rows. :func:`approve_automatic` writes ``approve`` on every line
    the matcher was sure of.
-3. **Post.** Every decided line becomes a Receipt and its Allocations (cash applied and deductions by type, so
-   that withholding certificates can be chased), the invoices' statuses follow (paid, part-paid), and the
-   sheet shows the receipt of each posted line. Each Receipt keeps the line's identity in its Statement Line
-   cell (``BL1|...``; receipts posted before identities existed keep ``<fingerprint>:<line id>`` and their
-   identity is worked out from the row and the Statements table), and a line whose identity is already in
-   Receipts is never posted again, whatever the sheet says. Lines still undecided wait for the next run.
+3. **Post** (:mod:`arxl.cashapp.posting`). Every decided line becomes a Receipt and its Allocations (cash applied
+   and deductions by type, so that withholding certificates can be chased), the invoices' statuses follow (paid,
+   part-paid), and the sheet shows the receipt of each posted line. Each Receipt keeps the line's identity in its
+   Statement Line cell (``BL1|...``; receipts posted before identities existed keep ``<fingerprint>:<line id>``
+   and their identity is worked out from the row and the Statements table), and a line whose identity is already
+   in Receipts is never posted again, whatever the sheet says. Lines still undecided wait for the next run.
 
 A new import replaces the sheet's proposals but keeps, below them, the lines of earlier imports that are
 decided and not yet posted (they are posted by the next Post) and the rejected lines dated on or after the
@@ -27,35 +27,28 @@ new file's first day (so that a rejection is remembered while the downloads stil
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
-from arxl.aging.openitems import open_items
-from arxl.billing.numbering import next_numbers
 from arxl.cashapp.banklines import BankLine, identities, is_identity, our_account, same_booking
 from arxl.cashapp.matcher import match
-from arxl.cashapp.records import AllocationRow, CustomerProfile, MatchSettings, OpenItem
-from arxl.core.errors import ArxlError, CellRef, Problem
+from arxl.core.errors import ArxlError, CellRef
 from arxl.core.statement import StatementLine
 from arxl.core.tax import parse_withholding
 from arxl.ledger.changes import Cell, ChangeSet, ConditionalFill, SheetSpec
 from arxl.ledger.ledger import Ledger
-from arxl.ledger.port import RawTable
-from arxl.ledger.records import Allocation, DeductionType, Receipt, Row, StatementRecord, TableSpec, col
-from arxl.ledger.tables import Table, convert_table
-
-if TYPE_CHECKING:
-    from arxl.formats.statements import Statement
+from arxl.ledger.matching import AllocationRow, CustomerProfile, MatchSettings, OpenInvoice
+from arxl.ledger.openitems import open_items
+from arxl.ledger.records import Receipt, Row, StatementRecord, TableSpec, col
+from arxl.ledger.tables import Table
 
 SHEET = "Reconciliation"
 APPROVE = frozenset({"approve", "approved", "ok", "yes", "y"})
 REJECT = frozenset({"reject", "rejected", "no", "n"})
-RECEIPT_SERIES = "RCPT"
 
 
 class ReconciliationRow(Row):
@@ -97,7 +90,7 @@ def match_settings(ledger: Ledger) -> MatchSettings:
                          third_party_payers=_split(s.third_party_payers))
 
 
-def match_inputs(ledger: Ledger, as_of: dt.date) -> tuple[list[OpenItem], list[CustomerProfile]]:
+def match_inputs(ledger: Ledger, as_of: dt.date) -> tuple[list[OpenInvoice], list[CustomerProfile]]:
     """The open invoices at a date and the customers, as the matcher takes them."""
     names = {c.customer_id: c.name for c in ledger.customers}
     totals = {i.invoice_no: i for i in ledger.invoices}
@@ -106,7 +99,7 @@ def match_inputs(ledger: Ledger, as_of: dt.date) -> tuple[list[OpenItem], list[C
         if item.kind != "invoice" or item.open_amount <= 0:
             continue
         invoice = totals[item.reference]
-        items.append(OpenItem(item.reference, item.customer_id, names.get(item.customer_id, ""),
+        items.append(OpenInvoice(item.reference, item.customer_id, names.get(item.customer_id, ""),
                               item.document_date, item.due_date, item.currency, invoice.net_amount,
                               invoice.vat_amount, invoice.total_amount, item.open_amount))
     customers = [CustomerProfile(c.customer_id, c.name, _split(c.aliases), _split(c.bank_accounts),
@@ -146,14 +139,6 @@ def settings_accounts(ledger: Ledger) -> dict[str, str]:
     s = ledger.settings
     return {code: account for code, account in (("RWF", s.bank_account_rwf), ("USD", s.bank_account_usd))
             if account}
-
-
-def line_accounts(statement: Statement) -> list[str]:
-    """The account of each line's own statement (a file may hold several accounts); blank when none is given."""
-    accounts = [section.account for section in statement.sections for _ in range(section.lines)]
-    if len(accounts) != len(statement.lines):  # the readers keep lines in their statements' order
-        raise RuntimeError(f"{statement.source}: {len(statement.lines)} lines but {len(accounts)} in its sections")
-    return accounts
 
 
 def _statements(ledger: Ledger) -> dict[str, StatementRecord]:
@@ -385,30 +370,6 @@ def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> Sh
     return sheet
 
 
-def read_sheet(raw: RawTable | None) -> tuple[Table[ReconciliationRow], list[Problem]]:
-    """The Reconciliation sheet read back, with the cells of every row."""
-    if raw is None:
-        return Table(SPEC, "", SHEET, present=False), []
-    table, problems = convert_table(_amounts_carried_down(raw), SPEC)
-    return table, problems  # type: ignore[return-value]
-
-
-def _amounts_carried_down(raw: RawTable) -> RawTable:
-    """The sheet shows a bank line's amount on its first row only; every row read back carries it."""
-    try:
-        statement, line, amount = (raw.headers.index(h) for h in ("Statement", "Line ID", "Amount"))
-    except ValueError:
-        return raw  # a column is missing: convert_table names it
-    rows, before = [], None
-    for values in raw.rows:
-        key = (values[statement], values[line])
-        if values[amount] in (None, "") and before is not None and before[0] == key:
-            values = [*values[:amount], before[1], *values[amount + 1:]]
-        before = (key, values[amount])
-        rows.append(values)
-    return dataclasses.replace(raw, rows=rows)
-
-
 def undecided(table: Table[ReconciliationRow]) -> int:
     """Bank lines of the sheet still waiting for a decision (neither decided nor posted)."""
     lines: dict[tuple[str, str], bool] = defaultdict(bool)
@@ -435,185 +396,3 @@ def approve_automatic(table: Table[ReconciliationRow]) -> ChangeSet:
     if rows != table.rows:
         changes.replace_sheet(reconciliation_sheet(rows, "automatic matches approved by arxl"))
     return changes
-
-
-@dataclass(slots=True)
-class Posting:
-    """What a posting did."""
-
-    posted: int = 0
-    rejected: int = 0
-    waiting: int = 0
-    receipts: list[Receipt] = field(default_factory=list)
-    allocations: list[Allocation] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    changes: ChangeSet = field(default_factory=ChangeSet)
-
-
-def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Posting:
-    """Receipts and Allocations for every decided line of the Reconciliation sheet, each line once."""
-    result = Posting()
-    posted_lines = {key: receipt.receipt_id for key, receipt in receipt_identities(ledger).items()}
-    keys = sheet_identities(ledger, table.rows)
-    invoices = {i.invoice_no: i for i in ledger.invoices}
-    customers = {c.customer_id for c in ledger.customers}
-    open_now = {i.reference: i.open_amount for i in open_items(ledger.invoices, ledger.allocations, dt.date.max)
-                if i.kind == "invoice"}
-    existing_ids = [r.receipt_id for r in ledger.receipts]
-    lines: dict[tuple[str, str], list[tuple[int, ReconciliationRow]]] = defaultdict(list)
-    for index, row in enumerate(table.rows):
-        lines[(row.statement, row.line_id)].append((index, row))
-    updated_rows = list(table.rows)
-    drafts: list[tuple[list[int], Receipt, list[Allocation]]] = []
-    for (_, line_id), members in lines.items():
-        first = members[0][1]
-        key = keys[members[0][0]]
-        decisions = {r.decision.strip() for _, r in members if r.decision.strip()}
-        if any(r.posted for _, r in members):
-            continue
-        if not decisions:
-            result.waiting += 1
-            continue
-        if len(decisions) > 1:
-            where = table.where(members[1][0], "decision")
-            result.problems.append(Problem(where, f"line {line_id} has two decisions: {', '.join(sorted(decisions))}"))
-            continue
-        decision = decisions.pop()
-        if decision.casefold() in REJECT:
-            result.rejected += 1
-            for index, _ in members:
-                updated_rows[index] = updated_rows[index].model_copy(update={"posted": f"rejected on {today:%d/%m/%Y}"})
-            continue
-        where = table.where(members[0][0], "decision")
-        if key in posted_lines:  # belt and braces: a sheet edited by hand, or a line copied from another one
-            reference = f", {first.bank_reference}" if first.bank_reference else ""
-            result.problems.append(Problem(where, f"line {line_id} ({first.date:%d/%m/%Y}, {first.amount} "
-                                                  f"{first.currency}{reference}) is a bank line already posted as "
-                                                  f"{posted_lines[key]}: it is not posted again; write reject in its "
-                                                  "Decision"))
-            continue
-        if first.amount <= 0:
-            result.problems.append(Problem(where, f"line {line_id} is a debit ({first.amount}): only receipts are "
-                                                  "posted; reject it"))
-            continue
-        try:
-            allocations, customer = _allocations(decision, [r for _, r in members], invoices, customers, open_now)
-        except ArxlError as exc:
-            result.problems.append(Problem(where, exc.message))
-            continue
-        applied = sum((a.applied_amount for a in allocations), Decimal(0))
-        if applied > first.amount:
-            result.problems.append(Problem(where, f"line {line_id}: the applied amounts add up to {applied}, more "
-                                                  f"than the line's {first.amount}"))
-            continue
-        for a in allocations:
-            open_now[a.invoice_no] = open_now.get(a.invoice_no, Decimal(0)) - a.applied_amount - a.deduction_amount
-        receipt = Receipt(receipt_id="", date=first.date, amount=first.amount, currency=first.currency,
-                          customer_id=customer, payer_name=first.payer, narrative=first.narrative,
-                          bank_reference=first.bank_reference, bank_account=first.account, statement_line=key)
-        drafts.append(([i for i, _ in members], receipt, allocations))
-        posted_lines[key] = f"line {line_id} of this sheet, now"  # a second copy of the same line is not posted
-    numbers = _receipt_numbers(existing_ids, [d[1].date.year for d in drafts])
-    for (indexes, receipt, allocations), number in zip(drafts, numbers, strict=True):
-        receipt = receipt.model_copy(update={"receipt_id": number})
-        result.receipts.append(receipt)
-        result.allocations += [a.model_copy(update={"receipt_id": number}) for a in allocations]
-        for index in indexes:
-            updated_rows[index] = updated_rows[index].model_copy(update={"posted": number})
-        result.posted += 1
-    result.changes.append("Receipts", result.receipts)
-    result.changes.append("Allocations", result.allocations)
-    _statuses(ledger, result, open_now)
-    if updated_rows != table.rows:
-        result.changes.replace_sheet(reconciliation_sheet(updated_rows, f"posted on {today:%d/%m/%Y}"))
-    _statement_status(ledger, updated_rows, result)
-    return result
-
-
-def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dict[str, Any], customers: set[str],
-                 open_now: dict[str, Decimal]) -> tuple[list[Allocation], str]:
-    """The allocations a decision makes of a line, and the customer the receipt belongs to."""
-    first = rows[0]
-    if decision.casefold() in APPROVE:
-        if all(not r.invoice_no for r in rows):
-            raise ArxlError(f"line {first.line_id} has no invoice to approve: write an invoice number or a "
-                            "customer id in Decision, or reject it")
-        result = []
-        for r in rows:
-            if not r.invoice_no:
-                continue  # the unapplied remainder of an overpayment: stays on the receipt
-            _check_invoice(r.invoice_no, first, invoices)
-            result.append(Allocation(receipt_id="", invoice_no=r.invoice_no, date=first.date, currency=first.currency,
-                                     applied_amount=r.applied, deduction_amount=r.deduction,
-                                     deduction_type=_deduction(r.deduction_type)))
-        return result, invoices[result[0].invoice_no].customer_id
-    if decision in customers:
-        return [], decision
-    numbers = [n.strip() for n in decision.replace(",", ";").split(";") if n.strip()]
-    for number in numbers:
-        _check_invoice(number, first, invoices)
-    owners = {invoices[n].customer_id for n in numbers}
-    if len(owners) > 1:
-        raise ArxlError(f"line {first.line_id}: invoices of several customers ({', '.join(sorted(owners))})")
-    left = first.amount
-    result = []
-    for number in sorted(numbers, key=lambda n: (invoices[n].invoice_date, n)):
-        take = min(left, max(open_now.get(number, Decimal(0)), Decimal(0)))
-        if take > 0:
-            result.append(Allocation(receipt_id="", invoice_no=number, date=first.date, currency=first.currency,
-                                     applied_amount=take))
-            left -= take
-    return result, owners.pop()
-
-
-def _check_invoice(number: str, line: ReconciliationRow, invoices: dict[str, Any]) -> None:
-    invoice = invoices.get(number)
-    if invoice is None:
-        raise ArxlError(f'line {line.line_id}: invoice "{number}" is not in Invoices (approve, reject, invoice '
-                        "numbers or a customer id)")
-    if invoice.currency != line.currency:
-        raise ArxlError(f"line {line.line_id} is in {line.currency}; invoice {number} is in {invoice.currency}")
-    if invoice.doc_type != "invoice":
-        raise ArxlError(f"{number} is a credit note, not an invoice to collect")
-
-
-def _deduction(text: str) -> DeductionType:
-    allowed: tuple[DeductionType, ...] = ("", "vat_withheld", "wht", "bank_charges", "discount", "rounding",
-                                          "write_off")
-    word = text.strip()
-    if word not in allowed:
-        raise ArxlError(f'deduction type "{word}" is not one of {", ".join(a for a in allowed if a)}')
-    return word
-
-
-def _receipt_numbers(existing: Iterable[str], years: Sequence[int]) -> list[str]:
-    """Receipt ids RCPT-YYYY-NNNN in posting order, after the highest of each year."""
-    existing = list(existing)
-    by_year = {year: iter(next_numbers(existing, RECEIPT_SERIES, year, years.count(year), 4))
-               for year in set(years)}
-    return [next(by_year[year]) for year in years]
-
-
-def _statuses(ledger: Ledger, result: Posting, open_now: dict[str, Decimal]) -> None:
-    """Invoice statuses after the posting: paid when nothing is open, part-paid when something was collected."""
-    touched = {a.invoice_no for a in result.allocations}
-    for index, invoice in enumerate(ledger.invoices):
-        if invoice.invoice_no not in touched or invoice.status in ("credited", "cancelled"):
-            continue
-        left = open_now.get(invoice.invoice_no, Decimal(0))
-        status = "paid" if left <= 0 else "part-paid"
-        if status != invoice.status:
-            result.changes.update("Invoices", ledger.invoices.row_numbers[index], "status", status)
-
-
-def _statement_status(ledger: Ledger, rows: Sequence[ReconciliationRow], result: Posting) -> None:
-    """A statement is "posted" once every one of its lines is posted or rejected."""
-    table = ledger.table("Statements")
-    if not table.present:
-        return
-    done: dict[str, bool] = defaultdict(lambda: True)
-    for row in rows:
-        done[row.statement] &= bool(row.posted)
-    for index, record in enumerate(table.rows):
-        if record.status != "posted" and done.get(record.fingerprint[:16]) is True:
-            result.changes.update("Statements", table.row_numbers[index], "status", "posted")

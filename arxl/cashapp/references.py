@@ -1,11 +1,11 @@
 """Finding invoice numbers in a bank narrative, among hundreds of thousands of open invoices at once.
 
-:func:`arxl.core.scoring.reference_evidence` says how clearly a narrative names *one* invoice. To apply a
+:func:`arxl.core.invoice_refs.reference_evidence` says how clearly a narrative names *one* invoice. To apply a
 statement, the question is the other way round: *which* of all open invoices does the narrative name? Asking
 every invoice about every line would take hours, so the invoice numbers are indexed by their serial (the
 last group of digits, with and without its leading zeros, and cut short by one or two digits). Each group of
 digits in the narrative is looked up, and only the invoices found are checked, with the same rules and the
-same points as :func:`~arxl.core.scoring.reference_evidence`:
+same points as :func:`~arxl.core.invoice_refs.reference_evidence`:
 
 ======================================  ======  ================================================
 narrative shows                         points  example for ``INV-2025-00042``
@@ -36,72 +36,39 @@ amount (:meth:`InvoiceIndex.quotes`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
-from arxl.core.scoring import COMMON_WORDS, INVOICE_WORDS, ReferenceKeys, reference_keys
+from arxl.cashapp.narratives import (
+    Hit,
+    Prepared,
+    close_to_before,
+    prepare,
+    shown_text,
+    stands_alone,
+    written_before,
+)
+from arxl.core.invoice_refs import ReferenceKeys, reference_keys
+from arxl.core.names import COMMON_WORDS, INVOICE_WORDS
+from arxl.core.text import LONGEST
 
-__all__ = ["FIELD_WIDTH", "Hit", "InvoiceIndex", "Prepared", "fold", "prepare"]
+__all__ = ["FIELD_WIDTH", "InvoiceIndex"]
 
 FIELD_WIDTH = 35
 """Banks cut narrative fields at 35 characters (SWIFT); a number cut short there counts as at the end."""
-_LONGEST = 2000
 _RUN = re.compile(r"[A-Z]+|[0-9]+")
-_TIGHT = frozenset({"", " ", ".", ",", "-", "/", "'"})
 _INVOICE_WORDS = tuple(sorted(INVOICE_WORDS))
 _NO_KEYS = ReferenceKeys("", (), (), "")
 _LISTED = re.compile(r"(?:[ ]?(?:[/+,&]|\bAND\b)[ ]?[0-9]{1,6}(?![0-9A-Z]))+")
 _SHORT_YEAR = re.compile(r"(?<![A-Z0-9])([A-Z]+)([^A-Z0-9]{0,3})([0-9]{2})([^A-Z0-9]{1,3})(?=[0-9]{3})")
 
 
-def fold(text: str) -> str:
-    """Upper-case without accents, at most 2,000 characters (as the scoring module compares text).
-
-    >>> fold("Société Générale")
-    'SOCIETE GENERALE'
-    """
-    text = text[:_LONGEST]
-    if text.isascii():
-        return text.upper()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A text folded once and cut into runs of letters and of digits: ``(run, start, end)``."""
-
-    folded: str
-    runs: tuple[tuple[str, int, int], ...]
-
-    @property
-    def words(self) -> frozenset[str]:
-        return frozenset(r for r, _, _ in self.runs if r[0].isalpha())
-
-
-def prepare(text: str) -> Prepared:
-    """Fold a narrative and find its runs of letters and digits."""
-    folded = fold(text) if isinstance(text, str) else ""
-    return Prepared(folded, tuple((m.group(), m.start(), m.end()) for m in _RUN.finditer(folded)))
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """An open invoice named in a narrative: points as in the table above, the reason, where it was found."""
-
-    points: int
-    reason: str
-    start: int
-    end: int
-
 
 class InvoiceIndex:
     """Every open invoice number, looked up by serial; :meth:`find` names the invoices a narrative quotes.
 
     Invoices are known by their position in the list given. Numbers without letters or digits are refused
-    (:func:`~arxl.core.scoring.reference_keys`).
+    (:func:`~arxl.core.invoice_refs.reference_keys`).
     """
 
     def __init__(self, invoice_numbers: Iterable[str]) -> None:
@@ -212,7 +179,7 @@ class InvoiceIndex:
                         _keep(found, position, Hit(100, "invoice number in narrative", _start, end))
                 continue
             # every way the run can end with a serial: 202500042 may be 2025 + 00042
-            before = runs[j - 1][0] if j > 0 and _close(runs, j) else ""  # written just before this run
+            before = runs[j - 1][0] if j > 0 and close_to_before(runs, j) else ""  # written just before this run
             for cut in range(len(run)):
                 if (run[cut] == "0" and cut != len(run) - 1) or run[:cut] not in self._precede:
                     continue
@@ -223,7 +190,7 @@ class InvoiceIndex:
                     if context is None:
                         context = self._has_context(text)
                     head = run[:cut]
-                    alone = not head.strip("0") and _stands_alone(text, j)  # the whole run is the serial
+                    alone = not head.strip("0") and stands_alone(text, j)  # the whole run is the serial
                     fits: dict[int, bool] = {}
                     kept = []
                     for p in postings:
@@ -265,7 +232,7 @@ class InvoiceIndex:
     def _follows(self, kind: int, glued: str, before: str, whole: bool = False) -> bool:
         """Whether the invoice's head (``INV2025``; or the year alone, unless ``whole``) may be written before
         its serial: the digits ``glued`` to the serial in the same run, and the run ``before`` it. A quick
-        test that lets through all that :func:`_written_before` may accept."""
+        test that lets through all that :func:`written_before` may accept."""
         full, middle = self._distinct_heads[kind]
         if not full:
             return True  # a number that is all serial: nothing to be written before it
@@ -298,31 +265,31 @@ class InvoiceIndex:
             head = run[:split]
             if shown == serial:
                 if keys.prefix or keys.middle or len(serial) >= 5:
-                    start = _written_before(text, j, head, full)
+                    start = written_before(text, j, head, full)
                     if start is not None:
                         return Hit(100, "invoice number in narrative", start, run_end)
                 if keys.prefix and keys.middle:
-                    start = _written_before(text, j, head, middle)
+                    start = written_before(text, j, head, middle)
                     if start is not None:
                         best = _better(best, Hit(85, f'invoice number without prefix in narrative '
-                                                     f'("{_shown(text, start, run_end)}")', start, run_end))
+                                                     f'("{shown_text(text, start, run_end)}")', start, run_end))
             elif keys.prefix and keys.middle and number != serial:
-                start = _written_before(text, j, head, full)
+                start = written_before(text, j, head, full)
                 if start is not None:
                     best = _better(best, Hit(90, f'invoice number in narrative as '
-                                                 f'"{_shown(text, start, run_end)}"', start, run_end))
+                                                 f'"{shown_text(text, start, run_end)}"', start, run_end))
             if keys.middle and number != serial and (best is None or best.points < 80):
-                start = _written_before(text, j, head, middle)
+                start = written_before(text, j, head, middle)
                 if start is not None:
                     best = _better(best, Hit(80, f'invoice number without prefix in narrative '
-                                                 f'("{_shown(text, start, run_end)}")', start, run_end))
+                                                 f'("{shown_text(text, start, run_end)}")', start, run_end))
             if split == 0 or run[split - 1] != "0":
                 break
             split -= 1
         if best is not None or split != 0:
             return best
         # the serial as a group of its own
-        if not _stands_alone(text, j):
+        if not stands_alone(text, j):
             return None
         if (keys.prefix or keys.middle) and len(serial) >= 4 and number != serial and run == serial:
             return Hit(70, f"invoice serial {serial} in narrative", run_start, run_end)
@@ -338,11 +305,11 @@ class InvoiceIndex:
         lost = len(keys.serial) - len(shown)
         if lost not in (1, 2) or keys.serial[: len(shown)] != shown:
             return None
-        start = _written_before(text, j, run[:cut], self._heads[position][0])
+        start = written_before(text, j, run[:cut], self._heads[position][0])
         if start is None:
             return None
-        return Hit(50 if lost == 1 else 40, f'invoice number cut short in narrative ("{_shown(text, start, run_end)}")',
-                   start, run_end)
+        return Hit(50 if lost == 1 else 40,
+                   f'invoice number cut short in narrative ("{shown_text(text, start, run_end)}")', start, run_end)
 
     def _context(self, text: Prepared, keys: ReferenceKeys, own: str = "") -> str:
         """What says that a bare serial is an invoice's: the prefix, the word INVOICE, or the year - another
@@ -379,12 +346,12 @@ class InvoiceIndex:
             k = j
             if run[0].isalpha():
                 known = run in self.prefixes or run in INVOICE_WORDS or any(run.endswith(p) for p in self._glued)
-                if known and j + 1 < len(runs) and runs[j + 1][0][0].isdigit() and _close(runs, j + 1):
+                if known and j + 1 < len(runs) and runs[j + 1][0][0].isdigit() and close_to_before(runs, j + 1):
                     k = j + 1
-                    while k + 1 < len(runs) and runs[k + 1][0][0].isdigit() and _close(runs, k + 1):
+                    while k + 1 < len(runs) and runs[k + 1][0][0].isdigit() and close_to_before(runs, k + 1):
                         k += 1
             elif run in self.middles and j + 1 < len(runs) and runs[j + 1][0][0].isdigit() \
-                    and len(runs[j + 1][0]) >= 3 and _close(runs, j + 1):
+                    and len(runs[j + 1][0]) >= 3 and close_to_before(runs, j + 1):
                 k = j + 1
             else:
                 j += 1
@@ -439,14 +406,14 @@ class InvoiceIndex:
 
 
 def keys_of(number: str) -> ReferenceKeys:
-    """:func:`~arxl.core.scoring.reference_keys` of an invoice number, quicker for plain ASCII numbers (an
+    """:func:`~arxl.core.invoice_refs.reference_keys` of an invoice number, quicker for plain ASCII numbers (an
     index takes apart 200,000 of them) and without filling its small cache.
 
     >>> keys_of("INV-2025-00042") == reference_keys("INV-2025-00042")
     True
     """
     if isinstance(number, str) and number.isascii():
-        tokens = _RUN.findall(number[:_LONGEST].upper())
+        tokens = _RUN.findall(number[:LONGEST].upper())
         if tokens:
             digit_at = [i for i, t in enumerate(tokens) if t[0].isdigit()]
             if not digit_at:
@@ -465,62 +432,3 @@ def _keep(found: dict[int, Hit], position: int, hit: Hit) -> None:
 
 def _better(best: Hit | None, hit: Hit) -> Hit:
     return hit if best is None or hit.points > best.points else best
-
-
-def _shown(text: Prepared, start: int, end: int) -> str:
-    return text.folded[start:end].strip()
-
-
-def _close(runs: Sequence[tuple[str, int, int]], j: int) -> bool:
-    """At most three separator characters between run ``j`` and the one before it."""
-    return j > 0 and runs[j][1] - runs[j - 1][2] <= 3
-
-
-def _written_before(text: Prepared, j: int, head: str, need: str) -> int | None:
-    """Where ``need`` (say ``INV2025``) is written just before the serial in run ``j``, or None.
-
-    ``head`` is what run ``j`` holds before the serial (``2025`` in ``202500042``). Earlier runs join on with
-    at most three separator characters between them. A group of digits must start where a number starts
-    (``2025`` is not in ``12025``); letters may be glued to other letters (``PMTINV2025``).
-    """
-    if not need:
-        start = text.runs[j][1]
-        return None if head or (start and text.folded[start - 1].isdigit()) else start
-    runs = text.runs
-    k = j
-    current = head
-    offset_end = runs[j][1] + len(head)  # where `current` ends in the folded text
-    while True:
-        if current:
-            if len(current) >= len(need):
-                if not current.endswith(need):
-                    return None
-                if len(current) > len(need) and need[0].isdigit():
-                    return None
-                start = offset_end - len(need)
-                return None if start and text.folded[start - 1].isdigit() else start
-            if not need.endswith(current):
-                return None
-            need = need[: -len(current)]
-        if not _close(runs, k):
-            return None
-        k -= 1
-        current = runs[k][0]
-        offset_end = runs[k][2]
-
-
-def _stands_alone(text: Prepared, j: int) -> bool:
-    """A group of digits that is no part of a longer number, a phone number or an amount (0788 123 042)."""
-    runs = text.runs
-    _, start, end = runs[j]
-    for k in range(j - 1, -1, -1):
-        if runs[k][0][0].isdigit():
-            if text.folded[runs[k][2] : start] in _TIGHT:
-                return False
-            break
-    for k in range(j + 1, len(runs)):
-        if runs[k][0][0].isdigit():
-            if text.folded[end : runs[k][1]] in _TIGHT:
-                return False
-            break
-    return True

@@ -50,11 +50,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from arxl.cashapp.references import InvoiceIndex, prepare
+from arxl.cashapp.narratives import prepare
+from arxl.cashapp.references import InvoiceIndex
 from arxl.core.money import figure, round_money
 from arxl.ledger.records import Invoice, header_key
+from arxl.ledger.their import TheirRow
 
-__all__ = ["Classifier", "Entry", "RowKind", "TheirFile", "TheirRow", "their_balances"]
+__all__ = ["Classifier", "Entry", "RowKind", "their_balances"]
 
 RowKind = Literal["invoice", "credit_note", "payment", "withholding", "opening", "closing", "unknown"]
 ZERO = Decimal(0)
@@ -90,47 +92,8 @@ _WORDS: tuple[tuple[re.Pattern[str], RowKind], ...] = (
     (_WITHHOLDING, "withholding"), (_CREDIT, "credit_note"), (_PAYMENT, "payment"))
 
 
-@dataclass(frozen=True, slots=True)
-class TheirRow:
-    """One row of the customer's file with an amount or a balance, as written there.
-
-    ``amount`` is positive on the debit side (a Debit column, or a positive Amount) and negative on the credit
-    side; ``balance`` is their running balance as written (a "Cr" after it makes it negative). ``withheld`` is
-    what a withholding column says was kept back on the row, ``paid`` what a "Net Paid" column says was sent.
-    """
-
-    where: str
-    date: dt.date | None
-    references: tuple[str, ...] = ()
-    description: str = ""
-    type_text: str = ""
-    amount: Decimal | None = None
-    balance: Decimal | None = None
-    currency: str = ""
-    withheld: Decimal | None = None
-    paid: Decimal | None = None
-
-    @property
-    def reference(self) -> str:
-        """The first reference written on the row."""
-        return next((r for r in self.references if r), "")
-
-    @property
-    def text(self) -> str:
-        return " ".join(t for t in (self.type_text, *self.references, self.description) if t)
 
 
-@dataclass(frozen=True, slots=True)
-class TheirFile:
-    """The customer's file as read: its rows and what its layout says about them."""
-
-    name: str
-    rows: tuple[TheirRow, ...]
-    columns: tuple[str, ...] = ()  # the columns recognised, as "Role: Header" for the summary
-    debit_credit: bool = False  # separate Debit and Credit columns: the amounts are signed
-    remittance: bool = False  # a title or a Net Paid column says it is a remittance advice
-    payment_date: dt.date | None = None  # a remittance advice's "Payment date:" above the table
-    currency: str = ""  # a "Currency:" line above the table
 
 
 @dataclass(frozen=True, slots=True)

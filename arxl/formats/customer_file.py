@@ -46,7 +46,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from arxl.cashapp.customer import CustomerReconciliation, TheirFile, TheirRow
 from arxl.core.errors import ArxlError, BadValue, BadWorkbook, CellRef
 from arxl.core.money import CURRENCIES, exponent
 from arxl.core.money import currency as known_currency
@@ -64,6 +63,7 @@ from arxl.formats.statements.text import decode, looks_like_xml, read_bytes
 from arxl.formats.xlsx.safety import OLE_MAGIC, inspect_xlsx
 from arxl.ledger.port import column_letter
 from arxl.ledger.records import header_key
+from arxl.ledger.their import CustomerReconciliation, TheirFile, TheirRow
 
 __all__ = ["COLUMNS", "DIFFERENCE_COLUMNS", "difference_rows", "read_their_file", "read_their_text", "summary_pairs",
            "write_differences"]

@@ -28,20 +28,20 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from arxl.cashapp.records import (
+from arxl.core.errors import ArxlError, BadValue
+from arxl.core.money import CURRENCIES
+from arxl.core.money import currency as currency_of
+from arxl.core.tax import parse_withholding
+from arxl.formats.xlsx.save import write_csv
+from arxl.ledger.matching import (
     ALLOCATION_COLUMNS,
     CUSTOMER_COLUMNS,
     CUSTOMER_TYPES,
     OPEN_ITEM_COLUMNS,
     AllocationRow,
     CustomerProfile,
-    OpenItem,
+    OpenInvoice,
 )
-from arxl.core.errors import ArxlError, BadValue
-from arxl.core.money import CURRENCIES
-from arxl.core.money import currency as currency_of
-from arxl.core.tax import parse_withholding
-from arxl.formats.xlsx.save import write_csv
 
 __all__ = ["read_customers", "read_open_items", "write_allocations"]
 
@@ -182,10 +182,10 @@ def read_customers(path: Path) -> list[CustomerProfile]:
     return customers
 
 
-def read_open_items(path: Path) -> list[OpenItem]:
-    """The open-items CSV: one :class:`OpenItem` per row; an invoice number given twice is refused."""
+def read_open_items(path: Path) -> list[OpenInvoice]:
+    """The open-items CSV: one :class:`OpenInvoice` per row; an invoice number given twice is refused."""
     path = Path(path)
-    items: list[OpenItem] = []
+    items: list[OpenInvoice] = []
     seen: dict[str, int] = {}
     exponents: dict[str, int] = {}
     for line, row in _rows(path, OPEN_ITEM_COLUMNS, OPEN_ITEM_COLUMNS):
@@ -196,7 +196,7 @@ def read_open_items(path: Path) -> list[OpenItem]:
 
 
 def _open_item(path: Path, line: int, row: Mapping[str, str], seen: Mapping[str, int],
-               exponents: dict[str, int]) -> OpenItem:
+               exponents: dict[str, int]) -> OpenInvoice:
     """One row, field by field: the first thing wrong is raised with its line and column."""
     invoice_no = _text(path, line, row, "invoice_no")
     if not _SOME_LETTER.search(invoice_no):
@@ -213,7 +213,7 @@ def _open_item(path: Path, line: int, row: Mapping[str, str], seen: Mapping[str,
     open_amount = _amount(path, line, row, "open_amount", code, places)
     if abs(amount - (net + vat)) > Decimal(1).scaleb(-places):
         raise _problem(path, line, "amount", f"{amount} is not net_amount {net} + vat_amount {vat}")
-    return OpenItem(
+    return OpenInvoice(
         invoice_no=invoice_no,
         customer_id=_text(path, line, row, "customer_id"),
         customer_name=_text(path, line, row, "customer_name", required=False),
@@ -242,7 +242,7 @@ def allocation_row(row: AllocationRow) -> list[str]:
             row.deduction_type, row.status, str(row.score), csv_text(row.reason)]
 
 
-def one_row_per_invoice(rows: Iterable[AllocationRow], open_items: Iterable[OpenItem] = ()) -> list[AllocationRow]:
+def one_row_per_invoice(rows: Iterable[AllocationRow], open_items: Iterable[OpenInvoice] = ()) -> list[AllocationRow]:
     """The rows of a line for one invoice (VAT withheld, WHT, bank charges) joined into one as the CSV contract
     says (one row per line and invoice): the cash applied, the deductions added up, the larger one's type, and
     the parts named in the reason. Inside arxl the typed rows stay apart (a withholding certificate is chased
@@ -251,7 +251,7 @@ def one_row_per_invoice(rows: Iterable[AllocationRow], open_items: Iterable[Open
     >>> said = "invoice number in narrative; amount = open - VAT withheld and 3% WHT"
     >>> vat = AllocationRow("BK-1", "INV-9", Decimal(433500), Decimal(76500), "vat_withheld", "auto", 100, said)
     >>> wht = AllocationRow("BK-1", "INV-9", Decimal(0), Decimal(12750), "wht", "auto", 100, said)
-    >>> item = OpenItem("INV-9", "C1", "", dt.date(2025, 6, 1), dt.date(2025, 7, 1), "RWF", Decimal(425000),
+    >>> item = OpenInvoice("INV-9", "C1", "", dt.date(2025, 6, 1), dt.date(2025, 7, 1), "RWF", Decimal(425000),
     ...                 Decimal(76500), Decimal(501500), Decimal(501500))
     >>> (row,) = one_row_per_invoice([vat, wht], [item])
     >>> row.applied_amount, row.deduction_amount, row.deduction_type, row.reason
@@ -284,7 +284,7 @@ def _label(kind: str, amount: Decimal, net: Decimal | None) -> str:
     return {"vat_withheld": "VAT withheld", "bank_charges": "bank charges"}.get(kind, kind)
 
 
-def write_allocations(rows: Iterable[AllocationRow], path: Path, open_items: Iterable[OpenItem] = ()) -> int:
+def write_allocations(rows: Iterable[AllocationRow], path: Path, open_items: Iterable[OpenInvoice] = ()) -> int:
     """Write the allocation CSV atomically (a temporary file beside it, then a rename), one row per line and
     invoice (:func:`one_row_per_invoice`); returns the rows."""
     joined = one_row_per_invoice(rows, open_items)

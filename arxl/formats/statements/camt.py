@@ -47,6 +47,7 @@ from typing import Any
 
 from lxml import etree
 
+from arxl.core.accounts import usable_reference
 from arxl.core.errors import ArxlError
 from arxl.core.money import currency as known_currency
 from arxl.core.statement import StatementLine
@@ -59,7 +60,6 @@ from arxl.formats.statements.model import (
     first_repeat,
     money,
     too_many_lines,
-    usable_reference,
 )
 
 _NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.001\.(\d{2})$")

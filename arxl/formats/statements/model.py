@@ -40,15 +40,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from arxl.core.accounts import account_id, usable_reference
 from arxl.core.errors import ArxlError, UnknownCurrency
 from arxl.core.money import exponent, figure, is_rounded, round_money
 from arxl.core.statement import StatementLine
 
 MB = 1024 * 1024
 FINGERPRINT_VERSION = "arxl-statement-fingerprint-v1"
-# References that banks write when there is none: never used as a line id.
-PLACEHOLDER_REFERENCES = frozenset({"", "NONREF", "NOTPROVIDED", "NOT PROVIDED", "NONE", "N/A", "NA", "-", "0",
-                                    "EREF", "PREF", "MARF"})  # the last three: Rabobank's "see :86:" markers
 _MAX_ID_CHARS = 64
 _SPACES = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width spaces, BOM
@@ -363,19 +361,10 @@ def _distinct(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def account_key(account: str) -> str:
-    """An account number compared as the bank means it: letters and digits only, upper case.
-
-    >>> account_key("de14 7406-1813 0000 0336 26")
-    'DE14740618130000033626'
-    """
-    return re.sub(r"[^0-9A-Z]", "", account.upper())
-
-
 def statement_fingerprint(drafts: Sequence[Draft]) -> str:
     """SHA-256 over the account and the (booking date, amount, currency) of each line, in sorted order."""
     rows = sorted(
-        f"{account_key(d.account)}|{line.booking_date.isoformat()}|{_plain(line.amount, line.currency)}|{line.currency}"
+        f"{account_id(d.account)}|{line.booking_date.isoformat()}|{_plain(line.amount, line.currency)}|{line.currency}"
         for d in drafts for line in d.lines
     )
     digest = hashlib.sha256(FINGERPRINT_VERSION.encode())
@@ -389,12 +378,6 @@ def _plain(amount: Decimal, code: str) -> str:
         return f"{amount:.{exponent(code)}f}"
     except ArxlError:
         return str(amount.normalize())
-
-
-def usable_reference(reference: str) -> bool:
-    """True for a real bank reference, False for the words banks write when there is none (NONREF)."""
-    text = reference.strip()
-    return text.upper() not in PLACEHOLDER_REFERENCES and len(text) <= _MAX_ID_CHARS
 
 
 def _with_line_ids(drafts: Sequence[Draft], fingerprint: str) -> tuple[StatementLine, ...]:

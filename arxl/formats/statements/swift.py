@@ -35,6 +35,7 @@ from typing import Any
 
 import mt940
 
+from arxl.core.accounts import usable_reference
 from arxl.core.errors import ArxlError
 from arxl.core.money import currency as known_currency
 from arxl.core.statement import StatementLine
@@ -46,7 +47,6 @@ from arxl.formats.statements.model import (
     clean_text,
     first_repeat,
     too_many_lines,
-    usable_reference,
 )
 
 # mt-940 logs every failed match; without a handler Python would print them on the accountant's console.

@@ -5,7 +5,7 @@ Three plain records, with exactly the columns of the CSV contract of ``arxl matc
 * :class:`CustomerProfile` - who a customer is when money arrives: its name and the aliases the accountant
   keeps for it (``MININFRA``, ``BK``), the bank accounts and mobile-money numbers it pays from, its type, and
   what it withholds at source (``vat``, ``wht3``, ``wht15``);
-* :class:`OpenItem` - an invoice that is not yet fully paid: its amounts (net, VAT, total) and what is still
+* :class:`OpenInvoice` - an invoice that is not yet fully paid: its amounts (net, VAT, total) and what is still
   open on it;
 * :class:`AllocationRow` - one line of the answer: how much of a bank line goes to one invoice, what is
   cleared besides the cash (a deduction, typed), how sure the matcher is (``auto``, ``review``,
@@ -67,7 +67,7 @@ class CustomerProfile:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenItem:
+class OpenInvoice:
     """An invoice with something still to collect (one row of the open-items CSV).
 
     ``amount`` is the invoice total (net + VAT); ``open_amount`` what is left after earlier receipts.

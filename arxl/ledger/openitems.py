@@ -8,6 +8,11 @@ dated after it are treated as not yet made. A credit note with no original invoi
 exceeds what its invoice still owed, is an open credit (a negative item); a receipt not fully allocated leaves
 unapplied cash (negative too). Both are shown apart from the invoices, never netted silently.
 
+This :class:`OpenItem` is the ledger's: an invoice, a credit or unapplied cash, as aging, statements and
+dunning show it. The matcher takes its invoices as :class:`arxl.ledger.matching.OpenInvoice` (one row of the
+open-items CSV, with the customer's name and the VAT split), built from these by
+:func:`arxl.cashapp.reconcile.match_inputs`.
+
 >>> import datetime as dt
 >>> from decimal import Decimal as D
 >>> from arxl.ledger.records import Invoice, Allocation
