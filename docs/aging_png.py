@@ -19,9 +19,9 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from arxl.aging.sheet import AGING_SHEET, aging_report, aging_sheet
-from arxl.formats.xlsx.fastsheet import replace_sheets
-from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.libreoffice import LibreOffice
+from arxl.formats.xlsx.book import open_ledger
+from arxl.formats.xlsx.fastsheet import replace_sheets
 from arxl.sample import write_sample
 
 DOCS = Path(__file__).resolve().parent

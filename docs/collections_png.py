@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.pagebreak import Break
 
 from arxl.aging.report import collections_report
-from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.statement_files import write_sheets
+from arxl.formats.xlsx.book import open_ledger
 from arxl.sample import write_sample
 
 DOCS = Path(__file__).resolve().parent

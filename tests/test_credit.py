@@ -15,7 +15,8 @@ from arxl.core.errors import ArxlError, BadValue
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.formats.xlsx.book import open_ledger
 from arxl.ledger.changes import ChangeSet
-from arxl.ledger.ledger import Ledger, check_ledger
+from arxl.ledger.checks import check_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Invoice, InvoiceLine, Setting
 from tests.builders import billing_book, billing_tables
 

@@ -25,7 +25,8 @@ from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.statement_files import write_sheets
 from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
-from arxl.ledger.ledger import Ledger, check_ledger
+from arxl.ledger.checks import check_ledger
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import ClientQuery, Row
 from arxl.sample import write_sample
 from tests.builders import header_cell, recovery_book, recovery_tables, set_cells

@@ -21,7 +21,8 @@ import datetime as dt
 from arxl.app.report import Refused, Report
 from arxl.core.errors import Problem
 from arxl.formats.xlsx.host import Host, ledger_of
-from arxl.ledger.ledger import Ledger, check_ledger
+from arxl.ledger.checks import check_ledger
+from arxl.ledger.ledger import Ledger
 
 
 def open_for_work(host: Host, job: str) -> Ledger:

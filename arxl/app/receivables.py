@@ -17,7 +17,7 @@ from arxl.formats.mail import SmtpServer, parse_server
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.formats.xlsx.host import FileHost, Host
 from arxl.ledger.changes import ChangeSet
-from arxl.ledger.ledger import check_ledger
+from arxl.ledger.checks import check_ledger
 
 
 def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None = None, *,

@@ -32,7 +32,8 @@ from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import TaxCode, line_vats, rate_on, vat_by_rate
 from arxl.core.terms import parse_terms
 from arxl.ledger.changes import ChangeSet
-from arxl.ledger.ledger import Ledger, examine
+from arxl.ledger.checks import examine
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service
 
 SAGE_NET_LIMIT = MAX_AMOUNT  # Sage's Net of one row; the export splits a larger one into MAX_SPLIT rows at most

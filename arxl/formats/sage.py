@@ -92,7 +92,8 @@ from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.tax import vat_on_net
 from arxl.formats.xlsx.save import atomic_write
 from arxl.ledger.changes import ChangeSet
-from arxl.ledger.ledger import FORMULA_START, Ledger
+from arxl.ledger.codes import FORMULA_START
+from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import Customer, Invoice, InvoiceLine, Service, TaxCodeRow
 
 COLUMNS = ("Type", "Account Reference", "Nominal A/C Ref", "Department Code", "Date", "Reference", "Details",

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from arxl.core.errors import Problem
 from arxl.formats.xlsx.xlsx import XlsxFile
-from arxl.ledger.ledger import Ledger, check_ledger, load_ledger
+from arxl.ledger.checks import check_ledger
+from arxl.ledger.ledger import Ledger, load_ledger
 
 
 def open_ledger(path: Path | str) -> tuple[Ledger, list[Problem]]:
