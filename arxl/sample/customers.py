@@ -14,6 +14,7 @@ from arxl.ledger.records import (
     CustomerType,
 )
 from arxl.sample.company import D
+from arxl.sample.names import FIRSTNAMES, SURNAMES
 
 # --- Customers -------------------------------------------------------------------------------------------------
 
@@ -97,10 +98,8 @@ _TYPES: dict[str, CustomerType] = {"agency": "government", "district": "governme
                                    "foreign": "foreign"}
 _CREDIT_LIMITS = {"agency": (80, 150), "district": (20, 40), "bank": (60, 120), "telecom": (100, 200),
                   "company": (15, 30), "small": (2, 3), "ngo": (10, 25), "foreign": (40, 60)}  # millions, USD k
-_FIRST_NAMES = ("Jean Claude", "Aline", "Eric", "Diane", "Patrick", "Grace", "Olivier", "Claudine", "Emmanuel",
-                "Josiane", "Innocent", "Chantal", "Fabrice", "Solange", "Theogene", "Vestine")
-_LAST_NAMES = ("Habimana", "Uwimana", "Niyonzima", "Mukamana", "Nshimiyimana", "Umutoni", "Hakizimana",
-               "Ingabire", "Ndayisaba", "Uwase", "Mugabo", "Iradukunda", "Kayitesi", "Twagirayezu")
+_FIRST_NAMES = FIRSTNAMES[:16]  # the contacts draw from the first of the names the cash benchmark uses
+_LAST_NAMES = SURNAMES[:14]
 _COUNTRY = {"Netherlands": "NL", "Kenya": "KE", "Uganda": "UG", "Burundi": "BI", "USA": "US"}
 CHRONIC_STOP = {"C042": dt.date(2025, 1, 31), "C052": dt.date(2025, 5, 31)}  # last lump payment before...
 ARRANGEMENT_CUSTOMER = "C042"  # ...an instalment plan (C042) or a broken promise (C052)
