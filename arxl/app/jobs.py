@@ -135,7 +135,8 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
     Documents follow the register, so a run that stopped after saving the register and before writing its
     documents is completed by the next run, which writes the missing ones and bills nothing.
     """
-    from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, documents, to_pdf
+    from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, to_pdf
+    from arxl.formats.invoice_model import documents
 
     settings = ledger.settings
     template_path = (host.folder / settings.invoice_template) if settings.invoice_template else DEFAULT_TEMPLATE
