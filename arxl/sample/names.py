@@ -1,8 +1,12 @@
 """Names of Rwanda for the generated data: ministries, agencies, districts, banks, telecoms, insurers, NGOs,
-foreign clients, businesses and people, and the narratives of bank lines that are no customer receipt.
+foreign clients, businesses and people, the narratives of bank lines that are no customer receipt, and how
+payers and banks mangle a name (misspelt, a near twin, cut into 35-character fields).
 """
 
 from __future__ import annotations
+
+import random
+import re
 
 from arxl.sample.company import BANK_RWF, BANK_USD, COMPANY
 
@@ -137,3 +141,47 @@ DEBIT_TEMPLATES = [("SALARIES {mon} 2025 BULK", "STAFF SALARIES"), ("ACCOUNT MAI
 SUPPLIERS = ["SMART AFRICA NETWORKS LTD", "SOFTWARE GALAXY LTD", "KIGALI OFFICE SUPPLIES", "CISCO SYSTEMS RWANDA",
              "HUAWEI TECHNOLOGIES RWANDA", "DATA CENTRE COOLING SOLUTIONS", "GUARDIAN SECURITY LTD"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL"]
+
+
+# -- how payers and banks spell them -----------------------------------------------------------------------
+
+def misspell(r: random.Random, name: str) -> str:
+    words = name.split()
+    longest = max(range(len(words)), key=lambda i: (len(words[i]), -i))
+    word = words[longest]
+    if len(word) < 5:
+        return name
+    i = r.randrange(2, len(word) - 1)
+    how = r.choice(("double", "drop", "swap", "replace"))
+    if how == "double":
+        word = word[:i] + word[i] + word[i:]
+    elif how == "drop":
+        word = word[:i] + word[i + 1 :]
+    elif how == "swap":
+        word = word[:i] + word[i + 1] + word[i] + word[i + 2 :] if i + 1 < len(word) else word
+    else:
+        word = word[:i] + r.choice("AEIOUNRST") + word[i + 1 :]
+    words[longest] = word
+    return " ".join(words)
+
+
+def twin_name(r: random.Random, name: str) -> str:
+    """A near-identical name: Umucyo Trading Ltd -> Umucyo Traders Ltd, Kivu Heights -> Kivu Height."""
+    words = name.split()
+    body = [i for i, w in enumerate(words) if len(w) >= 5 and w not in ("Limited",)]
+    if not body:
+        return name + " Group"
+    i = r.choice(body)
+    word = words[i]
+    words[i] = word[:-1] if word.endswith("s") else word + "s"
+    return " ".join(words)
+
+
+def bank_text(r: random.Random, text: str) -> str:
+    """Narratives as banks print them: upper case, cut into 35-character fields, some fields dropped."""
+    text = re.sub(r"\s+", " ", text.upper()).strip()
+    fields = r.choices((1, 2, 3, 4), (10, 40, 30, 20))[0]
+    limit = 35 * fields
+    if len(text) > limit:
+        text = text[:limit]
+    return text

@@ -29,6 +29,9 @@ from arxl.sample.names import (
     SECTORS,
     SURNAMES,
     TELECOMS,
+    bank_text,
+    misspell,
+    twin_name,
 )
 
 D = Decimal
@@ -194,7 +197,7 @@ class Generator:
             original = self.people[base]
             if original.kind != "sme":
                 continue
-            twin = _twin_name(r, original.profile.name)
+            twin = twin_name(r, original.profile.name)
             position = self._add(twin, "", "sme", original.profile.customer_type, "", original.currency,
                                  self._accounts("sme"))
             if position is not None:
@@ -348,7 +351,7 @@ class Generator:
             words = [w for w in re.split(r"\s+", name) if w]
             return " ".join(w[: r.choice((3, 4, 5))] if len(w) > 6 and r.random() < 0.6 else w for w in words)[:35]
         if style == "misspelt":
-            return _misspell(r, name)[:35]
+            return misspell(r, name)[:35]
         if style == "truncated":
             return name[: r.randint(12, 22)]
         if style == "legal":
@@ -363,7 +366,7 @@ class Generator:
         tail = "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(5))
         reference = f"FT25{day.timetuple().tm_yday:03d}{tail}"
         self.lines.append(StatementLine(line_id, day, day, amount, currency, name[:35], account,
-                                        _bank_text(r, narrative), reference))
+                                        bank_text(r, narrative), reference))
         self.truth[line_id] = Truth(line_id, case, receipt, cleared, expect)
 
     def settle(self, owner: int, picks: list[int], withholding: frozenset[str] | None = None) -> tuple[
@@ -376,53 +379,7 @@ class Generator:
         return accounts[0] if accounts and self.rng.random() < share else ""
 
 
-# -- the cases ----------------------------------------------------------------------------------------------
-
-
 # -- helpers ------------------------------------------------------------------------------------------------
 
 def _round(value: Decimal, currency: str) -> Decimal:
     return value.quantize(D(1) if currency == "RWF" else D("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _misspell(r: random.Random, name: str) -> str:
-    words = name.split()
-    longest = max(range(len(words)), key=lambda i: (len(words[i]), -i))
-    word = words[longest]
-    if len(word) < 5:
-        return name
-    i = r.randrange(2, len(word) - 1)
-    how = r.choice(("double", "drop", "swap", "replace"))
-    if how == "double":
-        word = word[:i] + word[i] + word[i:]
-    elif how == "drop":
-        word = word[:i] + word[i + 1 :]
-    elif how == "swap":
-        word = word[:i] + word[i + 1] + word[i] + word[i + 2 :] if i + 1 < len(word) else word
-    else:
-        word = word[:i] + r.choice("AEIOUNRST") + word[i + 1 :]
-    words[longest] = word
-    return " ".join(words)
-
-
-def _twin_name(r: random.Random, name: str) -> str:
-    """A near-identical name: Umucyo Trading Ltd -> Umucyo Traders Ltd, Kivu Heights -> Kivu Height."""
-    words = name.split()
-    body = [i for i, w in enumerate(words) if len(w) >= 5 and w not in ("Limited",)]
-    if not body:
-        return name + " Group"
-    i = r.choice(body)
-    word = words[i]
-    words[i] = word[:-1] if word.endswith("s") else word + "s"
-    return " ".join(words)
-
-
-def _bank_text(r: random.Random, text: str) -> str:
-    """Narratives as banks print them: upper case, cut into 35-character fields, some fields dropped."""
-    text = re.sub(r"\s+", " ", text.upper()).strip()
-    fields = r.choices((1, 2, 3, 4), (10, 40, 30, 20))[0]
-    limit = 35 * fields
-    if len(text) > limit:
-        text = text[:limit]
-    return text
-
