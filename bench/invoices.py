@@ -87,7 +87,8 @@ def register(count: int, seed: int = 3) -> tuple[list[Invoice], list[InvoiceLine
 
 
 def run_arxl(count: int) -> dict[str, float]:
-    from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, documents
+    from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate
+    from arxl.formats.invoice_model import documents
 
     invoices, lines, customers, settings = register(count)
     out = OUT / "arxl"
@@ -112,15 +113,9 @@ def run_plain(count: int, sample: int) -> dict[str, float]:
     """openpyxl per invoice: load the template, write the values at its defined names, save."""
     from openpyxl import load_workbook
 
-    from arxl.formats.invoice_doc import (
-        AMOUNTS,
-        DEFAULT_TEMPLATE,
-        documents,
-        head_values,
-        line_values,
-        vat_values,
-        with_decimals,
-    )
+    from arxl.formats.invoice_cells import AMOUNTS, head_values, line_values, vat_values, with_decimals
+    from arxl.formats.invoice_doc import DEFAULT_TEMPLATE
+    from arxl.formats.invoice_model import documents
     from arxl.formats.xlsx.writer import set_text
 
     invoices, lines, customers, settings = register(count)

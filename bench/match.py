@@ -1,6 +1,6 @@
 """How fast is the matcher? 50,000 statement lines against 200,000 open items of 20,000 customers.
 
-The data come from :mod:`cashgen` (seed 1). Two figures:
+The data come from :mod:`arxl.sample.cash` (seed 1), the generator `arxl sample` ships with. Two figures:
 
 * **match** - :func:`arxl.cashapp.match` on records in memory: building the indexes (invoice numbers,
   accounts, names) and matching every line; the target is at most 15 s on a 2-core machine;
@@ -33,10 +33,8 @@ def _peak_mb() -> float:
 
 
 def run_match(customers: int, items: int, lines: int) -> dict[str, float]:
-    sys.path.insert(0, str(HERE))
-    from cashgen import generate
-
     from arxl.cashapp import match
+    from arxl.sample.cash import generate
 
     bench = generate(1, customers, items, lines)
     before = _peak_mb()
@@ -52,8 +50,7 @@ def run_match(customers: int, items: int, lines: int) -> dict[str, float]:
 
 
 def run_cli(customers: int, items: int, lines: int) -> dict[str, float]:
-    sys.path.insert(0, str(HERE))
-    from cashgen import generate, write_bench
+    from arxl.sample.cash import generate, write_bench
 
     folder = CACHE / f"{customers}-{items}-{lines}"
     if not (folder / "statement.csv").exists():

@@ -1,6 +1,6 @@
 """How good is the matcher? Precision and auto-match rate per case, against the lookup-formula baseline.
 
-For each size and seed, :mod:`cashgen` makes customers, open items and statement lines with the truth; arxl's
+For each size and seed, :mod:`arxl.sample.cash` makes customers, open items and statement lines with the truth; arxl's
 matcher and the baseline run on the same lines:
 
 * **precision** - of the lines matched automatically, the share matched to exactly the right invoices with
@@ -21,15 +21,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import cashgen
-from cashgen import CASES, Bench, generate
 
 from arxl.cashapp import AllocationRow, MatchSettings, OpenInvoice, match
 from arxl.core.statement import StatementLine
+from arxl.sample.cash import CASES, RECURRING, Bench, generate
 
 SIZES = {"small": (300, 3_000, 1_500), "medium": (2_000, 20_000, 5_000), "large": (20_000, 200_000, 20_000)}
 
@@ -141,12 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="small,medium,large")
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--show-wrong", type=int, default=0, help="print this many wrong automatic matches")
-    parser.add_argument("--recurring", type=float, default=cashgen.RECURRING,
+    parser.add_argument("--recurring", type=float, default=RECURRING,
                         help="share of invoices repeating a customer's amount (more: more look-alike invoices)")
     parser.add_argument("--oldest-of-identical", action="store_true",
                         help="apply a payment that fits look-alike invoices to the oldest (MatchSettings)")
     args = parser.parse_args(argv)
-    cashgen.RECURRING = args.recurring
     settings = MatchSettings(oldest_of_identical=args.oldest_of_identical)
     print(f"recurring amounts: {args.recurring:.0%}; oldest of identical invoices: {args.oldest_of_identical}")
     grand_a: dict[str, Tally] = defaultdict(Tally)
@@ -154,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes.split(","):
         customers, items, lines = SIZES[size]
         for seed in (int(s) for s in args.seeds.split(",")):
-            bench = generate(seed, customers, items, lines)
+            bench = generate(seed, customers, items, lines, recurring=args.recurring)
             answers, seconds = arxl_answers(bench, settings)
             a = tally(bench, answers)
             b = tally(bench, baseline_answers(bench.lines, bench.items))

@@ -19,15 +19,10 @@ from openpyxl.utils.cell import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from arxl.core.errors import BadValue, WorkbookLocked
-from arxl.formats.invoice_doc import (
-    DEFAULT_TEMPLATE,
-    REQUIRED,
-    InvoiceDocument,
-    InvoiceTemplate,
-    TemplateError,
-    documents,
-    to_pdf,
-)
+from arxl.formats.invoice_cells import REQUIRED
+from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, to_pdf
+from arxl.formats.invoice_layout import TemplateError
+from arxl.formats.invoice_model import InvoiceDocument, documents
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.safety import inspect_xlsx
 from arxl.ledger.records import Customer, Invoice, InvoiceLine

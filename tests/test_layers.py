@@ -130,3 +130,13 @@ def test_udfs_and_macros_install_under_arxl() -> None:
     assert Path(arxl.udfs.__file__).parent.name == "udfs"
     assert Path(arxl.macros.__file__).parent.name == "macros"
     assert callable(arxl.udfs.arxl_vat)
+
+
+def test_every_package_is_installed() -> None:
+    """A wheel holds only the packages pyproject.toml lists: a new subpackage missing there works in a checkout
+    and is absent from an installed arxl."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "arxl").rglob("__init__.py")}
+    assert found - listed == set()

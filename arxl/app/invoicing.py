@@ -15,7 +15,8 @@ from arxl.billing.run import generate_invoices as run_billing
 from arxl.billing.schedule import prorations
 from arxl.core.money import figure
 from arxl.core.period import Period
-from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, documents, to_pdf
+from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, to_pdf
+from arxl.formats.invoice_model import documents
 from arxl.formats.libreoffice import require
 from arxl.formats.sage import sage_rows, write_sage_csv
 from arxl.formats.xlsx.host import Host

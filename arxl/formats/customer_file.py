@@ -51,15 +51,9 @@ from arxl.core.money import CURRENCIES, exponent
 from arxl.core.money import currency as known_currency
 from arxl.formats.matchcsv import csv_text
 from arxl.formats.statements.model import DEFAULT_LIMITS, BadStatement, Limits
-from arxl.formats.statements.tabular import (
-    DELIMITERS,
-    cell_text,
-    csv_rows,
-    first_lines,
-    parse_date,
-    parse_number,
-)
+from arxl.formats.statements.strict_csv import DELIMITERS, csv_rows, first_lines
 from arxl.formats.statements.text import decode, looks_like_xml, read_bytes
+from arxl.formats.statements.values import cell_text, parse_date, parse_number
 from arxl.formats.xlsx.safety import OLE_MAGIC, inspect_xlsx
 from arxl.ledger.port import column_letter
 from arxl.ledger.records import header_key
