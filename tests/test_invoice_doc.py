@@ -246,6 +246,31 @@ def test_rwf_invoice_recalculates_to_arxls_totals_without_decimals(template: Inv
     assert sheet[template.cell("inv_total")].number_format == "#,##0;-#,##0"
 
 
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f[^>]*>.*?</f>(?:<v>(.*?)</v>)?</c>', re.S)
+
+
+@pytest.mark.libreoffice
+def test_every_formula_of_an_invoice_carries_the_value_libreoffice_computes(
+        template: InvoiceTemplate, libreoffice: LibreOffice, tmp_path: Path) -> None:
+    """A reader that does not recalculate (a mail preview, pandas, an auditor's script) sees the figures."""
+    docs = [rwf_doc(), usd_doc("line")]
+    for doc, path in zip(docs, template.write_all(docs, tmp_path), strict=True):
+        with zipfile.ZipFile(path) as package:
+            sheet_xml = next(package.read(n).decode() for n in package.namelist()
+                             if n.startswith("xl/worksheets/sheet"))
+        formulas = _FORMULA_CELL.findall(sheet_xml)
+        assert len(formulas) >= 70, doc.number  # lines and VAT rows, used and unused, and the three totals
+        assert [ref for ref, _, value in formulas if value is None] == [], doc.number
+        values = recalculated_values(libreoffice, path)[template.sheet_name]
+        for ref, attributes, cached in formulas:
+            computed = values.get(ref)
+            if 't="str"' in attributes:
+                assert cached == "" and computed in (None, ""), (doc.number, ref, cached, computed)
+            else:
+                assert D(cached) == D(str(computed)), (doc.number, ref, cached, computed)
+        assert named(template, path, "inv_total_label") == {"inv_total_label": f"TOTAL {doc.currency}"}
+
+
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("policy", ["invoice", "line"])
 def test_usd_invoice_with_several_tax_codes_recalculates_to_arxls_totals(

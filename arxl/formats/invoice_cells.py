@@ -31,7 +31,7 @@ HEAD: dict[str, tuple[Kind, bool]] = {
     "inv_due_date": ("date", True), "inv_terms": ("text", False), "inv_contract_ref": ("text", False),
     "inv_po_number": ("text", False), "inv_period": ("text", False), "inv_currency": ("text", False),
     "inv_original": ("text", False), "inv_notes": ("text", False), "inv_amount_words": ("text", True),
-    "inv_base_equivalent": ("text", False),
+    "inv_base_equivalent": ("text", False), "inv_total_label": ("text", False),
     "inv_decimals": ("number", True), "inv_vat_rounding": ("text", True),
     "inv_subtotal": ("formula", True), "inv_vat_total": ("formula", True), "inv_total": ("formula", True),
     "co_name": ("text", True), "co_address": ("text", True), "co_tin": ("text", True),
@@ -75,7 +75,7 @@ def head_values(doc: InvoiceDocument) -> dict[str, Value]:
         "inv_original": f"Credit note for invoice {original}" if original and doc.title == "CREDIT NOTE" else
         (f"Original invoice {original}" if original else ""),
         "inv_notes": invoice.notes, "inv_amount_words": doc.amount_words, "inv_decimals": doc.decimals,
-        "inv_base_equivalent": doc.base_equivalent,
+        "inv_base_equivalent": doc.base_equivalent, "inv_total_label": f"TOTAL {doc.currency}",
         "inv_vat_rounding": settings.vat_rounding, "inv_subtotal": invoice.net_amount,
         "inv_vat_total": invoice.vat_amount, "inv_total": invoice.total_amount,
         "co_name": settings.company_name, "co_address": settings.company_address, "co_tin": settings.company_tin,

@@ -408,6 +408,8 @@ class TemplateLayout:
 
     def _cell_xml(self, slot: _Slot, value: Value) -> str:
         if slot.formula:
+            if value is None and _blank_guarded(slot):  # a row the invoice leaves empty: the formula gives ""
+                return f'{slot.prefix} t="str">{slot.formula}<v></v></c>'
             if value is None or isinstance(value, str):
                 return f"{slot.prefix}>{slot.formula}</c>"
             return f"{slot.prefix}>{slot.formula}<v>{self._number(value)}</v></c>"
@@ -426,3 +428,15 @@ class TemplateLayout:
             epoch = dt.date(1904, 1, 1) if self._date1904 else dt.date(1899, 12, 30)
             return str((value - epoch).days)
         return xml_number(value)
+
+
+_GUARD = re.compile(r'<f[^>]*>IF\(\$?[A-Z]{1,3}\$?(\d+)=(?:"|&quot;){2},(?:"|&quot;){2},')
+_ROW = re.compile(r'\br="[A-Z]{1,3}(\d+)"')
+
+
+def _blank_guarded(slot: _Slot) -> bool:
+    """True for a formula ``IF(<a cell of its own row>="","",...)``: in a row that the invoice leaves empty its
+    result is the empty text, which is written as its cached value (so a reader that does not recalculate sees
+    what Excel shows). Any other formula of an empty row is left for Excel to compute."""
+    guard, row = _GUARD.match(slot.formula), _ROW.search(slot.prefix)
+    return bool(guard and row and guard.group(1) == row.group(1))

@@ -218,8 +218,9 @@ def build(path: Path) -> Path:
     name(book, "inv_vat_total", f"H{vat_total}")
     ws.row_dimensions[grand].height = 22
     double = Border(top=Side(style="thin", color=BRAND), bottom=Side(style="double", color=BRAND))
-    put(ws, f"D{grand}", '="TOTAL "&E16', size=11, bold=True, color=BRAND, align="right", fill=LIGHT,
+    put(ws, f"D{grand}", "TOTAL USD", size=11, bold=True, color=BRAND, align="right", fill=LIGHT,
         border=double, merge=f"G{grand}")
+    name(book, "inv_total_label", f"D{grand}")  # arxl writes "TOTAL <currency>": a value, not a formula
     put(ws, f"H{grand}", f"=ROUND(H{sub}+H{vat_total},inv_decimals)", size=11, bold=True, color=BRAND,
         align="right", fmt=AMOUNT, fill=LIGHT, border=double)
     name(book, "inv_total", f"H{grand}")
