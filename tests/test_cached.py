@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from arxl.app import jobs
+from arxl.app import cash
 from arxl.app.close import month_end
 from arxl.cashapp.reconcile import decide
 from arxl.formats.libreoffice import LibreOffice
@@ -67,8 +67,8 @@ def closed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     host = FileHost(book)
     today = dt.date(2025, 8, 1)
     month_end(host, "2025-07", out, today, statement=statement)
-    jobs.approve_matches(host)
-    table = jobs.reconciliation_table(host)
+    cash.approve_matches(host)
+    table = cash.reconciliation_table(host)
     proposals: dict[str, set[str]] = defaultdict(set)
     for row in table.rows:
         if row.invoice_no:
@@ -86,6 +86,10 @@ def test_no_formula_of_the_close_is_without_its_cached_value(closed: Path) -> No
     statements = sorted((closed / "statements").glob("C*-2025-07.xlsx"))
     assert statements
     for path in statements:
+        assert uncached(path) == {}, path.name
+    invoices = sorted(closed.rglob("INV-2025-*.xlsx"))
+    assert len(invoices) == 69  # the July invoices the close generated, with the template's formulas
+    for path in invoices:
         assert uncached(path) == {}, path.name
 
 
