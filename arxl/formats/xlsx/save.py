@@ -85,8 +85,14 @@ def _check_complete(path: Path, book: str, written: Collection[str] | None = Non
 
 
 def _remove_stale(path: Path) -> None:
-    """Temporary files of saves that were killed (their process is gone) are removed."""
-    for stale in path.parent.glob(f".{path.name}.arxl-*.tmp"):
+    """Temporary files of saves of ``path`` that were killed (their process is gone) are removed."""
+    remove_stale(path.parent, path.name)
+
+
+def remove_stale(folder: Path, name: str = "*") -> None:
+    """Temporary files of killed saves in ``folder`` (of the file ``name``, or of every file) are removed;
+    a batch of files calls it once for its folder rather than once a file."""
+    for stale in folder.glob(f".{name}.arxl-*.tmp"):
         pid = stale.name.rsplit("-", 1)[-1].removesuffix(".tmp")
         if pid.isdigit() and int(pid) != os.getpid():
             try:
@@ -99,7 +105,8 @@ def _remove_stale(path: Path) -> None:
 
 
 def atomic_write(path: Path | str, write: Callable[[Path], None], *, backup: bool = True,
-                 check: Callable[[Path], None] | None = None, mode: int | None = None) -> Path:
+                 check: Callable[[Path], None] | None = None, mode: int | None = None,
+                 durable: bool = True, tidy: bool = True) -> Path:
     """Write a file with ``write(temp_path)`` and put it in place atomically: the one atomic save of arxl, for
     workbooks, CSV exports, invoice documents and the add-in alike.
 
@@ -107,6 +114,10 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], *, backup: boo
     ``check`` when given, flushed to disk, and only then renamed over the target. With ``backup`` the previous
     file is kept as ``name.bak.ext``: the previous file itself, linked under the backup name before the new one
     takes its place (a copy where the file system cannot link). ``mode``: the new file's permission bits.
+    ``tidy=False`` leaves the removal of killed saves' leftovers to the caller (:func:`remove_stale`, once
+    for a batch's folder). ``durable=False`` leaves the flushing to the caller (a batch of thousands of
+    invoice documents flushes once, at its end, rather than once a file): the replacement is as atomic, only
+    not yet on the disk.
     Returns the path written. Raises WorkbookLocked when the file is open in Excel or LibreOffice, and
     WorkbookChanged when this process holds the file's lock (:mod:`arxl.formats.xlsx.lock`) and the file
     changed on disk since it was read; killed at any moment, the target is the old version or the new one.
@@ -116,13 +127,15 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], *, backup: boo
         raise BadWorkbook(f"cannot be saved: the folder {target.parent} does not exist", CellRef(target.name))
     ensure_not_open(target)
     check_unchanged(target)
-    _remove_stale(target)
+    if tidy:
+        _remove_stale(target)
     temp = _temp_path(target, "new")
     try:
         write(temp)
         if check is not None:
             check(temp)
-        _fsync(temp)
+        if durable:
+            _fsync(temp)
         if mode is not None:
             os.chmod(temp, mode)
         if backup and target.exists():
@@ -137,12 +150,13 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], *, backup: boo
         check_unchanged(target)  # another writer since we read it: refuse rather than overwrite its work
         os.replace(temp, target)
         saved(target)
-        with contextlib.suppress(OSError):
-            directory = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+        if durable:  # the rename itself on the disk: the folder's entry flushed
+            with contextlib.suppress(OSError):
+                directory = os.open(target.parent, os.O_RDONLY)
+                try:
+                    os.fsync(directory)
+                finally:
+                    os.close(directory)
     finally:
         for leftover in (temp, _temp_path(target, "bak")):
             with contextlib.suppress(FileNotFoundError):

@@ -11,6 +11,7 @@ a fixed date, so the same sources give the same bytes).
 
 from __future__ import annotations
 
+import io
 import struct
 import time
 import zipfile
@@ -46,6 +47,24 @@ def pack(name: str, data: bytes, level: int = _LEVEL) -> Packed:
     """Deflate one entry (zlib ``level``)."""
     packer = zlib.compressobj(level, zlib.DEFLATED, -15)
     return Packed(name, zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The first entries of many packages, written once: their bytes and their central-directory records."""
+
+    data: bytes
+    central: tuple[bytes, ...]
+
+
+def start(entries: list[Packed], book: str, date_time: tuple[int, int, int, int, int, int]) -> Start:
+    """The entries every package of a batch begins with (an invoice template's unchanging parts), laid out
+    once, so that each package only adds what is its own (:meth:`ZipCopier.begin`)."""
+    buffer = io.BytesIO()
+    writer = ZipCopier(buffer, book, date_time)
+    for entry in entries:
+        writer.add_packed(entry)
+    return Start(buffer.getvalue(), tuple(writer.central))
 
 
 class ZipCopier:
@@ -105,6 +124,13 @@ class ZipCopier:
         """Deflate and write a new entry; without ``level``, a big one (a generated sheet) is packed quickly
         (level 1 is three times faster, the file a third bigger)."""
         self.add_packed(pack(name, data, level if level is not None else _LEVEL if len(data) < 1 << 20 else 1))
+
+    def begin(self, first: Start) -> None:
+        """Write the entries laid out by :func:`start`; only at the start of a package."""
+        if self.offset:
+            raise ValueError("a package's start is written before any entry")
+        self._write(first.data)
+        self.central.extend(first.central)
 
     def add_packed(self, entry: Packed) -> None:
         """Write an entry deflated beforehand."""
