@@ -26,9 +26,9 @@ from arxl.ledger.ledger import Ledger
 
 def review_billing(host: Host, period: str) -> Report:
     """The pre-billing review of a month into the Review sheet."""
-    Period.parse(period)
+    month = Period.parse(period)  # parsed once, here at the edge; the workflows take the Period
     ledger = open_for_work(host, "review billing")
-    plan = plan_billing(ledger, period)
+    plan = plan_billing(ledger, month)
     changes = ChangeSet()
     changes.replace_sheet(review_sheet(ledger, plan))
     host.apply(changes)
@@ -51,11 +51,11 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
                       progress: Progress | None = None) -> Report:
     """Bill a month: invoices into the register (one atomic step), then their documents into ``out_dir``;
     ``progress`` is told of each document and PDF written (stages "invoice documents", "invoice PDFs")."""
-    Period.parse(period)
+    month = Period.parse(period)
     if pdf and out_dir is not None:
         require("PDFs of invoices")  # refused before billing: the register and its documents stay together
     ledger = open_for_work(host, "generate invoices")
-    run = run_billing(ledger, period)
+    run = run_billing(ledger, month)
     run.changes.replace_sheet(review_sheet(ledger, run.plan))
     host.apply(run.changes)
     report = Report("generate invoices")
@@ -117,9 +117,9 @@ def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on
     The file is written first and the marks second; if marking fails the previous file is put back, so the
     file and the register never disagree about what went to Sage.
     """
-    Period.parse(period)
+    month = Period.parse(period)
     ledger = open_for_work(host, "export to Sage")
-    rows, changes, problems = sage_rows(ledger, period, again=again, on=on)
+    rows, changes, problems = sage_rows(ledger, month, again=again, on=on)
     report = Report("export to Sage", problems=problems)
     held = sum(1 for p in problems if p.severity == "error")
     if rows:

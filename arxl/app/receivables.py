@@ -113,9 +113,9 @@ def arrangements_check(host: Host, as_of: dt.date | None) -> Report:
 
 def collections_report(host: Host, period: str, weekly: bool = False) -> Report:
     """The Collections KPIs sheet of a month."""
-    Period.parse(period)
+    month = Period.parse(period)
     ledger = open_for_work(host, "collections report")
-    result = run_report(host, ledger, period, weekly)
+    result = run_report(host, ledger, month, weekly)
     report = Report("collections report")
     for currency, f in result.figures.items():
         target = f" of {f.target:,} target ({f.percent_of_target} %)" if f.target is not None else ""

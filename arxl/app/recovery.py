@@ -39,6 +39,7 @@ from arxl.aging.escalations import FollowUp, escalations_sheet, follow_up
 from arxl.aging.report import CollectionsReport, collections_report
 from arxl.aging.statements import AccountStatement, account_statements, statement_sheet, summary_sheet
 from arxl.core.errors import ArxlError, Problem
+from arxl.core.period import Period
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.mail import Outgoing, SmtpServer, Templates, build_message, send_all, templates_folder, write_eml
 from arxl.formats.outbox import Journal, JournalError, Key, Record, journal_path
@@ -397,7 +398,7 @@ def run_arrangements_check(host: Host, ledger: Ledger, as_of: dt.date) -> tuple[
     return found, changes
 
 
-def run_report(host: Host, ledger: Ledger, period: str, weekly: bool = False) -> CollectionsReport:
+def run_report(host: Host, ledger: Ledger, period: Period | str, weekly: bool = False) -> CollectionsReport:
     """The Collections KPIs sheet of a month, rewritten in the workbook."""
     report = collections_report(ledger, period, weekly)
     changes = ChangeSet()
