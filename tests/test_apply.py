@@ -113,3 +113,32 @@ def test_generated_sheet_with_formulas_links_and_a_chart(tmp_path: Path, libreof
     assert review["A4"].hyperlink.location == "Invoices!F2"
     assert len(review._charts) == 1
     assert_formulas_match(libreoffice, book, {("Review", "B5"): D(1070), ("Review", "C5"): D(3)})
+
+
+def test_an_older_table_gets_the_optional_column_arxl_now_writes(tmp_path: Path) -> None:
+    """A workbook made before Receipts had "Sage Exported": marking a receipt exported widens its table by that
+    column (rather than refusing, or dropping the date), and the receipt reads back marked."""
+    book = small_book(tmp_path / "billing.xlsx")
+    workbook = load_workbook(book)
+    sheet = workbook["Receipts"]
+    table = sheet.tables["Receipts"]
+    from openpyxl.utils import range_boundaries
+
+    _left, top, right, bottom = range_boundaries(table.ref)
+    assert sheet.cell(row=top, column=right).value == "Sage Exported"  # the builder writes today's columns
+    for row in range(top, bottom + 1):
+        sheet.cell(row=row, column=right).value = None
+    table.ref = f"{table.ref.split(':')[0]}:{sheet.cell(row=bottom, column=right - 1).coordinate}"
+    table.autoFilter.ref = table.ref
+    del table.tableColumns[-1]
+    workbook.save(book)
+    ledger, _ = open_ledger(book)
+    assert ledger.receipts.rows and all(r.sage_exported is None for r in ledger.receipts.rows)
+    changes = ChangeSet()
+    changes.update("Receipts", ledger.receipts.row_numbers[0], "sage_exported", dt.date(2025, 8, 1))
+    apply_changes(book, changes)
+    again, problems = open_ledger(book)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert again.receipts.rows[0].sage_exported == dt.date(2025, 8, 1)
+    assert [r.sage_exported for r in again.receipts.rows[1:]] == [None] * (len(again.receipts.rows) - 1)
+    assert load_workbook(book)["Receipts"].tables["Receipts"].ref.endswith(str(bottom))

@@ -34,22 +34,28 @@ Base = Literal["vat_amount", "net_amount"]
 
 @dataclass(frozen=True, slots=True)
 class Deduction:
-    """A deduction type: its words on a statement of account and in short, and whether it is a withholding (a
-    certificate from the customer clears it, and the reminders and the reconciliation count it as tax)."""
+    """A deduction type: its words on a statement of account and in short, whether it is a withholding (a
+    certificate from the customer clears it, and the reminders and the reconciliation count it as tax), and how
+    it reaches Sage: the Settings key that says so and its default, "<type> <nominal>". ``SA`` is a payment on
+    account into a bank-type nominal (money someone still owes us: RRA, against the certificate), ``SC`` a
+    credit to an expense nominal at T9 (money that is gone: bank charges, a write-off)."""
 
     code: DeductionType
     statement: str
     short: str
     withholding: bool = False
+    sage_key: str = ""  # the Settings key ("Sage WHT")
+    sage: str = ""  # its default: "SA 1251"
 
 
 DEDUCTIONS: tuple[Deduction, ...] = (
-    Deduction("vat_withheld", "VAT withheld at source", "VAT withheld", withholding=True),
-    Deduction("wht", "Withholding tax at source", "WHT", withholding=True),
-    Deduction("bank_charges", "Bank charges", "bank charges"),
-    Deduction("discount", "Early-payment discount", "discount"),
-    Deduction("rounding", "Rounding", "rounding"),
-    Deduction("write_off", "Written off", "written off"),
+    Deduction("vat_withheld", "VAT withheld at source", "VAT withheld", withholding=True,
+              sage_key="Sage VAT Withheld", sage="SA 1250"),
+    Deduction("wht", "Withholding tax at source", "WHT", withholding=True, sage_key="Sage WHT", sage="SA 1251"),
+    Deduction("bank_charges", "Bank charges", "bank charges", sage_key="Sage Bank Charges", sage="SC 7901"),
+    Deduction("discount", "Early-payment discount", "discount", sage_key="Sage Discount", sage="SC 4009"),
+    Deduction("rounding", "Rounding", "rounding", sage_key="Sage Rounding", sage="SC 4009"),
+    Deduction("write_off", "Written off", "written off", sage_key="Sage Write Off", sage="SC 8100"),
     Deduction("", "Settled", "deduction"),
 )
 

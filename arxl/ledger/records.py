@@ -178,6 +178,7 @@ class Invoice(Row):
     ebm_receipt_type: str = col("EBM Receipt Type", "")
     sage_exported: dt.date | None = col("Sage Exported", None)
     notes: str = col("Notes", "")
+    rate: Decimal | None = col("Rate", None)  # a foreign-currency document: base currency per unit on its date
 
 
 class InvoiceLine(Row):
@@ -207,6 +208,7 @@ class Receipt(Row):
     bank_reference: str = col("Bank Reference", "")
     bank_account: str = col("Bank Account", "")
     statement_line: str = col("Statement Line", "")
+    sage_exported: dt.date | None = col("Sage Exported", None)
 
 
 class Allocation(Row):
@@ -219,6 +221,9 @@ class Allocation(Row):
     deduction_type: DeductionType = col("Deduction Type", "")
     certificate_no: str = col("Certificate No", "")
     notes: str = col("Notes", "")
+    certificate_date: dt.date | None = col("Certificate Date", None)  # when the withholding certificate arrived
+    rate: Decimal | None = col("Rate", None)  # the receipt's currency per unit of this one, when they differ
+    sage_exported: dt.date | None = col("Sage Exported", None)  # the deduction's row in Sage
 
 
 class StatementRecord(Row):
@@ -267,6 +272,27 @@ class ExchangeRate(Row):
     currency: str = col("Currency")
     rate: Decimal = col("Rate")
     source: str = col("Source", "")
+
+
+class Revaluation(Row):
+    """One open foreign-currency item revalued at a month end (IAS 21): its open amount, the rate it is carried
+    at and the closing rate, and the unrealised difference in the base currency (a gain positive). Sage gets
+    one journal per period and currency (JD/JC, debtors control against the unrealised FX nominal) dated the
+    month end, and its reversal dated the first day of the next month."""
+
+    period: str = col("Period")  # YYYY-MM
+    date: dt.date = col("Date")  # the month end
+    customer_id: str = col("Customer ID")
+    reference: str = col("Reference")  # the invoice, credit note or receipt revalued
+    currency: str = col("Currency")
+    open_amount: Decimal = col("Open Amount")  # in the item's currency
+    book_rate: Decimal = col("Book Rate")  # base per unit the item is carried at
+    closing_rate: Decimal = col("Closing Rate")
+    rate_date: dt.date = col("Rate Date")  # the day the closing rate was published
+    source: str = col("Source", "")
+    difference: Decimal = col("Difference")  # base currency: closing value - carried value
+    sage_exported: dt.date | None = col("Sage Exported", None)
+    reversal_exported: dt.date | None = col("Reversal Exported", None)
 
 
 class ClientQuery(Row):
@@ -337,6 +363,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("Arrangements", ArrangementLine, ("arrangement_id", "instalment"), required=False),
         TableSpec("Rates", ExchangeRate, ("currency", "date"), required=False),
         TableSpec("Queries", ClientQuery, ("query_id",), required=False),
+        TableSpec("Revaluations", Revaluation, ("period", "reference"), owner="arxl", required=False),
     )
 }
 

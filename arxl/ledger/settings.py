@@ -23,7 +23,7 @@ from arxl.core.tax import WithholdingRates
 from arxl.ledger.records import Column, Rate, Row, Setting, col, columns, header_key
 from arxl.ledger.tables import Table, converter, is_blank
 
-PER_CURRENCY = ("bank_account", "bank_charges_tolerance", "collections_target")
+PER_CURRENCY = ("bank_account", "bank_charges_tolerance", "collections_target", "sage_bank_nominal")
 """Settings a currency has one of, under "<setting> <ISO code>": a field for RWF (and USD), a key for any other."""
 
 
@@ -55,7 +55,13 @@ class _Settings(Row):
     match_review_threshold: int = col("Match Review Threshold", 50)
     third_party_payers: str = col("Third Party Payers", "")  # ;-separated payers that pay for others
     sage_sales_nominal: str = col("Sage Sales Nominal", "4000")
-    sage_bank_nominal: str = col("Sage Bank Nominal", "1200")
+    sage_bank_nominal: str = col("Sage Bank Nominal", "1200")  # the base currency's bank, and any without its own
+    sage_bank_nominal_rwf: str = col("Sage Bank Nominal RWF", "")
+    sage_bank_nominal_usd: str = col("Sage Bank Nominal USD", "")
+    sage_debtors_nominal: str = col("Sage Debtors Nominal", "1100")  # Sage's debtors control account
+    sage_vat_nominal: str = col("Sage VAT Nominal", "2200")  # Sage's sales tax control account
+    sage_fx_nominal: str = col("Sage Exchange Variance Nominal", "7906")  # realised: Sage posts it on allocation
+    sage_unrealised_fx_nominal: str = col("Sage Unrealised FX Nominal", "7907")  # month-end revaluation journals
     usd_rate: Decimal | None = col("USD Rate", None)
     period: str = col("Period", "")
     as_of: dt.date | None = col("As Of", None)
@@ -101,6 +107,16 @@ class _Settings(Row):
         return value if isinstance(value, Decimal) else None
 
 
+    def sage_bank(self, currency: str) -> str:
+        """The Sage nominal of our bank account in a currency: "Sage Bank Nominal <CCY>", else "Sage Bank
+        Nominal"."""
+        return str(self.of_currency("sage_bank_nominal").get(currency.strip().upper(), "")) or self.sage_bank_nominal
+
+    def sage_deduction(self, code: str) -> str:
+        """How a deduction type goes to Sage, "<SA|SC> <nominal>" as Settings gives it (its key, e.g. "Sage WHT"),
+        else the withholding table's default; "" for a type without one. Checked by ``validate``."""
+        return str(getattr(self, f"sage_{code}", "") or withholding.deduction(code).sage)
+
     def withholding_rates(self) -> WithholdingRates:
         """The rate of each withholding kind: its Settings key, else the table's default."""
         given = {k.code: getattr(self, k.field, None) for k in withholding.kinds()}
@@ -108,9 +124,11 @@ class _Settings(Row):
 
 
 def settings_model(kinds: tuple[withholding.WithholdingKind, ...] | None = None) -> type[_Settings]:
-    """The Settings row: the fixed keys and one rate key per withholding kind ("WHT3 Rate", default 3 %)."""
-    rates: dict[str, Any] = {k.field: (Rate, col(k.setting, k.rate)) for k in kinds or withholding.kinds()}
-    return create_model("Settings", __base__=_Settings, __module__=__name__, **rates)
+    """The Settings row: the fixed keys, one rate key per withholding kind ("WHT3 Rate", default 3 %) and one
+    Sage key per deduction type ("Sage WHT", default "SA 1251")."""
+    fields: dict[str, Any] = {k.field: (Rate, col(k.setting, k.rate)) for k in kinds or withholding.kinds()}
+    fields.update({f"sage_{d.code}": (str, col(d.sage_key, d.sage)) for d in withholding.DEDUCTIONS if d.sage_key})
+    return create_model("Settings", __base__=_Settings, __module__=__name__, **fields)
 
 
 if TYPE_CHECKING:

@@ -79,6 +79,7 @@ def _settings() -> list[Setting]:
         ("match_review_threshold", "50", "score below which a line is left unmatched"),
         ("sage_sales_nominal", "4000", ""),
         ("sage_bank_nominal", "1200", "Bank of Kigali RWF current account"),
+        ("sage_bank_nominal_usd", "1210", "Bank of Kigali USD account (a USD bank in Sage)"),
         ("usd_rate", "1440", "RWF per USD for reporting"),
         ("period", "2025-07", "the month being closed"),
         ("as_of", "2025-07-31", ""),

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from arxl.core.errors import BadWorkbook, CellRef
@@ -83,6 +83,8 @@ def apply_to_book(book: Workbook, changes: ChangeSet, name: str) -> None:
     for update in changes.updates:
         sheet, table = _table(book, name, update.table)
         letter = _columns(sheet, table).get(header_key(_header_of(update.table, update.field)))
+        if letter is None and _grows(update.table, update.field):
+            letter = _add_column(sheet, table, _header_of(update.table, update.field))
         if letter is None:
             raise BadWorkbook(f'column for "{update.field}" is missing', CellRef(name, update.table))
         column = next(c for c in columns(TABLES[update.table].model) if c.field == update.field)
@@ -91,6 +93,27 @@ def apply_to_book(book: Workbook, changes: ChangeSet, name: str) -> None:
         set_value(cell, column, update.value, currency)
     for spec in changes.sheets:
         render_sheet(book, spec)
+
+
+def _grows(table: str, field: str) -> bool:
+    """A column arxl may add to an older workbook's table: an optional column of a table arxl keeps (Receipts'
+    "Sage Exported", Allocations' "Certificate Date"), so a newer arxl does not refuse or drop the value."""
+    spec = TABLES.get(table)
+    return spec is not None and spec.owner == "arxl" and not next(c for c in columns(spec.model)
+                                                                   if c.field == field).required
+
+
+def _add_column(sheet: Worksheet, table: Table, header: str) -> str:
+    """Widen the table by one column at its right, headed ``header``; its letter."""
+    left, top, right, bottom = (n or 1 for n in range_boundaries(table.ref))
+    letter = column_letter(right + 1)
+    sheet[f"{letter}{top}"] = header
+    table.ref = f"{column_letter(left)}{top}:{letter}{bottom}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+    if table.tableColumns:
+        table.tableColumns.append(TableColumn(id=max(c.id for c in table.tableColumns) + 1, name=header))
+    return letter
 
 
 def _header_of(table: str, field: str) -> str:
@@ -130,9 +153,13 @@ def _append(book: Workbook, name: str, table_name: str, rows: Sequence[Row]) -> 
     if not rows:
         return
     sheet, table = _table(book, name, table_name)
-    left, top, right, bottom = (n or 1 for n in range_boundaries(table.ref))
     letters = _columns(sheet, table)
     cols = columns(TABLES[table_name].model)
+    for column in cols:
+        if header_key(column.header) not in letters and _grows(table_name, column.field) \
+                and any(getattr(row, column.field) not in (None, "") for row in rows):
+            letters[header_key(column.header)] = _add_column(sheet, table, column.header)
+    left, top, right, bottom = (n or 1 for n in range_boundaries(table.ref))
     missing = [c.header for c in cols if header_key(c.header) not in letters and c.required]
     if missing:
         raise BadWorkbook(f"table {table_name} has no column " + ", ".join(missing), CellRef(name, table_name))
