@@ -20,7 +20,7 @@ FORBIDDEN_MODULES = ("openpyxl", "xlwings", "python_calamine", "pandas",
 FORBIDDEN_CALLS = {("date", "today"), ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"),
                    ("time", "time")}
 
-WORKFLOWS = frozenset({"billing", "cashapp", "aging"})
+WORKFLOWS = frozenset({"billing", "cashapp", "aging", "books"})
 FILE_LIBRARIES = frozenset({"openpyxl", "python_calamine", "lxml", "zipfile", "defusedxml", "xlwings", "pandas",
                             "fastexcel", "mt940", "smtplib", "jinja2"})
 # what each layer may import of arxl (its own layer is always allowed)
