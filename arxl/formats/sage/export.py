@@ -71,7 +71,7 @@ def sage_export(ledger: Ledger, period: Period | str, *, again: bool = False,
     result.changes.merge(reval.changes)
     result.problems += reval.problems
     result.counts.journals = reval.count
-    result.allocations.sort(key=lambda x: (x.date, x.account_reference, x.type != "SC", x.reference, x.allocate_to))
+    result.allocations.sort(key=lambda x: x.date)  # stable: a receipt's lines, then its deductions, in table order
     return result
 
 
@@ -155,7 +155,7 @@ def _allocations(books: Books, month: Period, again: bool, on: dt.date, in_sage:
         applies = bool(a.applied_amount and a.invoice_no.strip())
         if not applies and a.deduction_amount <= 0:
             continue  # cash left on account: nothing to allocate, nothing to post
-        if receipt is None or receipt.receipt_id.strip().upper() not in in_sage:
+        if index is None or receipt is None or receipt.receipt_id.strip().upper() not in in_sage:
             if receipt is None or not month.first <= receipt.date <= month.last:  # its own error says why else
                 shown = f"{a.receipt_id} is not in Receipts" if receipt is None else \
                     f"{a.receipt_id} of {receipt.date:%d/%m/%Y} is not in Sage yet: export its month first"
@@ -165,16 +165,14 @@ def _allocations(books: Books, month: Period, again: bool, on: dt.date, in_sage:
         rows: list[SageRow] = []
         lines: list[AllocationLine] = []
         try:
+            if applies:
+                cash = cash_line(books.account(receipt.customer_id, books.ledger.receipts.where(index, "customer_id")),
+                                 receipt, a)
+                if cash is not None:
+                    lines.append(cash)
             if a.deduction_amount > 0:
                 rows = movements.deduction(i, receipt)
                 lines.append(deduction_line(rows[0].account_reference, rows[0].type, a))
-            if applies:
-                account = books.account(receipt.customer_id,
-                                        books.ledger.receipts.where(books.receipts[receipt.receipt_id.strip().upper()],
-                                                                    "customer_id"))
-                cash = cash_line(account, receipt, a)
-                if cash is not None:
-                    lines.append(cash)
         except HeldBack as exc:
             kind = f"{a.deduction_type} deduction" if a.deduction_amount > 0 else "allocation"
             result.problems.append(Problem(exc.where, f"the {kind} of {a.receipt_id} on {a.invoice_no or '-'} not "
