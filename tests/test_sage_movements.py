@@ -214,3 +214,22 @@ def test_validate_checks_the_sage_treatment_of_each_deduction_and_the_new_nomina
     assert any('Sage Debtors Nominal "=1100" begins with "="' in s for s in said)
     assert not any("Sage Bank Charges" in s for s in said)
     assert COLUMNS[0] == "Type"
+
+
+def test_the_two_files_and_the_marks_go_together_or_not_at_all(book: Path) -> None:
+    from arxl.app.sage import export_sage
+    from arxl.core.errors import WorkbookLocked
+    from arxl.formats.xlsx.host import FileHost
+
+    out = book.with_name("sage.csv")
+    out.write_bytes(b"an export not yet imported\r\n")
+    sheet = book.with_name("sage-allocations.csv")
+    lock = book.with_name("~$" + book.name)  # Excel opened the workbook after the command began: marking fails
+    lock.write_text("")
+    with pytest.raises(WorkbookLocked):
+        export_sage(FileHost(book), "2025-07", out, on=ON)
+    assert out.read_bytes() == b"an export not yet imported\r\n" and not sheet.exists()
+    assert all(r.sage_exported is None for r in ledger_of(book).receipts)
+    lock.unlink()
+    report = export_sage(FileHost(book), "2025-07", out, on=ON)
+    assert report.files == [out, sheet] and len(rows_of(sheet)) == 4
