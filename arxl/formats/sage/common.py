@@ -14,6 +14,7 @@ from arxl.formats.sage.csvfile import ACCOUNT_LENGTH, NOMINAL_LENGTH, REFERENCE_
 from arxl.ledger.codes import FORMULA_START
 from arxl.ledger.ledger import RATE_DAYS, Ledger
 from arxl.ledger.records import Customer
+from arxl.ledger.sage_accounts import sage_accounts
 
 ACCOUNT = re.compile(r"[A-Z0-9_&][A-Z0-9_&\-]{0,7}")  # never beginning with "-": see the package's docstring
 NOMINAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]{0,7}")
@@ -42,16 +43,22 @@ class Books:
         self.receipts = {r.receipt_id.strip().upper(): i for i, r in enumerate(ledger.receipts.rows)}
         self.day_rates = ledger.day_rates()
 
-    def account(self, customer_id: str, where: CellRef) -> str:
-        """The customer's Sage account reference: its Sage Account, else its ID when that is a valid one."""
+    def account(self, customer_id: str, currency: str, where: CellRef) -> str:
+        """The customer's Sage account reference in ``currency`` (:func:`arxl.ledger.sage_accounts.sage_accounts`:
+        its Sage Account cell, else its ID for its own currency), checked as Sage reads it."""
         index = self.customers.get(customer_id.strip().upper())
         if index is None:
             raise HeldBack(where, f'customer "{customer_id}" is not in Customers')
         customer: Customer = self.ledger.customers.rows[index]
-        given = customer.sage_account.strip().upper()
-        account = given or customer.customer_id.strip().upper()
+        given = customer.sage_account.strip()
+        column = "sage_account" if given else "customer_id"
+        code = currency.strip().upper()
+        account = sage_accounts(customer, self.base).get(code)
+        if account is None:
+            raise HeldBack(self.ledger.customers.where(index, "sage_account"), f"{customer.customer_id} has no Sage "
+                           f'account in {code} (a Sage customer has one currency): add "{code}: ACCOUNT" to its Sage '
+                           "Account cell")
         if not ACCOUNT.fullmatch(account):
-            column = "sage_account" if given else "customer_id"
             why = f"longer than Sage's {ACCOUNT_LENGTH} characters" if len(account) > ACCOUNT_LENGTH else \
                 "not a Sage account reference (letters, digits and - _ & only, no spaces)"
             raise HeldBack(self.ledger.customers.where(index, column),

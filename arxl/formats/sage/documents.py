@@ -43,7 +43,7 @@ class Documents:
         sign = -1 if credit else 1
         number = reference(doc.invoice_no, table.where(index, "invoice_no"), "number")
         code = self.books.currency(doc.currency, table.where(index, "currency"))
-        account = self.books.account(doc.customer_id, table.where(index, "customer_id"))
+        account = self.books.account(doc.customer_id, code, table.where(index, "customer_id"))
         rate = self.exchange_rate(doc, index, code)
         all_lines = self.ledger.invoice_lines.rows
         lines = sorted(self.lines.get(doc.invoice_no.strip().upper(), []), key=lambda j: all_lines[j].line_no)

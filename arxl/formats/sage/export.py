@@ -166,8 +166,8 @@ def _allocations(books: Books, month: Period, again: bool, on: dt.date, in_sage:
         lines: list[AllocationLine] = []
         try:
             if applies:
-                cash = cash_line(books.account(receipt.customer_id, books.ledger.receipts.where(index, "customer_id")),
-                                 receipt, a)
+                cash = cash_line(books.account(receipt.customer_id, a.currency,
+                                               books.ledger.receipts.where(index, "customer_id")), receipt, a)
                 if cash is not None:
                     lines.append(cash)
             if a.deduction_amount > 0:

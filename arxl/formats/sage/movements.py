@@ -52,10 +52,10 @@ class Movements:
         refund = r.amount < 0
         number = reference(r.receipt_id, table.where(index, "receipt_id"), "receipt ID")
         code = self.books.currency(r.currency, table.where(index, "currency"))
-        account = self.books.account(r.customer_id, table.where(index, "customer_id"))
         bank = self.books.nominal(self.books.settings.sage_bank(code), self.books.settings_cell(
             f"Sage Bank Nominal {code}"), f"the Sage bank nominal of {code}")
         currency, net, rate = self.net_and_rate(index)
+        account = self.books.account(r.customer_id, currency, table.where(index, "customer_id"))
         parts = split(net, ZERO, currency)[0]
         if len(parts) > MAX_SPLIT:
             raise HeldBack(table.where(index, "amount"), f"its amount {abs(r.amount):,} {code} would take "
@@ -118,8 +118,8 @@ class Movements:
             raise HeldBack(table.where(index, "invoice_no"), f'its invoice "{a.invoice_no}" is not in Invoices: a '
                            "deduction is allocated to the invoice it settles")
         doc = self.ledger.invoices.rows[invoice]
-        account = self.books.account(doc.customer_id, self.ledger.invoices.where(invoice, "customer_id"))
         code = self.books.currency(a.currency, table.where(index, "currency"))
+        account = self.books.account(doc.customer_id, code, self.ledger.invoices.where(invoice, "customer_id"))
         number = reference(deduction_reference(a.invoice_no, a.deduction_type), table.where(index, "invoice_no"),
                            "deduction reference")
         day = receipt.date if receipt is not None else a.date
