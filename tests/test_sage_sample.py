@@ -16,7 +16,6 @@ from arxl.formats.xlsx.book import open_ledger
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import balances, open_items
-from arxl.ledger.records import ExchangeRate
 from arxl.ledger.sage_accounts import sage_accounts
 from arxl.sample import write_sample
 from arxl.sample.sage50 import Customer, Sage50
@@ -93,11 +92,6 @@ def test_the_files_fed_to_a_model_of_sage_give_arxls_balance_at_every_month_end(
     row and allocation, and each customer account's balance at each month end is arxl's."""
     path = write_sample(tmp_path / "billing.xlsx", seed=7)[0]
     ledger, _ = open_ledger(path)
-    # the sample's Rates begin on 3 January 2024, after its first USD invoices (1 January): BNR's rate of the
-    # last working day of 2023 stands in for them
-    first = min(ledger.rates.rows, key=lambda r: r.date)
-    ledger.rates.rows.append(ExchangeRate(date=dt.date(2023, 12, 29), currency="USD", rate=first.rate, source="BNR"))
-    ledger.rates.row_numbers.append(len(ledger.rates.rows) + 1)
     base = ledger.settings.base_currency
     accounts = {c.customer_id: sage_accounts(c, base) for c in ledger.customers}
     sage = Sage50(base, {account: Customer(account, c.name, code) for c in ledger.customers
