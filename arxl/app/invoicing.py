@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from arxl.app.jobs import open_for_work
+from arxl.app.jobs import apply, open_for_work
 from arxl.app.recovery import Progress, counter
 from arxl.app.report import Refused, Report
 from arxl.billing.review import review_sheet
@@ -57,7 +57,7 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
     ledger = open_for_work(host, "generate invoices")
     run = run_billing(ledger, month)
     run.changes.replace_sheet(review_sheet(ledger, run.plan))
-    host.apply(run.changes)
+    apply(host, ledger, run.changes, "generate invoices")
     report = Report("generate invoices")
     if run.invoices:
         amounts = ", ".join(figure(amount, code, with_code=True) for code, amount in run.totals().items())
@@ -126,7 +126,7 @@ def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on
         previous = out_file.read_bytes() if out_file.is_file() else None
         write_sage_csv(rows, out_file)
         try:
-            host.apply(changes)
+            apply(host, ledger, changes, "export to Sage")
         except BaseException:
             if previous is None:
                 out_file.unlink(missing_ok=True)
