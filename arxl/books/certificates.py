@@ -48,7 +48,7 @@ class CertificatesSheet:
     sheet: SheetSpec
     items: list[Withheld]
     totals: dict[tuple[str, str], tuple[Decimal, Decimal]]  # (type, currency) -> (withheld, awaiting)
-    expected: dict[str, object] = field(default_factory=dict)
+    expected: dict[str, Decimal] = field(default_factory=dict)
 
     def awaiting(self, as_of: dt.date) -> list[Withheld]:
         return [w for w in self.items if not w.certified(as_of)]
@@ -75,7 +75,7 @@ def certificates_sheet(ledger: Ledger, as_of: dt.date) -> CertificatesSheet:
     sheet.add(Cell("As of", style="bold"), Cell(as_of, style="date"))
     sheet.blank()
     header = sheet.add(*(Cell(h, style="header") for h in HEADERS))
-    expected: dict[str, object] = {}
+    expected: dict[str, Decimal] = {}
     for w in items:
         r = sheet.next_row
         done = w.certified(as_of)
