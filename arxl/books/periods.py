@@ -92,7 +92,10 @@ class Violation:
 
 def violations(ledger: Ledger, changes: ChangeSet, events: Iterable[PeriodEvent] | None = None) -> list[Violation]:
     """What in ``changes`` the lock refuses (the rules of the module's text); empty when nothing is locked."""
-    closed = locked(ledger.table("Periods").rows if events is None else events)
+    if events is None:  # a ledger read column by column for one job may not hold the table
+        events = [e for e in (ledger.tables["Periods"].rows if "Periods" in ledger.tables else [])
+                  if isinstance(e, PeriodEvent)]
+    closed = locked(events)
     if not closed:
         return []
     found: list[Violation] = []
