@@ -11,7 +11,10 @@ the jobs themselves are grouped by concern: :mod:`arxl.app.invoicing` (review, i
 :mod:`arxl.app.credits` (credit notes, EBM receipts), :mod:`arxl.app.cash` (statements into the
 Reconciliation sheet, posting, a customer's own statement), :mod:`arxl.app.matching` (file-to-file matching),
 :mod:`arxl.app.receivables` (aging, statements and reminders, arrangements, collections report),
-:mod:`arxl.app.queries` (client queries) and :mod:`arxl.app.close` (the month-end through them all).
+:mod:`arxl.app.queries` (client queries), :mod:`arxl.app.certificates` (withholding certificates),
+:mod:`arxl.app.periods` (the period lock), :mod:`arxl.app.close` (the month-end through them all) and
+:mod:`arxl.app.yearend` (the year-end). A job that writes the invoice register, the billing schedule, receipts,
+allocations or revaluations applies its changes through :func:`apply`, the period lock's one guard.
 """
 
 from __future__ import annotations
