@@ -147,16 +147,19 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
         host.apply(changes)
     if not report.refused:
         report.lines.insert(0, f"{period}: month-end close complete")
-        report.say(_lock(host, month))
+        locked_now = _lock(host, month)
+        if locked_now:
+            report.say(locked_now)
     return report
 
 
 def _lock(host: Host, month: Period) -> str:
-    """Lock the month whose close is complete (it stays locked when it already was)."""
+    """Lock the month whose close is complete, and say so; nothing when it already was (a re-run repeats
+    nothing)."""
     ledger = jobs.open_for_work(host, "lock the month")
     changes, already = periods.lock_changes(ledger, [month], periods.user_name(), "month-end close")
     if already:
-        return f"{month} stays locked"
+        return ""
     host.apply(changes)
     return f"{month} locked: reopen it with `arxl period reopen {host.name} {month} --reason ...` to change it"
 
