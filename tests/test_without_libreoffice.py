@@ -70,7 +70,7 @@ def test_the_demo_runs_the_whole_close_without_libreoffice(tmp_path: Path) -> No
     steps = {row[1]: row[2] for row in load_workbook(demo / "billing.xlsx", read_only=True)["Close"].iter_rows(
         min_row=5, values_only=True) if row[0] == "2025-07"}
     assert steps == dict.fromkeys(("review billing", "generate invoices", "import statement", "post reconciliation",
-                                   "refresh aging", "arrangements check", "statements and reminders",
+                                   "refresh aging", "certificates", "arrangements check", "statements and reminders",
                                    "collections report", "export to Sage"), "done")
     # said once, in one unwrapped line: what LibreOffice adds and how to install it
     notes = [line for line in lines if "LibreOffice" in line]

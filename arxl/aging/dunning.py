@@ -23,7 +23,8 @@ reminder at 30, 3 final notice at 60, 4 escalation at 90), taken in the order of
    = open amount x annual rate x days overdue / 365, rounded to the currency; the fixed fee in the level's Fee
    Currency (the customer's own currency when blank), shown in that currency's block only.
 
-Customers due a level who have no e-mail address are listed to be called instead.
+Customers due a level who have no e-mail address are listed to be called instead. A reminder also lists the
+customer's withholding still awaiting its certificate (:mod:`arxl.ledger.withheld`), the chase list.
 
 >>> from decimal import Decimal as D
 >>> late_interest(D(1180000), D("0.12"), 45, "RWF")  # 1,180,000 x 12 % x 45 / 365 = 17,457.53...
@@ -50,6 +51,7 @@ from arxl.core.tax import WithholdingRates, parse_withholding, withholding_amoun
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import OpenItem, open_items
 from arxl.ledger.records import CollectionsEntry, Customer, DunningLevel, Invoice
+from arxl.ledger.withheld import awaiting
 
 ZERO = Decimal(0)
 _EMAIL = re.compile(r"[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+")
@@ -179,6 +181,7 @@ class Reminder:
     previous_level: int = 0
     previous_date: dt.date | None = None
     next_level: DunningLevel | None = None
+    certificates: tuple[str, ...] = ()  # withholding awaiting its certificate: "INV-…, WHT 3 %, 30,000 RWF, ..."
 
     @property
     def customer_id(self) -> str:
@@ -256,6 +259,7 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
         if allocation.deduction_type in withheld_types and allocation.date <= as_of:
             withheld[allocation.invoice_no] += allocation.deduction_amount
     held = held_invoices(ledger.queries, as_of)
+    chase = awaiting(ledger.invoices, ledger.allocations, as_of, ledger.receipts)
     reminders: list[Reminder] = []
     skipped: list[Skipped] = []
     for customer_id, own in sorted(by_customer.items()):
@@ -312,7 +316,8 @@ def plan_reminders(ledger: Ledger, as_of: dt.date) -> DunningPlan:
         blocks = tuple(_charges(_with_withholding(p, customer, invoices, withheld, rates), level, fee_currency)
                        for p in due)
         reminders.append(Reminder(customer, level, as_of, days, blocks, last_level, last_date,
-                                  following[1] if len(following) > 1 else None))
+                                  following[1] if len(following) > 1 else None,
+                                  tuple(w.chase_text() for w in chase.get(customer_id, []))))
     return DunningPlan(as_of, reminders, skipped, problems)
 
 

@@ -17,7 +17,10 @@ customer with a balance or any movement in the period (by default the month of t
 
 An invoice with a client query not yet closed (:mod:`arxl.aging.queries`) reads "in query" in its Details, and
 a line under the aging strip lists the invoices in query with what is open on them: the customer is not asked
-to pay them until the query is answered and closed.
+to pay them until the query is answered and closed. A customer whose withholding still awaits its certificate
+(:mod:`arxl.ledger.withheld`) gets the chase list on the statement of that currency: "Withholding certificates we
+have not yet received: INV-…, WHT 3 %, 30,000 RWF, withheld 24/01/2024"; a customer that does not withhold, or
+whose certificates are all recorded, gets none.
 
 >>> import datetime as dt
 >>> from decimal import Decimal as D
@@ -47,6 +50,7 @@ from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import OpenItem, balances, open_items
 from arxl.ledger.records import Allocation, Customer, Invoice, Receipt
 from arxl.ledger.settings import Settings
+from arxl.ledger.withheld import awaiting
 
 MovementKind = Literal["invoice", "credit_note", "payment", "deduction", "other"]
 _ORDER = {"invoice": 0, "credit_note": 1, "payment": 2, "deduction": 3, "other": 4}
@@ -102,6 +106,7 @@ class AccountStatement:
     overdue: Decimal = ZERO  # open invoices past their due date, less credits and unapplied cash
     oldest_days: int = 0  # days past due of the oldest overdue invoice
     in_query: tuple[tuple[str, str, Decimal], ...] = ()  # (invoice, "query Q-… of DD/MM/YYYY", open amount)
+    certificates: tuple[str, ...] = ()  # the withholding awaiting its certificate, as the chase list says it
 
     @property
     def debits(self) -> Decimal:
@@ -154,6 +159,7 @@ def account_statements(ledger: Ledger, as_of: dt.date, start: dt.date | None = N
         items_by_key[(item.customer_id, item.currency)].append(item)
     moves = movements(invoices, allocations, receipts, first, as_of, {c.customer_id: c.name for c in ledger.customers})
     held = held_invoices(ledger.queries, as_of)
+    chase = awaiting(invoices, allocations, as_of, receipts)
     if held:
         moves = {key: [replace(m, details=f"{m.details}; in query {held[m.reference.upper()].query.query_id}")
                        if m.kind == "invoice" and m.reference.upper() in held else m for m in lines]
@@ -182,7 +188,9 @@ def account_statements(ledger: Ledger, as_of: dt.date, start: dt.date | None = N
                                          (i.reference, f"query {held[i.reference.upper()].query.query_id} of "
                                                        f"{held[i.reference.upper()].query.date:%d/%m/%Y}",
                                           i.open_amount)
-                                         for i in items if i.is_invoice and i.reference.upper() in held))
+                                         for i in items if i.is_invoice and i.reference.upper() in held),
+                                     tuple(w.chase_text() for w in chase.get(customer_id, [])
+                                           if w.currency == currency))
         if statement.difference:
             problems.append(Problem(CellRef(ledger.book, "Allocations"), f"statement of {customer_id} in {currency} "
                                     f"does not agree with the aging: opening {statement.opening} + movements = "
@@ -370,6 +378,9 @@ def statement_sheet(statement: AccountStatement, settings: Settings) -> Statemen
             f"{number} ({figure(amount, cur, with_code=True)}, "
             f"{query})" for number, query, amount in statement.in_query) + ".",
             style="note"))
+    if statement.certificates:
+        sheet.add(Cell("Withholding certificates we have not yet received: " + "; ".join(statement.certificates)
+                       + ".", style="bold"))
     sheet.blank()
     sheet.add(Cell("How to pay", style="bold"))
     account = settings.bank_account(cur)

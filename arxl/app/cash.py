@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from arxl.app.jobs import open_for_work
+from arxl.app.jobs import apply, open_for_work
 from arxl.app.reconcile import line_accounts, read_sheet
 from arxl.app.report import Refused, Report
 from arxl.cashapp.customer import reconcile_customer
@@ -97,7 +97,7 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     """Post every decided line of the Reconciliation sheet to Receipts and Allocations, each line once."""
     ledger = open_for_work(host, "post reconciliation")
     posting = post(ledger, reconciliation_table(host), today)
-    host.apply(posting.changes)
+    apply(host, ledger, posting.changes, "post reconciliation")
     report = Report("post reconciliation", problems=posting.problems)
     totals: dict[str, Decimal] = {}
     for receipt in posting.receipts:

@@ -2,9 +2,11 @@
 
 review billing → generate invoices → import the bank statement and propose matches → (stop while any bank
 line waits for a decision in the Reconciliation sheet) → post the reconciliation → refresh aging as of the
-month's end → arrangements check (instalments and promises kept or broken, the Escalations sheet: before the
-reminders, which spare a customer keeping an arrangement) → statements and reminders → collections report →
-Sage export.
+month's end → the Certificates sheet (withholding awaiting its certificate) → arrangements check
+(instalments and promises kept or broken, the Escalations sheet: before the reminders, which spare a customer
+keeping an arrangement) → statements and reminders → collections report →
+Sage export. When every step is done, the month is locked (:mod:`arxl.books.periods`): billing, posting,
+credit notes, revaluation and export into it are refused until ``arxl period reopen`` records why.
 
 Resumable: the Close sheet records each step of the period as done (with when and what it did), waiting or
 skipped, and a run starts from the first step not done, so running the close again after deciding the
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from arxl.app import cash, invoicing, jobs, receivables
+from arxl.app import cash, certificates, invoicing, jobs, periods, receivables
 from arxl.app.report import Refused, Report
 from arxl.cashapp.reconcile import undecided
 from arxl.core.errors import ArxlError
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 SHEET = "Close"
 HEADERS = ["Period", "Step", "Status", "When", "Summary"]
 STEPS = ("review billing", "generate invoices", "import statement", "post reconciliation", "refresh aging",
-         "arrangements check", "statements and reminders", "collections report", "export to Sage")
+         "certificates", "arrangements check", "statements and reminders", "collections report", "export to Sage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,7 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
         "import statement": lambda: _import(host, statement, today),
         "post reconciliation": lambda: _post(host, today),
         "refresh aging": lambda: receivables.refresh_aging(host, last_day),
+        "certificates": lambda: certificates.refresh_certificates(host, last_day),
         "arrangements check": lambda: receivables.arrangements_check(host, last_day),
         "statements and reminders": lambda: receivables.statements_reminders(
             host, last_day, out_dir, start=first_day, pdf=pdf, server=server, progress=stage_progress),
@@ -144,7 +147,21 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
         host.apply(changes)
     if not report.refused:
         report.lines.insert(0, f"{period}: month-end close complete")
+        locked_now = _lock(host, month)
+        if locked_now:
+            report.say(locked_now)
     return report
+
+
+def _lock(host: Host, month: Period) -> str:
+    """Lock the month whose close is complete, and say so; nothing when it already was (a re-run repeats
+    nothing)."""
+    ledger = jobs.open_for_work(host, "lock the month")
+    changes, already = periods.lock_changes(ledger, [month], periods.user_name(), "month-end close")
+    if already:
+        return ""
+    host.apply(changes)
+    return f"{month} locked: reopen it with `arxl period reopen {host.name} {month} --reason ...` to change it"
 
 
 def _import(host: Host, statement: Path | None, today: dt.date) -> Report:

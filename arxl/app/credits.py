@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from arxl.app.jobs import open_for_work
+from arxl.app.jobs import apply, open_for_work
 from arxl.app.report import Report
 from arxl.billing.credit import credit_note
 from arxl.billing.ebm import EbmReceipt, import_ebm, parse_ebm_csv
@@ -30,7 +30,7 @@ def credit_invoice(host: Host, invoice_no: str, *, reason: str, on: dt.date, amo
     of the credit stands on the customer's account when the invoice was (partly) paid."""
     ledger = open_for_work(host, "credit an invoice")
     changes = credit_note(ledger, invoice_no, amount=amount, lines=lines, reason=reason, on=on)
-    host.apply(changes)
+    apply(host, ledger, changes, "credit an invoice")
     note = changes.appends["Invoices"][0]
     assert isinstance(note, Invoice)
     report = Report("credit an invoice")
@@ -64,7 +64,7 @@ def import_ebm_report(host: Host, report_file: Path, period: str | None = None) 
         return report.refuse(f"{report_file.name}: {len(errors)} row(s) cannot be read; nothing was imported")
     ledger = open_for_work(host, "import EBM receipts")
     result = import_ebm(ledger, receipts, period=span)
-    host.apply(result.changes)
+    apply(host, ledger, result.changes, "import EBM receipts")
     report.lines += [str(finding) for finding in result.findings]
     report.lines += [f"compared in {result.base} at the rate of the invoice date: {used}"
                      for used in result.rates_used()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from arxl.app.jobs import open_for_work
+from arxl.app.jobs import apply, open_for_work
 from arxl.app.recovery import Progress, counter
 from arxl.app.report import Refused, Report
 from arxl.app.sage import export_sage as export_sage  # the close and the ribbon call it here
@@ -57,7 +57,7 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
     ledger = open_for_work(host, "generate invoices")
     run = run_billing(ledger, month)
     run.changes.replace_sheet(review_sheet(ledger, run.plan))
-    host.apply(run.changes)
+    apply(host, ledger, run.changes, "generate invoices")
     report = Report("generate invoices")
     if run.invoices:
         amounts = ", ".join(figure(amount, code, with_code=True) for code, amount in run.totals().items())

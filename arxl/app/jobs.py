@@ -11,7 +11,10 @@ the jobs themselves are grouped by concern: :mod:`arxl.app.invoicing` (review, i
 :mod:`arxl.app.credits` (credit notes, EBM receipts), :mod:`arxl.app.cash` (statements into the
 Reconciliation sheet, posting, a customer's own statement), :mod:`arxl.app.matching` (file-to-file matching),
 :mod:`arxl.app.receivables` (aging, statements and reminders, arrangements, collections report),
-:mod:`arxl.app.queries` (client queries) and :mod:`arxl.app.close` (the month-end through them all).
+:mod:`arxl.app.queries` (client queries), :mod:`arxl.app.certificates` (withholding certificates),
+:mod:`arxl.app.periods` (the period lock), :mod:`arxl.app.close` (the month-end through them all) and
+:mod:`arxl.app.yearend` (the year-end). A job that writes the invoice register, the billing schedule, receipts,
+allocations or revaluations applies its changes through :func:`apply`, the period lock's one guard.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from __future__ import annotations
 import datetime as dt
 
 from arxl.app.report import Refused, Report
+from arxl.books.periods import violations
 from arxl.core.errors import Problem
 from arxl.formats.xlsx.host import Host, ledger_of
+from arxl.ledger.changes import ChangeSet
 from arxl.ledger.checks import check_ledger
 from arxl.ledger.ledger import Ledger
 
@@ -35,6 +40,25 @@ def open_for_work(host: Host, job: str) -> Ledger:
     ledger, problems = _checked(host)
     refuse_errors(host.name, job, problems)
     return ledger
+
+
+def apply(host: Host, ledger: Ledger, changes: ChangeSet, job: str = "") -> None:
+    """Apply a job's changes to the host, refused as a whole when they reach into a locked month.
+
+    The one door of the period lock (:mod:`arxl.books.periods`): every job that writes the invoice register,
+    the billing schedule, receipts, allocations or revaluations applies its ChangeSet through here, with the
+    ledger it read, so that billing, posting, a credit note, a revaluation or a Sage export into a closed month
+    is refused (exit 2, naming the month and how to reopen it) and nothing is written.
+    """
+    found = violations(ledger, changes)
+    if found:
+        report = Report(job or "period lock")
+        for v in found[:5]:
+            report.say(f"refused: {v.what} ({v.period})")
+        if len(found) > 5:
+            report.say(f"... {len(found) - 5} more change(s) into {', '.join(sorted({v.period for v in found}))}")
+        raise Refused(report.refuse(found[0].message(host.name) + "; nothing was changed"))
+    host.apply(changes)
 
 
 def _checked(host: Host) -> tuple[Ledger, list[Problem]]:

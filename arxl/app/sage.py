@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from arxl.app.jobs import open_for_work
+from arxl.app.jobs import apply, open_for_work
 from arxl.app.report import Report
 from arxl.core.period import Period
 from arxl.formats.sage import Counts, Pair, sage_export
@@ -30,7 +30,7 @@ def export_sage(host: Host, period: str | Period, out_file: Path, again: bool = 
         pair = Pair(out_file)
         written = pair.write(result.rows, result.allocations)
         try:
-            host.apply(result.changes)
+            apply(host, ledger, result.changes, "export to Sage")
         except BaseException:
             pair.undo()
             raise
@@ -38,7 +38,7 @@ def export_sage(host: Host, period: str | Period, out_file: Path, again: bool = 
                    f"{len(result.allocations)} allocation(s) to make in Sage: {pair.sheet}")
         report.files += written
     elif not result.changes.is_empty:  # only marks (revaluations that sum to nought): nothing for Sage to post
-        host.apply(result.changes)
+        apply(host, ledger, result.changes, "export to Sage")
         report.say(f"{month}: nothing for Sage to post (revaluations adding up to nought, marked exported)")
     else:
         report.say(f"{month}: nothing new to export" + ("" if again else " (what was exported before is left out; "

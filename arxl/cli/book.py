@@ -12,7 +12,6 @@ from rich.table import Table as RichTable
 from arxl.cli.common import (
     BadInput,
     BookArgument,
-    PeriodOption,
     app,
     group,
     out,
@@ -63,7 +62,10 @@ def validate(
 @app.command("close")
 def close_cmd(
     book: BookArgument,
-    period: PeriodOption,
+    period: Annotated[str | None, typer.Option("--period", metavar="YYYY-MM", help="The month to close.")] = None,
+    year: Annotated[str | None, typer.Option("--year", metavar="YYYY", help="Run the year-end instead: every month "
+                                             "to Sage, aging, certificates and the YearEnd sheet at 31/12, then "
+                                             "the year locked.")] = None,
     statement: Annotated[Path | None, typer.Option("--statement", metavar="FILE", help="The month's bank "
                                                    "statement (default: Settings' Statement File).")] = None,
     out_dir: Annotated[Path | None, out_dir_option("Folder for invoices, statements, reminders and the Sage file "
@@ -78,7 +80,8 @@ def close_cmd(
                                               "posting and export date (default today).")] = None,
 ) -> None:
     """The month-end, step by step: review, invoices, statement and matches, (stop for decisions), posting,
-    aging, statements and reminders, collections report, Sage export. Run it again to carry on."""
+    aging, certificates, statements and reminders, collections report, Sage export, then the month locked. Run it
+    again to carry on. With --year YYYY, the year-end."""
     import datetime as dt
 
     from arxl.app import close, receivables
@@ -86,8 +89,17 @@ def close_cmd(
 
     if send and not smtp:
         raise ArxlError("--send needs --smtp HOST:PORT")
+    if (period is None) == (year is None):
+        raise ArxlError("give --period YYYY-MM (the month-end) or --year YYYY (the year-end)")
     host = session.writable(book)
     folder = out_dir or close.output_folder(host)
+    if year is not None:
+        from arxl.app.yearend import year_end
+
+        with progress() as shown:
+            show(year_end(host, year, folder, to_date(today, "--today") if today else dt.date.today(), shown.step))
+        return
+    assert period is not None
     server = receivables.mail_server(smtp) if send and smtp else None
     day = to_date(today, "--today") if today else dt.date.today()
     with progress() as shown:

@@ -94,6 +94,9 @@ class Dunned(Protocol):
     @property
     def addresses(self) -> list[str]: ...
 
+    @property
+    def certificates(self) -> Sequence[str]: ...  # the chase list: withholding awaiting its certificate
+
 
 R = TypeVar("R", bound=Dunned)
 
@@ -182,6 +185,7 @@ def context(reminder: Dunned, settings: Settings, attachment: str = "") -> dict[
             "blocks": reminder.blocks, "as_of": reminder.as_of, "attachment": attachment,
             "bank": {b.currency: bank.get(b.currency, "") for b in reminder.blocks},
             "withholds": withholds_at_source(reminder.customer.withholding, reminder.customer.customer_type),
+            "certificates": list(reminder.certificates),
             "overdue_text": " and ".join(money(b.position.overdue, b.currency) for b in reminder.blocks),
             "total_due_text": " and ".join(money(b.total_due, b.currency) for b in reminder.blocks)}
 

@@ -314,6 +314,17 @@ class ClientQuery(Row):
     closed_on: dt.date | None = col("Closed On", None)
 
 
+class PeriodEvent(Row):
+    """A month locked or reopened (see :mod:`arxl.books.periods`): the state of a month is its last event."""
+
+    period: str = col("Period")  # YYYY-MM
+    action: Literal["locked", "reopened"] = col("Action")
+    on: dt.date = col("On")
+    time: str = col("Time", "")  # HH:MM
+    by: str = col("By", "")
+    reason: str = col("Reason", "")
+
+
 _new = object.__new__
 _set = object.__setattr__
 
@@ -364,6 +375,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("Rates", ExchangeRate, ("currency", "date"), required=False),
         TableSpec("Queries", ClientQuery, ("query_id",), required=False),
         TableSpec("Revaluations", Revaluation, ("period", "reference"), owner="arxl", required=False),
+        TableSpec("Periods", PeriodEvent, (), owner="arxl", required=False),
     )
 }
 

@@ -133,6 +133,7 @@ def _story(seed: int) -> _Story:
         "Rates": [*_usd_rates()],
         "Queries": [*_queries(invoices, people, credit_note)],
         "Revaluations": [],  # the history is not revalued: `arxl fx revalue` writes a month's when asked
+        "Periods": [],  # and no month of it is locked: it can still be exported month by month
     }
     return _Story(tuple((name, tuple(rows)) for name, rows in tables.items()), tuple(statement),
                   tuple((line_id, tuple(numbers)) for line_id, numbers in truth.items()))
