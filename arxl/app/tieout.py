@@ -98,7 +98,8 @@ def _totals_text(result: TieOut) -> str:
     by_currency: dict[str, Decimal] = {}
     for line in result.differences:
         by_currency[line.currency] = by_currency.get(line.currency, ZERO) + line.difference
-    return "total " + ", ".join(figure(v, c, with_code=True) for c, v in by_currency.items())
+    money = [figure(v, c, with_code=True) for c, v in by_currency.items() if v]
+    return "total " + ", ".join(money) if money else "no difference in the balances themselves"
 
 
 def _check_totals(sage: SageReport, result: TieOut) -> list[str]:
