@@ -292,3 +292,34 @@ def test_the_sheet_has_the_figures(book: Path, tmp_path: Path) -> None:
     formulas = openpyxl.load_workbook(book)[TIEOUT_SHEET]
     assert formulas["F6"].value == "=E6-D6"
     assert tieout_sheet(run.result, "sage.csv", None, False).name == TIEOUT_SHEET
+
+
+def test_an_exported_revaluation_missing_in_sage_is_said(tmp_path: Path) -> None:
+    from arxl.ledger.records import Revaluation
+
+    tables = tieout_tables()
+    tables["Revaluations"] = [Revaluation(period="2025-07", date=AS_OF, customer_id="C002", reference="INV-U1",
+                                          currency="USD", open_amount=D("1000.00"), book_rate=D(1400),
+                                          closing_rate=D(1440), rate_date=AS_OF, source="BNR", difference=D(40000),
+                                          sage_exported=dt.date(2025, 8, 1))]
+    book = write_book(tmp_path / "b.xlsx", tables)
+    line = _lines(book, sage_csv(tmp_path / "s.csv", [PLANTED[1]]))["C002"]
+    assert [(p.kind, p.amount) for p in line.parts] == [("FX", D(-40000))]
+    assert "arxl's revaluation of 2025-07 was exported on 01/08/2025: it is missing in Sage" in line.explanation
+
+
+def test_sage_totals_that_do_not_add_up_are_noted(book: Path, tmp_path: Path) -> None:
+    run = tieout(FileHost(book), sage_csv(tmp_path / "s.csv", AGREEING, total="3,130,000"), AS_OF)
+    assert run.agrees
+    assert "says 3,130,000 in RWF, its accounts add up to 3,030,000" in " ".join(run.notes)
+
+
+def test_cash_allocated_in_sage_but_not_in_arxl(tmp_path: Path) -> None:
+    tables = tieout_tables()
+    tables["Allocations"] = [a for a in tables["Allocations"] if isinstance(a, Allocation) and a.receipt_id != "R-6"]
+    book = write_book(tmp_path / "b.xlsx", tables)
+    rows = [("C006", "Inyange Industries", "RWF", "0.00", "0", "0.00")]  # arxl: INV-6 open, R-6 unapplied
+    line = _lines(book, sage_csv(tmp_path / "s.csv", rows))["C006"]
+    assert line.difference == 0
+    assert [(p.kind, p.amount) for p in line.parts] == [("unallocated in Sage", D(-800000))]
+    assert "Sage has allocated cash that arxl has not" in line.explanation

@@ -42,6 +42,7 @@ from arxl.core.fx import in_base
 from arxl.core.money import figure
 from arxl.ledger.ledger import DayRate, Ledger
 from arxl.ledger.openitems import OpenItem, open_items
+from arxl.ledger.records import Revaluation
 
 TIMING_DAYS = 5
 ZERO = Decimal(0)
@@ -234,6 +235,18 @@ class _Rates:
                 self.result.closing_rates[currency] = found
         return self.result.closing_rates.get(currency)
 
+    def revaluation(self, customer: str, currency: str) -> str:
+        """What arxl's Revaluations table says of the month's revaluation of the account."""
+        period = f"{self.as_of:%Y-%m}"
+        rows = [r for r in self.ledger.tables.get("Revaluations", ()) if isinstance(r, Revaluation)
+                and r.period == period and r.customer_id == customer and r.currency.upper() == currency]
+        if not rows:
+            return f"arxl has no revaluation of {period} for it yet (Revaluations)"
+        exported = sorted(r.sage_exported for r in rows if r.sage_exported)
+        if not exported:
+            return f"arxl's revaluation of {period} is not yet exported to Sage"
+        return f"arxl's revaluation of {period} was exported on {exported[-1]:%d/%m/%Y}: it is missing in Sage"
+
     def carried(self, item: OpenItem) -> Decimal | None:
         rate = self.documents.get(item.reference)
         if rate is None:
@@ -264,7 +277,7 @@ def _line(key: tuple[str, str], known: bool, sage: SageLine | None, items: list[
     elif sage_balance != arxl:
         parts += _money(sage_balance - arxl, moved, currency, as_of)
     elif sage is not None and currency != base and sage_base is not None and arxl_base is not None:
-        parts += _fx(sage_base, arxl_base, items, rates, currency)
+        parts += _fx(sage_base, arxl_base, items, rates, key)
     if sage is not None and sage.unallocated is not None:
         unapplied = -sum((i.open_amount for i in items if i.kind == "unapplied"), ZERO)
         if abs(sage.unallocated) != unapplied:
@@ -332,10 +345,12 @@ def _explain(rest: Decimal, candidates: list[Part]) -> list[Part]:
     return []
 
 
-def _fx(sage_base: Decimal, arxl_base: Decimal, items: list[OpenItem], rates: _Rates, currency: str) -> list[Part]:
+def _fx(sage_base: Decimal, arxl_base: Decimal, items: list[OpenItem], rates: _Rates,
+        key: tuple[str, str]) -> list[Part]:
     """The base value of a foreign account whose balance agrees: Sage's against arxl's at the closing rate."""
     if sage_base == arxl_base:
         return []
+    currency = key[1]
     closing = rates.result.closing_rates[currency]
     values = [rates.carried(i) for i in items]
     carried = None if any(v is None for v in values) else sum((v for v in values if v is not None), ZERO)
@@ -345,7 +360,8 @@ def _fx(sage_base: Decimal, arxl_base: Decimal, items: list[OpenItem], rates: _R
         return [Part("FX", sage_base - arxl_base, rates.base,
                      "revaluation not posted in Sage: Sage carries them at their document rates "
                      f"({figure(carried, rates.base)} {rates.base}); {at_closing}: the unrealised "
-                     f"difference {figure(arxl_base - carried, rates.base)} is missing in Sage")]
+                     f"difference {figure(arxl_base - carried, rates.base)} is missing in Sage; "
+                     + rates.revaluation(*key))]
     known = (f" and at {figure(carried, rates.base)} at their document rates" if carried is not None
              else " (their document rates are not all known)")
     return [Part("FX", sage_base - arxl_base, rates.base,
@@ -355,12 +371,14 @@ def _fx(sage_base: Decimal, arxl_base: Decimal, items: list[OpenItem], rates: _R
 
 def _unallocated(sage: Decimal, arxl: Decimal, moved: list[Movement], currency: str, as_of: dt.date) -> Part:
     gap = sage - arxl
+    held = f"Sage holds {figure(sage, currency)} on account not allocated, arxl {figure(arxl, currency)} unapplied"
+    if gap < 0:
+        return Part("unallocated in Sage", gap, currency, f"{held}: Sage has allocated cash that arxl has not "
+                    "(allocate it in arxl, or undo the allocation in Sage; no money difference)")
     receipts = [m for m in moved if m.kind == "receipt" and m.date <= as_of and m.exported and -m.effect == gap]
     which = f": receipt {receipts[0].reference} of {receipts[0].date:%d/%m/%Y}" if len(receipts) == 1 else ""
-    return Part("unallocated in Sage", gap, currency,
-                f"Sage holds {figure(sage, currency)} on account not allocated, arxl {figure(arxl, currency)} "
-                f"unapplied: allocate in Sage as the allocation sheet says{which} "
-                "(no money difference)", tuple(receipts[:1]))
+    return Part("unallocated in Sage", gap, currency, f"{held}: allocate in Sage as the allocation sheet "
+                f"says{which} (no money difference)", tuple(receipts[:1]))
 
 
 def _totals(result: TieOut) -> None:
