@@ -323,3 +323,14 @@ def test_cash_allocated_in_sage_but_not_in_arxl(tmp_path: Path) -> None:
     assert line.difference == 0
     assert [(p.kind, p.amount) for p in line.parts] == [("unallocated in Sage", D(-800000))]
     assert "Sage has allocated cash that arxl has not" in line.explanation
+
+
+def test_accounts_match_by_sage_account_or_customer_id(book: Path, tmp_path: Path) -> None:
+    """C002's Sage Account is ACME01; a report keyed by arxl's ID finds it too. C007, absent from the report,
+    is said to be absent, not an entry keyed in Sage."""
+    rows = [("C002", "Acme", "USD", "1,000.00", "0", "1,440,000.00"), *AGREEING[2:6]]
+    lines = _lines(book, sage_csv(tmp_path / "s.csv", [AGREEING[0], *rows]))
+    assert lines["C002"].parts == ()
+    [part] = lines["C007"].parts
+    assert (part.amount, part.explanation) == (D(-100000), "the account C007 (RWF) is not in Sage's report: a "
+                                               "report filtered or cut short, or a customer account missing in Sage")

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal, Protocol
 
@@ -45,6 +45,7 @@ from arxl.ledger.openitems import OpenItem, open_items
 from arxl.ledger.records import Revaluation
 
 TIMING_DAYS = 5
+NAMED = 8  # movements named in one explanation
 ZERO = Decimal(0)
 TieClass = Literal["not yet exported", "exported but missing in Sage", "timing", "posted in Sage outside arxl",
                    "FX", "unallocated in Sage"]
@@ -192,6 +193,7 @@ def tie_out(ledger: Ledger, sage: Sequence[SageLine], as_of: dt.date) -> TieOut:
     base = (ledger.settings.base_currency or "RWF").strip().upper()
     names = {c.customer_id: c.name for c in ledger.customers}
     by_account = {sage_key(c.customer_id, c.sage_account): c.customer_id for c in ledger.customers}
+    by_id = {c.customer_id.strip().upper(): c.customer_id for c in ledger.customers}  # a report keyed by arxl's ID
     items: dict[tuple[str, str], list[OpenItem]] = defaultdict(list)
     for item in open_items(ledger.invoices, ledger.allocations, as_of, ledger.receipts):
         items[(item.customer_id, item.currency.upper())].append(item)
@@ -203,7 +205,8 @@ def tie_out(ledger: Ledger, sage: Sequence[SageLine], as_of: dt.date) -> TieOut:
     rates = _Rates(ledger, as_of, base, result)
     seen: set[tuple[str, str]] = set()
     for line in sage:
-        customer = by_account.get(line.account.strip().upper())
+        account = line.account.strip().upper()
+        customer = by_account.get(account) or by_id.get(account)
         key = (customer or line.account, line.currency.upper())
         seen.add(key)
         result.lines.append(_line(key, customer is not None, line, items[key], moved[key], names, rates, as_of))
@@ -276,6 +279,10 @@ def _line(key: tuple[str, str], known: bool, sage: SageLine | None, items: list[
                           "in Customers matches it)"))
     elif sage_balance != arxl:
         parts += _money(sage_balance - arxl, moved, currency, as_of)
+        if sage is None:  # nothing of the account in Sage's report: say so rather than guess at an entry
+            parts = [replace(p, explanation=f"the account {customer} ({currency}) is not in Sage's report: a "
+                             "report filtered or cut short, or a customer account missing in Sage")
+                     if p.kind == "posted in Sage outside arxl" else p for p in parts]
     elif sage is not None and currency != base and sage_base is not None and arxl_base is not None:
         parts += _fx(sage_base, arxl_base, items, rates, key)
     if sage is not None and sage.unallocated is not None:
@@ -294,7 +301,7 @@ def _money(difference: Decimal, moved: list[Movement], currency: str, as_of: dt.
     lacking = -sum((m.effect for m in unexported), ZERO)
     if lacking:
         parts.append(Part("not yet exported", lacking, currency, "in arxl, not yet exported to Sage: "
-                          + ", ".join(m.label() for m in unexported), tuple(unexported)))
+                          + _listed(unexported), tuple(unexported)))
     rest = difference - lacking
     if not rest:
         return parts
@@ -310,7 +317,8 @@ def _money(difference: Decimal, moved: list[Movement], currency: str, as_of: dt.
     for day, batch in sorted(batches.items()):
         if len(batch) > 1:
             candidates.append(Part("exported but missing in Sage", -sum((m.effect for m in batch), ZERO), currency,
-                                   f"the whole export of {day:%d/%m/%Y} ({len(batch)} movements) is not in Sage",
+                                   f"the whole export of {day:%d/%m/%Y} ({len(batch)} movements) is not in Sage: "
+                                   + _listed(batch),
                                    tuple(batch)))
     for m in moved:
         if m.date <= as_of and m.exported is not None and m.exported > as_of:
@@ -329,6 +337,12 @@ def _money(difference: Decimal, moved: list[Movement], currency: str, as_of: dt.
                           "no movement of arxl explains it: an entry made in Sage directly (an invoice, receipt "
                           "or journal keyed there) or a movement changed in Sage"))
     return parts
+
+
+def _listed(moved: Sequence[Movement]) -> str:
+    """The movements named, the first :data:`NAMED` of them and how many more (a cell holds 32,767 characters)."""
+    named = ", ".join(m.label() for m in moved[:NAMED])
+    return named + (f" and {len(moved) - NAMED} more" if len(moved) > NAMED else "")
 
 
 def _explain(rest: Decimal, candidates: list[Part]) -> list[Part]:
