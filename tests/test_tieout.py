@@ -325,12 +325,20 @@ def test_cash_allocated_in_sage_but_not_in_arxl(tmp_path: Path) -> None:
     assert "Sage has allocated cash that arxl has not" in line.explanation
 
 
-def test_accounts_match_by_sage_account_or_customer_id(book: Path, tmp_path: Path) -> None:
-    """C002's Sage Account is ACME01; a report keyed by arxl's ID finds it too. C007, absent from the report,
-    is said to be absent, not an entry keyed in Sage."""
-    rows = [("C002", "Acme", "USD", "1,000.00", "0", "1,440,000.00"), *AGREEING[2:6]]
-    lines = _lines(book, sage_csv(tmp_path / "s.csv", [AGREEING[0], *rows]))
+def test_accounts_match_by_sage_account_or_customer_id(tmp_path: Path) -> None:
+    """C002's Sage Account is ACME01; a report keyed by arxl's ID finds it too. C007, absent from the report: its
+    one invoice exported and missing; with three, exported on three days, nothing explains it but its absence."""
+    tables = tieout_tables()
+    book = write_book(tmp_path / "b.xlsx", tables)
+    rows = [AGREEING[0], ("C002", "Acme", "USD", "1,000.00", "0", "1,440,000.00"), *AGREEING[2:6]]
+    lines = _lines(book, sage_csv(tmp_path / "s.csv", rows))
     assert lines["C002"].parts == ()
-    [part] = lines["C007"].parts
-    assert (part.amount, part.explanation) == (D(-100000), "the account C007 (RWF) is not in Sage's report: a "
+    assert [(p.kind, p.amount) for p in lines["C007"].parts] == [("exported but missing in Sage", D(-100000))]
+    for n in (8, 9):
+        invoice, line = _invoice(f"INV-{n}", dt.date(2025, 7, n), "C007", "1000", dt.date(2025, 7, n))
+        tables["Invoices"].append(invoice)
+        tables["InvoiceLines"].append(line)
+    book = write_book(tmp_path / "b2.xlsx", tables)
+    [part] = _lines(book, sage_csv(tmp_path / "s.csv", rows))["C007"].parts
+    assert (part.amount, part.explanation) == (D(-102000), "the account C007 (RWF) is not in Sage's report: a "
                                                "report filtered or cut short, or a customer account missing in Sage")
