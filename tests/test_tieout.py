@@ -342,3 +342,20 @@ def test_accounts_match_by_sage_account_or_customer_id(tmp_path: Path) -> None:
     [part] = _lines(book, sage_csv(tmp_path / "s.csv", rows))["C007"].parts
     assert (part.amount, part.explanation) == (D(-102000), "the account C007 (RWF) is not in Sage's report: a "
                                                "report filtered or cut short, or a customer account missing in Sage")
+
+
+def test_a_customer_with_an_account_per_currency(tmp_path: Path) -> None:
+    tables = tieout_tables()
+    tables["Customers"] = [c.model_copy(update={"sage_account": "MINICT, USD: MINUSD"})
+                           if isinstance(c, Customer) and c.customer_id == "C001" else c for c in tables["Customers"]]
+    invoice, line = _invoice("INV-U2", dt.date(2025, 7, 2), "C001", "250.00", dt.date(2025, 7, 5), currency="USD",
+                             rate="1440")
+    tables["Invoices"].append(invoice)
+    tables["InvoiceLines"].append(line)
+    book = write_book(tmp_path / "b.xlsx", tables)
+    rows = [("MINICT", "Ministry of ICT", "RWF", "590,000.00", "0", "590,000.00"),
+            ("MINUSD", "Ministry of ICT (USD)", "USD", "250.00", "0", "360,000.00")]
+    run = tieout(FileHost(book), sage_csv(tmp_path / "s.csv", rows), AS_OF)
+    assert run.result is not None
+    mine = [t for t in run.result.lines if t.customer_id == "C001"]
+    assert [(t.account, t.currency, t.parts) for t in mine] == [("MINICT", "RWF", ()), ("MINUSD", "USD", ())]

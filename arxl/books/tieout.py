@@ -25,7 +25,8 @@ and apart from the money:
 - **unallocated in Sage**: Sage's Unallocated column differs from arxl's unapplied cash: payments on account
   Sage has not allocated yet (no money difference: follow the allocation sheet of the export).
 
-Customers are matched by their Sage Account, else their Customer ID (upper case), as the export writes them.
+Sage's accounts are matched to customers by their Sage Account cell, one account per currency
+(:func:`arxl.ledger.sage_accounts.sage_accounts`, as the export writes them), else by the Customer ID.
 This module reads records, never a file: Sage's lines come in as anything shaped like :class:`SageLine`.
 """
 
@@ -43,6 +44,7 @@ from arxl.core.money import figure
 from arxl.ledger.ledger import DayRate, Ledger
 from arxl.ledger.openitems import OpenItem, open_items
 from arxl.ledger.records import Revaluation
+from arxl.ledger.sage_accounts import sage_accounts
 
 TIMING_DAYS = 5
 NAMED = 8  # movements named in one explanation
@@ -158,11 +160,6 @@ class TieOut:
         return {kind: found[kind] for kind in CLASSES if kind in found}
 
 
-def sage_key(customer_id: str, sage_account: str) -> str:
-    """The Sage account a customer's movements go to: its Sage Account, else its Customer ID, upper case."""
-    return (sage_account.strip() or customer_id.strip()).upper()
-
-
 def movements(ledger: Ledger) -> list[Movement]:
     """Every movement of the register that reaches a customer's account in Sage, oldest first."""
     found: list[Movement] = []
@@ -192,7 +189,7 @@ def tie_out(ledger: Ledger, sage: Sequence[SageLine], as_of: dt.date) -> TieOut:
     """Compare Sage's customer balances with arxl's at the end of ``as_of`` and explain every difference."""
     base = (ledger.settings.base_currency or "RWF").strip().upper()
     names = {c.customer_id: c.name for c in ledger.customers}
-    by_account = {sage_key(c.customer_id, c.sage_account): c.customer_id for c in ledger.customers}
+    by_account = {account: c.customer_id for c in ledger.customers for account in sage_accounts(c, base).values()}
     by_id = {c.customer_id.strip().upper(): c.customer_id for c in ledger.customers}  # a report keyed by arxl's ID
     items: dict[tuple[str, str], list[OpenItem]] = defaultdict(list)
     for item in open_items(ledger.invoices, ledger.allocations, as_of, ledger.receipts):
