@@ -285,7 +285,7 @@ def test_the_sheet_has_the_figures(book: Path, tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(book, data_only=True)[TIEOUT_SHEET]
     rows = {r[0]: r for r in sheet.iter_rows(values_only=True) if r and r[0]}
     assert rows["C005"][3:6] == (300000, 420000, 120000)
-    assert rows["C005"][9] == "posted in Sage outside arxl"
+    assert rows["C005"][10] == "posted in Sage outside arxl"
     assert rows["Total RWF"][5] == 400000 - 410000 + 500000 + 120000 + 25000
     assert str(sheet["A3"].value).startswith("Verdict: 7 difference(s)")
     assert isinstance(run.result, TieOut)
@@ -294,18 +294,29 @@ def test_the_sheet_has_the_figures(book: Path, tmp_path: Path) -> None:
     assert tieout_sheet(run.result, "sage.csv", None, False).name == TIEOUT_SHEET
 
 
-def test_an_exported_revaluation_missing_in_sage_is_said(tmp_path: Path) -> None:
+def test_a_revaluation_reaches_sage_as_a_journal_not_on_the_account(tmp_path: Path) -> None:
+    """Exported, the month's revaluation is in Sage's debtors control, not in the customer's base balance (a
+    journal has no account): the account at its document rate agrees. Not exported, it is the FX difference."""
     from arxl.ledger.records import Revaluation
 
     tables = tieout_tables()
-    tables["Revaluations"] = [Revaluation(period="2025-07", date=AS_OF, customer_id="C002", reference="INV-U1",
-                                          currency="USD", open_amount=D("1000.00"), book_rate=D(1400),
-                                          closing_rate=D(1440), rate_date=AS_OF, source="BNR", difference=D(40000),
-                                          sage_exported=dt.date(2025, 8, 1))]
+    revaluation = Revaluation(period="2025-07", date=AS_OF, customer_id="C002", reference="INV-U1", currency="USD",
+                              open_amount=D("1000.00"), book_rate=D(1400), closing_rate=D(1440), rate_date=AS_OF,
+                              source="BNR", difference=D(40000), sage_exported=dt.date(2025, 8, 1))
+    tables["Revaluations"] = [revaluation]
     book = write_book(tmp_path / "b.xlsx", tables)
-    line = _lines(book, sage_csv(tmp_path / "s.csv", [PLANTED[1]]))["C002"]
+    rows = [AGREEING[0], PLANTED[1], *AGREEING[2:]]  # C002 at 1,400,000 in Sage
+    run = tieout(FileHost(book), sage_csv(tmp_path / "s.csv", rows), AS_OF, trial_balance=_tb(tmp_path,
+                                                                                              "3,030,000.00"))
+    assert run.agrees and run.result is not None
+    line = next(t for t in run.result.lines if t.customer_id == "C002")
+    assert (line.sage_base, line.revalued, line.arxl_base) == (D(1400000), D(40000), D(1440000))
+    assert run.result.sage_base_total == run.result.arxl_base_total == ARXL_BASE
+    tables["Revaluations"] = [revaluation.model_copy(update={"sage_exported": None})]
+    book = write_book(tmp_path / "b2.xlsx", tables)
+    line = _lines(book, sage_csv(tmp_path / "s.csv", rows))["C002"]
     assert [(p.kind, p.amount) for p in line.parts] == [("FX", D(-40000))]
-    assert "arxl's revaluation of 2025-07 was exported on 01/08/2025: it is missing in Sage" in line.explanation
+    assert "arxl's revaluation of 2025-07 is not yet exported to Sage" in line.explanation
 
 
 def test_sage_totals_that_do_not_add_up_are_noted(book: Path, tmp_path: Path) -> None:

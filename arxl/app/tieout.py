@@ -9,8 +9,10 @@ every difference a formula stored with arxl's own result. The verdict decides th
 agrees with arxl, 3 when they differ.
 
 The sheet's columns: A customer, B name, C currency, D arxl's balance, E Sage's, F = E − D, G arxl's base
-value (open items at the closing rate), H Sage's base balance, I = H − G, J class, K explanation, L where
-the account is in Sage's report.
+value (open items at the closing rate), H Sage's base balance, I the month's revaluation arxl exported to Sage
+(a journal to the debtors control and FX nominals: Sage's customer account keeps the document rates, its
+debtors control gets the revaluation), J = H + I − G, K class, L explanation, M where the account is in Sage's
+report.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 
 TIEOUT_SHEET = "TieOut"
 HEADER = ("Customer", "Name", "Currency", "arxl balance", "Sage balance", "Difference", "arxl base value",
-          "Sage base balance", "Base difference", "Class", "Explanation", "In Sage's report")
+          "Sage base balance", "Revaluation journal", "Base difference", "Class", "Explanation", "In Sage's report")
 ZERO = Decimal(0)
 
 
@@ -124,9 +126,8 @@ def _check_totals(sage: SageReport, result: TieOut) -> list[str]:
 def tieout_sheet(result: TieOut, sage_file: str, control: ControlAccount | None, agrees: bool) -> SheetSpec:
     """The TieOut sheet: the accounts per currency with their totals, then the base control."""
     base = result.base_currency
-    sheet = SheetSpec(TIEOUT_SHEET, widths={"A": 12.0, "B": 32.0, "C": 9.0, **dict.fromkeys("DEFGHI", 15.0),
-                                            "J": 26.0, "K": 90.0, "L": 22.0}, freeze="A6", tab_color="375623",
-                      landscape=True, fit_width=True)
+    widths = {"A": 12.0, "B": 32.0, "C": 9.0, **dict.fromkeys("DEFGHIJ", 15.0), "K": 26.0, "L": 90.0, "M": 22.0}
+    sheet = SheetSpec(TIEOUT_SHEET, widths=widths, freeze="A6", tab_color="375623", landscape=True, fit_width=True)
     sheet.add(Cell(f"Tie-out of arxl with Sage at {result.as_of:%d/%m/%Y}", style="title"))
     sheet.add(Cell(f"Sage report: {sage_file}" + (f" · trial balance {control.where}" if control else ""),
                    style="subtitle"))
@@ -161,7 +162,9 @@ def _account_row(sheet: SheetSpec, line: TieLine, base: str) -> None:
               Cell(line.difference, formula=f"=E{row}-D{row}", style="amount", currency=code),
               Cell(line.arxl_base, style="amount", currency=base),
               Cell(line.sage_base, style="amount", currency=base),
-              _difference(line.arxl_base, line.sage_base, f"=H{row}-G{row}", base),
+              Cell(line.revalued, style="amount", currency=base),
+              _difference(line.arxl_base, None if line.sage_base is None else line.sage_base + line.revalued,
+                          f"=H{row}+I{row}-G{row}", base),
               Cell(line.classes or "agrees", style="warning" if line.parts else "good"),
               Cell(line.explanation, style="text"), Cell(line.where, style="note"))
 
@@ -182,13 +185,14 @@ def _total_row(sheet: SheetSpec, code: str, lines: list[TieLine], first: int, la
         return Cell(value, formula=f"=SUM({letter}{first}:{letter}{last})", style="total", currency=currency)
 
     arxl_base, sage_base = [t.arxl_base for t in lines], [t.sage_base for t in lines]
+    revalued: list[Decimal | None] = [t.revalued for t in lines]
     differences = [t.difference for t in lines]
     sheet.add(Cell(f"Total {code}", style="total"), Cell(f"{len(lines)} account(s)", style="total"),
               Cell(code, style="total"), total("D", [t.arxl_balance for t in lines], code),
               total("E", [t.sage_balance for t in lines], code), total("F", list(differences), code),
-              total("G", list(arxl_base), base), total("H", list(sage_base), base),
-              total("I", [None if a is None or s is None else s - a for a, s in zip(arxl_base, sage_base,
-                                                                                     strict=True)], base))
+              total("G", list(arxl_base), base), total("H", list(sage_base), base), total("I", revalued, base),
+              total("J", [None if a is None or s is None else s + r - a for a, s, r in
+                          zip(arxl_base, sage_base, [t.revalued for t in lines], strict=True)], base))
     return row
 
 
@@ -202,8 +206,10 @@ def _control(sheet: SheetSpec, result: TieOut, control: ControlAccount | None, t
     arxl_cell = Cell("left out: a closing rate is missing", style="note") if arxl is None else \
         Cell(arxl, formula="=" + "+".join(f"G{r}" for r in totals) if totals else "", style="total", currency=base)
     sage_cell = Cell("left out: a base balance is missing", style="note") if sage is None else \
-        Cell(sage, formula="=" + "+".join(f"H{r}" for r in totals) if totals else "", style="total", currency=base)
-    sheet.add(Cell("Customers: sum of base values", style="bold"), Cell(""), Cell(base),
+        Cell(sage, formula="=" + "+".join(f"H{r}+I{r}" for r in totals) if totals else "", style="total",
+             currency=base)
+    sheet.add(Cell("Customers: base values (Sage's with the revaluation journals)", style="bold"), Cell(""),
+              Cell(base),
               arxl_cell, sage_cell, _difference(arxl, sage, f"=E{arxl_row}-D{arxl_row}", base))
     if control is not None:
         row = sheet.next_row

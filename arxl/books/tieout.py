@@ -115,6 +115,7 @@ class TieLine:
     sage_balance: Decimal
     arxl_base: Decimal | None  # open items at the closing rate (None: no closing rate)
     sage_base: Decimal | None  # Sage's base balance (None: the report gives none)
+    revalued: Decimal = ZERO  # arxl's revaluation of the month exported to Sage: a journal, not on the account
     parts: tuple[Part, ...] = ()
     where: str = ""  # Sage's line
 
@@ -141,7 +142,7 @@ class TieOut:
     lines: list[TieLine]
     closing_rates: dict[str, DayRate]
     arxl_base_total: Decimal | None
-    sage_base_total: Decimal | None
+    sage_base_total: Decimal | None  # Sage's base balances plus the revaluation journals exported
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -235,11 +236,21 @@ class _Rates:
                 self.result.closing_rates[currency] = found
         return self.result.closing_rates.get(currency)
 
+    def revaluations(self, customer: str, currency: str) -> list[Revaluation]:
+        """The account's revaluation of the as-of month, when it is dated by the as-of date."""
+        period = f"{self.as_of:%Y-%m}"
+        return [r for r in self.ledger.tables.get("Revaluations", ()) if isinstance(r, Revaluation)
+                and r.period == period and r.date <= self.as_of and r.customer_id == customer
+                and r.currency.upper() == currency]
+
+    def posted(self, customer: str, currency: str) -> Decimal:
+        """The revaluation exported to Sage as a journal (debtors control and the FX nominal, no account)."""
+        return sum((r.difference for r in self.revaluations(customer, currency) if r.sage_exported), ZERO)
+
     def revaluation(self, customer: str, currency: str) -> str:
         """What arxl's Revaluations table says of the month's revaluation of the account."""
         period = f"{self.as_of:%Y-%m}"
-        rows = [r for r in self.ledger.tables.get("Revaluations", ()) if isinstance(r, Revaluation)
-                and r.period == period and r.customer_id == customer and r.currency.upper() == currency]
+        rows = self.revaluations(customer, currency)
         if not rows:
             return f"arxl has no revaluation of {period} for it yet (Revaluations)"
         exported = sorted(r.sage_exported for r in rows if r.sage_exported)
@@ -280,15 +291,17 @@ def _line(key: tuple[str, str], known: bool, sage: SageLine | None, items: list[
             parts = [replace(p, explanation=f"the account {customer} ({currency}) is not in Sage's report: a "
                              "report filtered or cut short, or a customer account missing in Sage")
                      if p.kind == "posted in Sage outside arxl" else p for p in parts]
-    elif sage is not None and currency != base and sage_base is not None and arxl_base is not None:
-        parts += _fx(sage_base, arxl_base, items, rates, key)
+    revalued = rates.posted(customer, currency) if currency != base else ZERO
+    if known and sage is not None and sage_balance == arxl and currency != base and sage_base is not None \
+            and arxl_base is not None:
+        parts += _fx(sage_base + revalued, arxl_base, items, rates, key)
     if sage is not None and sage.unallocated is not None:
         unapplied = -sum((i.open_amount for i in items if i.kind == "unapplied"), ZERO)
         if abs(sage.unallocated) != unapplied:
             parts.append(_unallocated(abs(sage.unallocated), unapplied, moved, currency, as_of))
     name = names.get(customer, "") or (sage.name if sage else "")
     return TieLine(customer, sage.account if sage else "", name, currency, arxl, sage_balance, arxl_base, sage_base,
-                   tuple(parts), sage.where if sage else "")
+                   revalued, tuple(parts), sage.where if sage else "")
 
 
 def _money(difference: Decimal, moved: list[Movement], currency: str, as_of: dt.date) -> list[Part]:
@@ -358,7 +371,8 @@ def _explain(rest: Decimal, candidates: list[Part]) -> list[Part]:
 
 def _fx(sage_base: Decimal, arxl_base: Decimal, items: list[OpenItem], rates: _Rates,
         key: tuple[str, str]) -> list[Part]:
-    """The base value of a foreign account whose balance agrees: Sage's against arxl's at the closing rate."""
+    """The base value of a foreign account whose balance agrees: Sage's (with the revaluation journal arxl
+    exported, which Sage posts to the nominal ledger, not to the account) against arxl's at the closing rate."""
     if sage_base == arxl_base:
         return []
     currency = key[1]
@@ -395,7 +409,7 @@ def _unallocated(sage: Decimal, arxl: Decimal, moved: list[Movement], currency: 
 def _totals(result: TieOut) -> None:
     """The base totals of both sides, each left out (None) when a figure of it is unknown."""
     arxl = [t.arxl_base for t in result.lines]
-    sage = [t.sage_base for t in result.lines]
+    sage = [None if t.sage_base is None else t.sage_base + t.revalued for t in result.lines]
     result.arxl_base_total = None if any(v is None for v in arxl) else sum((v for v in arxl if v is not None), ZERO)
     result.sage_base_total = None if any(v is None for v in sage) else sum((v for v in sage if v is not None), ZERO)
     lacking = sorted({t.currency for t in result.lines if t.sage_base is None})
