@@ -108,12 +108,14 @@ def _check_totals(sage: SageReport, result: TieOut) -> list[str]:
     """Sage's totals line against the sum of its accounts (a report cut short, or a filter, shows here)."""
     found: list[str] = []
     currencies = {b.currency for b in sage.balances}
+    base = result.base_currency
+    values = [b.base_balance if b.base_balance is not None else b.balance if b.currency == base else None
+              for b in sage.balances]
+    added_base = None if None in values else sum((v for v in values if v is not None), ZERO)
     for totals in sage.totals:
-        if totals.base_balance is not None and result.sage_base_total is not None \
-                and totals.base_balance != result.sage_base_total:
-            found.append(f"Sage's totals line ({totals.where}) says {figure(totals.base_balance, result.base_currency)}"
-                         f" in {result.base_currency}, its accounts add up to "
-                         f"{figure(result.sage_base_total, result.base_currency)}")
+        if totals.base_balance is not None and added_base is not None and totals.base_balance != added_base:
+            found.append(f"Sage's totals line ({totals.where}) says {figure(totals.base_balance, base)} in {base}, "
+                         f"its accounts add up to {figure(added_base, base)}")
         if totals.balance is not None and len(currencies) == 1:
             code = next(iter(currencies))
             added = sum((b.balance for b in sage.balances), ZERO)

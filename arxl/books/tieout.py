@@ -20,8 +20,11 @@ For each customer and currency the difference is Sage − arxl, and its parts ar
 and apart from the money:
 
 - **FX**: for a foreign account whose balance agrees and whose base balance Sage reports, Sage's base value
-  is compared with the open items at the closing rate (arxl's) and at their own document rates (what Sage
-  carries until the month-end revaluation is posted): equal to the latter, the revaluation is not posted;
+  is compared with the open items at the closing rate (arxl's). Sage keeps a customer's items at their
+  document rates (and the exchange differences it posts itself on allocation); arxl's month-end revaluation
+  reaches Sage as a journal on the debtors control and FX nominals, with no customer account, so an exported
+  revaluation of the month (Revaluations) is added to Sage's side. Sage at the document rates with no
+  revaluation exported: "revaluation not posted in Sage";
 - **unallocated in Sage**: Sage's Unallocated column differs from arxl's unapplied cash: payments on account
   Sage has not allocated yet (no money difference: follow the allocation sheet of the export).
 
