@@ -7,7 +7,7 @@ flags. Old spellings still work, with a note naming the new one (:mod:`arxl.cli.
 
 Each command parses its words, calls one job of :mod:`arxl.app`, and prints the job's report. Exit codes: 0
 done, 2 bad input or refused (the message names the file, sheet and cell), 1 a bug in arxl (the only case that
-prints a traceback).
+prints a traceback), 3 ``arxl tieout`` found that Sage and arxl differ (the TieOut sheet says where and why).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import typer
 
 from arxl import __version__
 from arxl.app.report import Refused
-from arxl.cli import billing, book, cash, periods, recovery
+from arxl.cli import billing, book, cash, periods, recovery, tieout
 from arxl.cli.common import WIDE, BadInput, app, err, fit_consoles, out, session, show, warn
 from arxl.cli.spelling import modernize
 from arxl.core.errors import ArxlError
 
-COMMANDS = (billing, book, cash, recovery, periods)  # each module adds its commands to `app` when imported
+COMMANDS = (billing, book, cash, recovery, periods, tieout)  # each module adds its commands to `app` when imported
 
 
 def _version(value: bool) -> None:
@@ -59,7 +59,7 @@ def _is_usage_error(exc: Exception) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 done, 2 bad input, 1 bug)."""
+    """Run the command line; return the exit code (0 done, 2 bad input, 1 bug, 3 the tie-out differs)."""
     words = sys.argv[1:] if argv is None else list(argv)
     session.command = " ".join(["arxl", *words])[:160]
     session.wait = None
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(words: list[str]) -> int:
     wide = {} if out.is_terminal else {"terminal_width": WIDE, "max_content_width": WIDE}  # help: never wrapped
     try:
-        app(args=words, prog_name="arxl", standalone_mode=False, **wide)
+        code = app(args=words, prog_name="arxl", standalone_mode=False, **wide)  # typer.Exit(n) comes back as n
     except ArxlError as exc:
         err.print(f"arxl: {exc}", highlight=False, markup=False, soft_wrap=True)
         return 2
@@ -98,4 +98,4 @@ def _run(words: list[str]) -> int:
         err.print("arxl: internal error (a bug in arxl, please report it with this text):", markup=False)
         traceback.print_exc(file=sys.stderr)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
