@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from arxl.app import cash, invoicing, jobs, receivables
+from arxl.app import cash, fx, invoicing, jobs, receivables
 from arxl.app.report import Refused, Report
 from arxl.cashapp.reconcile import undecided
 from arxl.core.errors import ArxlError
@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 SHEET = "Close"
 HEADERS = ["Period", "Step", "Status", "When", "Summary"]
-STEPS = ("review billing", "generate invoices", "import statement", "post reconciliation", "refresh aging",
+STEPS = ("review billing", "generate invoices", "import statement", "post reconciliation",
+         "revalue foreign currency", "refresh aging",
          "arrangements check", "statements and reminders", "collections report", "export to Sage")
 
 
@@ -105,6 +106,7 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
                                                             stage_progress),
         "import statement": lambda: _import(host, statement, today),
         "post reconciliation": lambda: _post(host, today),
+        "revalue foreign currency": lambda: fx.revalue(host, month),
         "refresh aging": lambda: receivables.refresh_aging(host, last_day),
         "arrangements check": lambda: receivables.arrangements_check(host, last_day),
         "statements and reminders": lambda: receivables.statements_reminders(

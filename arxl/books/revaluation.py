@@ -66,6 +66,7 @@ class RevaluationRun:
     """What revaluing a month found: the rows to add (none when the month was revalued before)."""
 
     period: Period
+    position: FxPosition | None  # None when the month was revalued before
     revalued: list[Revalued]
     changes: ChangeSet
     already: list[Revaluation]  # rows of the month already in the table
@@ -92,11 +93,12 @@ def revalue_month(ledger: Ledger, period: Period) -> RevaluationRun:
         raise ValueError("a revaluation is of a month, not a year")
     already = [r for r in ledger.table("Revaluations") if r.period.strip() == str(period)]
     if already:
-        return RevaluationRun(period, [], ChangeSet(), already)
+        return RevaluationRun(period, None, [], ChangeSet(), already)
     rates = ledger.day_rates()
-    revalued = revalue(month_position(ledger, period, rates), rates, ledger.book)
+    position = month_position(ledger, period, rates)
+    revalued = revalue(position, rates, ledger.book)
     changes = ChangeSet()
     rows = revaluation_rows(period, revalued)
     if rows:
         changes.append("Revaluations", rows)
-    return RevaluationRun(period, revalued, changes, already)
+    return RevaluationRun(period, position, revalued, changes, already)
