@@ -39,7 +39,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 def _usd_rates() -> list[ExchangeRate]:
     """BNR's USD rate on each of its working days, January 2024 to July 2025: a steady slide of the franc from
-    1,261.75 to 1,440.00 (Settings' USD Rate at the end of July), close to what it was; no draw of the story's
+    1,261.75 to 1,440.00 at the end of July, close to what it was; no draw of the story's
     random numbers, so every other figure of the sample stays as it was."""
     last = dt.date(2025, 7, 31)
     bnr = BusinessCalendar()  # the central bank publishes on every working day, the company's closures aside
@@ -80,7 +80,6 @@ def _settings() -> list[Setting]:
         ("sage_sales_nominal", "4000", ""),
         ("sage_bank_nominal", "1200", "Bank of Kigali RWF current account"),
         ("sage_bank_nominal_usd", "1210", "Bank of Kigali USD account (a USD bank in Sage)"),
-        ("usd_rate", "1440", "RWF per USD for reporting"),
         ("period", "2025-07", "the month being closed"),
         ("as_of", "2025-07-31", ""),
         ("output_folder", "out", ""),
