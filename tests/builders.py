@@ -118,7 +118,6 @@ def billing_tables() -> dict[str, list[Row]]:
         "Settings": [
             Setting(key="Company Name", value="Kigali Cloud & Systems Ltd"),
             Setting(key="Base Currency", value="RWF"),
-            Setting(key="USD Rate", value="1440"),  # formats/sage.py's rate of a USD document, until it reads Rate
             Setting(key="Sage Sales Nominal", value="4000"),
             Setting(key="Credit Note Series", value="CN"),
             Setting(key="VAT Rounding", value="invoice"),

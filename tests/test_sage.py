@@ -158,7 +158,7 @@ def test_vat_rounded_once_per_rate_still_adds_up_to_the_invoice(tmp_path: Path) 
 def test_documents_that_sage_would_refuse_are_held_back_and_not_marked(tmp_path: Path) -> None:
     tables = billing_tables()
     tables["Customers"][0] = tables["Customers"][0].model_copy(update={"sage_account": "MINICT-KIGALI"})
-    tables["Settings"] = [s for s in tables["Settings"] if getattr(s, "key", "") != "USD Rate"]
+    tables["Rates"] = []
     ledger = ledger_of(billing_book(tmp_path / "billing.xlsx", tables))
     rows, changes, problems = sage_rows(ledger, "2025-07")
     assert rows == [] and changes.is_empty
@@ -166,8 +166,8 @@ def test_documents_that_sage_would_refuse_are_held_back_and_not_marked(tmp_path:
         "[billing.xlsx]Customers!O2: INV-2025-00001 not exported: the Sage account reference \"MINICT-KIGALI\" of "
         "C001 is longer than Sage's 8 characters: put the customer's Sage A/C in the Sage Account column of "
         "Customers",
-        "[billing.xlsx]Settings: INV-2025-00002 not exported: it is in USD and Settings has no USD Rate (RWF per "
-        "USD) for Sage's exchange rate",
+        "[billing.xlsx]Rates: INV-2025-00002 not exported: no USD rate for 2025-07-15 or the 4 days before in Rates "
+        "(INV-2025-00002): add BNR's rate",
     ]
 
 
@@ -233,8 +233,8 @@ def test_cli_export_writes_marks_and_exits_2_on_bad_input(book: Path, capsys: py
 def test_cli_exports_the_good_documents_and_exits_2_for_those_held_back(tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     tables = billing_tables()
-    tables["Settings"] = [s for s in tables["Settings"] if getattr(s, "key", "") != "USD Rate"] + \
-        [Setting(key="Company TIN", value="101234567")]
+    tables["Settings"] = [*tables["Settings"], Setting(key="Company TIN", value="101234567")]
+    tables["Rates"] = []
     book = billing_book(tmp_path / "billing.xlsx", tables)
     out = tmp_path / "july.csv"
     assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out)]) == 2

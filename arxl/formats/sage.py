@@ -38,9 +38,9 @@ what arxl does with them:
   invoice, and the billing review blocks it before it is billed.
 - **Exchange Rate**: 1 for documents in the base currency (Settings "Base Currency"). A USD document is
   exported in USD, to the customer's USD account in Sage (Foreign Trader), with Sage's exchange rate: units
-  of the foreign currency per one unit of the base currency, i.e. 1 / Settings "USD Rate" (which holds RWF
-  per USD): 1,440 RWF per USD gives 0.000694444 (nine decimals, which brings 1,440.000 back). A USD
-  document without a USD Rate in Settings, or a document in another foreign currency, is held back.
+  of the foreign currency per one unit of the base currency, i.e. 1 / the document's rate (its Rate column,
+  else the Rates sheet's of its date, :func:`arxl.ledger.rates.document_rate`; RWF per USD): 1,440 RWF per USD
+  gives 0.000694444 (nine decimals, which brings 1,440.000 back). A document without a rate is held back.
 
 Text is written as plain ASCII (accents dropped: "Société" -> "Societe"), on one line.
 
@@ -93,7 +93,8 @@ from arxl.core.tax import vat_on_net
 from arxl.formats.xlsx.save import atomic_write
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.codes import FORMULA_START
-from arxl.ledger.ledger import Ledger
+from arxl.ledger.ledger import DayRates, Ledger
+from arxl.ledger.rates import MissingRate, document_rate
 from arxl.ledger.records import Customer, Invoice, InvoiceLine, Service, TaxCodeRow
 
 COLUMNS = ("Type", "Account Reference", "Nominal A/C Ref", "Department Code", "Date", "Reference", "Details",
@@ -185,6 +186,7 @@ class _Export:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.settings = ledger.settings
+        self.rates: DayRates | None = None
         self.customers = {c.customer_id.strip().upper(): i for i, c in enumerate(ledger.customers.rows)}
         self.services = {s.service_code.strip().upper(): i for i, s in enumerate(ledger.services.rows)}
         self.tax_codes: dict[str, list[int]] = {}
@@ -210,7 +212,7 @@ class _Export:
         if code not in CURRENCIES:
             raise _HeldBack(table.where(index, "currency"), f'currency "{doc.currency}" is not known')
         account = self.account(doc, table.where(index, "customer_id"))
-        rate = self.exchange_rate(code, table.where(index, "currency"))
+        rate = self.exchange_rate(doc, code)
         all_lines = self.ledger.invoice_lines.rows
         lines = sorted(self.lines.get(doc.invoice_no.strip().upper(), []), key=lambda j: all_lines[j].line_no)
         if not lines:
@@ -260,18 +262,16 @@ class _Export:
                             "the customer's Sage A/C in the Sage Account column of Customers")
         return account
 
-    def exchange_rate(self, code: str, where: CellRef) -> Decimal:
+    def exchange_rate(self, doc: Invoice, code: str) -> Decimal:
         base = self.settings.base_currency.strip().upper()
         if code == base:
             return Decimal(1)
-        if code == "USD" and self.settings.usd_rate:
-            if self.settings.usd_rate <= 0:
-                raise _HeldBack(CellRef(self.ledger.book, "Settings"), "Settings USD Rate must be more than zero")
-            return (Decimal(1) / self.settings.usd_rate).quantize(Decimal(1).scaleb(-RATE_PLACES))
-        if code == "USD":
-            raise _HeldBack(CellRef(self.ledger.book, "Settings"), f"it is in USD and Settings has no USD Rate "
-                            f"({base} per USD) for Sage's exchange rate")
-        raise _HeldBack(where, f"it is in {code}, and Settings has an exchange rate for USD only")
+        self.rates = self.rates or self.ledger.day_rates()
+        try:
+            rate = document_rate(doc, self.rates, base, self.ledger.book)
+        except MissingRate as exc:
+            raise _HeldBack(CellRef(self.ledger.book, "Rates"), exc.message) from None
+        return (Decimal(1) / rate).quantize(Decimal(1).scaleb(-RATE_PLACES))
 
     def nominal(self, line: InvoiceLine) -> tuple[str, CellRef]:
         index = self.services.get(line.service_code.strip().upper()) if line.service_code else None

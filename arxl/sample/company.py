@@ -43,7 +43,8 @@ def _usd_rates() -> list[ExchangeRate]:
     random numbers, so every other figure of the sample stays as it was."""
     last = dt.date(2025, 7, 31)
     bnr = BusinessCalendar()  # the central bank publishes on every working day, the company's closures aside
-    days = (FIRST_DAY + dt.timedelta(days=n) for n in range((last - FIRST_DAY).days + 1))
+    first = FIRST_DAY - dt.timedelta(days=7)  # the story opens on New Year's Day: the last rates of 2023 carry it
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
     return [ExchangeRate(date=day, currency="USD", rate=D(1440) - D("0.31") * (last - day).days, source="BNR")
             for day in days if bnr.is_working_day(day)]
 
