@@ -24,7 +24,7 @@ from arxl.core.errors import BadValue
 from arxl.core.money import round_money, storable
 from arxl.formats.sage import sage_rows
 from arxl.formats.xlsx.book import open_ledger
-from arxl.ledger.records import Contract, Customer, Service
+from arxl.ledger.records import Contract, Customer, ExchangeRate, Service
 from arxl.sample import write_sample
 from tests.builders import billing_book, billing_tables, header_cell, set_cells
 
@@ -228,6 +228,7 @@ def test_sage_export_holds_back_a_code_it_would_have_to_change_and_quotes_text_f
                               for line in tables["InvoiceLines"]]
     tables["Invoices"] = [i.model_copy(update={"po_number": "-PO 7"}) if getattr(i, "invoice_no", "") ==
                           "INV-2025-00002" else i for i in tables["Invoices"]]
+    tables["Rates"] = [ExchangeRate(date=dt.date(2025, 7, 15), currency="USD", rate=D(1440))]  # the rate Sage takes
     ledger, _ = open_ledger(billing_book(tmp_path / "billing.xlsx", tables))
     rows, _, problems = sage_rows(ledger, "2025-07", on=dt.date(2025, 8, 1))
     account = ledger.customers.where(0, "sage_account")

@@ -14,6 +14,7 @@ from arxl.cli import app, main
 from arxl.cli.spelling import modernize
 from tests.builders import billing_book
 from tests.test_ebm import JULY, report
+from tests.test_sage import sage_tables
 
 ARXL = Path(sys.executable).with_name("arxl")
 
@@ -112,7 +113,7 @@ def test_todays_spelling_is_left_alone(words: list[str]) -> None:
 
 
 def test_old_spellings_still_work_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    book = billing_book(tmp_path / "billing.xlsx")
+    book = billing_book(tmp_path / "billing.xlsx", sage_tables())  # with the Rates sheet the export reads
     code, out, err = run(capsys, "export", "sage", str(book), "--period", "2025-07", "--out", str(tmp_path / "s.csv"))
     assert code == 0 and (tmp_path / "s.csv").is_file(), err
     assert 'arxl: deprecated: --out of "arxl export sage" is now -o/--output' in err

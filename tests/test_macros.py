@@ -46,7 +46,8 @@ def test_billing_and_cash_buttons_on_the_sample(sample: FileHost, libreoffice: L
     assert len(ledger.invoices) == before + 69
     folder = sample.folder / "out" / "invoices" / "2025-07"
     assert len(list(folder.glob("INV-2025-*.pdf"))) == 69
-    assert macros.run("export_sage", sample).files == [sample.folder / "out" / "sage-2025-07.csv"]
+    assert macros.run("export_sage", sample).files == [sample.folder / "out" / "sage-2025-07.csv",
+                                                       sample.folder / "out" / "sage-2025-07-allocations.csv"]
     report = macros.run("import_statement", sample)
     assert "46 line(s)" in report.lines[0]
     automatic = int(report.lines[0].split("46 line(s): ")[1].split(" matched")[0])

@@ -19,15 +19,23 @@ from arxl.formats.sage import COLUMNS, SageRow, sage_rows, write_sage_csv
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.formats.xlsx.book import open_ledger
 from arxl.ledger.ledger import Ledger
-from arxl.ledger.records import Customer, Invoice, InvoiceLine, Row, Setting, TaxCodeRow
+from arxl.ledger.records import Customer, ExchangeRate, Invoice, InvoiceLine, Row, Setting, TaxCodeRow
 from tests.builders import billing_book, billing_tables
 
 EXPORTED_ON = dt.date(2025, 8, 4)
 
 
+def sage_tables() -> dict[str, list[Row]]:
+    """The billing register with BNR's USD rate of 15 July in the Rates sheet (Settings' USD Rate is not read)."""
+    tables = billing_tables()
+    tables["Settings"] = [s for s in tables["Settings"] if getattr(s, "key", "") != "USD Rate"]
+    tables["Rates"] = [ExchangeRate(date=dt.date(2025, 7, 15), currency="USD", rate=D(1440), source="BNR")]
+    return tables
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
-    return billing_book(tmp_path / "billing.xlsx")
+    return billing_book(tmp_path / "billing.xlsx", sage_tables())
 
 
 def ledger_of(path: Path) -> Ledger:
@@ -93,7 +101,7 @@ def test_the_file_parsed_back_equals_the_register(book: Path) -> None:
     first = parsed[0]
     assert (first["Exchange Rate"], first["Extra Reference"], first["Department Code"]) == \
         ("1", "LPO/MINICT/2025/17", "")
-    assert parsed[3]["Exchange Rate"] == "0.000694444"  # USD per RWF, Sage's way round: 1 / 1,440
+    assert parsed[3]["Exchange Rate"] == "0.000694444444444444444444"  # USD per RWF, Sage's way round: 1 / 1,440
 
 
 def test_exported_documents_are_marked_and_a_rerun_exports_nothing(book: Path) -> None:
@@ -111,14 +119,14 @@ def test_exported_documents_are_marked_and_a_rerun_exports_nothing(book: Path) -
 
 
 def test_a_net_over_the_sage_limit_is_split_into_rows_that_add_up_exactly(tmp_path: Path) -> None:
-    tables = billing_tables()
+    tables = sage_tables()
     huge = Invoice(invoice_no="INV-2025-00004", invoice_date=dt.date(2025, 7, 31), due_date=dt.date(2025, 8, 30),
                    customer_id="C001", currency="RWF", net_amount=D(250000001), vat_amount=D(45000000),
                    total_amount=D(295000001), period="2025-07")
     big_usd = Invoice(invoice_no="INV-2025-00005", invoice_date=dt.date(2025, 7, 31),
                       due_date=dt.date(2025, 8, 30), customer_id="C002", currency="USD",
                       net_amount=D("100000000.01"), vat_amount=D("18000000.00"), total_amount=D("118000000.01"),
-                      period="2025-07")
+                      period="2025-07", rate=D("1441.25"))
     tables["Invoices"] += [huge, big_usd]
     tables["InvoiceLines"] += [
         InvoiceLine(invoice_no="INV-2025-00004", line_no=1, description="E-government platform, phase 2",
@@ -138,10 +146,11 @@ def test_a_net_over_the_sage_limit_is_split_into_rows_that_add_up_exactly(tmp_pa
     assert [(r["Net Amount"], r["Tax Amount"]) for r in usd] == [("50000000.01", "9000000.00"),
                                                                  ("50000000.00", "9000000.00")]
     assert all(D(r["Net Amount"]) <= MAX_AMOUNT for r in parsed)
+    assert {r["Exchange Rate"] for r in usd} == {"0.00069384215091066782307"}  # its own Rate, 1,441.25, not BNR's
 
 
 def test_vat_rounded_once_per_rate_still_adds_up_to_the_invoice(tmp_path: Path) -> None:
-    tables = billing_tables()
+    tables = sage_tables()
     tables["Invoices"].append(Invoice(
         invoice_no="INV-2025-00004", invoice_date=dt.date(2025, 7, 31), due_date=dt.date(2025, 8, 30),
         customer_id="C001", currency="RWF", net_amount=D(2006), vat_amount=D(361), total_amount=D(2367)))
@@ -156,9 +165,9 @@ def test_vat_rounded_once_per_rate_still_adds_up_to_the_invoice(tmp_path: Path) 
 
 
 def test_documents_that_sage_would_refuse_are_held_back_and_not_marked(tmp_path: Path) -> None:
-    tables = billing_tables()
+    tables = sage_tables()
     tables["Customers"][0] = tables["Customers"][0].model_copy(update={"sage_account": "MINICT-KIGALI"})
-    tables["Rates"] = []
+    tables["Rates"] = [ExchangeRate(date=dt.date(2025, 7, 10), currency="USD", rate=D(1440), source="BNR")]
     ledger = ledger_of(billing_book(tmp_path / "billing.xlsx", tables))
     rows, changes, problems = sage_rows(ledger, "2025-07")
     assert rows == [] and changes.is_empty
@@ -166,13 +175,13 @@ def test_documents_that_sage_would_refuse_are_held_back_and_not_marked(tmp_path:
         "[billing.xlsx]Customers!O2: INV-2025-00001 not exported: the Sage account reference \"MINICT-KIGALI\" of "
         "C001 is longer than Sage's 8 characters: put the customer's Sage A/C in the Sage Account column of "
         "Customers",
-        "[billing.xlsx]Rates: INV-2025-00002 not exported: no USD rate for 2025-07-15 or the 4 days before in Rates "
-        "(INV-2025-00002): add BNR's rate",
+        "[billing.xlsx]Invoices!F3: INV-2025-00002 not exported: the Rates sheet has no USD rate for 15/07/2025 "
+        "(nor for the 4 days before): add the RWF per USD rate of that day (BNR)",
     ]
 
 
 def test_a_tax_code_without_a_sage_code_holds_its_documents_back(tmp_path: Path) -> None:
-    tables: dict[str, list[Row]] = billing_tables()
+    tables: dict[str, list[Row]] = sage_tables()
     tables["TaxCodes"][2] = TaxCodeRow(code="EXEMPT", rate=D(0), effective_from=dt.date(2023, 1, 1))
     tables["Customers"].append(Customer(customer_id="C-LONG-NAME", name="Long", customer_type="private"))
     tables["Invoices"].append(Invoice(
@@ -190,7 +199,7 @@ def test_a_tax_code_without_a_sage_code_holds_its_documents_back(tmp_path: Path)
 
 
 def test_text_is_plain_ascii_and_never_a_formula(tmp_path: Path) -> None:
-    tables = billing_tables()
+    tables = sage_tables()
     tables["InvoiceLines"][3] = tables["InvoiceLines"][3].model_copy(
         update={"description": "=cmd|' /C calc'!A0 Société Générale, licences, ligne très longue " + "x" * 80})
     rows, _, _ = sage_rows(ledger_of(billing_book(tmp_path / "billing.xlsx", tables)), "2025-07")
@@ -215,7 +224,7 @@ def test_write_keeps_the_previous_file(tmp_path: Path) -> None:
 def test_cli_export_writes_marks_and_exits_2_on_bad_input(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = book.with_name("july.csv")
     assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out)]) == 0
-    assert "2 invoice(s) and 0 credit note(s), 4 row(s)" in capsys.readouterr().out
+    assert "2 invoices; 4 row(s) written" in capsys.readouterr().out
     assert len(read_back(out)) == 4
     assert all(i.sage_exported for i in ledger_of(book).invoices)
     assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out)]) == 0
@@ -232,13 +241,13 @@ def test_cli_export_writes_marks_and_exits_2_on_bad_input(book: Path, capsys: py
 
 def test_cli_exports_the_good_documents_and_exits_2_for_those_held_back(tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    tables = billing_tables()
-    tables["Settings"] = [*tables["Settings"], Setting(key="Company TIN", value="101234567")]
+    tables = sage_tables()
+    tables["Settings"].append(Setting(key="Company TIN", value="101234567"))
     tables["Rates"] = []
     book = billing_book(tmp_path / "billing.xlsx", tables)
     out = tmp_path / "july.csv"
     assert main(["export", "sage", str(book), "--period", "2025-07", "-o", str(out)]) == 2
     captured = capsys.readouterr()
-    assert "INV-2025-00002 not exported" in captured.err and "1 document(s) held back" in captured.err
+    assert "INV-2025-00002 not exported" in captured.err and "1 item(s) held back" in captured.err
     assert {r["Reference"] for r in read_back(out)} == {"INV-2025-00001"}
     assert [i.sage_exported is not None for i in ledger_of(book).invoices] == [True, False, True]

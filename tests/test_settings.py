@@ -36,3 +36,4 @@ def test_a_key_of_no_currency_or_a_bad_value_is_reported() -> None:
         'setting "Bank Account XYZ" is not known to arxl; check its spelling',
         'Collections Target KES: Collections Target KES "lots" is not a number',
         'setting "Bank Account kes" is given twice']
+

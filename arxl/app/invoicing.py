@@ -1,14 +1,15 @@
-"""Billing jobs: the pre-billing review, invoices with their documents, and the Sage export of a month."""
+"""Billing jobs: the pre-billing review, invoices with their documents (the Sage export of a month is in
+:mod:`arxl.app.sage`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Collection
 from pathlib import Path
 
 from arxl.app.jobs import open_for_work
 from arxl.app.recovery import Progress, counter
 from arxl.app.report import Refused, Report
+from arxl.app.sage import export_sage as export_sage  # the close and the ribbon call it here
 from arxl.billing.review import review_sheet
 from arxl.billing.run import BillingPlan, plan_billing
 from arxl.billing.run import generate_invoices as run_billing
@@ -18,7 +19,6 @@ from arxl.core.period import Period
 from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, to_pdf
 from arxl.formats.invoice_model import documents
 from arxl.formats.libreoffice import require
-from arxl.formats.sage import sage_rows, write_sage_csv
 from arxl.formats.xlsx.host import Host
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
@@ -109,38 +109,3 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
 def _each(advance: Callable[[int], None] | None) -> Callable[[Path], None] | None:
     """A per-file callback that counts one file each time."""
     return None if advance is None else lambda _path: advance(1)
-
-
-def export_sage(host: Host, period: str, out_file: Path, again: bool = False, on: dt.date | None = None) -> Report:
-    """The month's invoices and credit notes as a Sage 50 import file; the documents are then marked exported.
-
-    The file is written first and the marks second; if marking fails the previous file is put back, so the
-    file and the register never disagree about what went to Sage.
-    """
-    month = Period.parse(period)
-    ledger = open_for_work(host, "export to Sage")
-    rows, changes, problems = sage_rows(ledger, month, again=again, on=on)
-    report = Report("export to Sage", problems=problems)
-    held = sum(1 for p in problems if p.severity == "error")
-    if rows:
-        previous = out_file.read_bytes() if out_file.is_file() else None
-        write_sage_csv(rows, out_file)
-        try:
-            host.apply(changes)
-        except BaseException:
-            if previous is None:
-                out_file.unlink(missing_ok=True)
-            else:
-                out_file.write_bytes(previous)
-            raise
-        invoices = len({r.reference for r in rows if r.type == "SI"})
-        credits = len({r.reference for r in rows if r.type == "SC"})
-        report.say(f"{period}: {invoices} invoice(s) and {credits} credit note(s), {len(rows)} row(s) written to "
-                   f"{out_file}")
-        report.files.append(out_file)
-    else:
-        report.say(f"{period}: nothing new to export" + ("" if again else " (documents already exported are left "
-                                                         "out; --again exports them again)"))
-    if held:
-        report.refuse(f"{held} document(s) held back: correct them and run again; they will be exported then")
-    return report

@@ -113,12 +113,14 @@ def invoices_ebm(
 def export_sage(
     book: BookArgument,
     period: PeriodOption,
-    out_file: Annotated[Path, output_option("The Sage 50 import file to write (.csv).", "FILE.csv")],
-    again: Annotated[bool, typer.Option("--again", help="Export again documents already exported.")] = False,
+    out_file: Annotated[Path, output_option("The Sage 50 import file to write (.csv); the allocation sheet is "
+                                            "written beside it as FILE-allocations.csv.", "FILE.csv")],
+    again: Annotated[bool, typer.Option("--again", help="Export again what was already exported.")] = False,
 ) -> None:
-    """Write the month's invoices and credit notes as Sage 50 audit-trail transactions, and mark them exported."""
-    from arxl.app import invoicing
+    """Write the month's AR movements (invoices, credit notes, receipts, deductions, refunds, revaluation
+    journals) as Sage 50 audit-trail transactions, the allocations to make in Sage beside them, and mark them."""
+    from arxl.app import sage
 
     host = session.writable(book)
-    host.check_writable()  # before the file is written, so the file and the register cannot disagree
-    show(invoicing.export_sage(host, period, out_file, again))
+    host.check_writable()  # before the files are written, so the files and the register cannot disagree
+    show(sage.export_sage(host, period, out_file, again))

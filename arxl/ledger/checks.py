@@ -28,6 +28,7 @@ from arxl.ledger.records import (
     Service,
     columns,
 )
+from arxl.ledger.sage_accounts import parse_sage_accounts
 from arxl.ledger.tables import Table
 
 
@@ -232,6 +233,10 @@ class _Checker:
             for i, customer in enumerate(t):
                 if customer.sage_account:
                     self.code(t, i, "sage_account", "Sage Account")
+                    try:  # one account per currency: "NOVA01, USD: NOVA02"
+                        parse_sage_accounts(customer.sage_account, customer.currency or "RWF")
+                    except BadValue as exc:
+                        self.add(t, i, "sage_account", f"Sage Account: {exc.message}")
                 else:  # the export uses the customer ID as its Sage account reference
                     self.code(t, i, "customer_id", "Customer ID (the Sage account reference while Sage Account is "
                                                    "blank)")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import Any, cast
 
+from arxl.core import withholding
 from arxl.core.aging import parse_buckets
 from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.money import CURRENCIES, not_a_currency
@@ -49,14 +50,30 @@ def check_settings(ledger: Ledger) -> list[Problem]:
         if not SERIES.fullmatch(series):  # the number is Sage's Reference, read verbatim: never a formula
             problems.append(Problem(where(key), f'{key} "{series[:20]}" must be letters and digits, starting with '
                                     "a letter (it begins every document number)"))
-    for key, code in (("Sage Sales Nominal", s.sage_sales_nominal), ("Sage Bank Nominal", s.sage_bank_nominal)):
+    nominals = [("Sage Sales Nominal", s.sage_sales_nominal), ("Sage Bank Nominal", s.sage_bank_nominal),
+                ("Sage Debtors Nominal", s.sage_debtors_nominal), ("Sage VAT Nominal", s.sage_vat_nominal),
+                ("Sage Exchange Variance Nominal", s.sage_fx_nominal),
+                ("Sage Unrealised FX Nominal", s.sage_unrealised_fx_nominal)]
+    nominals += [(f"Sage Bank Nominal {currency}", str(code))
+                 for currency, code in s.of_currency("sage_bank_nominal").items()]
+    for key, code in nominals:
         if code.startswith(FORMULA_START):
             problems.append(Problem(where(key), f'{key} "{code[:20]}" begins with "{shown(code[0])}", which a '
                                     "spreadsheet reads as a formula; Sage codes begin with a letter or a digit"))
+    for row in withholding.DEDUCTIONS:
+        if not row.sage_key:
+            continue
+        given = s.sage_deduction(row.code)
+        if not SAGE_TREATMENT.fullmatch(given.strip()):
+            problems.append(Problem(where(row.sage_key), f'{row.sage_key} "{given[:20]}" must be "SA <nominal>" (a '
+                                    'payment on account into a bank-type nominal) or "SC <nominal>" (a credit to an '
+                                    "expense nominal), the nominal 1 to 8 letters or digits: how "
+                                    f"{row.statement.lower()} goes to Sage"))
     return problems
 
 
 SERIES = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+SAGE_TREATMENT = re.compile(r"(?i:SA|SC)\s+[A-Za-z0-9_][A-Za-z0-9_\-]{0,7}")  # "SA 1251": type and nominal
 
 
 def unique(table: Table[Any], key: tuple[str, ...]) -> Iterator[Problem]:

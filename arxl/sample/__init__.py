@@ -50,7 +50,7 @@ from arxl.formats.xlsx.writer import write_book
 from arxl.ledger.records import Closure, Row
 from arxl.sample.company import _DUNNING, BANK_RWF, BANK_USD, CLOSURES, _services, _settings, _tax_codes, _usd_rates
 from arxl.sample.contracts import _bill, _charges, _contracts, _credit_note
-from arxl.sample.customers import _customers
+from arxl.sample.customers import _customers, sage_accounts_for
 from arxl.sample.followup import _collections, _queries
 from arxl.sample.payments import _Books, _plans
 from arxl.sample.statement import _statement
@@ -119,7 +119,7 @@ def _story(seed: int) -> _Story:
         "TaxCodes": [*tax_codes],
         "Closures": [Closure(date=day, description=text) for day, text in CLOSURES],
         "DunningLevels": [*_DUNNING],
-        "Customers": [*people.customers],
+        "Customers": [*sage_accounts_for(people.customers, invoices)],
         "Services": [*services.values()],
         "Contracts": [*contracts],
         "BillingSchedule": [*schedule],
@@ -132,6 +132,7 @@ def _story(seed: int) -> _Story:
         "Arrangements": [*books.arrangement_lines()],
         "Rates": [*_usd_rates()],
         "Queries": [*_queries(invoices, people, credit_note)],
+        "Revaluations": [],  # the history is not revalued: `arxl fx revalue` writes a month's when asked
     }
     return _Story(tuple((name, tuple(rows)) for name, rows in tables.items()), tuple(statement),
                   tuple((line_id, tuple(numbers)) for line_id, numbers in truth.items()))

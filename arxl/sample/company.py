@@ -38,12 +38,13 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def _usd_rates() -> list[ExchangeRate]:
-    """BNR's USD rate on each of its working days, January 2024 to July 2025: a steady slide of the franc from
-    1,261.75 to 1,440.00 at the end of July, close to what it was; no draw of the story's
-    random numbers, so every other figure of the sample stays as it was."""
+    """BNR's USD rate on each of its working days, from the last week of 2023 (the first invoices, dated New
+    Year's Day, take the rate of the last working day before it) to July 2025: a steady slide of the franc to
+    1,440.00 at the end of July, close to what it was; no draw of the story's random numbers, so every other
+    figure of the sample stays as it was."""
     last = dt.date(2025, 7, 31)
+    first = FIRST_DAY - dt.timedelta(days=7)
     bnr = BusinessCalendar()  # the central bank publishes on every working day, the company's closures aside
-    first = FIRST_DAY - dt.timedelta(days=7)  # the story opens on New Year's Day: the last rates of 2023 carry it
     days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
     return [ExchangeRate(date=day, currency="USD", rate=D(1440) - D("0.31") * (last - day).days, source="BNR")
             for day in days if bnr.is_working_day(day)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from arxl.ledger.records import (
     Customer,
     CustomerType,
+    Invoice,
 )
 from arxl.sample.company import D
 from arxl.sample.names import FIRSTNAMES, SURNAMES
@@ -174,3 +175,24 @@ def _bank_accounts(rng: random.Random, kind: str, address: str) -> str:
     return ";".join(accounts[: 2 if kind == "bank" else 1])
 
 
+
+
+def sage_accounts_for(customers: list[Customer], invoices: list[Invoice]) -> list[Customer]:
+    """The customers, each billed in a currency besides its own given a Sage account for it (a Sage 50 customer
+    record has one currency): its account's letters with the next free number, "NOVABU01, USD: NOVABU02"."""
+    taken = {c.sage_account for c in customers}
+    others: dict[str, set[str]] = {}
+    for doc in invoices:
+        others.setdefault(doc.customer_id, set()).add(doc.currency)
+    result = []
+    for customer in customers:
+        extra = sorted(others.get(customer.customer_id, set()) - {customer.currency})
+        accounts = [customer.sage_account]
+        for code in extra:
+            stem, number = customer.sage_account[:-2], 1
+            while f"{stem}{number:02d}" in taken:
+                number += 1
+            taken.add(f"{stem}{number:02d}")
+            accounts.append(f"{code}: {stem}{number:02d}")
+        result.append(customer.model_copy(update={"sage_account": ", ".join(accounts)}) if extra else customer)
+    return result
