@@ -13,6 +13,7 @@ from arxl.ledger.records import (
     Allocation,
     Contract,
     Customer,
+    ExchangeRate,
     Invoice,
     InvoiceLine,
     Receipt,
@@ -21,6 +22,13 @@ from arxl.ledger.records import (
     Setting,
     TaxCodeRow,
 )
+
+
+def usd_rates(rate: D = D(1440), first: dt.date = dt.date(2024, 12, 1),
+              last: dt.date = dt.date(2025, 12, 31)) -> list[Row]:
+    """BNR's USD rate on every weekday from ``first`` to ``last``: the Rates sheet of a test book."""
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [ExchangeRate(date=day, currency="USD", rate=rate, source="BNR") for day in days if day.weekday() < 5]
 
 
 def small_tables() -> dict[str, list[Row]]:
@@ -70,6 +78,7 @@ def small_tables() -> dict[str, list[Row]]:
             Allocation(receipt_id="R-0001", invoice_no="INV-2025-00001", date=dt.date(2025, 7, 3),
                        currency="RWF", applied_amount=D(0), deduction_amount=D(18000), deduction_type="wht"),
         ],
+        "Rates": usd_rates(),
     }
 
 
@@ -109,7 +118,6 @@ def billing_tables() -> dict[str, list[Row]]:
         "Settings": [
             Setting(key="Company Name", value="Kigali Cloud & Systems Ltd"),
             Setting(key="Base Currency", value="RWF"),
-            Setting(key="USD Rate", value="1440"),
             Setting(key="Sage Sales Nominal", value="4000"),
             Setting(key="Credit Note Series", value="CN"),
             Setting(key="VAT Rounding", value="invoice"),
@@ -169,6 +177,7 @@ def billing_tables() -> dict[str, list[Row]]:
                         vat_rate=D("0.18"), vat_amount=D(18000), service_code="HOST-01", contract_ref="K-001",
                         period="2025-06"),
         ],
+        "Rates": usd_rates(),
     }
 
 
@@ -346,7 +355,6 @@ def aging_tables() -> dict[str, list[Row]]:
         "Settings": [
             Setting(key="Company Name", value="Kigali Cloud & Systems Ltd"),
             Setting(key="Base Currency", value="RWF"),
-            Setting(key="USD Rate", value="1440"),
             Setting(key="Aging Buckets", value="30,60,90,120"),
             Setting(key="Aging Basis", value="due_date"),
         ],
@@ -370,6 +378,7 @@ def aging_tables() -> dict[str, list[Row]]:
             Allocation(receipt_id="R-2", invoice_no="INV-2025-00006", date=d(2025, 7, 10), currency="RWF",
                        applied_amount=D(32000)),
         ],
+        "Rates": usd_rates(),
     }
 
 

@@ -120,10 +120,13 @@ def test_one_block_per_currency_never_added(tmp_path: Path) -> None:
         assert '"USD"' in cell.formula and '"RWF"' not in cell.formula
     totals = {row[0].value: row for row in spec.rows if row and row[0].value in ("RWF", "USD") and len(row) > 4}
     assert totals["RWF"][3].value == D(920000) and totals["USD"][3].value == D("1350.49")
-    # a converted total, at Settings' rate and labelled so, is the only place both appear
+    # a converted total, each item at the Rates sheet's closing rate and labelled so, is the only place both appear
     converted = next(row for row in spec.rows if row and str(row[0].value).startswith("All currencies in RWF"))
-    assert converted[5].value == D(920000) + D(1944706)  # 1,350.49 x 1,440 = 1,944,705.6
-    assert totals["USD"][5].formula.startswith("=ROUND(C") and "*$B$" in totals["USD"][5].formula
+    assert converted[5].value == D(920000) + D(1944706)  # 1,250.50 x 1,440 = 1,800,720; 99.99: 143,985.6
+    assert totals["USD"][5].formula.startswith("=SUMIFS($K$") and '"USD"' in totals["USD"][5].formula
+    rate = spec.rows[spec.rows.index(converted) + 1]
+    assert (rate[0].value, rate[1].value) == ("Rate USD", D(1440))
+    assert "RWF per USD on 30/06/2025 (BNR, Rates sheet)" in str(rate[2].value)
 
 
 def test_credits_and_unapplied_cash_apart(tmp_path: Path) -> None:

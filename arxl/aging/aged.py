@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from arxl.core.aging import Basis, BucketScheme, age
-from arxl.core.money import round_money
+from arxl.core.fx import in_base
+from arxl.ledger.ledger import DayRate
 from arxl.ledger.openitems import OpenItem
 
 UNIDENTIFIED = "(unidentified)"
@@ -98,35 +99,30 @@ class AgingReport:
     blocks: list[CurrencyBlock]
     company: str = ""
     base_currency: str = "RWF"
-    usd_rate: Decimal | None = None
+    rates: Mapping[str, DayRate] = field(default_factory=dict)  # the Rates sheet's closing rate per currency
     labels: tuple[str, ...] = field(default=())
+    missing: tuple[str, ...] = ()  # foreign currencies of the items without a rate at the as-of date
 
     def block(self, currency: str) -> CurrencyBlock:
         return next(b for b in self.blocks if b.currency == currency)
 
     def rate(self, currency: str) -> Decimal | None:
-        """Base-currency units for one unit of ``currency`` (Settings' USD Rate is RWF per USD)."""
+        """Base-currency units for one unit of ``currency`` at the as-of date (the Rates sheet's), or None."""
         if currency == self.base_currency:
             return Decimal(1)
-        rate = self.usd_rate
-        if rate is None or rate <= 0:
-            return None
-        if currency == "USD" and self.base_currency == "RWF":
-            return rate
-        if currency == "RWF" and self.base_currency == "USD":
-            return Decimal(1) / rate
-        return None
+        found = self.rates.get(currency)
+        return found.rate if found is not None else None
 
-    def converted(self, currency: str, amount: Decimal) -> Decimal | None:
-        """``amount`` in the base currency at Settings' rate, rounded like the sheet's ROUND."""
+    def converted(self, currency: str) -> Decimal | None:
+        """The open items of ``currency`` in the base currency: each at the closing rate (:func:`in_base`, what
+        the detail's ROUND gives), summed; None without a rate."""
         if currency == self.base_currency:
-            return amount
+            return self.block(currency).items_total
         rate = self.rate(currency)
         if rate is None:
             return None
-        if currency == "RWF" and self.usd_rate:
-            return round_money(amount / self.usd_rate, self.base_currency)
-        return round_money(amount * rate, self.base_currency)
+        return sum((in_base(i.item.open_amount, rate, self.base_currency) for i in self.items
+                    if i.item.currency == currency), Decimal(0))
 
 
 def sheet_labels(scheme: BucketScheme) -> tuple[str, ...]:
@@ -136,7 +132,7 @@ def sheet_labels(scheme: BucketScheme) -> tuple[str, ...]:
 
 def build_report(items: Iterable[OpenItem], names: Mapping[str, str], as_of: dt.date,
                  scheme: BucketScheme | None = None, basis: Basis = "due_date", *, company: str = "",
-                 base_currency: str = "RWF", usd_rate: Decimal | None = None) -> AgingReport:
+                 base_currency: str = "RWF", rates: Mapping[str, DayRate] | None = None) -> AgingReport:
     """Age the open items and total them per currency and customer."""
     scheme = scheme or BucketScheme()
     labels = sheet_labels(scheme)
@@ -164,4 +160,6 @@ def build_report(items: Iterable[OpenItem], names: Mapping[str, str], as_of: dt.
     order = sorted(lines, key=lambda code: (code != base_currency, code))
     blocks = [CurrencyBlock(code, sorted(lines[code].values(), key=lambda c: (-c.balance, c.customer_id)),
                             items_total[code]) for code in order]
-    return AgingReport(as_of, scheme, basis, aged, blocks, company, base_currency, usd_rate, labels)
+    rates = rates or {}
+    missing = tuple(code for code in order if code != base_currency and code not in rates)
+    return AgingReport(as_of, scheme, basis, aged, blocks, company, base_currency, dict(rates), labels, missing)

@@ -3,7 +3,11 @@
 The sheet has three parts, top to bottom:
 
 - the **check**, one line per currency: the buckets plus credits plus unapplied cash, the total outstanding
-  and the sum of the open items must be the same number, and a cell says OK (or DIFFERENCE);
+  and the sum of the open items must be the same number, and a cell says OK (or DIFFERENCE); with more than
+  one currency, the total of all in the base currency: each foreign open item at the Rates sheet's closing
+  rate of the as-of date (the detail's "In RWF" column, ROUND(amount x rate), :func:`arxl.core.fx.in_base`),
+  summed, with the rate, its date and its source. Without a rate that day or the four days before the total is
+  left out and the sheet says which;
 - the **summary**, one block per currency (RWF and USD are never added together): a row per customer with the
   buckets of Settings (Current first), open credit notes and unapplied cash apart, and the balance; a total
   row; a stacked bar chart of the largest debtors. Every figure is a SUMIFS formula over the detail, so an
@@ -40,7 +44,8 @@ from typing import Any
 
 from arxl.aging.aged import AgingReport, CurrencyBlock, build_report, sheet_labels
 from arxl.core.aging import Basis, parse_buckets
-from arxl.core.errors import BadValue, CellRef
+from arxl.core.errors import BadValue, CellRef, Problem
+from arxl.core.fx import in_base
 from arxl.core.money import CURRENCIES
 from arxl.ledger.changes import Cell, ChangeSet, ChartSpec, ConditionalFill, SheetSpec, TableArea
 from arxl.ledger.ledger import Ledger
@@ -63,7 +68,8 @@ AGING_COLUMNS: dict[str, tuple[str, ...] | None] = {
     "Invoices": ("invoice_no", "doc_type", "invoice_date", "due_date", "customer_id", "currency", "total_amount",
                  "original_invoice", "status"),
     "Receipts": ("receipt_id", "date", "amount", "currency", "customer_id"),
-    "Allocations": ("receipt_id", "invoice_no", "date", "applied_amount", "deduction_amount"),
+    "Allocations": ("receipt_id", "invoice_no", "date", "applied_amount", "deduction_amount", "currency", "rate"),
+    "Rates": ("date", "currency", "rate", "source"),
 }
 AGING_ELSEWHERE = ("Receipts", "Allocations")
 
@@ -78,8 +84,19 @@ def aging_report(ledger: Ledger, as_of: dt.date) -> AgingReport:
     basis: Basis = settings.aging_basis or "due_date"
     items = open_items(ledger.invoices, ledger.allocations, as_of, ledger.receipts)
     names = {c.customer_id: c.name for c in ledger.customers}
-    return build_report(items, names, as_of, scheme, basis, company=settings.company_name,
-                        base_currency=settings.base_currency or "RWF", usd_rate=settings.usd_rate)
+    base = settings.base_currency or "RWF"
+    day_rates = ledger.day_rates()
+    rates = {code: rate for code in sorted({i.currency for i in items} - {base})
+             if (rate := day_rates.on(code, as_of)) is not None}
+    return build_report(items, names, as_of, scheme, basis, company=settings.company_name, base_currency=base,
+                        rates=rates)
+
+
+def missing_rates(book: str, report: AgingReport) -> list[Problem]:
+    """A warning per foreign currency without a closing rate: the converted total is left out (the aging is not)."""
+    return [Problem(CellRef(book, "Rates"), f"no {code} rate for {report.as_of:%Y-%m-%d} or the 4 days before in "
+                    f"Rates: the Aging sheet's total in {report.base_currency} is left out; add BNR's rate",
+                    "warning") for code in report.missing]
 
 
 def aging_changes(ledger: Ledger, as_of: dt.date) -> ChangeSet:
@@ -145,7 +162,9 @@ def aging_sheet(report: AgingReport) -> SheetSpec:
     check_top = sheet.next_row
     check_rows = {b.currency: check_top + 1 + i for i, b in enumerate(report.blocks)}
     converted = _shows_conversion(report)
-    row = check_top + 1 + len(report.blocks) + (2 if converted else 0) + 1
+    foreign = [b.currency for b in report.blocks if b.currency != report.base_currency]
+    below = 1 + len(foreign) if converted else 1 if report.missing else 0  # the total and rates, or a warning
+    row = check_top + 1 + len(report.blocks) + below + 1
     debtors = {b.currency: min(TOP_DEBTORS, sum(1 for c in b.customers if c.invoices > 0)) for b in report.blocks}
     charted = [b.currency for b in report.blocks if debtors[b.currency]]
     chart_top = row
@@ -158,10 +177,11 @@ def aging_sheet(report: AgingReport) -> SheetSpec:
         row = total + 3  # the total, the share row, a blank line
     detail_title = row
     first_item, last_item = detail_title + 2, detail_title + 1 + len(report.items)
-    ranges = {letter: f"${letter}${first_item}:${letter}${last_item}" for letter in "ADHIJ"}
-    detail = _Detail(ranges["A"], ranges["I"], ranges["D"], ranges["H"], ranges["J"])
+    ranges = {letter: f"${letter}${first_item}:${letter}${last_item}" for letter in "ADHIJK"}
+    detail = _Detail(ranges["A"], ranges["I"], ranges["D"], ranges["H"], ranges["J"], ranges["K"])
+    rate_rows = {code: check_top + len(report.blocks) + 2 + n for n, code in enumerate(foreign)} if converted else {}
 
-    _check_block(sheet, report, cols, check_rows, block_rows, detail, converted)
+    _check_block(sheet, report, cols, check_rows, block_rows, detail, rate_rows)
     sheet.blank()
     while sheet.next_row < block_rows[report.blocks[0].currency][0]:
         sheet.blank()  # the charts' place
@@ -176,7 +196,7 @@ def aging_sheet(report: AgingReport) -> SheetSpec:
     for block in report.blocks:
         _currency_block(sheet, block, labels, cols, detail, block_rows[block.currency])
     sheet.print_area = f"A1:{cols.last}{detail_title - 2}"
-    _detail_block(sheet, report, detail_title, first_item, last_item)
+    _detail_block(sheet, report, detail_title, first_item, last_item, {c: f"$B${r}" for c, r in rate_rows.items()})
     return sheet
 
 
@@ -217,6 +237,7 @@ class _Detail:
     kind: str
     bucket: str
     amount: str
+    converted: str
 
     def sumifs(self, *criteria: tuple[str, str]) -> str:
         parts = "".join(f",{where},{what}" for where, what in criteria)
@@ -230,13 +251,14 @@ def _ramp(count: int) -> tuple[str, ...]:
 
 
 def _shows_conversion(report: AgingReport) -> bool:
-    """Whether the check shows the base-currency equivalent (several currencies and a rate to convert)."""
+    """Whether the check shows the base-currency equivalent (several currencies, each with a closing rate)."""
     others = [b.currency for b in report.blocks if b.currency != report.base_currency]
-    return bool(others) and all(report.rate(c) is not None for c in others)
+    return bool(others) and not report.missing
 
 
 def _check_block(sheet: SheetSpec, report: AgingReport, cols: _Columns, check_rows: dict[str, int],
-                 block_rows: dict[str, tuple[int, int, int, int]], detail: _Detail, converted: bool) -> None:
+                 block_rows: dict[str, tuple[int, int, int, int]], detail: _Detail, rate_rows: dict[str, int]) -> None:
+    converted = bool(rate_rows)
     base = report.base_currency
     headers = ["Check", "Buckets + credits + unapplied", "Outstanding", "Open items", "Result"]
     if converted:
@@ -260,34 +282,36 @@ def _check_block(sheet: SheetSpec, report: AgingReport, cols: _Columns, check_ro
                  formula=f'=IF(AND(ROUND(B{r}-C{r},{places})=0,ROUND(C{r}-D{r},{places})=0),"OK","DIFFERENCE")'),
         ]
         if converted:
-            cells.append(_converted_cell(report, code, block.balance, f"C{r}", f"B{top + len(report.blocks) + 2}"))
+            cells.append(_converted_cell(report, code, f"C{r}", detail))
         sheet.add(*cells)
     last = top + len(report.blocks)
     sheet.conditional.append(ConditionalFill(f"E{top + 1}:E{last}", f'E{top + 1}<>"OK"', "F8CBAD"))
     if converted:
-        total = sum((report.converted(b.currency, b.balance) or Decimal(0) for b in report.blocks), Decimal(0))
+        total = sum((report.converted(b.currency) or Decimal(0) for b in report.blocks), Decimal(0))
         sheet.add(Cell(f"All currencies in {base}", style="total"), *(Cell("", style="total") for _ in range(4)),
                   Cell(total, formula=f"=SUM(F{top + 1}:F{last})", style="total", currency=base))
-        sheet.add(Cell("Rate", style="note"), Cell(report.usd_rate, style="decimal" if report.usd_rate and
-                                                   report.usd_rate % 1 else "integer"),
-                  Cell("RWF per USD (Settings: USD Rate), for this line only: each currency is aged and totalled "
-                       "on its own", style="note"))
+        for code, row in rate_rows.items():
+            rate = report.rates[code]
+            assert sheet.next_row == row
+            sheet.add(Cell(f"Rate {code}", style="note"),
+                      Cell(rate.rate, style="decimal" if rate.rate % 1 else "integer"),
+                      Cell(f"{base} per {code} on {rate.published:%d/%m/%Y} ({rate.source or 'no source given'}, "
+                           f"Rates sheet): each open item at this closing rate, for this line only; each currency "
+                           "is aged and totalled on its own", style="note"))
+    elif report.missing:
+        shown = ", ".join(report.missing)
+        sheet.add(Cell(f"No total in {base}: no {shown} rate in the Rates sheet for {report.as_of:%d/%m/%Y} or the "
+                       "4 days before", style="warning"))
 
 
-def _converted_cell(report: AgingReport, code: str, balance: Decimal, ref: str, rate_cell: str) -> Cell:
+def _converted_cell(report: AgingReport, code: str, ref: str, detail: _Detail) -> Cell:
+    """The block's balance in the base currency: the sum of its open items each at the closing rate."""
     base = report.base_currency
-    places = CURRENCIES[base].exponent if base in CURRENCIES else 2
-    value = report.converted(code, balance)
+    value = report.converted(code)
     if code == base:
         return Cell(value, formula=f"={ref}", currency=base)
-    if code == "RWF":
-        return Cell(value, formula=f"=ROUND({ref}/{_absolute(rate_cell)},{places})", currency=base)
-    return Cell(value, formula=f"=ROUND({ref}*{_absolute(rate_cell)},{places})", currency=base)
-
-
-def _absolute(ref: str) -> str:
-    letters = ref.rstrip("0123456789")
-    return f"${letters}${ref[len(letters):]}"
+    return Cell(value, formula=detail.sumifs((detail.currency, _text(code))).replace(detail.amount, detail.converted,
+                                                                                       1), currency=base)
 
 
 def _currency_block(sheet: SheetSpec, block: CurrencyBlock, labels: Sequence[str], cols: _Columns, detail: _Detail,
@@ -333,15 +357,19 @@ def _currency_block(sheet: SheetSpec, block: CurrencyBlock, labels: Sequence[str
         sheet.conditional.append(ConditionalFill(f"{letter}{first}:{letter}{total}", f"{letter}{first}>0", tone))
 
 
-def _detail_block(sheet: SheetSpec, report: AgingReport, title: int, first: int, last: int) -> None:
+def _detail_block(sheet: SheetSpec, report: AgingReport, title: int, first: int, last: int,
+                  rate_cells: Mapping[str, str]) -> None:
     assert sheet.next_row == title
     age_header = "Days past due" if report.basis == "due_date" else "Age (days)"
     sheet.add(Cell(f"Open items at {report.as_of:%d/%m/%Y}", style="bold"),
               Cell("one row per invoice, credit note and unapplied receipt; filter with the header's buttons",
                    style="note"))
+    base = report.base_currency
+    converted = (f"In {base}",) if rate_cells else ()
     header = sheet.add(*(Cell(h, style="header") for h in (
         "Customer ID", "Name", "Document", "Kind", "Document date", "Due date", age_header, "Bucket", "Currency",
-        "Open amount")))
+        "Open amount", *converted)))
+    places = CURRENCIES[base].exponent if base in CURRENCIES else 2
     kinds = {kind: Cell(label) for kind, label in KINDS.items()}
     labels = [Cell(label) for label in (report.labels or sheet_labels(report.scheme))]
     currencies: dict[str, Cell] = {}
@@ -354,13 +382,17 @@ def _detail_block(sheet: SheetSpec, report: AgingReport, title: int, first: int,
         currency = currencies.get(code) or currencies.setdefault(code, Cell(code))
         customer = ids.get(aged.customer_id) or ids.setdefault(aged.customer_id, Cell(aged.customer_id))
         name = names.get(aged.name) or names.setdefault(aged.name, Cell(aged.name))
-        rows.append([customer, name, Cell(item.reference), kinds[item.kind],
-                     Cell(item.document_date, style="date"),
-                     Cell(item.due_date if item.kind == "invoice" else None, style="date"),
-                     Cell(aged.days, style="integer"), labels[aged.bucket], currency,
-                     Cell(item.open_amount, currency=code)])
+        row = [customer, name, Cell(item.reference), kinds[item.kind], Cell(item.document_date, style="date"),
+               Cell(item.due_date if item.kind == "invoice" else None, style="date"),
+               Cell(aged.days, style="integer"), labels[aged.bucket], currency, Cell(item.open_amount, currency=code)]
+        rate_cell = rate_cells.get(code)
+        if rate_cell:  # a foreign item at the closing rate: in_base, which is Excel's ROUND of amount x rate
+            r = len(rows) + 1
+            row.append(Cell(in_base(item.open_amount, report.rates[code].rate, base),
+                            formula=f"=ROUND(J{r}*{rate_cell},{places})", currency=base))
+        rows.append(row)
     assert sheet.next_row - 1 == last
-    sheet.tables.append(TableArea(DETAIL_TABLE, f"A{header}:J{last}"))
+    sheet.tables.append(TableArea(DETAIL_TABLE, f"A{header}:{'K' if rate_cells else 'J'}{last}"))
     bucket_letter = "H"
     for index, label in enumerate(report.labels[2:], start=2):
         tone = _TONES[min(index - 2, len(_TONES) - 1)]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from arxl.app import cash, certificates, invoicing, jobs, periods, receivables
+from arxl.app import cash, certificates, fx, invoicing, jobs, periods, receivables
 from arxl.app.report import Refused, Report
 from arxl.cashapp.reconcile import undecided
 from arxl.core.errors import ArxlError
@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 SHEET = "Close"
 HEADERS = ["Period", "Step", "Status", "When", "Summary"]
-STEPS = ("review billing", "generate invoices", "import statement", "post reconciliation", "refresh aging",
-         "certificates", "arrangements check", "statements and reminders", "collections report", "export to Sage")
+STEPS = ("review billing", "generate invoices", "import statement", "post reconciliation",
+         "revalue foreign currency", "refresh aging", "certificates", "arrangements check",
+         "statements and reminders", "collections report", "export to Sage")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
                                                             stage_progress),
         "import statement": lambda: _import(host, statement, today),
         "post reconciliation": lambda: _post(host, today),
+        "revalue foreign currency": lambda: fx.revalue(host, month),
         "refresh aging": lambda: receivables.refresh_aging(host, last_day),
         "certificates": lambda: certificates.refresh_certificates(host, last_day),
         "arrangements check": lambda: receivables.arrangements_check(host, last_day),

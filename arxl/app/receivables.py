@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
+from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet, missing_rates
 from arxl.app.jobs import as_of_date, open_for_work, refuse_errors
 from arxl.app.recovery import InDoubtChoice, Progress, StatementsRun, run_arrangements_check, run_report, run_statements
 from arxl.app.report import Report
@@ -152,6 +152,7 @@ def refresh_aging(host: Host, as_of: dt.date | None) -> Report:
         host.apply(changes)
     report = Report("refresh aging")
     report.say(f"Aging sheet refreshed as of {aged.as_of:%d/%m/%Y}: {len(aged.items)} open item(s)")
+    report.problems += missing_rates(ledger.book, aged)
     for block in aged.blocks:
         overdue = block.balance - block.bucket_total(0) - block.credits - block.unapplied
         report.say(f"{block.currency}: {figure(block.balance, block.currency)} outstanding for "

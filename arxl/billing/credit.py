@@ -44,6 +44,7 @@ from arxl.core.numbering import next_numbers
 from arxl.core.tax import vat_in_gross
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.rates import rate_on
 from arxl.ledger.records import Invoice, InvoiceLine
 
 ZERO = Decimal(0)
@@ -131,7 +132,7 @@ def credit_note(ledger: Ledger, invoice_no: str, *, amount: Decimal | None = Non
                    customer_id=original.customer_id, currency=original.currency, net_amount=net, vat_amount=vat,
                    total_amount=net + vat, terms=original.terms, contract_ref=original.contract_ref,
                    po_number=original.po_number, period=original.period, original_invoice=number, status="open",
-                   notes=label)
+                   notes=label, rate=_rate(ledger, original.currency, on))
     note_lines = [InvoiceLine(invoice_no=new_number, line_no=n, description=p.description, quantity=p.quantity,
                               unit_price=p.unit_price, discount=p.discount, net_amount=p.net,
                               tax_code=p.source.tax_code, vat_rate=p.source.vat_rate, vat_amount=p.vat,
@@ -144,6 +145,15 @@ def credit_note(ledger: Ledger, invoice_no: str, *, amount: Decimal | None = Non
     if credited == remaining and original.status != "credited":
         changes.update("Invoices", table.row_numbers[index], "status", "credited")
     return changes
+
+
+def _rate(ledger: Ledger, code: str, on: dt.date) -> Decimal | None:
+    """The Rates sheet's rate of the note's date for a foreign-currency note (IAS 21), None in the base
+    currency; no rate that day or the days before refuses the note."""
+    base = ledger.settings.base_currency or "RWF"
+    if code.strip().upper() == base.strip().upper():
+        return None
+    return rate_on(ledger.day_rates(), code, on, base, ledger.book, "the credit note's rate")
 
 
 def _key(number: str) -> str:

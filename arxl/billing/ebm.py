@@ -45,8 +45,8 @@ the rate of the invoice date, from the workbook's Rates sheet (Date, Currency, R
 rate of each working day; IAS 21 records a foreign-currency sale at the rate of its date). An invoice dated on
 a weekend or a holiday takes the last rate published before it, up to :data:`RATE_DAYS` days before; with no
 rate that recent the receipt is not compared, and a finding says so for that invoice (with the rate the
-receipt itself implies). Settings' USD Rate is the closing rate for reporting, not the rate of a sale's day,
-and is not used here. The conversion cannot agree to the franc: the invoice's figures are rounded to the cent
+receipt itself implies); an invoice arxl generated carries that rate in its own Rate column. The conversion
+cannot agree to the franc: the invoice's figures are rounded to the cent
 (half a cent is worth rate/200 RWF) and the EBM rounds each line to the franc, so a difference up to
 :func:`rounding_allowance` (``lines x (1 RWF + rate x half a cent)``, rounded up) is no difference. The rate
 used is reported for every receipt compared that way.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -34,6 +34,7 @@ from arxl.core.terms import parse_terms
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.checks import examine
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.rates import rate_on as rate_of_day
 from arxl.ledger.records import Contract, Customer, Invoice, InvoiceLine, ScheduleLine, Service
 
 SAGE_NET_LIMIT = MAX_AMOUNT  # Sage's Net of one row; the export splits a larger one into MAX_SPLIT rows at most
@@ -371,6 +372,7 @@ def generate_invoices(ledger: Ledger, period: Period | str) -> BillingRun:
                            f"{invoice.total_amount:,} {invoice.currency}, more than a cell holds exactly (Excel "
                            f"keeps {EXCEL_DIGITS} significant digits); nothing was billed",
                            ledger.contracts.where(index, "rate") if index is not None else None)
+    drafts = _with_rates(drafts, ledger)
     billed = {id(due): draft.invoice.invoice_no for draft in drafts for due in draft.dues}
     changes = ChangeSet()
     for due in plan.due:
@@ -387,6 +389,22 @@ def generate_invoices(ledger: Ledger, period: Period | str) -> BillingRun:
     changes.append("Invoices", invoices)
     changes.append("InvoiceLines", lines)
     return BillingRun(plan, changes, invoices, lines)
+
+
+def _with_rates(drafts: list[Draft], ledger: Ledger) -> list[Draft]:
+    """Each foreign-currency invoice stamped with the Rates sheet's rate of its date (IAS 21's spot rate);
+    a day without a rate refuses the run, naming the date and the currency."""
+    base = ledger.settings.base_currency or "RWF"
+    rates = ledger.day_rates()
+    stamped = []
+    for draft in drafts:
+        invoice = draft.invoice
+        if invoice.currency.strip().upper() != base.strip().upper():
+            rate = rate_of_day(rates, invoice.currency, invoice.invoice_date, base, ledger.book,
+                           f"the rate of the invoice of {invoice.customer_id}; nothing was billed")
+            draft = replace(draft, invoice=invoice.model_copy(update={"rate": rate}))
+        stamped.append(draft)
+    return stamped
 
 
 def _draft(number: str, key: tuple[dt.date, str, str, str, str], items: Iterable[Due], codes: list[TaxCode],

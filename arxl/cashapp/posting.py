@@ -8,6 +8,11 @@ invoices' statuses follow (paid, part-paid) and the sheet shows the receipt of e
 identity (:mod:`arxl.cashapp.banklines`) is already in Receipts is never posted again, whatever the sheet says;
 lines still undecided wait for the next run. Receipt numbers are ``RCPT-YEAR-NNNN``
 (:func:`arxl.core.numbering.next_numbers`).
+
+A bank line in the base currency decided against a foreign invoice (an RWF transfer for a USD invoice) pays it
+at the Rates sheet's rate of the line's date: the allocation is in the invoice's currency, with that rate (RWF
+per USD) in its Rate column, and applies the RWF divided by the rate, to the cent and never more than the
+invoice still owes or than the line's RWF pays for; what is left of the line stays unapplied on the receipt.
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ from arxl.cashapp.reconcile import (
     sheet_identities,
 )
 from arxl.core.errors import ArxlError, Problem
+from arxl.core.money import currency as currency_of
+from arxl.core.money import round_money
 from arxl.core.numbering import next_numbers
 from arxl.ledger.changes import ChangeSet
-from arxl.ledger.ledger import Ledger
+from arxl.ledger.ledger import DayRates, Ledger
 from arxl.ledger.openitems import open_items
+from arxl.ledger.rates import rate_on
 from arxl.ledger.records import Allocation, DeductionType, Receipt
 from arxl.ledger.tables import Table
 
@@ -100,11 +108,12 @@ def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Pos
                                                   "posted; reject it"))
             continue
         try:
-            allocations, customer = _allocations(decision, [r for _, r in members], invoices, customers, open_now)
+            allocations, customer = _allocations(decision, [r for _, r in members], invoices, customers, open_now,
+                                                 _Rates(ledger))
         except ArxlError as exc:
             result.problems.append(Problem(where, exc.message))
             continue
-        applied = sum((a.applied_amount for a in allocations), Decimal(0))
+        applied = sum((_in_receipt(a, first.currency) for a in allocations), Decimal(0))
         if applied > first.amount:
             result.problems.append(Problem(where, f"line {line_id}: the applied amounts add up to {applied}, more "
                                                   f"than the line's {first.amount}"))
@@ -133,8 +142,46 @@ def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Pos
     return result
 
 
+class _Rates:
+    """The rate of a foreign invoice's currency on a bank line's date, for a line in the base currency."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.base = (ledger.settings.base_currency or "RWF").strip().upper()
+        self.days: DayRates | None = None
+
+    def crossed(self, line: ReconciliationRow, invoice: Any) -> bool:
+        return bool(invoice.currency != line.currency and line.currency.strip().upper() == self.base)
+
+    def of(self, line: ReconciliationRow, code: str) -> Decimal:
+        self.days = self.days or self.ledger.day_rates()
+        return rate_on(self.days, code, line.date, self.base, self.ledger.book,
+                       f"line {line.line_id} pays a {code} invoice in {line.currency}")
+
+
+def _in_receipt(a: Allocation, code: str) -> Decimal:
+    """What an allocation applies, in its receipt's currency."""
+    return round_money(a.applied_amount * a.rate, code) if a.rate is not None else a.applied_amount
+
+
+def _crossed(number: str, line: ReconciliationRow, left: Decimal, owed: Decimal, code: str,
+             rates: _Rates) -> tuple[Allocation | None, Decimal]:
+    """An allocation in the invoice's currency of what ``left`` (in the line's currency) pays at the line date's
+    rate, capped at what is owed; and what it takes of the line."""
+    rate = rates.of(line, code)
+    applied = min(round_money(left / rate, code), max(owed, Decimal(0)))
+    cent = Decimal(1).scaleb(-currency_of(code).exponent)
+    while applied > 0 and round_money(applied * rate, line.currency) > left:  # a cent the line does not pay for
+        applied -= cent
+    if applied <= 0:
+        return None, Decimal(0)
+    allocation = Allocation(receipt_id="", invoice_no=number, date=line.date, currency=code, applied_amount=applied,
+                            rate=rate)
+    return allocation, round_money(applied * rate, line.currency)
+
+
 def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dict[str, Any], customers: set[str],
-                 open_now: dict[str, Decimal]) -> tuple[list[Allocation], str]:
+                 open_now: dict[str, Decimal], rates: _Rates) -> tuple[list[Allocation], str]:
     """The allocations a decision makes of a line, and the customer the receipt belongs to."""
     first = rows[0]
     if decision.casefold() in APPROVE:
@@ -145,7 +192,7 @@ def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dic
         for r in rows:
             if not r.invoice_no:
                 continue  # the unapplied remainder of an overpayment: stays on the receipt
-            _check_invoice(r.invoice_no, first, invoices)
+            _check_invoice(r.invoice_no, first, invoices, None)
             result.append(Allocation(receipt_id="", invoice_no=r.invoice_no, date=first.date, currency=first.currency,
                                      applied_amount=r.applied, deduction_amount=r.deduction,
                                      deduction_type=_deduction(r.deduction_type)))
@@ -154,13 +201,20 @@ def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dic
         return [], decision
     numbers = [n.strip() for n in decision.replace(",", ";").split(";") if n.strip()]
     for number in numbers:
-        _check_invoice(number, first, invoices)
+        _check_invoice(number, first, invoices, rates)
     owners = {invoices[n].customer_id for n in numbers}
     if len(owners) > 1:
         raise ArxlError(f"line {first.line_id}: invoices of several customers ({', '.join(sorted(owners))})")
     left = first.amount
     result = []
     for number in sorted(numbers, key=lambda n: (invoices[n].invoice_date, n)):
+        if rates.crossed(first, invoices[number]):
+            allocation, taken = _crossed(number, first, left, open_now.get(number, Decimal(0)),
+                                         invoices[number].currency, rates)
+            if allocation is not None:
+                result.append(allocation)
+                left -= taken
+            continue
         take = min(left, max(open_now.get(number, Decimal(0)), Decimal(0)))
         if take > 0:
             result.append(Allocation(receipt_id="", invoice_no=number, date=first.date, currency=first.currency,
@@ -169,12 +223,14 @@ def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dic
     return result, owners.pop()
 
 
-def _check_invoice(number: str, line: ReconciliationRow, invoices: dict[str, Any]) -> None:
+def _check_invoice(number: str, line: ReconciliationRow, invoices: dict[str, Any], rates: _Rates | None) -> None:
+    """The invoice exists, is an invoice and is in the line's currency (or, with ``rates``, foreign paid in the
+    base currency)."""
     invoice = invoices.get(number)
     if invoice is None:
         raise ArxlError(f'line {line.line_id}: invoice "{number}" is not in Invoices (approve, reject, invoice '
                         "numbers or a customer id)")
-    if invoice.currency != line.currency:
+    if invoice.currency != line.currency and not (rates is not None and rates.crossed(line, invoice)):
         raise ArxlError(f"line {line.line_id} is in {line.currency}; invoice {number} is in {invoice.currency}")
     if invoice.doc_type != "invoice":
         raise ArxlError(f"{number} is a credit note, not an invoice to collect")

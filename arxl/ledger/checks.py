@@ -15,8 +15,8 @@ from itertools import compress, repeat
 from operator import add, attrgetter, is_, lt, ne
 from typing import Any
 
-from arxl.core.errors import BadValue, Problem
-from arxl.core.money import CURRENCIES, EXCEL_DIGITS, exponent, largest, not_a_currency, storable, unit
+from arxl.core.errors import ArxlError, BadValue, Problem
+from arxl.core.money import CURRENCIES, EXCEL_DIGITS, exponent, largest, not_a_currency, round_money, storable, unit
 from arxl.core.tax import parse_withholding
 from arxl.core.terms import parse_terms
 from arxl.ledger.codes import FORMULA_START, check_settings, shown, unique
@@ -203,6 +203,7 @@ class _Checker:
             if key and self.reads(table, *key):
                 self.problems.extend(unique(table, key))
         self.problems.extend(check_settings(self.ledger))
+        self.problems.extend(retired_settings(self.ledger))
         self.customers_and_services()
         self.contracts_and_schedule()
         self.invoices_and_lines()
@@ -444,13 +445,48 @@ class _Checker:
             paid_in = self.currencies(r, "receipt_id")
             self.money(a, "applied_amount", "deduction_amount", code_of=lambda i: paid_in.get(receipt_ids[i], ""))
         applied: dict[str, Decimal] = defaultdict(Decimal)
-        for receipt_id, amount in zip(receipt_ids, self.column(a, "applied_amount"), strict=True):
-            applied[receipt_id] += amount
+        amounts = self.column(a, "applied_amount")
+        crossed = self.crossed(a, r, receipt_ids) if self.reads(a, "currency", "rate") else {}
+        for i, (receipt_id, amount) in enumerate(zip(receipt_ids, amounts, strict=True)):
+            applied[receipt_id] += crossed.get(i, amount)  # in the receipt's currency
         for i, (receipt_id, amount) in enumerate(zip(self.column(r, "receipt_id"), self.column(r, "amount"),
                                                      strict=True)):
             total = applied.get(receipt_id)
             if total is not None and total > amount > 0:
                 self.add(r, i, "amount", f"allocations of receipt {receipt_id} ({total}) exceed its amount {amount}")
+
+    def crossed(self, a: Table[Any], r: Table[Any], receipt_ids: list[str]) -> dict[int, Decimal]:
+        """Row -> what an allocation in another currency than its receipt applies in the receipt's currency
+        (applied x Rate); such an allocation without a rate is an error at its Rate cell."""
+        if not self.reads(r, "receipt_id", "currency"):
+            return {}
+        paid_in = self.currencies(r, "receipt_id")
+        result: dict[int, Decimal] = {}
+        for i, (receipt_id, code, rate) in enumerate(zip(receipt_ids, self.column(a, "currency"),
+                                                         self.column(a, "rate"), strict=True)):
+            own = paid_in.get(receipt_id)
+            if own is None or own.strip().upper() == code.strip().upper():
+                continue
+            if rate is None or rate <= 0:
+                self.add(a, i, "rate", f"the allocation is in {code} and receipt {receipt_id} in {own}: give the "
+                                       f"rate ({own} per {code}) in Rate")
+                continue
+            try:
+                result[i] = round_money(self.column(a, "applied_amount")[i] * rate, own)
+            except ArxlError:
+                continue  # an unknown currency: reported at the receipt's cell
+        return result
+
+
+def retired_settings(ledger: Ledger) -> list[Problem]:
+    """Settings arxl no longer reads, said at their cell so the accountant can remove them."""
+    table = ledger.tables["Settings"]
+    index = next((i for i, row in enumerate(table.rows) if getattr(row, "key", "").strip().casefold() == "usd rate"),
+                 None)
+    if index is None:
+        return []
+    return [Problem(table.where(index, "value"), "Settings USD Rate is no longer used: the Rates sheet gives each "
+                    "day's rate", "warning")]
 
 
 _TITLES = {c.field: c.header for c in columns(ClientQuery)}

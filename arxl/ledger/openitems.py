@@ -6,7 +6,9 @@ what its invoice still owes, never taking it below zero. As of a past date the
 ledger is rebuilt as it stood then: invoices and credit notes dated after it are left out, and allocations
 dated after it are treated as not yet made. A credit note with no original invoice, or the part of one that
 exceeds what its invoice still owed, is an open credit (a negative item); a receipt not fully allocated leaves
-unapplied cash (negative too). Both are shown apart from the invoices, never netted silently.
+unapplied cash (negative too). Both are shown apart from the invoices, never netted silently. An allocation
+in another currency than its receipt (an RWF receipt paying a USD invoice) clears its applied amount from the
+invoice in the invoice's currency and takes applied x its Rate from the receipt, in the receipt's currency.
 
 This :class:`OpenItem` is the ledger's: an invoice, a credit or unapplied cash, as aging, statements and
 dunning show it. The matcher takes its invoices as :class:`arxl.ledger.matching.OpenInvoice` (one row of the
@@ -44,6 +46,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from arxl.core.money import round_money
 from arxl.ledger.records import Allocation, Invoice, Receipt
 
 ItemKind = Literal["invoice", "credit", "unapplied"]
@@ -76,6 +79,8 @@ def open_items(invoices: Iterable[Invoice], allocations: Iterable[Allocation], a
     by_number = {i.invoice_no: i for i in register if i.doc_type == "invoice"}
     cleared: dict[str, Decimal] = {}
     applied_by_receipt: dict[str, Decimal] = {}
+    receipts = list(receipts)
+    paid_in: dict[str, str] | None = None  # receipt -> its currency, for an allocation in another one
     for a in allocations:  # the hot loop of a big ledger: plain dicts, no zero added
         if a.date <= as_of:
             applied = a.applied_amount
@@ -83,6 +88,10 @@ def open_items(invoices: Iterable[Invoice], allocations: Iterable[Allocation], a
                 amount = applied + a.deduction_amount if a.deduction_amount else applied
                 cleared[a.invoice_no] = cleared[a.invoice_no] + amount if a.invoice_no in cleared else amount
             receipt = a.receipt_id
+            if a.rate is not None:  # applied in the invoice's currency, paid in the receipt's: applied x rate
+                paid_in = paid_in if paid_in is not None else {r.receipt_id: r.currency for r in receipts}
+                code = paid_in.get(receipt, a.currency)
+                applied = round_money(applied * a.rate, code) if code != a.currency else applied
             applied_by_receipt[receipt] = applied_by_receipt[receipt] + applied if receipt in applied_by_receipt \
                 else applied
     credited: dict[str, Decimal] = defaultdict(Decimal)

@@ -62,6 +62,7 @@ class _Settings(Row):
     sage_vat_nominal: str = col("Sage VAT Nominal", "2200")  # Sage's sales tax control account
     sage_fx_nominal: str = col("Sage Exchange Variance Nominal", "7906")  # realised: Sage posts it on allocation
     sage_unrealised_fx_nominal: str = col("Sage Unrealised FX Nominal", "7907")  # month-end revaluation journals
+    # retired: the Rates sheet gives each day's rate; validate warns at its cell (ledger.checks.retired_settings)
     usd_rate: Decimal | None = col("USD Rate", None)
     period: str = col("Period", "")
     as_of: dt.date | None = col("As Of", None)

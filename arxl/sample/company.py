@@ -82,7 +82,6 @@ def _settings() -> list[Setting]:
         ("sage_sales_nominal", "4000", ""),
         ("sage_bank_nominal", "1200", "Bank of Kigali RWF current account"),
         ("sage_bank_nominal_usd", "1210", "Bank of Kigali USD account (a USD bank in Sage)"),
-        ("usd_rate", "1440", "RWF per USD for reporting"),
         ("period", "2025-07", "the month being closed"),
         ("as_of", "2025-07-31", ""),
         ("output_folder", "out", ""),
