@@ -180,7 +180,7 @@ def test_a_completed_close_locks_its_month_and_a_stopped_one_does_not(tmp_path: 
     done = close.month_end(host, "2025-07", tmp_path / "out", dt.date(2025, 8, 1))
     assert not done.refused, done.reasons
     assert done.lines[0] == "2025-07: month-end close complete"
-    assert done.lines[-1].startswith("2025-07 locked: reopen it with `arxl period reopen billing.xlsx 2025-07")
+    assert done.lines[-1].startswith("period lock: 2025-07 locked; `arxl period reopen billing.xlsx 2025-07")
     [event] = _events(book)
     assert (event.period, event.action, event.reason) == ("2025-07", "locked", "month-end close")
     assert (tmp_path / "out" / "sage-2025-07.csv").is_file()

@@ -70,8 +70,16 @@ def test_the_demo_runs_the_whole_close_without_libreoffice(tmp_path: Path) -> No
     steps = {row[1]: row[2] for row in load_workbook(demo / "billing.xlsx", read_only=True)["Close"].iter_rows(
         min_row=5, values_only=True) if row[0] == "2025-07"}
     assert steps == dict.fromkeys(("review billing", "generate invoices", "import statement", "post reconciliation",
-                                   "refresh aging", "certificates", "arrangements check", "statements and reminders",
-                                   "collections report", "export to Sage"), "done")
+                                   "revalue foreign currency", "refresh aging", "certificates", "arrangements check",
+                                   "statements and reminders", "collections report", "export to Sage"), "done")
+    # issue 11's "done when": the history and July's files, applied to an empty Sage (the model of the tests), give
+    # the register's balance for every customer and its control total: the tie-out agrees, to the franc
+    assert len(list((demo / "sage").glob("sage-20??-??.csv"))) == 18
+    assert "  Sage agrees with arxl at 31/07/2025: 60 customers, control 380,917,776 RWF" in lines
+    assert any("debtors control 1100" in line and "380,917,776 RWF against arxl's 380,917,776 RWF: agrees" in line
+               for line in lines)
+    tie = list(load_workbook(demo / "billing.xlsx")["TieOut"].iter_rows(values_only=True))
+    assert any("agree" in str(cell) for row in tie[:4] for cell in row if cell)
     # said once, in one unwrapped line: what LibreOffice adds and how to install it
     notes = [line for line in lines if "LibreOffice" in line]
     assert notes == ["note: LibreOffice is not installed, so invoices and statements were made as .xlsx only and the "

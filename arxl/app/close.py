@@ -163,7 +163,7 @@ def _lock(host: Host, month: Period) -> str:
     if already:
         return ""
     host.apply(changes)
-    return f"{month} locked: reopen it with `arxl period reopen {host.name} {month} --reason ...` to change it"
+    return f"period lock: {month} locked; `arxl period reopen {host.name} {month} --reason ...` to change it"
 
 
 def _import(host: Host, statement: Path | None, today: dt.date) -> Report:

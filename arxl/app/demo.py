@@ -19,14 +19,21 @@ from arxl.app.close import month_end
 from arxl.app.jobs import validate
 from arxl.app.recovery import Progress
 from arxl.app.report import Report
+from arxl.app.sage import export_sage_months
+from arxl.app.tieout import tieout
 from arxl.cashapp.reconcile import decide
+from arxl.core.period import Period
 from arxl.formats.libreoffice import WITHOUT_IT, find_soffice
 from arxl.formats.mailsink import MailSink
-from arxl.formats.xlsx.host import FileHost
+from arxl.formats.xlsx.host import FileHost, ledger_of
+from arxl.ledger.sage_accounts import sage_accounts
 from arxl.sample import sample_decisions, write_sample
+from arxl.sample.sage50 import Customer as SageCustomer
+from arxl.sample.sage50 import Sage50, replay
 
 PERIOD = "2025-07"
 TODAY = dt.date(2025, 8, 1)
+HISTORY = (Period.parse("2024-01"), Period.parse("2025-06"))  # the sample's months before July
 WITHOUT_LIBREOFFICE = WITHOUT_IT
 
 
@@ -41,6 +48,8 @@ class Demo:
         out_dir.mkdir(parents=True, exist_ok=True)
         marker.write_text("made by arxl demo; removed and rebuilt by the next one\n")
         self.book, self.statement = write_sample(out_dir / "billing.xlsx", seed=7)
+        self.sage_dir = out_dir / "sage"
+        self.sage_dir.mkdir()
         self.host = FileHost(self.book)
         self.pdf = find_soffice() is not None  # the demo alone chooses by itself: a command given --pdf refuses
         self.sink = MailSink(out_dir / "mailbox")
@@ -60,6 +69,29 @@ class Demo:
         """Run the close of July 2025 from its first step not done (see :func:`arxl.app.close.month_end`)."""
         return month_end(self.host, PERIOD, self.out_dir, TODAY, statement=self.statement, pdf=self.pdf,
                          server=self.sink.server, progress=step, stage_progress=progress)
+
+    def sage_history(self) -> Report:
+        """The demo's Sage is a new company: send it the history first, every month from January 2024 to June
+        2025 (``arxl export sage --period 2024-01 --through 2025-06 --out DIR --again``: the sample's invoices
+        went to the old Sage, marked exported; an empty Sage needs them again, and their receipts)."""
+        first, last = HISTORY
+        return export_sage_months(self.host, first, last, self.sage_dir, again=True, on=Period.parse(PERIOD).first)
+
+    def sage_check(self) -> tuple[Report, Path, Path]:
+        """Sage's side after the close: every file of the history and July's imported into the model of Sage 50
+        and its allocation sheets followed, Sage's Aged Debtors report and trial balance written as Sage exports
+        them, and ``arxl tieout`` run on them at the end of July (the TieOut sheet)."""
+        ledger, _ = ledger_of(self.host)
+        base = ledger.settings.base_currency
+        model = Sage50(base, {account: SageCustomer(account, c.name, code) for c in ledger.customers
+                              for code, account in sage_accounts(c, base).items()},
+                       debtors=ledger.settings.sage_debtors_nominal, vat=ledger.settings.sage_vat_nominal,
+                       exchange_variance=ledger.settings.sage_fx_nominal)
+        replay(model, [*sorted(self.sage_dir.glob("sage-????-??.csv")), self.out_dir / f"sage-{PERIOD}.csv"])
+        as_of = Period.parse(PERIOD).last
+        aged = model.write_aged_debtors(self.sage_dir / f"aged-debtors-{as_of}.csv", as_of)
+        balance = model.write_trial_balance(self.sage_dir / f"trial-balance-{as_of}.csv")
+        return tieout(self.host, aged, as_of, trial_balance=balance).report, aged, balance
 
     def decide(self) -> Report:
         """The accountant's part: automatic matches approved, the other lines decided from the answer key."""

@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 from arxl.app.jobs import apply, open_for_work
-from arxl.app.report import Report
+from arxl.app.report import Refused, Report
 from arxl.core.period import Period
 from arxl.formats.sage import Counts, Pair, sage_export
 from arxl.formats.xlsx.host import Host
+from arxl.ledger.changes import ChangeSet
 
 
 def export_sage(host: Host, period: str | Period, out_file: Path, again: bool = False,
@@ -43,6 +44,45 @@ def export_sage(host: Host, period: str | Period, out_file: Path, again: bool = 
     else:
         report.say(f"{month}: nothing new to export" + ("" if again else " (what was exported before is left out; "
                                                         "--again exports it again)"))
+    if held:
+        report.refuse(f"{held} item(s) held back: correct them and run again; they will be exported then")
+    return report
+
+
+def export_sage_months(host: Host, first: Period, last: Period, out_dir: Path, again: bool = False,
+                       on: dt.date | None = None) -> Report:
+    """Every month from ``first`` to ``last`` exported as by :func:`export_sage`, each to
+    ``out_dir/sage-YYYY-MM.csv`` and its allocation sheet, with one write of the workbook for all of them (a
+    catch-up of a year and a half: a new Sage company, or one that never had the receipts). All the files and
+    all the marks, or none: a failure puts every file back."""
+    if last < first:
+        raise Refused(Report("export to Sage").refuse(f"--through {last} is before --period {first}"))
+    ledger = open_for_work(host, "export to Sage")
+    report = Report("export to Sage")
+    changes = ChangeSet()
+    pairs: list[Pair] = []
+    month = first
+    try:
+        while month <= last:
+            result = sage_export(ledger, month, again=again, on=on)
+            report.problems += result.problems
+            if result.rows or result.allocations:
+                pair = Pair(out_dir / f"sage-{month}.csv")
+                pairs.append(pair)
+                report.files += pair.write(result.rows, result.allocations)
+                report.say(f"{month}: {_counts(result.counts)}; {len(result.allocations)} allocation(s)")
+            else:
+                report.say(f"{month}: nothing new to export")
+            ledger.apply_updates(result.changes)  # the next month sees this one's marks
+            changes.merge(result.changes)
+            month = month.next()
+        if not changes.is_empty:
+            apply(host, ledger, changes, "export to Sage")
+    except BaseException:
+        for pair in pairs:
+            pair.undo()
+        raise
+    held = sum(1 for p in report.problems if p.severity == "error")
     if held:
         report.refuse(f"{held} item(s) held back: correct them and run again; they will be exported then")
     return report

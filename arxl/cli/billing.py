@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from arxl.cli.common import (
+    BadInput,
     BookArgument,
     OnOption,
     PdfFlag,
@@ -20,9 +21,11 @@ from arxl.cli.common import (
     progress,
     session,
     show,
+    warn,
 )
 from arxl.core.errors import ArxlError
 from arxl.core.money import to_decimal
+from arxl.core.period import Period
 
 invoices_app = group("Billing: review, generate, credit notes, EBM receipts.")
 export_app = group("Export to the ledger of record (Sage).")
@@ -113,14 +116,25 @@ def invoices_ebm(
 def export_sage(
     book: BookArgument,
     period: PeriodOption,
-    out_file: Annotated[Path, output_option("The Sage 50 import file to write (.csv); the allocation sheet is "
-                                            "written beside it as FILE-allocations.csv.", "FILE.csv")],
+    out_file: Annotated[Path | None, output_option("The Sage 50 import file to write (.csv); the allocation sheet "
+                                                   "is written beside it as FILE-allocations.csv.", "FILE.csv")]
+    = None,
+    through: Annotated[str | None, typer.Option("--through", metavar="YYYY-MM", help="Export every month from "
+                                                "--period to this one, each to DIR/sage-YYYY-MM.csv.")] = None,
+    out_dir: Annotated[Path | None, out_dir_option("The folder of the monthly files with --through.")] = None,
     again: Annotated[bool, typer.Option("--again", help="Export again what was already exported.")] = False,
 ) -> None:
     """Write the month's AR movements (invoices, credit notes, receipts, deductions, refunds, revaluation
     journals) as Sage 50 audit-trail transactions, the allocations to make in Sage beside them, and mark them."""
     from arxl.app import sage
 
+    if (through is None) == (out_file is None) or (through is None) != (out_dir is None):
+        warn("give -o/--output FILE.csv for one month, or --through YYYY-MM --out DIR for several")
+        raise BadInput()
     host = session.writable(book)
     host.check_writable()  # before the files are written, so the files and the register cannot disagree
-    show(sage.export_sage(host, period, out_file, again))
+    if through is not None and out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        show(sage.export_sage_months(host, Period.parse(period), Period.parse(through), out_dir, again))
+    elif out_file is not None:
+        show(sage.export_sage(host, period, out_file, again))

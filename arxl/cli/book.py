@@ -122,6 +122,10 @@ def demo(
         out.print(f"[bold]sample[/bold]: {run.book} (60 customers, Jan 2024 to Jun 2025) and its July bank "
                   "statement")
         show(run.validate())
+        history = run.sage_history()
+        out.print(f"[bold]Sage[/bold]: the demo's Sage is a new company; the history goes to it first: "
+                  f"{len(history.files) // 2} monthly files (January 2024 to June 2025) in {run.sage_dir}/",
+                  highlight=False)
         with progress() as shown:
             first = run.close(shown.step, shown)
         for line in first.lines:
@@ -132,6 +136,13 @@ def demo(
         with progress() as shown:
             second = run.close(shown.step, shown)
         received = run.received
+        if not second.refused:
+            check, aged, balance = run.sage_check()
+            out.print(f"[bold]Sage[/bold]: every file imported into a model of Sage 50 and its allocation sheets "
+                      f"followed; its Aged Debtors report ({aged.name}) and trial balance ({balance.name}) tied out "
+                      "against the register (arxl tieout, the TieOut sheet):", highlight=False)
+            for line in check.lines[:1] + [line for line in check.lines if "debtors control" in line]:
+                out.print(f"  {line}", highlight=False, markup=False)
     steps = RichTable(title="Month-end close of July 2025", show_lines=False)
     steps.add_column("step")
     steps.add_column("what it did", overflow="fold")

@@ -17,6 +17,7 @@ from typing import Any, cast
 from arxl.core.calendar import BusinessCalendar
 from arxl.core.errors import BadWorkbook, CellRef, Problem
 from arxl.core.tax import TaxCode, WithholdingRates
+from arxl.ledger.changes import ChangeSet
 from arxl.ledger.port import WorkbookPort
 from arxl.ledger.records import (
     TABLES,
@@ -166,6 +167,14 @@ class Ledger:
 
     def withholding_rates(self) -> WithholdingRates:
         return self.settings.withholding_rates()
+
+    def apply_updates(self, changes: ChangeSet) -> None:
+        """A ChangeSet's cell updates made in memory, as the workbook will hold them once it is written: a job
+        that works month by month (the Sage export of many months) sees its own marks without re-reading."""
+        for update in changes.updates:
+            table = self.tables[update.table]
+            index = table.row_numbers.index(update.row)
+            table.rows[index] = table.rows[index].model_copy(update={update.field: update.value})
 
 
 def load_ledger(port: WorkbookPort, date1904: bool = False) -> tuple[Ledger, list[Problem]]:

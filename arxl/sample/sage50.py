@@ -289,5 +289,17 @@ class Sage50:
         return path
 
 
+def replay(model: Sage50, files: Iterable[Path]) -> int:
+    """Each import file (``sage-YYYY-MM.csv``) imported and its allocation sheet (``...-allocations.csv``, when
+    there is one) followed, in the order given, as the accountant does each month; the rows posted."""
+    posted = 0
+    for path in files:
+        posted += model.import_audit_trail(path)
+        sheet = path.with_name(f"{path.stem}-allocations.csv")
+        if sheet.is_file():
+            model.allocate_sheet(sheet)
+    return posted
+
+
 def _shown(amount: Decimal, places: int) -> str:
     return f"{amount:.{places}f}"
