@@ -97,11 +97,7 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
     done = _done_steps(host, period)
     if pdf and not {"generate invoices", "statements and reminders"} <= done.keys():
         require("PDFs of invoices and statements")  # asked for: refused now rather than half-way
-    raw = host.port().read_table(SHEET, HEADERS)
-    earlier = [row for row in (raw.rows if raw else []) if str(row[0]) != period]
-    log: list[tuple[str, str, str, str]] = []
     report = Report("month-end close")
-    now = f"{dt.datetime.now():%d/%m/%Y %H:%M}"
     steps: dict[str, Callable[[], Report]] = {
         "review billing": lambda: invoicing.review_billing(host, period),
         "generate invoices": lambda: invoicing.generate_invoices(host, period, out_dir / "invoices" / period, pdf,
@@ -117,8 +113,38 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
         "collections report": lambda: receivables.collections_report(host, period),
         "export to Sage": lambda: invoicing.export_sage(host, period, out_dir / f"sage-{period}.csv", on=today),
     }
+    run_steps(host, period, STEPS, steps, done, report, "close", progress)
+    if not report.refused:
+        report.lines.insert(0, f"{period}: month-end close complete")
+        locked_now = _lock(host, month)
+        if locked_now:
+            report.say(locked_now)
+    return report
+
+
+def _lock(host: Host, month: Period) -> str:
+    """Lock the month whose close is complete, and say so; nothing when it already was (a re-run repeats
+    nothing)."""
+    ledger = jobs.open_for_work(host, "lock the month")
+    changes, already = periods.lock_changes(ledger, [month], periods.user_name(), "month-end close")
+    if already:
+        return ""
+    host.apply(changes)
+    return f"period lock: {month} locked; `arxl period reopen {host.name} {month} --reason ...` to change it"
+
+
+def run_steps(host: Host, label: str, order: tuple[str, ...], steps: dict[str, Callable[[], Report]],
+              done: dict[str, tuple[str, str]], report: Report, what: str,
+              progress: Callable[[str], None] | None = None) -> None:
+    """Run the steps not yet done in order, into ``report``, stopping at the first refused or waiting one; the
+    Close sheet then records each step of ``label`` (a month, or a year for the year-end) and keeps the rows of
+    every other period. The one loop of the month-end and the year-end."""
+    raw = host.port().read_table(SHEET, HEADERS)
+    earlier = [row for row in (raw.rows if raw else []) if str(row[0]) != label]
+    log: list[tuple[str, str, str, str]] = []
+    now = f"{dt.datetime.now():%d/%m/%Y %H:%M}"
     try:
-        for name in STEPS:
+        for name in order:
             if name in done:
                 when, summary = done[name]
                 log.append((name, "done", when, summary))
@@ -138,32 +164,15 @@ def month_end(host: Host, period: str, out_dir: Path, today: dt.date, statement:
                 waiting = result.job == "waiting"
                 log.append((name, "waiting" if waiting else "refused", now, "; ".join(result.reasons)))
                 report.say(f"{name}: {'waiting' if waiting else 'refused'}: {'; '.join(result.reasons)}")
-                report.refuse(f"the close stopped at '{name}': {'; '.join(result.reasons)}")
+                report.refuse(f"the {what} stopped at '{name}': {'; '.join(result.reasons)}")
                 break
             summary = "; ".join(result.lines)
             log.append((name, "done", now, summary))
             report.say(f"{name}: {summary}")
     finally:
         changes = ChangeSet()
-        changes.replace_sheet(_close_sheet(period, log, earlier))
+        changes.replace_sheet(_close_sheet(label, log, earlier))
         host.apply(changes)
-    if not report.refused:
-        report.lines.insert(0, f"{period}: month-end close complete")
-        locked_now = _lock(host, month)
-        if locked_now:
-            report.say(locked_now)
-    return report
-
-
-def _lock(host: Host, month: Period) -> str:
-    """Lock the month whose close is complete, and say so; nothing when it already was (a re-run repeats
-    nothing)."""
-    ledger = jobs.open_for_work(host, "lock the month")
-    changes, already = periods.lock_changes(ledger, [month], periods.user_name(), "month-end close")
-    if already:
-        return ""
-    host.apply(changes)
-    return f"period lock: {month} locked; `arxl period reopen {host.name} {month} --reason ...` to change it"
 
 
 def _import(host: Host, statement: Path | None, today: dt.date) -> Report:

@@ -17,9 +17,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from arxl.app import cash, certificates, invoicing, jobs, periods, receivables
-from arxl.app.close import SHEET, _close_sheet, _done_steps
+from arxl.app import cash, certificates, jobs, periods, receivables
+from arxl.app.close import _done_steps, run_steps
 from arxl.app.report import Refused, Report
+from arxl.app.sage import export_sage_months
 from arxl.books.yearend import year_end_sheet
 from arxl.cashapp.reconcile import undecided
 from arxl.core.errors import ArxlError
@@ -40,8 +41,6 @@ def year_end(host: Host, year: str, out_dir: Path, today: dt.date,
     jobs.open_for_work(host, "year-end close")  # refused before the Close sheet is written
     _refuse_waiting_lines(host, period)
     done = _done_steps(host, label)
-    raw = host.port().read_table(SHEET, ["Period", "Step", "Status", "When", "Summary"])
-    earlier = [row for row in (raw.rows if raw else []) if str(row[0]) != label]
     months = [Period(period.year, m) for m in range(1, 13)]
     steps: dict[str, Callable[[], Report]] = {
         "export to Sage": lambda: _export(host, months, out_dir, today),
@@ -51,34 +50,7 @@ def year_end(host: Host, year: str, out_dir: Path, today: dt.date,
         "lock the year": lambda: _lock(host, months, label),
     }
     report = Report("year-end close")
-    log: list[tuple[str, str, str, str]] = []
-    now = f"{dt.datetime.now():%d/%m/%Y %H:%M}"
-    try:
-        for name in STEPS:
-            if name in done:
-                log.append((name, "done", *done[name]))
-                report.say(f"{name}: already done ({done[name][0]})")
-                continue
-            if progress:
-                progress(name)
-            try:
-                result = steps[name]()
-            except Refused as exc:
-                result = exc.report
-            except ArxlError as exc:
-                result = Report(name).refuse(str(exc))
-            report.problems += result.problems
-            report.files += result.files
-            if result.refused:
-                log.append((name, "refused", now, "; ".join(result.reasons)))
-                report.refuse(f"the year-end stopped at '{name}': {'; '.join(result.reasons)}")
-                break
-            log.append((name, "done", now, "; ".join(result.lines)))
-            report.say(f"{name}: {'; '.join(result.lines)}")
-    finally:
-        changes = ChangeSet()
-        changes.replace_sheet(_close_sheet(label, log, earlier))
-        host.apply(changes)
+    run_steps(host, label, STEPS, steps, done, report, "year-end", progress)
     if not report.refused:
         report.lines.insert(0, f"{label}: year-end close complete")
     return report
@@ -95,16 +67,13 @@ def _refuse_waiting_lines(host: Host, year: Period) -> None:
 
 
 def _export(host: Host, months: list[Period], out_dir: Path, today: dt.date) -> Report:
-    """Each month of the year to Sage, a file per month; months already exported write nothing."""
-    report = Report("export to Sage")
-    written = 0
-    for month in months:
-        result = invoicing.export_sage(host, str(month), out_dir / f"sage-{month}.csv", on=today)
-        report.problems += result.problems
-        report.files += result.files
-        if result.refused:
-            return report.refuse(f"{month}: {'; '.join(result.reasons)}")
-        written += bool(result.files)
+    """Each month of the year to Sage, a file per month, in one write of the workbook; months already exported
+    write nothing."""
+    result = export_sage_months(host, months[0], months[-1], out_dir, on=today)
+    if result.refused:
+        return result
+    written = len(result.files) // 2  # each month: its import file and its allocation sheet
+    report = Report("export to Sage", problems=result.problems, files=result.files)
     report.say(f"{written} month(s) exported, {len(months) - written} with nothing new")
     return report
 
