@@ -148,3 +148,44 @@ def test_the_converted_total_recalculated_by_libreoffice_equals_arxl(book: Path,
     expected = {(AGING_SHEET, total.coordinate): D(280000)}
     expected |= {(AGING_SHEET, ref): D(str(values[ref].value)) for ref in converted}
     assert_formulas_match(libreoffice, book, expected)
+
+
+def test_sage_gets_the_rwf_receipt_on_the_usd_account_and_the_tie_out_agrees(book: Path, tmp_path: Path) -> None:
+    """The receipt goes to Sage in USD on the customer's USD account (200.00 applied and the 10,000 RWF rest at
+    1,450: 206.90 USD, posting exactly 300,000 RWF to the RWF bank); Sage, rebuilt from the files, agrees with
+    the register, the rest being unapplied in USD in Sage as in the tie-out's view of arxl."""
+    from arxl.app.sage import export_sage_months
+    from arxl.app.tieout import tieout
+    from arxl.core.period import Period
+    from arxl.formats.xlsx.host import FileHost
+    from arxl.ledger.records import InvoiceLine
+    from arxl.ledger.sage_accounts import sage_accounts
+    from arxl.sample.sage50 import Customer, Sage50, replay
+
+    tables = fx_tables()  # the USD invoices with their lines, so Sage knows their nominal and tax code
+    tables["InvoiceLines"] += [
+        InvoiceLine(invoice_no=number, line_no=1, description="Support", quantity=D(1), unit_price=net,
+                    net_amount=net, tax_code="VAT18", vat_rate=D(0), vat_amount=D(0), service_code="HOST-01")
+        for number, net in (("INV-7", D("1000.00")), ("INV-8", D("200.00")))]
+    book = write_book(tmp_path / "lines.xlsx", tables)
+    decided(book, "300000", "INV-8")
+    assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 0
+    assert main(["fx", "revalue", str(book), "--period", "2025-07"]) == 0
+    host = FileHost(book)
+    first = min(i.invoice_date for i in open_ledger(book)[0].invoices)
+    out = tmp_path / "sage"
+    out.mkdir()
+    done = export_sage_months(host, Period(first.year, first.month), Period.parse("2025-07"), out, again=True,
+                              on=d(2025, 8, 1))
+    assert not done.refused, [str(p) for p in done.problems]
+    ledger, _ = open_ledger(book)
+    model = Sage50("RWF", {account: Customer(account, c.name, code) for c in ledger.customers
+                           for code, account in sage_accounts(c, "RWF").items()})
+    replay(model, sorted(out.glob("sage-????-??.csv")))
+    [paid] = [r for r in ledger.receipts if r.currency == "RWF" and r.date == d(2025, 7, 31)]
+    [receipt] = [t for t in model.transactions if t.reference == paid.receipt_id]
+    assert (receipt.type, receipt.account, receipt.nominal) == ("SA", "C002", ledger.settings.sage_bank("RWF"))
+    assert (receipt.net, receipt.base_net) == (D("206.90"), D(300000))
+    aged = model.write_aged_debtors(tmp_path / "aged.csv", d(2025, 7, 31))
+    run = tieout(host, aged, d(2025, 7, 31))
+    assert run.agrees, run.report.lines

@@ -35,6 +35,7 @@ This module reads records, never a file: Sage's lines come in as anything shaped
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
@@ -46,7 +47,8 @@ from arxl.core.fx import in_base
 from arxl.core.money import figure
 from arxl.ledger.ledger import DayRate, Ledger
 from arxl.ledger.openitems import OpenItem, open_items
-from arxl.ledger.records import Revaluation
+from arxl.ledger.rates import paid_in
+from arxl.ledger.records import Allocation, Revaluation
 from arxl.ledger.sage_accounts import sage_accounts
 
 TIMING_DAYS = 5
@@ -176,17 +178,45 @@ def movements(ledger: Ledger) -> list[Movement]:
         found.append(Movement(kind, doc.invoice_no, doc.customer_id, doc.currency.upper(), doc.invoice_date,
                               doc.total_amount, doc.sage_exported))
     payer: dict[str, str] = {}
+    of_receipt: dict[str, list[Allocation]] = defaultdict(list)
+    for a in ledger.allocations:
+        of_receipt[a.receipt_id.strip().upper()].append(a)
     for receipt in ledger.receipts:
         payer[receipt.receipt_id] = receipt.customer_id
         if receipt.customer_id and receipt.amount:
-            found.append(Movement("receipt", receipt.receipt_id, receipt.customer_id, receipt.currency.upper(),
-                                  receipt.date, -receipt.amount, receipt.sage_exported))
+            # an RWF receipt applied to USD invoices goes on the customer's USD account, in USD, as Sage has it
+            code, amount = paid_in(receipt, of_receipt[receipt.receipt_id.strip().upper()]) or \
+                (receipt.currency.upper(), receipt.amount)
+            found.append(Movement("receipt", receipt.receipt_id, receipt.customer_id, code.upper(), receipt.date,
+                                  -amount, receipt.sage_exported))
     for a in ledger.allocations:
         customer = owner.get(a.invoice_no) or payer.get(a.receipt_id, "")
         if a.deduction_amount and customer:
             found.append(Movement("deduction", f"{a.deduction_type or 'deduction'} {a.invoice_no or a.receipt_id}",
                                   customer, a.currency.upper(), a.date, -a.deduction_amount, a.sage_exported))
     return sorted(found, key=lambda m: (m.date, m.reference))
+
+
+def _as_in_sage(ledger: Ledger, items: list[OpenItem], as_of: dt.date) -> list[OpenItem]:
+    """The open items as Sage's accounts hold them: the unapplied rest of an RWF receipt applied to USD invoices
+    sits, in Sage, on the customer's USD account in USD (the whole receipt went there: :func:`paid_in`), where
+    arxl's aging keeps it in RWF on the receipt."""
+    receipts = {r.receipt_id: r for r in ledger.receipts}
+    of_receipt: dict[str, list[Allocation]] = defaultdict(list)
+    for a in ledger.allocations:
+        of_receipt[a.receipt_id].append(a)
+    result = []
+    for item in items:
+        receipt = receipts.get(item.reference) if item.kind == "unapplied" else None
+        found = paid_in(receipt, of_receipt[receipt.receipt_id]) if receipt is not None else None
+        if found is None:
+            result.append(item)
+            continue
+        currency, net = found
+        applied = sum((a.applied_amount for a in of_receipt[item.reference] if a.date <= as_of), ZERO)
+        result.append(dataclasses.replace(item, currency=currency, original_amount=net, cleared=applied,
+                                          open_amount=applied - net))
+    return result
 
 
 def tie_out(ledger: Ledger, sage: Sequence[SageLine], as_of: dt.date) -> TieOut:
@@ -196,7 +226,7 @@ def tie_out(ledger: Ledger, sage: Sequence[SageLine], as_of: dt.date) -> TieOut:
     by_account = {account: c.customer_id for c in ledger.customers for account in sage_accounts(c, base).values()}
     by_id = {c.customer_id.strip().upper(): c.customer_id for c in ledger.customers}  # a report keyed by arxl's ID
     items: dict[tuple[str, str], list[OpenItem]] = defaultdict(list)
-    for item in open_items(ledger.invoices, ledger.allocations, as_of, ledger.receipts):
+    for item in _as_in_sage(ledger, open_items(ledger.invoices, ledger.allocations, as_of, ledger.receipts), as_of):
         items[(item.customer_id, item.currency.upper())].append(item)
     moved: dict[tuple[str, str], list[Movement]] = defaultdict(list)
     for m in movements(ledger):

@@ -12,11 +12,14 @@ without a rate is a :class:`MissingRate` naming the date, the currency and the R
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from arxl.core.errors import BadValue, CellRef
+from arxl.core.fx import in_base
+from arxl.core.money import round_money
 from arxl.ledger.ledger import RATE_DAYS, DayRate, DayRates
-from arxl.ledger.records import Invoice
+from arxl.ledger.records import Allocation, Invoice, Receipt
 
 _ONE = Decimal(1)
 
@@ -57,3 +60,26 @@ def document_rate(document: Invoice, rates: DayRates, base: str, book: str = "")
     if document.rate is not None and document.rate > 0:
         return document.rate
     return rate_on(rates, document.currency, document.invoice_date, base, book, document.invoice_no)
+
+
+def paid_in(receipt: Receipt, allocations: Iterable[Allocation]) -> tuple[str, Decimal] | None:
+    """A receipt applied in another currency than its own (RWF paying USD invoices, each allocation with its Rate:
+    the receipt's currency per unit): that currency and the receipt's amount in it, as it goes on the customer's
+    account in Sage: what it applied, plus the unapplied rest at the last allocation's rate. None when it is
+    applied in its own currency only, in several others, or an allocation lacks its rate (the Sage export holds
+    such a receipt back, naming the cell). The export and the tie-out both ask this."""
+    code = receipt.currency.strip().upper()
+    mine = sorted((a for a in allocations if a.receipt_id.strip().upper() == receipt.receipt_id.strip().upper()),
+                  key=lambda a: a.date)
+    currencies = {a.currency.strip().upper() for a in mine}
+    if not mine or code in currencies or len(currencies) != 1:
+        return None
+    currency = currencies.pop()
+    applied, in_code, rate = Decimal(0), Decimal(0), _ONE
+    for a in mine:
+        if a.rate is None or a.rate <= 0:
+            return None
+        applied += abs(a.applied_amount)
+        in_code += in_base(abs(a.applied_amount), a.rate, code)
+        rate = a.rate
+    return currency, applied + round_money((abs(receipt.amount) - in_code) / rate, currency)

@@ -12,12 +12,12 @@ import re
 from decimal import Decimal, localcontext
 from typing import Literal
 
-from arxl.core.fx import SAGE_RATE_PLACES, in_base, sage_rate
-from arxl.core.money import round_money
+from arxl.core.fx import SAGE_RATE_PLACES, sage_rate
 from arxl.core.sage_limits import MAX_AMOUNT, MAX_SPLIT
 from arxl.core.withholding import deduction
 from arxl.formats.sage.common import ONE, ZERO, Books, HeldBack, reference
 from arxl.formats.sage.csvfile import DETAILS_LENGTH, EXTRA_REFERENCE_LENGTH, SageRow, split, text
+from arxl.ledger.rates import paid_in
 from arxl.ledger.records import Allocation, Receipt
 
 NO_TAX = "T9"  # outside the scope of VAT: money moved, nothing sold
@@ -89,16 +89,15 @@ class Movements:
             raise HeldBack(allocations.where(first, "currency"), f"it is a {code} receipt applied to "
                            f"{foreign[0]} invoices; Sage takes such a receipt only into a {self.books.base} bank: "
                            "enter it in Sage by hand")
-        currency, applied, in_code, rate = foreign[0], ZERO, ZERO, ONE
-        for i in sorted(mine, key=lambda j: allocations.rows[j].date):
+        currency = foreign[0]
+        for i in mine:
             a: Allocation = allocations.rows[i]
             if a.rate is None or a.rate <= 0:
                 raise HeldBack(allocations.where(i, "rate"), f"it applies {code} to {a.invoice_no or 'the account'} "
                                f"in {currency}: the allocation needs its Rate ({code} per {currency})")
-            applied += abs(a.applied_amount)
-            in_code += in_base(abs(a.applied_amount), a.rate, code)
-            rate = a.rate
-        net = applied + round_money((amount - in_code) / rate, currency)
+        found = paid_in(r, (allocations.rows[i] for i in mine))
+        assert found is not None  # one foreign currency, every allocation with its rate: checked above
+        net = found[1]
         if net <= 0:
             raise HeldBack(table.where(index, "amount"), f"its allocations take more than its {amount:,} {code}")
         with localcontext() as context:
