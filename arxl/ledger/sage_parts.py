@@ -10,7 +10,7 @@ fewest rows under it (:func:`split`). Each resulting row is a :class:`Part`.
 
 Sage converts each row's Net and Tax to the base currency one by one (field ÷ its exchange rate, rounded), so a
 foreign document is worth Σ ``in_base(net) + in_base(tax)`` over its parts at the document's rate
-(:func:`base_value`), which may be a franc or so from ``in_base`` of its total: that sum is the value arxl
+(:meth:`SageParts.base_value`), which may be a franc or so from ``in_base`` of its total: that sum is the value arxl
 carries it at (:mod:`arxl.books.fx`). A document without lines is one part: the net and VAT of its Invoices
 row.
 
