@@ -1,9 +1,8 @@
 """arxl's exchange differences against the independent model of Sage 50 (arxl.sample.sage50, which reads only
 the exported files): over the sample's whole history, month by month, the realised differences of
 :mod:`arxl.books.fx` are what Sage posts to its exchange variance nominal, and each USD account's base value in
-Sage is the sum of the values arxl carries its open items at; both within the franc per document by which
-Sage's conversion of each row's net and VAT one by one differs from arxl's of the document's total (the rule of
-the brief, core.fx.in_base(total, rate)): one document of the sample's history is a franc apart."""
+Sage is the sum of the values arxl carries its open items at, to the franc: arxl carries a document at the value
+Sage gives the rows it becomes, each row's net and VAT converted one by one (arxl.ledger.sage_parts)."""
 
 from __future__ import annotations
 
@@ -12,10 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from arxl.books.fx import fx_position
+from arxl.core.fx import in_base
 from arxl.core.period import Period
 from arxl.formats.sage import sage_export, write_allocation_csv, write_sage_csv
 from arxl.formats.xlsx.book import open_ledger
+from arxl.ledger.rates import document_rate
 from arxl.ledger.sage_accounts import sage_accounts
+from arxl.ledger.sage_parts import SageParts
 from arxl.sample import write_sample
 from arxl.sample.sage50 import Customer, Sage50
 from tests.test_sage_sample import mark
@@ -29,6 +31,7 @@ def test_realised_and_carried_values_are_sages_at_every_month_end(tmp_path: Path
     sage = Sage50(base, {account: Customer(account, c.name, code) for c in ledger.customers
                          for code, account in accounts[c.customer_id].items()})
     rates = ledger.day_rates()
+    parts = SageParts.of(ledger)
     month = Period.parse("2024-01")
     realised_any = False
     while month <= Period.parse("2025-07"):
@@ -36,27 +39,25 @@ def test_realised_and_carried_values_are_sages_at_every_month_end(tmp_path: Path
         mark(ledger, result.changes)
         sage.import_audit_trail(write_sage_csv(result.rows, tmp_path / f"sage-{month}.csv"))
         sage.allocate_sheet(write_allocation_csv(result.allocations, tmp_path / f"sage-{month}-allocations.csv"))
-        position = fx_position(ledger.invoices, ledger.receipts, ledger.allocations, month.last, base, rates)
+        position = fx_position(ledger.invoices, ledger.receipts, ledger.allocations, month.last, base, rates,
+                               parts=parts)
         realised = sum((r.difference for r in position.realised), Decimal(0))
         realised_any = realised_any or bool(realised)
-        # within a franc per foreign document to date (see below): exactly equal until April 2025, when
-        # INV-2025-00154, a franc apart, is settled
-        documents_to_date = sum(1 for i in ledger.invoices if i.currency != base and i.invoice_date <= month.last)
-        assert abs(-sage.nominal[sage.exchange_variance] - realised) <= documents_to_date, month
-        if month < Period.parse("2025-04"):
-            assert -sage.nominal[sage.exchange_variance] == realised, month
+        assert -sage.nominal[sage.exchange_variance] == realised, month
         carried: dict[str, Decimal] = defaultdict(Decimal)
-        documents: dict[str, int] = defaultdict(int)
         for item in position.items:
             carried[accounts[item.customer_id][item.currency]] += item.carried
-            documents[accounts[item.customer_id][item.currency]] += item.kind != "unapplied"
         foreign = [a for a, c in sage.customers.items() if c.currency != base]
         in_sage = {a: sage.base_balance(a, month.last) for a in foreign if sage.base_balance(a, month.last)}
         assert in_sage.keys() == {a for a, v in carried.items() if v}, month
-        # Sage converts a row's net and its VAT one by one; arxl carries a document at in_base(total): at most a
-        # franc apart per open document (INV-2025-00154: 34,560 + 6,220.80 USD at 1,392.57 is 48,127,219 +
-        # 8,662,899 = 56,790,118 RWF in Sage, 56,790,119 in arxl)
         for account, value in in_sage.items():
-            assert abs(value - carried[account]) <= documents[account], (month, account)
+            assert value == carried[account], (month, account)
         month = month.next()
     assert realised_any  # the history has USD receipts at other rates than their invoices'
+    # and documents whose rows Sage converts to another value than their total's: INV-2025-00154, 34,560 + 6,220.80
+    # USD at 1,392.57, is 48,127,219 + 8,662,899 = 56,790,118 RWF in Sage, not in_base(40,780.80) = 56,790,119
+    doc = next(i for i in ledger.invoices if i.invoice_no == "INV-2025-00154")
+    rate = document_rate(doc, rates, base)
+    assert (doc.currency, rate, doc.net_amount, doc.vat_amount) == ("USD", Decimal("1392.57"), Decimal("34560.00"),
+                                                                    Decimal("6220.80"))
+    assert parts.base_value(doc, rate, base) == Decimal(56790118) != in_base(doc.total_amount, rate, base)

@@ -415,3 +415,29 @@ def test_against_the_sage_model(tmp_path: Path) -> None:
         ("C001", [("not yet exported", D(-410000))])]
     assert run.control.balance == ARXL_BASE - 410000  # Sage's debtors control lacks the same 410,000
     assert run.result.sage_base_total == ARXL_BASE - 410000 and not run.notes
+
+
+def test_a_usd_invoice_with_vat_is_at_sages_value_of_its_rows(tmp_path: Path) -> None:
+    """Sage converts the net and the VAT one by one: 34,560.00 + 6,220.80 USD at 1,392.57 is 48,127,219 +
+    8,662,899 = 56,790,118 RWF (in_base of the total would be 56,790,119); the tie-out finds the account at its
+    document rate and names the revaluation not posted."""
+    tables = tieout_tables()
+    day = dt.date(2025, 6, 30)
+    doc = Invoice(invoice_no="INV-U1", invoice_date=day, due_date=day + dt.timedelta(days=30), customer_id="C002",
+                  currency="USD", net_amount=D("34560.00"), vat_amount=D("6220.80"), total_amount=D("40780.80"),
+                  sage_exported=dt.date(2025, 7, 1), rate=D("1392.57"))
+    line = InvoiceLine(invoice_no="INV-U1", line_no=1, description="Services", quantity=D(1),
+                       unit_price=D("34560.00"), net_amount=D("34560.00"), tax_code="B", vat_rate=D("0.18"),
+                       vat_amount=D("6220.80"))
+    tables["Invoices"] = [doc if isinstance(i, Invoice) and i.invoice_no == "INV-U1" else i
+                          for i in tables["Invoices"]]
+    tables["InvoiceLines"] = [line if isinstance(i, InvoiceLine) and i.invoice_no == "INV-U1" else i
+                              for i in tables["InvoiceLines"]]
+    tables["TaxCodes"].append(TaxCodeRow(code="B", rate=D("0.18"), effective_from=dt.date(2023, 1, 1),
+                                         sage_tax_code="T1"))
+    book = write_book(tmp_path / "b.xlsx", tables)
+    rows = [AGREEING[0], ("ACME01", "Acme Holdings Inc", "USD", "40,780.80", "0", "56,790,118.00"), *AGREEING[2:]]
+    line_of = _lines(book, sage_csv(tmp_path / "s.csv", rows))["C002"]
+    assert [(p.kind, p.amount) for p in line_of.parts] == [("FX", D(56790118) - D(58724352))]  # at 1,440
+    assert "revaluation not posted in Sage: Sage carries them at their document rates (56,790,118" in \
+        line_of.explanation

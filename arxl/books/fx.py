@@ -1,9 +1,14 @@
 """Foreign-currency items in the base currency (IAS 21): what each is carried at and what settling it realised.
 
 A foreign-currency document is recorded at the spot rate of its date (:func:`arxl.ledger.rates.document_rate`:
-its stamped Rate, else the Rates sheet's of its date); its base value is :func:`arxl.core.fx.in_base` of its
-total at that rate, the value Sage posts. A receipt in a foreign currency is carried at the rate of its date; a
-deduction allocated with it (bank charges, withholding, a write-off) at the same rate; a credit note at its own.
+its stamped Rate, else the Rates sheet's of its date). Its base value is the one Sage posts: Sage converts each
+row it imports, its net and its VAT one by one, so the document is worth Σ ``in_base(net) + in_base(tax)`` at
+that rate over the rows it becomes (:meth:`arxl.ledger.sage_parts.SageParts.base_value`: one per tax code and
+nominal of its lines, split under Sage's limit; a document without lines is the net and VAT of its Invoices
+row). That can be a franc or two from ``in_base`` of its total (34,560.00 + 6,220.80 USD at 1,392.57 is
+48,127,219 + 8,662,899 = 56,790,118 RWF, not 56,790,119). A receipt in a foreign currency is carried at the
+rate of its date; a deduction allocated with it (bank charges, withholding, a write-off) at the same rate; a
+credit note at its own.
 
 Every item is then followed in date order (on one day: invoices, credit notes, receipts, then allocations in
 the register's order). **The allocation rule** (Sage's model in the tests follows it too): an Allocations row
@@ -36,10 +41,12 @@ from arxl.core.period import Period
 from arxl.ledger.ledger import DayRates
 from arxl.ledger.rates import document_rate, rate_on
 from arxl.ledger.records import Allocation, Invoice, Receipt
+from arxl.ledger.sage_parts import SageParts
 
 ItemKind = Literal["invoice", "credit", "unapplied"]
 Source = Literal["receipt", "deduction", "credit note"]
 _ZERO = Decimal(0)
+_NO_LINES = SageParts([], [], [], "")
 
 
 @dataclass(slots=True)
@@ -115,10 +122,12 @@ class FxPosition:
 
 
 def fx_position(invoices: Iterable[Invoice], receipts: Iterable[Receipt], allocations: Iterable[Allocation],
-                as_of: dt.date, base: str, rates: DayRates, book: str = "") -> FxPosition:
-    """Follow every foreign item to the end of ``as_of``. A day without a rate is a
-    :class:`~arxl.ledger.rates.MissingRate` naming the date and the currency."""
-    return _Follower(base, rates, book).run(invoices, receipts, allocations, as_of)
+                as_of: dt.date, base: str, rates: DayRates, book: str = "",
+                parts: SageParts | None = None) -> FxPosition:
+    """Follow every foreign item to the end of ``as_of``; ``parts`` gives the Sage rows of the documents
+    (``SageParts.of(ledger)``; without it every document is its Invoices row's net and VAT). A day without a
+    rate is a :class:`~arxl.ledger.rates.MissingRate` naming the date and the currency."""
+    return _Follower(base, rates, book, parts or _NO_LINES).run(invoices, receipts, allocations, as_of)
 
 
 def realised_in(position: FxPosition, period: Period) -> list[Realised]:
@@ -127,8 +136,9 @@ def realised_in(position: FxPosition, period: Period) -> list[Realised]:
 
 
 class _Follower:
-    def __init__(self, base: str, rates: DayRates, book: str) -> None:
+    def __init__(self, base: str, rates: DayRates, book: str, parts: SageParts) -> None:
         self.base = base.strip().upper()
+        self.parts = parts
         self.rates = rates
         self.book = book
         self.documents: dict[str, _Item] = {}
@@ -171,7 +181,7 @@ class _Follower:
         rate = document_rate(doc, self.rates, self.base, self.book)
         kind: ItemKind = "invoice" if doc.doc_type == "invoice" else "credit"
         item = _Item(kind, doc.invoice_no, doc.customer_id, doc.currency, doc.invoice_date, rate,
-                     doc.total_amount, in_base(doc.total_amount, rate, self.base))
+                     doc.total_amount, self.parts.base_value(doc, rate, self.base))
         self.documents[doc.invoice_no] = item
         original = self.documents.get(doc.original_invoice) if kind == "credit" else None
         if original is None or original.kind != "invoice":

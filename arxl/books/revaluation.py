@@ -25,6 +25,7 @@ from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import DayRate, DayRates, Ledger
 from arxl.ledger.rates import day_rate
 from arxl.ledger.records import Revaluation
+from arxl.ledger.sage_parts import SageParts
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def month_position(ledger: Ledger, period: Period, rates: DayRates | None = None
     """The foreign items open at the end of ``period`` and the differences realised up to it."""
     base = ledger.settings.base_currency or "RWF"
     return fx_position(ledger.invoices, ledger.receipts, ledger.allocations, period.last, base,
-                       rates or ledger.day_rates(), ledger.book)
+                       rates or ledger.day_rates(), ledger.book, SageParts.of(ledger))
 
 
 def revalue_month(ledger: Ledger, period: Period) -> RevaluationRun:

@@ -43,13 +43,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal, Protocol
 
+from arxl.books.fx import fx_position
 from arxl.core.fx import in_base
 from arxl.core.money import figure
 from arxl.ledger.ledger import DayRate, Ledger
 from arxl.ledger.openitems import OpenItem, open_items
-from arxl.ledger.rates import paid_in
+from arxl.ledger.rates import MissingRate, paid_in
 from arxl.ledger.records import Allocation, Revaluation
 from arxl.ledger.sage_accounts import sage_accounts
+from arxl.ledger.sage_parts import SageParts
 
 TIMING_DAYS = 5
 NAMED = 8  # movements named in one explanation
@@ -257,6 +259,7 @@ class _Rates:
         self.ledger, self.as_of, self.base, self.result = ledger, as_of, base, result
         self.documents = {i.invoice_no: i.rate for i in ledger.invoices if i.rate}
         self.missing: set[str] = set()
+        self.position: dict[tuple[str, str], Decimal] | None = None
 
     def closing(self, currency: str) -> DayRate | None:
         if currency not in self.result.closing_rates and currency not in self.missing:
@@ -292,6 +295,17 @@ class _Rates:
         return f"arxl's revaluation of {period} was exported on {exported[-1]:%d/%m/%Y}: it is missing in Sage"
 
     def carried(self, item: OpenItem) -> Decimal | None:
+        """The base value arxl carries an open item at (:mod:`arxl.books.fx`: a document at Sage's value of its
+        rows); at its document rate when the history lacks a rate; None when that is missing too."""
+        if self.position is None:
+            try:
+                found = fx_position(self.ledger.invoices, self.ledger.receipts, self.ledger.allocations, self.as_of,
+                                    self.base, self.ledger.day_rates(), self.ledger.book, SageParts.of(self.ledger))
+                self.position = {(i.kind, i.reference): i.carried for i in found.items}
+            except MissingRate:
+                self.position = {}
+        if (item.kind, item.reference) in self.position:
+            return self.position[(item.kind, item.reference)]
         rate = self.documents.get(item.reference)
         if rate is None:
             day = self.ledger.day_rates().on(item.currency, item.document_date)

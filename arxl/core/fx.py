@@ -15,10 +15,13 @@ decimals 1,000.00 USD would come to 1,440,001 RWF. arxl therefore
 That value is exactly amount × BNR rate rounded half-up (IAS 21's spot rate, Excel's ROUND), for rates of up
 to four decimals (up to 20,000 a unit) and every amount up to Sage's limit (:func:`in_base`; the doctest shows
 a tie and the largest amount), so the customer's account in Sage, the debtors control account and arxl's
-aging agree to the unit. Exchange differences
-(realised on settlement, unrealised at a month end) are differences of these values. A Sage that keeps fewer
-decimals of the rate would post other base values: the exchange-rate column of the import is the place to
-check when a tie-out shows FX differences.
+aging agree to the unit. Sage converts each field it imports on its own, so a **document** is worth the sum
+of ``in_base`` of the net and of the tax of each row it becomes (one per tax code and nominal, split under
+Sage's limit: ``arxl.ledger.sage_parts``), which can be a franc or two from ``in_base`` of its total; that sum
+is what arxl carries it at (``arxl.books.fx``), while a portion of an item (a part payment) is ``in_base`` of
+the portion at the item's rate. Exchange differences (realised on settlement, unrealised at a month end) are
+differences of these values. A Sage that keeps fewer decimals of the rate would post other base values: the
+exchange-rate column of the import is the place to check when a tie-out shows FX differences.
 
 >>> sage_rate(Decimal("1440"))
 Decimal('0.000694444444444444444444')

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import math
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -29,10 +28,10 @@ from pathlib import Path
 from typing import Literal
 
 from arxl.core.errors import BadValue, CellRef
-from arxl.core.money import CURRENCIES, allocate, unit
-from arxl.core.sage_limits import MAX_AMOUNT
+from arxl.core.money import CURRENCIES
 from arxl.formats.xlsx.save import atomic_write
 from arxl.ledger.codes import FORMULA_START
+from arxl.ledger.sage_parts import split as split  # one rule with the documents' parts (re-exported)
 
 COLUMNS = ("Type", "Account Reference", "Nominal A/C Ref", "Department Code", "Date", "Reference", "Details",
            "Net Amount", "Tax Code", "Tax Amount", "Exchange Rate", "Extra Reference", "User Name", "Project Refn",
@@ -94,20 +93,6 @@ class AllocationLine:
     def fields(self) -> list[str]:
         return [self.account_reference, self.type, self.reference, f"{self.date:%d/%m/%Y}", self.allocate_to,
                 _amount(self.amount, self.currency), self.currency, self.details]
-
-
-def split(net: Decimal, tax: Decimal, code: str) -> tuple[list[Decimal], list[Decimal]]:
-    """A row over Sage's 99,999,999.99 as the fewest rows under it, adding up exactly (net and tax)."""
-    step = unit(code)
-    limit = int(MAX_AMOUNT / step)
-    count = max(1, math.ceil(int(net / step) / limit), math.ceil(int(tax / step) / limit))
-    if count == 1:
-        return [net], [tax]
-    nets = allocate(net, [1] * count, code)
-    taxes = allocate(tax, nets if net > 0 else [1] * count, code)
-    if max(taxes) > MAX_AMOUNT:  # a tax larger than its net: share it evenly instead
-        taxes = allocate(tax, [1] * count, code)
-    return nets, taxes
 
 
 def _amount(amount: Decimal, code: str) -> str:
