@@ -35,6 +35,7 @@ from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import open_items
 from arxl.ledger.rates import document_rate, rate_on
 from arxl.ledger.sage_accounts import sage_accounts
+from arxl.ledger.sage_parts import SageParts
 from arxl.sample import write_sample
 from arxl.sample.sage50 import Customer, Sage50
 
@@ -57,9 +58,11 @@ def arxl_books(ledger: Ledger, as_of: dt.date, period: Period) -> tuple[dict[str
         owed[accounts[item.customer_id][item.currency]] += item.open_amount
         closing = rate_on(rates, item.currency, as_of, base)
         nominal[settings.sage_debtors_nominal] += in_base(item.open_amount, closing, base)
+    parts = SageParts.of(ledger)  # the rows a document becomes: Sage converts each row's VAT on its own
     for doc in ledger.invoices:
         if doc.invoice_date <= as_of and doc.status != "cancelled":
-            nominal[settings.sage_vat_nominal] -= in_base(doc.vat_amount, document_rate(doc, rates, base), base)
+            rate = document_rate(doc, rates, base)
+            nominal[settings.sage_vat_nominal] -= sum((in_base(p.tax, rate, base) for p in parts.parts(doc)), ZERO)
     receipts = {r.receipt_id: r for r in ledger.receipts}
     for receipt in receipts.values():
         if receipt.date <= as_of and receipt.customer_id:
