@@ -57,12 +57,13 @@ def _template(path: Path) -> dict[str, list[object]]:
     """A small billing workbook written by arxl: one RWF row and one USD row in each big table, so that the
     lean writer can reuse the cell formats arxl gives each column (dates, RWF and USD amounts)."""
     from arxl.formats.xlsx.writer import write_book
-    from arxl.ledger.records import Allocation, Customer, Invoice, Receipt, Setting, TaxCodeRow
+    from arxl.ledger.records import Allocation, Customer, ExchangeRate, Invoice, Receipt, Setting, TaxCodeRow
 
     day = dt.date(2025, 1, 2)
     tables: dict[str, list[object]] = {
         "Settings": [Setting(key="Company Name", value="Bench Cloud Ltd"), Setting(key="Base Currency", value="RWF"),
-                     Setting(key="USD Rate", value="1440"), Setting(key="Aging Buckets", value="30,60,90,120")],
+                     Setting(key="Aging Buckets", value="30,60,90,120")],
+        "Rates": [ExchangeRate(date=AS_OF, currency="USD", rate=Decimal(1440), source="BNR")],  # the closing rate
         "TaxCodes": [TaxCodeRow(code="VAT18", rate=Decimal("0.18"), effective_from=dt.date(2023, 1, 1))],
         "Customers": [Customer(customer_id=f"T{c}", name="x", customer_type="private", currency=c, terms="NET30")
                       for c in ("RWF", "USD")],
