@@ -112,6 +112,24 @@ def test_todays_spelling_is_left_alone(words: list[str]) -> None:
     assert modernize(words, typer.main.get_command(app)) == (words, [])
 
 
+def test_export_sage_of_several_months_writes_one_file_a_month_and_says_how_to_ask(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--through with --out DIR exports each month to DIR/sage-YYYY-MM.csv (its allocation sheet beside it); a
+    month and a folder, or a file and --through, is a usage mistake: exit 2, the right spelling said."""
+    book = billing_book(tmp_path / "billing.xlsx", sage_tables())
+    code, out, err = run(capsys, "export", "sage", str(book), "--period", "2025-06", "--through", "2025-07",
+                         "--out", str(tmp_path / "sage"))
+    assert code == 0, err
+    assert "deprecated" not in err  # --out with --through is today's folder, not the old file
+    assert "2025-06: nothing new to export" in out  # the book's June went to Sage already
+    assert sorted(p.name for p in (tmp_path / "sage").iterdir()) == ["sage-2025-07-allocations.csv",
+                                                                     "sage-2025-07.csv"]
+    code, out, err = run(capsys, "export", "sage", str(book), "--period", "2025-07", "--through", "2025-07",
+                         "-o", str(tmp_path / "one.csv"))
+    assert code == 2 and "give -o/--output FILE.csv for one month, or --through YYYY-MM --out DIR" in err
+    assert not (tmp_path / "one.csv").exists()
+
+
 def test_old_spellings_still_work_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = billing_book(tmp_path / "billing.xlsx", sage_tables())  # with the Rates sheet the export reads
     code, out, err = run(capsys, "export", "sage", str(book), "--period", "2025-07", "--out", str(tmp_path / "s.csv"))

@@ -43,6 +43,11 @@ POSITIONAL: dict[tuple[str, ...], dict[int, str]] = {  # (command) -> {index of 
 ROOT_VALUES = frozenset({"--wait"})  # options of `arxl` itself that take a value
 
 
+UNLESS: dict[tuple[str, ...], str] = {("export", "sage"): "--through"}
+"""Commands whose old option name is an option of today's too: it is the old spelling unless this one is given
+(``export sage --out FILE`` was the file; ``--out DIR`` is today's folder of ``--through``)."""
+
+
 def modernize(words: Sequence[str], root: Any) -> tuple[list[str], list[str]]:
     """The command line in today's grammar, and a note for each old spelling it had. ``root`` is the click
     group of ``arxl`` (typer's, vendored or not: only its ``commands`` and ``params`` are used)."""
@@ -72,6 +77,9 @@ def modernize(words: Sequence[str], root: Any) -> tuple[list[str], list[str]]:
     moved = POSITIONAL.get(tuple(path), {})
     positional = 0
     rest = words[i:]
+    marker = UNLESS.get(tuple(path))
+    if marker is not None and not any(w.partition("=")[0] == marker for w in rest):
+        takes_value = {name: value for name, value in takes_value.items() if name not in renamed}
     j = 0
     while j < len(rest):
         word = rest[j]
