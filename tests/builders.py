@@ -186,6 +186,13 @@ def billing_book(path: Path, tables: dict[str, list[Row]] | None = None) -> Path
     return write_book(path, tables if tables is not None else billing_tables())
 
 
+def rated_billing_book(path: Path) -> Path:
+    """The billing register with BNR's USD rate of 15 July in the Rates sheet (the Sage export reads it)."""
+    tables = billing_tables()
+    tables["Rates"] = [ExchangeRate(date=dt.date(2025, 7, 15), currency="USD", rate=D(1440), source="BNR")]
+    return billing_book(path, tables)
+
+
 def recovery_tables() -> dict[str, list[Row]]:
     """A small receivables ledger for statements, dunning, arrangements and KPIs (as of 31 July 2025).
 

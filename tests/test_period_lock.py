@@ -21,15 +21,8 @@ from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.host import FileHost
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from arxl.ledger.ledger import Ledger
-from arxl.ledger.records import Allocation, ExchangeRate, PeriodEvent, Receipt, Revaluation
-from tests.builders import billing_book, billing_tables, recovery_book
-
-
-def _register(path: Path) -> Path:
-    """The billing register with BNR's USD rate of 15 July in the Rates sheet (the Sage export reads it)."""
-    tables = billing_tables()
-    tables["Rates"] = [ExchangeRate(date=dt.date(2025, 7, 15), currency="USD", rate=D(1440), source="BNR")]
-    return billing_book(path, tables)
+from arxl.ledger.records import Allocation, PeriodEvent, Receipt, Revaluation
+from tests.builders import rated_billing_book, recovery_book
 
 
 def _ledger(path: Path) -> Ledger:
@@ -50,7 +43,7 @@ def _events(path: Path) -> list[PeriodEvent]:
 
 def test_billing_into_a_locked_month_is_refused_until_it_is_reopened(tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    book = _register(tmp_path / "billing.xlsx")
+    book = rated_billing_book(tmp_path / "billing.xlsx")
     assert _run(capsys, "period", "lock", str(book), "2025-08", "--user", "ange")[0] == 0
     before = book.read_bytes()
     code, _, err = _run(capsys, "invoices", "generate", str(book), "--period", "2025-08")
@@ -71,7 +64,7 @@ def test_billing_into_a_locked_month_is_refused_until_it_is_reopened(tmp_path: P
 
 
 def test_a_reopening_needs_a_reason_and_a_locked_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    book = _register(tmp_path / "billing.xlsx")
+    book = rated_billing_book(tmp_path / "billing.xlsx")
     code, _, err = _run(capsys, "period", "reopen", str(book), "2025-07", "--reason", "why not")
     assert code == 2 and "2025-07 is not locked" in err
     host = FileHost(book)
@@ -88,7 +81,7 @@ def test_a_reopening_needs_a_reason_and_a_locked_month(tmp_path: Path, capsys: p
 
 def test_a_credit_note_and_the_sage_export_into_a_locked_month_are_refused(tmp_path: Path,
                                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    book = _register(tmp_path / "billing.xlsx")
+    book = rated_billing_book(tmp_path / "billing.xlsx")
     lock_period(FileHost(book), "2025-07", "ange")
     code, _, err = _run(capsys, "invoices", "credit", str(book), "INV-2025-00001", "--reason", "wrong rate",
                         "--amount", "118000", "--on", "2025-07-25")
@@ -168,7 +161,7 @@ def _close_so_far(host: FileHost, period: str, done: tuple[str, ...]) -> None:
 
 
 def test_a_completed_close_locks_its_month_and_a_stopped_one_does_not(tmp_path: Path) -> None:
-    book = _register(tmp_path / "billing.xlsx")
+    book = rated_billing_book(tmp_path / "billing.xlsx")
     host = FileHost(book)
     (tmp_path / "out").mkdir()
     before_statement = close.STEPS[:close.STEPS.index("import statement")]

@@ -22,18 +22,11 @@ from arxl.formats.xlsx.apply import apply_changes
 from arxl.formats.xlsx.book import open_ledger
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from arxl.ledger.ledger import Ledger
-from arxl.ledger.records import ExchangeRate, Invoice
-from tests.builders import billing_book, billing_tables, recovery_book, recovery_tables
+from arxl.ledger.records import Invoice
+from tests.builders import rated_billing_book, recovery_book, recovery_tables
 from tests.calc import assert_formulas_match
 
 YEAR = Period.parse("2025", year=True)
-
-
-def _register(path: Path) -> Path:
-    """The billing register with BNR's USD rate of 15 July in the Rates sheet (the Sage export reads it)."""
-    tables = billing_tables()
-    tables["Rates"] = [ExchangeRate(date=dt.date(2025, 7, 15), currency="USD", rate=D(1440), source="BNR")]
-    return billing_book(path, tables)
 
 
 def _ledger(path: Path) -> Ledger:
@@ -52,7 +45,7 @@ def _close_rows(path: Path) -> dict[str, tuple[object, ...]]:
 
 def test_the_year_end_exports_rolls_forward_and_locks_the_year(tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    book = _register(tmp_path / "billing.xlsx")
+    book = rated_billing_book(tmp_path / "billing.xlsx")
     out = tmp_path / "out"
     out.mkdir()
     assert main(["close", str(book), "--year", "2025", "--out", str(out), "--today", "2026-01-06"]) == 0
@@ -83,7 +76,7 @@ def test_the_year_end_exports_rolls_forward_and_locks_the_year(tmp_path: Path,
 
 
 def test_the_year_end_waits_for_the_years_bank_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    book = _register(tmp_path / "billing.xlsx")
+    book = rated_billing_book(tmp_path / "billing.xlsx")
     sheet = SheetSpec(RECONCILIATION)
     sheet.add(*(Cell(h) for h in RECONCILIATION_HEADERS))
     line = {"Statement": "BK-2025-11", "Line ID": "L1", "Date": dt.date(2025, 11, 28), "Amount": D(118000),
