@@ -70,10 +70,7 @@ def fx_sheet(period: Period, base: str, realised: Sequence[Realised], revalued: 
                   Cell(r.invoice_base, currency=base),
                   Cell(r.difference, formula=f"=H{row}-I{row}", currency=base))
     last = sheet.next_row - 1
-    realised_total = sum((r.difference for r in realised), start=Decimal(0))
-    sheet.add(Cell("Total realised", style="total"), *(Cell("", style="total") for _ in range(8)),
-              Cell(realised_total, formula=f"=SUM(J{first}:J{last})" if realised else "=0", style="total",
-                   currency=base))
+    _total(sheet, "Total realised", [r.difference for r in realised], "J", first, last, base)
     sheet.blank()
 
     sheet.add(Cell(f"Unrealised at {period.last:%d/%m/%Y}", style="bold"),
@@ -93,8 +90,14 @@ def fx_sheet(period: Period, base: str, realised: Sequence[Realised], revalued: 
                   Cell(v.value, formula=f"=ROUND(G{row}*I{row},{places})", currency=base),
                   Cell(v.difference, formula=f"=J{row}-H{row}", currency=base))
     last = sheet.next_row - 1
-    unrealised_total = sum((v.difference for v in revalued), start=Decimal(0))
-    sheet.add(Cell("Total unrealised", style="total"), *(Cell("", style="total") for _ in range(9)),
-              Cell(unrealised_total, formula=f"=SUM(K{first}:K{last})" if revalued else "=0", style="total",
-                   currency=base))
+    _total(sheet, "Total unrealised", [v.difference for v in revalued], "K", first, last, base)
     return sheet
+
+
+def _total(sheet: SheetSpec, label: str, differences: list[Decimal], column: str, first: int, last: int,
+           base: str) -> None:
+    """A block's total row: its label in A, the SUM of its differences (with their sum cached) in ``column``."""
+    blanks = ord(column) - ord("A") - 1
+    sheet.add(Cell(label, style="total"), *(Cell("", style="total") for _ in range(blanks)),
+              Cell(sum(differences, start=Decimal(0)), formula=f"=SUM({column}{first}:{column}{last})"
+                   if differences else "=0", style="total", currency=base))

@@ -180,9 +180,7 @@ def movements(ledger: Ledger) -> list[Movement]:
         found.append(Movement(kind, doc.invoice_no, doc.customer_id, doc.currency.upper(), doc.invoice_date,
                               doc.total_amount, doc.sage_exported))
     payer: dict[str, str] = {}
-    of_receipt: dict[str, list[Allocation]] = defaultdict(list)
-    for a in ledger.allocations:
-        of_receipt[a.receipt_id.strip().upper()].append(a)
+    of_receipt = _by_receipt(ledger)
     for receipt in ledger.receipts:
         payer[receipt.receipt_id] = receipt.customer_id
         if receipt.customer_id and receipt.amount:
@@ -199,23 +197,33 @@ def movements(ledger: Ledger) -> list[Movement]:
     return sorted(found, key=lambda m: (m.date, m.reference))
 
 
+def _key(receipt_id: str) -> str:
+    return receipt_id.strip().upper()
+
+
+def _by_receipt(ledger: Ledger) -> dict[str, list[Allocation]]:
+    """The allocations of each receipt (by its ID as the register matches IDs: trimmed, any case)."""
+    found: dict[str, list[Allocation]] = defaultdict(list)
+    for a in ledger.allocations:
+        found[_key(a.receipt_id)].append(a)
+    return found
+
+
 def _as_in_sage(ledger: Ledger, items: list[OpenItem], as_of: dt.date) -> list[OpenItem]:
     """The open items as Sage's accounts hold them: the unapplied rest of an RWF receipt applied to USD invoices
     sits, in Sage, on the customer's USD account in USD (the whole receipt went there: :func:`paid_in`), where
     arxl's aging keeps it in RWF on the receipt."""
     receipts = {r.receipt_id: r for r in ledger.receipts}
-    of_receipt: dict[str, list[Allocation]] = defaultdict(list)
-    for a in ledger.allocations:
-        of_receipt[a.receipt_id].append(a)
+    of_receipt = _by_receipt(ledger)
     result = []
     for item in items:
         receipt = receipts.get(item.reference) if item.kind == "unapplied" else None
-        found = paid_in(receipt, of_receipt[receipt.receipt_id]) if receipt is not None else None
+        found = paid_in(receipt, of_receipt[_key(receipt.receipt_id)]) if receipt is not None else None
         if found is None:
             result.append(item)
             continue
         currency, net = found
-        applied = sum((a.applied_amount for a in of_receipt[item.reference] if a.date <= as_of), ZERO)
+        applied = sum((a.applied_amount for a in of_receipt[_key(item.reference)] if a.date <= as_of), ZERO)
         result.append(dataclasses.replace(item, currency=currency, original_amount=net, cleared=applied,
                                           open_amount=applied - net))
     return result
