@@ -1,0 +1,396 @@
+"""A, the lead schedule, and B, the roll-forward: the receivable three ways, and how it moved in the period.
+
+**A Lead** ties the receivable at the period end per currency three ways, each difference a formula:
+
+- *per subledger*: the register's own arithmetic, a chain of ``SUMIFS`` over the Z sheets dated up to the
+  period end: invoices and credit notes (Z1, not cancelled) less receipts and refunds (Z2) less deductions
+  (Z3), less what was settled in another currency (an RWF receipt paying a USD invoice: the allocation's Rate);
+  this is the customers' accounts as a ledger keeps them, unapplied cash included;
+- *per aging*: the open items at the period end (Z4), built item by item (:mod:`arxl.ledger.openitems`). The
+  two are the same money counted two ways: they must agree, and the paper says "unexplained" when they do not;
+- *per Sage*: Sage's Aged Debtors balances (the tie-out, :mod:`arxl.books.tieout`), each difference with the
+  tie-out's class and explanation, and in the base currency Sage's debtors control account (trial balance)
+  against the open items at the closing rate.
+
+**B Roll-forward** per currency: the opening receivable (the same chain at the day before the period) plus
+invoices, credit notes, receipts, refunds, each deduction type and write-offs dated in the period, and what was
+settled in another currency, gives the closing receivable, compared with the aging (the difference must be
+nil). Each leg is a ``SUMIFS`` over the Z sheet it comes from, dated within the period, so it ties to its
+register. The base-currency roll-forward (carried values, realised and unrealised exchange differences) is not
+built here: the base closing is shown at the closing rate beside the revaluation of the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from arxl.books.audit.context import (
+    ALLOC,
+    INV,
+    OPEN,
+    REC,
+    Z_ALLOCATIONS,
+    Z_INVOICES,
+    Z_OPEN,
+    Z_RECEIPTS,
+    PackContext,
+    quoted,
+    sumifs,
+)
+from arxl.books.audit.papers import FIRST_ROW, header, paper
+from arxl.core.money import exponent, figure, round_money
+from arxl.core.withholding import DEDUCTIONS
+from arxl.ledger.changes import Cell, SheetSpec
+from arxl.ledger.openitems import open_items
+
+ZERO = Decimal(0)
+Window = tuple[dt.date | None, dt.date | None]  # dated on or after the first, on or before the second
+
+
+def date_criteria(letter: str, window: Window) -> list[tuple[str, str]]:
+    """SUMIFS criteria keeping the rows whose column ``letter`` is a date within ``window``."""
+    lo, hi = window
+    found = []
+    if lo is not None:
+        found.append((letter, f'">="&DATE({lo.year},{lo.month},{lo.day})'))
+    if hi is not None:
+        found.append((letter, f'"<="&DATE({hi.year},{hi.month},{hi.day})'))
+    return found
+
+
+def within(day: dt.date, window: Window) -> bool:
+    lo, hi = window
+    return (lo is None or day >= lo) and (hi is None or day <= hi)
+
+
+def same(a: str, b: str) -> bool:
+    """Two codes as SUMIFS compares them (case aside)."""
+    return a.strip().upper() == b.strip().upper()
+
+
+def amount(value: Decimal, formula: str, currency: str, style: str = "amount") -> Cell:
+    return Cell(value, formula=formula, style="total" if style == "total" else "amount", currency=currency)
+
+
+def mark(text: str) -> Cell:
+    return Cell(text, align="center")
+
+
+@dataclass(frozen=True, slots=True)
+class Crossed:
+    """An allocation paid by a receipt in another currency: it clears ``applied`` from an invoice in the
+    invoice's currency and takes ``converted`` (applied x rate, rounded) from the receipt, in the receipt's."""
+
+    z3_row: int
+    receipt: str
+    invoice: str
+    date: dt.date
+    currency: str  # the invoice's (the allocation's)
+    applied: Decimal
+    paid_in: str  # the receipt's currency
+    rate: Decimal
+    converted: Decimal
+
+
+def crossed(ctx: PackContext) -> list[Crossed]:
+    """The allocations settled in another currency, as :func:`arxl.ledger.openitems.open_items` treats them."""
+    paid_in = {r.receipt_id: r.currency for r in ctx.ledger.receipts}
+    found = []
+    for n, a in enumerate(ctx.ledger.allocations):
+        code = paid_in.get(a.receipt_id, a.currency)
+        if a.rate is not None and not same(code, a.currency):
+            found.append(Crossed(FIRST_ROW + n, a.receipt_id, a.invoice_no, a.date, a.currency, a.applied_amount,
+                                 code, a.rate, round_money(a.applied_amount * a.rate, code)))
+    return found
+
+
+class Chain:
+    """The subledger's arithmetic over the Z sheets for one currency: each leg as arxl's figure and its formula."""
+
+    def __init__(self, ctx: PackContext, currency: str, crosses: list[Crossed], block: tuple[int, int]) -> None:
+        self.ctx, self.c, self.crosses, self.block = ctx, currency, crosses, block
+
+    def documents(self, window: Window, doc_type: str = "") -> tuple[Decimal, str]:
+        rows = [i for i in self.ctx.ledger.invoices if same(i.currency, self.c) and i.status != "cancelled"
+                and within(i.invoice_date, window) and (not doc_type or i.doc_type == doc_type)]
+        criteria = [(INV["currency"], quoted(self.c)), (INV["status"], quoted("<>cancelled")),
+                    *([(INV["type"], quoted(doc_type))] if doc_type else []), *date_criteria(INV["date"], window)]
+        return sum((i.total_amount for i in rows), ZERO), sumifs(Z_INVOICES, INV["total"], *criteria)
+
+    def receipts(self, window: Window, sign: str = "") -> tuple[Decimal, str]:
+        rows = [r for r in self.ctx.ledger.receipts if same(r.currency, self.c) and within(r.date, window)
+                and (not sign or (r.amount > 0 if sign == ">0" else r.amount < 0))]
+        criteria = [(REC["currency"], quoted(self.c)), *([(REC["amount"], quoted(sign))] if sign else []),
+                    *date_criteria(REC["date"], window)]
+        return sum((r.amount for r in rows), ZERO), sumifs(Z_RECEIPTS, REC["amount"], *criteria)
+
+    def deductions(self, window: Window, kind: str | None = None) -> tuple[Decimal, str]:
+        rows = [a for a in self.ctx.ledger.allocations if same(a.currency, self.c) and within(a.date, window)
+                and (kind is None or a.deduction_type == kind)]
+        criteria = [(ALLOC["currency"], quoted(self.c)), *([(ALLOC["type"], quoted(kind))] if kind else []),
+                    *date_criteria(ALLOC["date"], window)]
+        return sum((a.deduction_amount for a in rows), ZERO), sumifs(Z_ALLOCATIONS, ALLOC["deduction"], *criteria)
+
+    def settled_elsewhere(self, window: Window) -> tuple[Decimal, str] | None:
+        """What the other-currency allocations take off this currency's receivable: applied on its invoices by
+        other receipts, less its receipts' money that went to other-currency invoices (the rows of the cross
+        block, see :func:`cross_block`). None when there are none."""
+        if not any(same(x.currency, self.c) or same(x.paid_in, self.c) for x in self.crosses):
+            return None
+        value = sum((x.applied for x in self.crosses if same(x.currency, self.c) and within(x.date, window)),
+                    ZERO) - sum((x.converted for x in self.crosses if same(x.paid_in, self.c)
+                                 and within(x.date, window)), ZERO)
+        first, last = self.block
+
+        def over(total: str, code: str) -> str:
+            parts = [f"${total}${first}:${total}${last}", f"${code}${first}:${code}${last}", quoted(self.c)]
+            for letter, criterion in date_criteria("C", window):
+                parts += [f"${letter}${first}:${letter}${last}", criterion]
+            return f"SUMIFS({','.join(parts)})"
+
+        return value, f"{over('E', 'D')}-{over('H', 'F')}"
+
+    def aging(self) -> tuple[Decimal, str]:
+        value = sum((i.open_amount for i in self.ctx.items if same(i.currency, self.c)), ZERO)
+        return value, sumifs(Z_OPEN, OPEN["open"], (OPEN["currency"], quoted(self.c)))
+
+    def unapplied(self) -> tuple[Decimal, str]:
+        value = sum((i.open_amount for i in self.ctx.items if same(i.currency, self.c) and i.kind == "unapplied"),
+                    ZERO)
+        return value, sumifs(Z_OPEN, OPEN["open"], (OPEN["currency"], quoted(self.c)),
+                             (OPEN["kind"], quoted("unapplied")))
+
+
+def cross_block(spec: SheetSpec, crosses: list[Crossed]) -> None:
+    """The allocations settled in another currency, one per row, each amount a reference to its Z3 cell: the
+    rows the "settled in another currency" figures sum (columns C date, D currency, E applied, F the receipt's
+    currency, H applied in it). Its data rows start three rows down (see :func:`block_rows`)."""
+    if not crosses:
+        return
+    spec.blank()
+    spec.add(Cell("Settled in another currency (Z3 rows with a Rate)", style="bold"))
+    spec.add(*(Cell(t, style="header") for t in ("Receipt", "Invoice", "Date", "Currency", "Applied",
+                                                 "Receipt's currency", "Rate", "In the receipt's currency")))
+    for x in crosses:
+        row = spec.next_row
+        spec.add(Cell(x.receipt), Cell(x.invoice), Cell(x.date, style="date"), Cell(x.currency),
+                 amount(x.applied, f"='{Z_ALLOCATIONS}'!{ALLOC['applied']}{x.z3_row}", x.currency),
+                 Cell(x.paid_in),
+                 Cell(x.rate, formula=f"='{Z_ALLOCATIONS}'!{ALLOC['rate']}{x.z3_row}", style="decimal"),
+                 amount(x.converted, f"=ROUND(E{row}*G{row},{exponent(x.paid_in)})", x.paid_in))
+
+
+def block_rows(start: int, crosses: list[Crossed]) -> tuple[int, int]:
+    """The data rows of the cross block when it is added at row ``start``."""
+    return start + 3, start + 2 + len(crosses)
+
+
+def with_cross_block(build: Callable[[tuple[int, int]], SheetSpec], crosses: list[Crossed]) -> SheetSpec:
+    """A paper whose formulas sum the cross block added at its end: built once to learn where the block goes."""
+    spec = build((0, 0))
+    if crosses:
+        spec = build(block_rows(spec.next_row, crosses))
+    cross_block(spec, crosses)
+    return spec
+
+
+def leg(spec: SheetSpec, label: str, found: tuple[Decimal, str], c: str, tick: str = "✓", negate: bool = False,
+        note: str = "") -> int:
+    value, formula = found
+    return spec.add(Cell(label), amount(-value if negate else value, f"={'-' if negate else ''}{formula}", c),
+                    mark(tick), Cell(note, style="note"))
+
+
+def difference(spec: SheetSpec, label: str, a: int, b: int, value: Decimal, c: str, ok: str, bad: str) -> int:
+    """A difference that should be nil: B{a} - B{b}, saying what it means either way."""
+    return spec.add(Cell(label, style="bold"), amount(value, f"=B{a}-B{b}", c, "total"),
+                    mark("X" if value else ""), Cell(bad if value else ok, style="error" if value else "note"))
+
+
+def lead_paper(ctx: PackContext) -> list[SheetSpec]:
+    """A, the lead schedule."""
+    crosses = crossed(ctx)
+    return [with_cross_block(lambda block: _lead(ctx, crosses, block), crosses)]
+
+
+def _lead(ctx: PackContext, crosses: list[Crossed], block: tuple[int, int]) -> SheetSpec:
+    source = f"Z1-Z4 (the register at {ctx.last:%d/%m/%Y}); Sage: " + (ctx.sage_source or "report not given")
+    spec = paper("A", "Lead", "Lead schedule: trade receivables", ctx.head, source, marks="✓AΣSX",
+                 widths={"A": 58, "B": 20, "C": 10, "D": 90})
+    header(spec, "Receivable", "Amount", "Tickmark", "Note")
+    end: Window = (None, ctx.last)
+    for c in ctx.currencies:
+        chain = Chain(ctx, c, crosses, block)
+        spec.add(Cell(c, style="bold"))
+        documents, receipts, deductions = chain.documents(end), chain.receipts(end), chain.deductions(end)
+        first = leg(spec, f"Invoices and credit notes to {ctx.last:%d/%m/%Y} (Z1, not cancelled)", documents, c)
+        last = leg(spec, "Less receipts, refunds added back (Z2)", receipts, c, negate=True)
+        last = leg(spec, "Less deductions: withheld, charges, discounts, write-offs (Z3)", deductions, c,
+                   negate=True)
+        elsewhere = chain.settled_elsewhere(end)
+        if elsewhere is not None:
+            last = leg(spec, "Less settled in another currency (below)", elsewhere, c, negate=True)
+        value = documents[0] - receipts[0] - deductions[0] - (elsewhere[0] if elsewhere else ZERO)
+        sub = spec.add(Cell("AR per subledger", style="bold"), amount(value, f"=SUM(B{first}:B{last})", c, "total"),
+                       mark("Σ"))
+        leg(spec, "   of which unapplied cash (Z4)", chain.unapplied(), c, "A")
+        aging = chain.aging()
+        aged = spec.add(Cell("AR per aging (Z4 open items)", style="bold"), amount(aging[0], f"={aging[1]}", c,
+                                                                                   "total"), mark("A"))
+        gap = value - aging[0]
+        difference(spec, "Difference: subledger - aging", sub, aged, gap, c,
+                   "nil: the subledger agrees with the aging", f"{figure(gap, c, with_code=True)} unexplained: the "
+                   "register's arithmetic and its open items disagree")
+        _sage_rows(spec, ctx, c, aged, aging[0])
+        spec.blank()
+    _base_rows(spec, ctx)
+    return spec
+
+
+def _sage_rows(spec: SheetSpec, ctx: PackContext, c: str, aged: int, aging: Decimal) -> None:
+    """Sage's balance in a currency, the difference, and the tie-out's explanation of it part by part."""
+    if ctx.tie is None:
+        spec.add(Cell("AR per Sage"), Cell("not given", style="note"), mark(""),
+                 Cell("no Sage report given (arxl audit pack --sage FILE --tb FILE)", style="note"))
+        return
+    lines = [t for t in ctx.tie.lines if same(t.currency, c)]
+    parts = [(f"{t.customer_id} {t.name}: {p.kind}", p.amount, p.explanation) for t in lines for p in t.parts
+             if p.kind not in ("FX", "unallocated in Sage")]
+    balance = sum((t.sage_balance for t in lines), ZERO)
+    sage = spec.add(Cell("AR per Sage (Aged Debtors)", style="bold"), Cell(balance, style="total", currency=c),
+                    mark("S"), Cell(ctx.sage_source, style="note"))
+    _explained(spec, sage, aged, balance - aging, c, parts)
+
+
+def _explained(spec: SheetSpec, sage: int, aged: int, gap: Decimal, c: str,
+               parts: list[tuple[str, Decimal, str]]) -> None:
+    """Sage - aging, the tie-out's parts of it (one row each), and what they leave unexplained."""
+    diff = spec.add(Cell("Difference: Sage - aging", style="bold"), amount(gap, f"=B{sage}-B{aged}", c, "total"),
+                    mark(""), Cell("nil: Sage agrees" if not gap else "explained by the tie-out below", style="note"))
+    first = spec.next_row
+    for label, value, text in parts:
+        spec.add(Cell(f"   {label}"), Cell(value, style="amount", currency=c), mark("S"), Cell(text, style="note"))
+    rest = gap - sum((v for _, v, _ in parts), ZERO)
+    less = f"-SUM(B{first}:B{spec.next_row - 1})" if parts else ""
+    spec.add(Cell("   Unexplained"), amount(rest, f"=B{diff}{less}", c), mark("X" if rest else ""),
+             Cell(f"{figure(rest, c, with_code=True)} unexplained" if rest else "nil", style="error" if rest
+                  else "note"))
+
+
+def _base_rows(spec: SheetSpec, ctx: PackContext) -> None:
+    """The base currency: the open items at the closing rate against Sage's debtors control."""
+    b = ctx.base
+    spec.add(Cell(f"{b}: every currency at the closing rate", style="bold"))
+    first = spec.next_row
+    total = ZERO
+    for c in ctx.currencies:
+        value = sum((ctx.base_value(i) for i in ctx.items if same(i.currency, c)), ZERO)
+        total += value
+        rate = ctx.closing.get(c)
+        at = f" at {rate.normalize():f}" if c != b and rate is not None else ""
+        spec.add(Cell(f"   {c} open items in {b}{at} (Z4 base values)"),
+                 amount(value, f"={sumifs(Z_OPEN, OPEN['base'], (OPEN['currency'], quoted(c)))}", b), mark("A"))
+    aged = spec.add(Cell(f"AR per aging in {b}", style="bold"),
+                    amount(total, f"=SUM(B{first}:B{spec.next_row - 1})", b, "total"), mark("Σ"))
+    control, label = ctx.sage_control, f"Sage's debtors control {ctx.ledger.settings.sage_debtors_nominal} " \
+        "(trial balance)"
+    if control is None and ctx.tie is not None:  # no trial balance: Sage's base balances stand for the control
+        control, label = ctx.tie.sage_base_total, "Sage's base balances (Aged Debtors) with the revaluation journals"
+    if control is None:
+        spec.add(Cell("Sage's debtors control"), Cell("not given", style="note"), mark(""),
+                 Cell("no trial balance given (--tb FILE)", style="note"))
+        return
+    sage = spec.add(Cell(label, style="bold"), Cell(control, style="total", currency=b), mark("S"),
+                    Cell(ctx.sage_source, style="note"))
+    fx = [(f"{t.customer_id} {t.name}: FX", p.amount, p.explanation) for t in (ctx.tie.lines if ctx.tie else [])
+          for p in t.parts if p.kind == "FX"]
+    _explained(spec, sage, aged, control - total, b, fx)
+
+
+def rollforward_paper(ctx: PackContext) -> list[SheetSpec]:
+    """B, the roll-forward of the receivable per currency over the period."""
+    crosses = crossed(ctx)
+    return [with_cross_block(lambda block: _rollforward(ctx, crosses, block), crosses)]
+
+
+def _rollforward(ctx: PackContext, crosses: list[Crossed], block: tuple[int, int]) -> SheetSpec:
+    before = ctx.first - dt.timedelta(days=1)
+    spec = paper("B", "Roll-forward", "Roll-forward of trade receivables", ctx.head,
+                 f"Z1-Z3 dated {ctx.first:%d/%m/%Y} to {ctx.last:%d/%m/%Y}; the opening from the same registers "
+                 f"to {before:%d/%m/%Y}; the closing against Z4", marks="✓AΣX",
+                 widths={"A": 58, "B": 20, "C": 10, "D": 80})
+    header(spec, "Movement", "Amount", "Tickmark", "Note")
+    opened: Window = (None, before)
+    period: Window = (ctx.first, ctx.last)
+    ledger = ctx.ledger
+    earlier = open_items(ledger.invoices, ledger.allocations, before, ledger.receipts)
+    for c in ctx.currencies:
+        chain = Chain(ctx, c, crosses, block)
+        spec.add(Cell(c, style="bold"))
+        legs = [chain.documents(opened), chain.receipts(opened), chain.deductions(opened)]
+        elsewhere = chain.settled_elsewhere(opened)
+        legs += [elsewhere] if elsewhere is not None else []
+        opening = legs[0][0] - sum((v for v, _ in legs[1:]), ZERO)
+        aging = sum((i.open_amount for i in earlier if same(i.currency, c)), ZERO)
+        agrees = "agrees with" if aging == opening else f"differs by {figure(opening - aging, c)} from"
+        first = spec.add(Cell(f"Opening receivable at {before:%d/%m/%Y} (Z1 - Z2 - Z3 to that day)"),
+                         amount(opening, "=" + "-".join(f for _, f in legs), c), mark("✓"),
+                         Cell(f"{agrees} the aging at {before:%d/%m/%Y} ({figure(aging, c, with_code=True)})",
+                              style="note"))
+        leg(spec, "Invoices (Z1)", chain.documents(period, "invoice"), c)
+        leg(spec, "Credit notes (Z1)", chain.documents(period, "credit_note"), c,
+            note="a credit note beyond what its invoice owed stays open as a credit (Z4)")
+        leg(spec, "Receipts (Z2)", chain.receipts(period, ">0"), c, negate=True,
+            note="cash received, applied or not: what is unapplied stays open as a credit (Z4)")
+        leg(spec, "Refunds paid (Z2, negative receipts)", chain.receipts(period, "<0"), c, negate=True)
+        typed = [d for d in DEDUCTIONS if d.code and d.code != "write_off"]
+        typed += [d for d in DEDUCTIONS if d.code == "write_off"]
+        top = spec.next_row
+        for d in typed:
+            leg(spec, f"{'Written off' if d.code == 'write_off' else d.statement} (Z3 {d.code})",
+                chain.deductions(period, d.code), c, negate=True)
+        every = chain.deductions(period)
+        named = sum((chain.deductions(period, d.code)[0] for d in typed), ZERO)
+        last = spec.add(Cell("Other deductions (Z3, no type)"),
+                        amount(named - every[0], f"=-{every[1]}-SUM(B{top}:B{spec.next_row - 1})", c), mark("✓"))
+        moved = chain.settled_elsewhere(period)
+        if moved is not None:
+            last = leg(spec, "Settled in another currency (below)", moved, c, negate=True)
+        closing = opening + chain.documents(period)[0] - chain.receipts(period)[0] - every[0] - \
+            (moved[0] if moved else ZERO)
+        closed = spec.add(Cell(f"Closing receivable at {ctx.last:%d/%m/%Y}", style="bold"),
+                          amount(closing, f"=SUM(B{first}:B{last})", c, "total"), mark("Σ"))
+        value, formula = chain.aging()
+        aged = spec.add(Cell("Closing receivable per aging (Z4)", style="bold"), amount(value, f"={formula}", c,
+                                                                                       "total"), mark("A"))
+        gap = closing - value
+        difference(spec, "Difference", closed, aged, gap, c, "nil: the roll-forward ties to the aging",
+                   f"{figure(gap, c, with_code=True)} unexplained: see the lead schedule (A)")
+        spec.blank()
+    _base_closing(spec, ctx)
+    return spec
+
+
+def _base_closing(spec: SheetSpec, ctx: PackContext) -> None:
+    """The base currency's closing at the closing rate, and the revaluation of the period end beside it."""
+    b = ctx.base
+    spec.add(Cell(f"{b}: every currency at the closing rate", style="bold"))
+    first = spec.next_row
+    for c in ctx.currencies:
+        value = sum((ctx.base_value(i) for i in ctx.items if same(i.currency, c)), ZERO)
+        spec.add(Cell(f"   {c} closing receivable in {b} (Z4 base values)"),
+                 amount(value, f"={sumifs(Z_OPEN, OPEN['base'], (OPEN['currency'], quoted(c)))}", b), mark("A"))
+    total = sum((ctx.base_value(i) for i in ctx.items), ZERO)
+    spec.add(Cell(f"Closing receivable in {b}", style="bold"),
+             amount(total, f"=SUM(B{first}:B{spec.next_row - 1})", b, "total"), mark("Σ"),
+             Cell("the base roll-forward (carried values, realised and unrealised differences) is not built: "
+                  "the foreign currencies roll forward in their own currency above", style="note"))
+    revalued = [r for r in ctx.ledger.table("Revaluations") if r.date == ctx.last]
+    if revalued:
+        spec.add(Cell(f"Revaluation at {ctx.last:%d/%m/%Y} (Revaluations table)"),
+                 Cell(sum((r.difference for r in revalued), ZERO), style="amount", currency=b), mark(""),
+                 Cell(f"{len(revalued)} item(s) revalued to the closing rate (not a Z sheet: see the workbook)",
+                      style="note"))
