@@ -28,6 +28,7 @@ from arxl.app.report import Report
 from arxl.books.audit.context import PackContext, build_context, data_sheets
 from arxl.books.audit.lead import lead_paper, rollforward_paper
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
+from arxl.books.audit.register import register_paper
 from arxl.books.tieout import tie_out
 from arxl.core.money import figure
 from arxl.core.period import Period
@@ -40,7 +41,7 @@ from arxl.ledger.changes import Cell, SheetSpec
 
 Paper = Callable[[PackContext], list[SheetSpec]]
 
-PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper)
+PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper, register_paper)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
