@@ -26,6 +26,7 @@ from pathlib import Path
 from arxl.app.jobs import open_for_work
 from arxl.app.report import Report
 from arxl.books.audit.context import PackContext, build_context, data_sheets
+from arxl.books.audit.cutoff import cutoff_paper, subsequent_paper
 from arxl.books.audit.lead import lead_paper, rollforward_paper
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
 from arxl.books.audit.register import register_paper
@@ -41,7 +42,8 @@ from arxl.ledger.changes import Cell, SheetSpec
 
 Paper = Callable[[PackContext], list[SheetSpec]]
 
-PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper, register_paper)
+PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper, register_paper, cutoff_paper,
+                               subsequent_paper)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
