@@ -260,6 +260,11 @@ def _sage_rows(spec: SheetSpec, ctx: PackContext, c: str, aged: int, aging: Deci
     parts = [(f"{t.customer_id} {t.name}: {p.kind}", p.amount, p.explanation) for t in lines for p in t.parts
              if p.kind not in ("FX", "unallocated in Sage")]
     balance = sum((t.sage_balance for t in lines), ZERO)
+    shift = sum((t.arxl_balance for t in lines), ZERO) - aging
+    if shift:  # the tie-out compares arxl's items as Sage's accounts hold them
+        parts.insert(0, ("arxl as Sage's accounts hold it, less the aging", shift,
+                         "a receipt applied in another currency sits on Sage's account in that currency, and cash "
+                         "of no known customer on no account (the tie-out's view)"))
     sage = spec.add(Cell("AR per Sage (Aged Debtors)", style="bold"), Cell(balance, style="total", currency=c),
                     mark("S"), Cell(ctx.sage_source, style="note"))
     _explained(spec, sage, aged, balance - aging, c, parts)
@@ -305,9 +310,22 @@ def _base_rows(spec: SheetSpec, ctx: PackContext) -> None:
         return
     sage = spec.add(Cell(label, style="bold"), Cell(control, style="total", currency=b), mark("S"),
                     Cell(ctx.sage_source, style="note"))
-    fx = [(f"{t.customer_id} {t.name}: FX", p.amount, p.explanation) for t in (ctx.tie.lines if ctx.tie else [])
-          for p in t.parts if p.kind == "FX"]
-    _explained(spec, sage, aged, control - total, b, fx)
+    parts = []
+    if ctx.tie is not None:
+        for c in ctx.currencies:
+            lines = [t for t in ctx.tie.lines if same(t.currency, c)]
+            if any(t.sage_base is None or t.arxl_base is None for t in lines):
+                continue
+            gap = sum(((t.sage_base or ZERO) + t.revalued - (t.arxl_base or ZERO) for t in lines), ZERO)
+            fx = "; ".join(f"{t.customer_id} {p.explanation}" for t in lines for p in t.parts if p.kind == "FX")
+            if gap:
+                parts.append((f"{c} accounts: Sage - arxl in {b} (the tie-out, as above)", gap,
+                              fx or "the differences of the accounts explained above, in the base currency"))
+        if ctx.tie.arxl_base_total is not None and ctx.tie.arxl_base_total != total:
+            parts.append(("arxl as Sage's accounts hold it, less the aging", ctx.tie.arxl_base_total - total,
+                          "a receipt applied in another currency sits on Sage's account in that currency, valued at "
+                          "the closing rate there (the tie-out's view)"))
+    _explained(spec, sage, aged, control - total, b, parts)
 
 
 def rollforward_paper(ctx: PackContext) -> list[SheetSpec]:
