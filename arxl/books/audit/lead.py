@@ -200,7 +200,7 @@ def with_cross_block(build: Callable[[tuple[int, int]], SheetSpec], crosses: lis
 def leg(spec: SheetSpec, label: str, found: tuple[Decimal, str], c: str, tick: str = "✓", negate: bool = False,
         note: str = "") -> int:
     value, formula = found
-    return spec.add(Cell(label), amount(-value if negate else value, f"={'-' if negate else ''}{formula}", c),
+    return spec.add(Cell(label), amount(-value if negate else value, f"=-({formula})" if negate else f"={formula}", c),
                     mark(tick), Cell(note, style="note"))
 
 
