@@ -72,6 +72,7 @@ def same(a: str, b: str) -> bool:
 
 
 def amount(value: Decimal, formula: str, currency: str, style: str = "amount") -> Cell:
+    """A figure: arxl's value and the formula that computes it (``style`` "total" for a total row)."""
     return Cell(value, formula=formula, style="total" if style == "total" else "amount", currency=currency)
 
 
@@ -112,27 +113,30 @@ class Chain:
 
     def __init__(self, ctx: PackContext, currency: str, crosses: list[Crossed], block: tuple[int, int]) -> None:
         self.ctx, self.c, self.crosses, self.block = ctx, currency, crosses, block
+        self.docs = [i for i in ctx.ledger.invoices if same(i.currency, currency) and i.status != "cancelled"]
+        self.cash = [r for r in ctx.ledger.receipts if same(r.currency, currency)]
+        self.allocations = [a for a in ctx.ledger.allocations if same(a.currency, currency)]
 
     def documents(self, window: Window, doc_type: str = "") -> tuple[Decimal, str]:
-        rows = [i for i in self.ctx.ledger.invoices if same(i.currency, self.c) and i.status != "cancelled"
-                and within(i.invoice_date, window) and (not doc_type or i.doc_type == doc_type)]
+        value = sum((i.total_amount for i in self.docs if within(i.invoice_date, window)
+                     and (not doc_type or i.doc_type == doc_type)), ZERO)
         criteria = [(INV["currency"], quoted(self.c)), (INV["status"], quoted("<>cancelled")),
                     *([(INV["type"], quoted(doc_type))] if doc_type else []), *date_criteria(INV["date"], window)]
-        return sum((i.total_amount for i in rows), ZERO), sumifs(Z_INVOICES, INV["total"], *criteria)
+        return value, sumifs(Z_INVOICES, INV["total"], *criteria)
 
     def receipts(self, window: Window, sign: str = "") -> tuple[Decimal, str]:
-        rows = [r for r in self.ctx.ledger.receipts if same(r.currency, self.c) and within(r.date, window)
-                and (not sign or (r.amount > 0 if sign == ">0" else r.amount < 0))]
+        value = sum((r.amount for r in self.cash if within(r.date, window)
+                     and (not sign or (r.amount > 0 if sign == ">0" else r.amount < 0))), ZERO)
         criteria = [(REC["currency"], quoted(self.c)), *([(REC["amount"], quoted(sign))] if sign else []),
                     *date_criteria(REC["date"], window)]
-        return sum((r.amount for r in rows), ZERO), sumifs(Z_RECEIPTS, REC["amount"], *criteria)
+        return value, sumifs(Z_RECEIPTS, REC["amount"], *criteria)
 
     def deductions(self, window: Window, kind: str | None = None) -> tuple[Decimal, str]:
-        rows = [a for a in self.ctx.ledger.allocations if same(a.currency, self.c) and within(a.date, window)
-                and (kind is None or a.deduction_type == kind)]
+        value = sum((a.deduction_amount for a in self.allocations if within(a.date, window)
+                     and (kind is None or a.deduction_type == kind)), ZERO)
         criteria = [(ALLOC["currency"], quoted(self.c)), *([(ALLOC["type"], quoted(kind))] if kind else []),
                     *date_criteria(ALLOC["date"], window)]
-        return sum((a.deduction_amount for a in rows), ZERO), sumifs(Z_ALLOCATIONS, ALLOC["deduction"], *criteria)
+        return value, sumifs(Z_ALLOCATIONS, ALLOC["deduction"], *criteria)
 
     def settled_elsewhere(self, window: Window) -> tuple[Decimal, str] | None:
         """What the other-currency allocations take off this currency's receivable: applied on its invoices by
@@ -167,7 +171,7 @@ class Chain:
 def cross_block(spec: SheetSpec, crosses: list[Crossed]) -> None:
     """The allocations settled in another currency, one per row, each amount a reference to its Z3 cell: the
     rows the "settled in another currency" figures sum (columns C date, D currency, E applied, F the receipt's
-    currency, H applied in it). Its data rows start three rows down (see :func:`block_rows`)."""
+    currency, H applied in it). Its data rows start three rows down."""
     if not crosses:
         return
     spec.blank()
@@ -183,16 +187,11 @@ def cross_block(spec: SheetSpec, crosses: list[Crossed]) -> None:
                  amount(x.converted, f"=ROUND(E{row}*G{row},{exponent(x.paid_in)})", x.paid_in))
 
 
-def block_rows(start: int, crosses: list[Crossed]) -> tuple[int, int]:
-    """The data rows of the cross block when it is added at row ``start``."""
-    return start + 3, start + 2 + len(crosses)
-
-
 def with_cross_block(build: Callable[[tuple[int, int]], SheetSpec], crosses: list[Crossed]) -> SheetSpec:
     """A paper whose formulas sum the cross block added at its end: built once to learn where the block goes."""
     spec = build((0, 0))
     if crosses:
-        spec = build(block_rows(spec.next_row, crosses))
+        spec = build((spec.next_row + 3, spec.next_row + 2 + len(crosses)))  # after a blank, a title, a header
     cross_block(spec, crosses)
     return spec
 
@@ -200,8 +199,8 @@ def with_cross_block(build: Callable[[tuple[int, int]], SheetSpec], crosses: lis
 def leg(spec: SheetSpec, label: str, found: tuple[Decimal, str], c: str, tick: str = "✓", negate: bool = False,
         note: str = "") -> int:
     value, formula = found
-    return spec.add(Cell(label), amount(-value if negate else value, f"=-({formula})" if negate else f"={formula}", c),
-                    mark(tick), Cell(note, style="note"))
+    cell = amount(-value, f"=-({formula})", c) if negate else amount(value, f"={formula}", c)
+    return spec.add(Cell(label), cell, mark(tick), Cell(note, style="note"))
 
 
 def difference(spec: SheetSpec, label: str, a: int, b: int, value: Decimal, c: str, ok: str, bad: str) -> int:
@@ -285,21 +284,26 @@ def _explained(spec: SheetSpec, sage: int, aged: int, gap: Decimal, c: str,
                   else "note"))
 
 
-def _base_rows(spec: SheetSpec, ctx: PackContext) -> None:
-    """The base currency: the open items at the closing rate against Sage's debtors control."""
+def base_values(spec: SheetSpec, ctx: PackContext, label: str) -> tuple[int, Decimal]:
+    """Each currency's open items in the base currency at the closing rate (Z4) and their total: its row."""
     b = ctx.base
     spec.add(Cell(f"{b}: every currency at the closing rate", style="bold"))
     first = spec.next_row
-    total = ZERO
     for c in ctx.currencies:
         value = sum((ctx.base_value(i) for i in ctx.items if same(i.currency, c)), ZERO)
-        total += value
         rate = ctx.closing.get(c)
         at = f" at {rate.normalize():f}" if c != b and rate is not None else ""
         spec.add(Cell(f"   {c} open items in {b}{at} (Z4 base values)"),
                  amount(value, f"={sumifs(Z_OPEN, OPEN['base'], (OPEN['currency'], quoted(c)))}", b), mark("A"))
-    aged = spec.add(Cell(f"AR per aging in {b}", style="bold"),
-                    amount(total, f"=SUM(B{first}:B{spec.next_row - 1})", b, "total"), mark("Σ"))
+    total = sum((ctx.base_value(i) for i in ctx.items), ZERO)
+    return spec.add(Cell(label, style="bold"), amount(total, f"=SUM(B{first}:B{spec.next_row - 1})", b, "total"),
+                    mark("Σ")), total
+
+
+def _base_rows(spec: SheetSpec, ctx: PackContext) -> None:
+    """The base currency: the open items at the closing rate against Sage's debtors control."""
+    b = ctx.base
+    aged, total = base_values(spec, ctx, f"AR per aging in {b}")
     control, label = ctx.sage_control, f"Sage's debtors control {ctx.ledger.settings.sage_debtors_nominal} " \
         "(trial balance)"
     if control is None and ctx.tie is not None:  # no trial balance: Sage's base balances stand for the control
@@ -364,8 +368,7 @@ def _rollforward(ctx: PackContext, crosses: list[Crossed], block: tuple[int, int
         leg(spec, "Receipts (Z2)", chain.receipts(period, ">0"), c, negate=True,
             note="cash received, applied or not: what is unapplied stays open as a credit (Z4)")
         leg(spec, "Refunds paid (Z2, negative receipts)", chain.receipts(period, "<0"), c, negate=True)
-        typed = [d for d in DEDUCTIONS if d.code and d.code != "write_off"]
-        typed += [d for d in DEDUCTIONS if d.code == "write_off"]
+        typed = sorted((d for d in DEDUCTIONS if d.code), key=lambda d: d.code == "write_off")  # write-offs last
         top = spec.next_row
         for d in typed:
             leg(spec, f"{'Written off' if d.code == 'write_off' else d.statement} (Z3 {d.code})",
@@ -395,17 +398,9 @@ def _rollforward(ctx: PackContext, crosses: list[Crossed], block: tuple[int, int
 def _base_closing(spec: SheetSpec, ctx: PackContext) -> None:
     """The base currency's closing at the closing rate, and the revaluation of the period end beside it."""
     b = ctx.base
-    spec.add(Cell(f"{b}: every currency at the closing rate", style="bold"))
-    first = spec.next_row
-    for c in ctx.currencies:
-        value = sum((ctx.base_value(i) for i in ctx.items if same(i.currency, c)), ZERO)
-        spec.add(Cell(f"   {c} closing receivable in {b} (Z4 base values)"),
-                 amount(value, f"={sumifs(Z_OPEN, OPEN['base'], (OPEN['currency'], quoted(c)))}", b), mark("A"))
-    total = sum((ctx.base_value(i) for i in ctx.items), ZERO)
-    spec.add(Cell(f"Closing receivable in {b}", style="bold"),
-             amount(total, f"=SUM(B{first}:B{spec.next_row - 1})", b, "total"), mark("Σ"),
-             Cell("the base roll-forward (carried values, realised and unrealised differences) is not built: "
-                  "the foreign currencies roll forward in their own currency above", style="note"))
+    row, _ = base_values(spec, ctx, f"Closing receivable in {b}")
+    spec.rows[row - 1].append(Cell("the base roll-forward (carried values, realised and unrealised differences) is "
+                                   "not built: the foreign currencies roll forward in their own above", style="note"))
     revalued = [r for r in ctx.ledger.table("Revaluations") if r.date == ctx.last]
     if revalued:
         spec.add(Cell(f"Revaluation at {ctx.last:%d/%m/%Y} (Revaluations table)"),
