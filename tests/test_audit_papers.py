@@ -22,9 +22,10 @@ from arxl.app.audit import audit_pack
 from arxl.app.close import month_end
 from arxl.books.audit.context import PackContext, build_context
 from arxl.books.audit.cutoff import cutoff_paper, subsequent_paper
-from arxl.books.audit.lead import lead_paper, rollforward_paper
+from arxl.books.audit.lead import lead_paper
 from arxl.books.audit.papers import FIRST_ROW, Signoff
 from arxl.books.audit.register import register_paper
+from arxl.books.audit.rollforward import rollforward_paper
 from arxl.books.tieout import movements, tie_out
 from arxl.cashapp.reconcile import decide
 from arxl.core.period import Period
@@ -193,7 +194,7 @@ def figure_of(lines: list[list[object]], label: str) -> Any:
 def test_every_figure_of_the_papers_is_what_libreoffice_computes(built: Built, libreoffice: LibreOffice) -> None:
     expected = {(name, ref): value for name, spec in built.sheets.items()
                 for ref, value in formula_results(spec).items()}
-    assert len(expected) > 1000
+    assert len(expected) > 600
     assert_formulas_match(libreoffice, built.pack, expected)
 
 
@@ -278,7 +279,7 @@ def test_a_gap_in_a_series_is_listed(built: Built) -> None:
     # CN-2025-00001 is May's: July's run starts after it; 00002 was never issued
     assert cn[1:4] == ["CN-2025-00002", "CN-2025-00003", "CN-2025-00003"]
     assert (cn[6], cn[7], cn[10], cn[12]) == (2, 1, 1, 0)
-    assert ["CN-2025", "CN-2025-00002", "missing", "", "X"] in numbering
+    assert ["CN-2025", "CN-2025-00002", "", "missing", 1, "", "X"] in numbering
     inv = next(r for r in numbering if r and r[0] == "INV-2025")
     assert (inv[10], inv[11], inv[12]) == (0, 0, 0)
 

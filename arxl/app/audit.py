@@ -27,9 +27,10 @@ from arxl.app.jobs import open_for_work
 from arxl.app.report import Report
 from arxl.books.audit.context import PackContext, build_context, data_sheets
 from arxl.books.audit.cutoff import cutoff_paper, subsequent_paper
-from arxl.books.audit.lead import lead_paper, rollforward_paper
+from arxl.books.audit.lead import lead_paper
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
 from arxl.books.audit.register import register_paper
+from arxl.books.audit.rollforward import rollforward_paper
 from arxl.books.tieout import tie_out
 from arxl.core.money import figure
 from arxl.core.period import Period

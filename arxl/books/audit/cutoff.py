@@ -10,7 +10,9 @@ of the period reduced afterwards, the classic cut-off exception.
 
 **E Subsequent receipts**: each invoice open at the period end (Z4), what was applied to it and deducted from
 it afterwards (allocations dated after the period end, Z3), what was credited after (Z1), what is still unpaid,
-with the receipts and their dates; per currency a total and the share of the open balance cleared since.
+with the receipts and their dates; per currency a total and the share of the open balance cleared since. Each
+figure after the period end sums the very Z3 (or Z1) cells it comes from, one reference each, so that a pack of
+thousands of open invoices recalculates at once; a nought is a plain value (nothing came after).
 """
 
 from __future__ import annotations
@@ -145,6 +147,15 @@ def _late_credits(spec: SheetSpec, ctx: PackContext, z_row: dict[str, int]) -> N
         spec.add(Cell("none", style="note"))
 
 
+def _cells(value: Decimal, sheet: str, letter: str, rows: list[int], c: str, negate: bool = False) -> Cell:
+    """A sum of the Z cells it comes from, one reference each (a whole-column SUMIFS per open invoice would
+    make a big pack slow to recalculate); nought, a plain value, when nothing came after."""
+    if not rows:
+        return Cell(ZERO, style="amount", currency=c)
+    refs = ",".join(f"'{sheet}'!{letter}{r}" for r in rows)
+    return amount(value, f"=-SUM({refs})" if negate else f"=SUM({refs})", c)
+
+
 def subsequent_paper(ctx: PackContext) -> list[SheetSpec]:
     """E, the receipts after the period end for the invoices open at it."""
     after = ctx.last + dt.timedelta(days=1)
@@ -154,37 +165,35 @@ def subsequent_paper(ctx: PackContext) -> list[SheetSpec]:
                  widths={"A": 12, "B": 30, "C": 18, "J": 48})
     header(spec, "Customer ID", "Name", "Invoice", "Currency", "Open at period end", "Applied since",
            "Deducted since", "Credited since", "Still unpaid", "Receipts", "Tickmark")
-    since = date_criteria(ALLOC["date"], (after, None))
-    credited_since = date_criteria(INV["date"], (after, None))
-    allocations: dict[str, list[Allocation]] = defaultdict(list)
-    for a in ctx.ledger.allocations:
-        if a.date > ctx.last and a.invoice_no:
-            allocations[a.invoice_no].append(a)
-    credits: dict[str, Decimal] = defaultdict(Decimal)
-    for n in ctx.ledger.invoices:
-        if n.doc_type == "credit_note" and n.status != "cancelled" and n.invoice_date > ctx.last:
-            credits[n.original_invoice] += n.total_amount
+    allocations: dict[str, list[tuple[int, Allocation]]] = defaultdict(list)
+    end = ctx.last
+    for n, a in enumerate(ctx.ledger.allocations):
+        if a.date > end and a.invoice_no:
+            allocations[a.invoice_no].append((FIRST_ROW + n, a))
+    credits: dict[str, list[tuple[int, Invoice]]] = defaultdict(list)
+    for n, doc in enumerate(ctx.ledger.invoices):
+        if doc.doc_type == "credit_note" and doc.status != "cancelled" and doc.invoice_date > end:
+            credits[doc.original_invoice].append((FIRST_ROW + n, doc))
     rows = [i for i in ctx.items if i.kind == "invoice"]
-    figures: list[tuple[str, list[Decimal]]] = []
+    totals: dict[str, list[Decimal]] = {}
     for item in rows:
         row, c = spec.next_row, item.currency
         mine = allocations.get(item.reference, [])
-        applied = sum((a.applied_amount for a in mine), ZERO)
-        deducted = sum((a.deduction_amount for a in mine), ZERO)
-        credited = -credits.get(item.reference, ZERO)
-        figures.append((c, [item.open_amount, applied, deducted, credited,
-                            item.open_amount - applied - deducted - credited]))
-        by = [(a.receipt_id, a.date) for a in sorted(mine, key=lambda a: (a.date, a.receipt_id))]
+        notes = credits.get(item.reference, [])
+        applied = sum((a.applied_amount for _, a in mine), ZERO)
+        deducted = sum((a.deduction_amount for _, a in mine), ZERO)
+        credited = -sum((n.total_amount for _, n in notes), ZERO)
+        unpaid = item.open_amount - applied - deducted - credited
+        sums = totals.setdefault(c.strip().upper(), [ZERO] * 5)
+        for k, v in enumerate((item.open_amount, applied, deducted, credited, unpaid)):
+            sums[k] += v
+        by = [(a.receipt_id, a.date) for _, a in sorted(mine, key=lambda m: (m[1].date, m[1].receipt_id))]
         spec.add(Cell(item.customer_id), Cell(ctx.name(item.customer_id)), Cell(item.reference), Cell(c),
                  amount(item.open_amount, f"='{Z_OPEN}'!{OPEN['open']}{ctx.item_rows[item.reference]}", c),
-                 amount(applied, "=" + sumifs(Z_ALLOCATIONS, ALLOC["applied"], (ALLOC["invoice"], f"C{row}"),
-                                              *since), c),
-                 amount(deducted, "=" + sumifs(Z_ALLOCATIONS, ALLOC["deduction"], (ALLOC["invoice"], f"C{row}"),
-                                               *since), c),
-                 amount(credited, "=-" + sumifs(Z_INVOICES, INV["total"], (INV["original"], f"C{row}"),
-                                                (INV["type"], quoted("credit_note")),
-                                                (INV["status"], quoted("<>cancelled")), *credited_since), c),
-                 amount(item.open_amount - applied - deducted - credited, f"=E{row}-F{row}-G{row}-H{row}", c),
+                 _cells(applied, Z_ALLOCATIONS, ALLOC["applied"], [r for r, _ in mine], c),
+                 _cells(deducted, Z_ALLOCATIONS, ALLOC["deduction"], [r for r, _ in mine], c),
+                 _cells(credited, Z_INVOICES, INV["total"], [r for r, _ in notes], c, negate=True),
+                 amount(unpaid, f"=E{row}-F{row}-G{row}-H{row}", c),
                  Cell("; ".join(dict.fromkeys(f"{r} {d:%d/%m/%Y}" for r, d in by))),
                  mark("R" if applied or deducted else ""))
     last = spec.next_row - 1
@@ -196,11 +205,11 @@ def subsequent_paper(ctx: PackContext) -> list[SheetSpec]:
                                                  "Deducted since", "Credited since", "Still unpaid",
                                                  "Cleared since (applied + deducted) / open", "")))
     for c in ctx.currencies:
-        if not any(same(i.currency, c) for i in rows):
+        values = totals.get(c.strip().upper())
+        if values is None:
             continue
         row = spec.next_row
         cells = [Cell(c), Cell(""), Cell(""), Cell("")]
-        values = [sum((f[k] for code, f in figures if same(code, c)), ZERO) for k in range(5)]
         for letter, value in zip("EFGHI", values, strict=True):
             cells.append(amount(value, f"=SUMIFS(${letter}${FIRST_ROW}:${letter}${last},$D${FIRST_ROW}:"
                                        f"$D${last},{quoted(c)})", c, "total"))

@@ -1,4 +1,4 @@
-"""A, the lead schedule, and B, the roll-forward: the receivable three ways, and how it moved in the period.
+"""A, the lead schedule: the receivable at the period end three ways, and the helpers B and the others share.
 
 **A Lead** ties the receivable at the period end per currency three ways, each difference a formula:
 
@@ -12,17 +12,15 @@
   tie-out's class and explanation, and in the base currency Sage's debtors control account (trial balance)
   against the open items at the closing rate.
 
-**B Roll-forward** per currency: the opening receivable (the same chain at the day before the period) plus
-invoices, credit notes, receipts, refunds, each deduction type and write-offs dated in the period, and what was
-settled in another currency, gives the closing receivable, compared with the aging (the difference must be
-nil). Each leg is a ``SUMIFS`` over the Z sheet it comes from, dated within the period, so it ties to its
-register. The base-currency roll-forward (carried values, realised and unrealised exchange differences) is not
-built here: the base closing is shown at the closing rate beside the revaluation of the period.
+The subledger's chain (:class:`Chain`, over the day sums :class:`Sums`) serves B, the roll-forward
+(:mod:`arxl.books.audit.rollforward`), too, with the allocations settled in another currency listed at the
+foot of both papers (:func:`cross_block`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,9 +40,7 @@ from arxl.books.audit.context import (
 )
 from arxl.books.audit.papers import FIRST_ROW, header, paper
 from arxl.core.money import exponent, figure, round_money
-from arxl.core.withholding import DEDUCTIONS
 from arxl.ledger.changes import Cell, SheetSpec
-from arxl.ledger.openitems import open_items
 
 ZERO = Decimal(0)
 Window = tuple[dt.date | None, dt.date | None]  # dated on or after the first, on or before the second
@@ -108,35 +104,53 @@ def crossed(ctx: PackContext) -> list[Crossed]:
     return found
 
 
+class Sums:
+    """The register's amounts per currency and day (and type, or sign for receipts), summed once: a leg over any
+    window adds up days, not rows (a year's pack reads 200,000 invoices)."""
+
+    def __init__(self, ctx: PackContext) -> None:
+        self.docs: dict[tuple[str, dt.date, str], Decimal] = defaultdict(Decimal)
+        self.cash: dict[tuple[str, dt.date, str], Decimal] = defaultdict(Decimal)
+        self.deducted: dict[tuple[str, dt.date, str], Decimal] = defaultdict(Decimal)
+        for i in ctx.ledger.invoices:
+            if i.status != "cancelled":
+                self.docs[(i.currency, i.invoice_date, i.doc_type)] += i.total_amount
+        for r in ctx.ledger.receipts:
+            self.cash[(r.currency, r.date, ">0" if r.amount > 0 else "<0")] += r.amount
+        for a in ctx.ledger.allocations:
+            if a.deduction_amount:
+                self.deducted[(a.currency, a.date, a.deduction_type)] += a.deduction_amount
+
+    @staticmethod
+    def total(found: dict[tuple[str, dt.date, str], Decimal], c: str, window: Window, kind: str | None) -> Decimal:
+        return sum((v for (k, day, t), v in found.items() if same(k, c) and within(day, window)
+                    and (kind is None or t == kind)), ZERO)
+
+
 class Chain:
     """The subledger's arithmetic over the Z sheets for one currency: each leg as arxl's figure and its formula."""
 
-    def __init__(self, ctx: PackContext, currency: str, crosses: list[Crossed], block: tuple[int, int]) -> None:
-        self.ctx, self.c, self.crosses, self.block = ctx, currency, crosses, block
-        self.docs = [i for i in ctx.ledger.invoices if same(i.currency, currency) and i.status != "cancelled"]
-        self.cash = [r for r in ctx.ledger.receipts if same(r.currency, currency)]
-        self.allocations = [a for a in ctx.ledger.allocations if same(a.currency, currency)]
+    def __init__(self, ctx: PackContext, currency: str, crosses: list[Crossed], block: tuple[int, int],
+                 sums: Sums) -> None:
+        self.ctx, self.c, self.crosses, self.block, self.sums = ctx, currency, crosses, block, sums
 
     def documents(self, window: Window, doc_type: str = "") -> tuple[Decimal, str]:
-        value = sum((i.total_amount for i in self.docs if within(i.invoice_date, window)
-                     and (not doc_type or i.doc_type == doc_type)), ZERO)
         criteria = [(INV["currency"], quoted(self.c)), (INV["status"], quoted("<>cancelled")),
                     *([(INV["type"], quoted(doc_type))] if doc_type else []), *date_criteria(INV["date"], window)]
-        return value, sumifs(Z_INVOICES, INV["total"], *criteria)
+        return (self.sums.total(self.sums.docs, self.c, window, doc_type or None),
+                sumifs(Z_INVOICES, INV["total"], *criteria))
 
     def receipts(self, window: Window, sign: str = "") -> tuple[Decimal, str]:
-        value = sum((r.amount for r in self.cash if within(r.date, window)
-                     and (not sign or (r.amount > 0 if sign == ">0" else r.amount < 0))), ZERO)
         criteria = [(REC["currency"], quoted(self.c)), *([(REC["amount"], quoted(sign))] if sign else []),
                     *date_criteria(REC["date"], window)]
-        return value, sumifs(Z_RECEIPTS, REC["amount"], *criteria)
+        return self.sums.total(self.sums.cash, self.c, window, sign or None), sumifs(Z_RECEIPTS, REC["amount"],
+                                                                                     *criteria)
 
     def deductions(self, window: Window, kind: str | None = None) -> tuple[Decimal, str]:
-        value = sum((a.deduction_amount for a in self.allocations if within(a.date, window)
-                     and (kind is None or a.deduction_type == kind)), ZERO)
         criteria = [(ALLOC["currency"], quoted(self.c)), *([(ALLOC["type"], quoted(kind))] if kind else []),
                     *date_criteria(ALLOC["date"], window)]
-        return value, sumifs(Z_ALLOCATIONS, ALLOC["deduction"], *criteria)
+        return (self.sums.total(self.sums.deducted, self.c, window, kind),
+                sumifs(Z_ALLOCATIONS, ALLOC["deduction"], *criteria))
 
     def settled_elsewhere(self, window: Window) -> tuple[Decimal, str] | None:
         """What the other-currency allocations take off this currency's receivable: applied on its invoices by
@@ -211,18 +225,18 @@ def difference(spec: SheetSpec, label: str, a: int, b: int, value: Decimal, c: s
 
 def lead_paper(ctx: PackContext) -> list[SheetSpec]:
     """A, the lead schedule."""
-    crosses = crossed(ctx)
-    return [with_cross_block(lambda block: _lead(ctx, crosses, block), crosses)]
+    crosses, sums = crossed(ctx), Sums(ctx)
+    return [with_cross_block(lambda block: _lead(ctx, crosses, block, sums), crosses)]
 
 
-def _lead(ctx: PackContext, crosses: list[Crossed], block: tuple[int, int]) -> SheetSpec:
+def _lead(ctx: PackContext, crosses: list[Crossed], block: tuple[int, int], sums: Sums) -> SheetSpec:
     source = f"Z1-Z4 (the register at {ctx.last:%d/%m/%Y}); Sage: " + (ctx.sage_source or "report not given")
     spec = paper("A", "Lead", "Lead schedule: trade receivables", ctx.head, source, marks="✓AΣSX",
                  widths={"A": 58, "B": 20, "C": 10, "D": 90})
     header(spec, "Receivable", "Amount", "Tickmark", "Note")
     end: Window = (None, ctx.last)
     for c in ctx.currencies:
-        chain = Chain(ctx, c, crosses, block)
+        chain = Chain(ctx, c, crosses, block, sums)
         spec.add(Cell(c, style="bold"))
         documents, receipts, deductions = chain.documents(end), chain.receipts(end), chain.deductions(end)
         first = leg(spec, f"Invoices and credit notes to {ctx.last:%d/%m/%Y} (Z1, not cancelled)", documents, c)
@@ -289,13 +303,16 @@ def base_values(spec: SheetSpec, ctx: PackContext, label: str) -> tuple[int, Dec
     b = ctx.base
     spec.add(Cell(f"{b}: every currency at the closing rate", style="bold"))
     first = spec.next_row
+    values: dict[str, Decimal] = defaultdict(Decimal)
+    for i in ctx.items:
+        values[i.currency.strip().upper()] += ctx.base_value(i)
     for c in ctx.currencies:
-        value = sum((ctx.base_value(i) for i in ctx.items if same(i.currency, c)), ZERO)
+        value = values.get(c.strip().upper(), ZERO)
         rate = ctx.closing.get(c)
         at = f" at {rate.normalize():f}" if c != b and rate is not None else ""
         spec.add(Cell(f"   {c} open items in {b}{at} (Z4 base values)"),
                  amount(value, f"={sumifs(Z_OPEN, OPEN['base'], (OPEN['currency'], quoted(c)))}", b), mark("A"))
-    total = sum((ctx.base_value(i) for i in ctx.items), ZERO)
+    total = sum(values.values(), ZERO)
     return spec.add(Cell(label, style="bold"), amount(total, f"=SUM(B{first}:B{spec.next_row - 1})", b, "total"),
                     mark("Σ")), total
 
@@ -330,80 +347,3 @@ def _base_rows(spec: SheetSpec, ctx: PackContext) -> None:
                           "a receipt applied in another currency sits on Sage's account in that currency, valued at "
                           "the closing rate there (the tie-out's view)"))
     _explained(spec, sage, aged, control - total, b, parts)
-
-
-def rollforward_paper(ctx: PackContext) -> list[SheetSpec]:
-    """B, the roll-forward of the receivable per currency over the period."""
-    crosses = crossed(ctx)
-    return [with_cross_block(lambda block: _rollforward(ctx, crosses, block), crosses)]
-
-
-def _rollforward(ctx: PackContext, crosses: list[Crossed], block: tuple[int, int]) -> SheetSpec:
-    before = ctx.first - dt.timedelta(days=1)
-    spec = paper("B", "Roll-forward", "Roll-forward of trade receivables", ctx.head,
-                 f"Z1-Z3 dated {ctx.first:%d/%m/%Y} to {ctx.last:%d/%m/%Y}; the opening from the same registers "
-                 f"to {before:%d/%m/%Y}; the closing against Z4", marks="✓AΣX",
-                 widths={"A": 58, "B": 20, "C": 10, "D": 80})
-    header(spec, "Movement", "Amount", "Tickmark", "Note")
-    opened: Window = (None, before)
-    period: Window = (ctx.first, ctx.last)
-    ledger = ctx.ledger
-    earlier = open_items(ledger.invoices, ledger.allocations, before, ledger.receipts)
-    for c in ctx.currencies:
-        chain = Chain(ctx, c, crosses, block)
-        spec.add(Cell(c, style="bold"))
-        legs = [chain.documents(opened), chain.receipts(opened), chain.deductions(opened)]
-        elsewhere = chain.settled_elsewhere(opened)
-        legs += [elsewhere] if elsewhere is not None else []
-        opening = legs[0][0] - sum((v for v, _ in legs[1:]), ZERO)
-        aging = sum((i.open_amount for i in earlier if same(i.currency, c)), ZERO)
-        agrees = "agrees with" if aging == opening else f"differs by {figure(opening - aging, c)} from"
-        first = spec.add(Cell(f"Opening receivable at {before:%d/%m/%Y} (Z1 - Z2 - Z3 to that day)"),
-                         amount(opening, "=" + "-".join(f for _, f in legs), c), mark("✓"),
-                         Cell(f"{agrees} the aging at {before:%d/%m/%Y} ({figure(aging, c, with_code=True)})",
-                              style="note"))
-        leg(spec, "Invoices (Z1)", chain.documents(period, "invoice"), c)
-        leg(spec, "Credit notes (Z1)", chain.documents(period, "credit_note"), c,
-            note="a credit note beyond what its invoice owed stays open as a credit (Z4)")
-        leg(spec, "Receipts (Z2)", chain.receipts(period, ">0"), c, negate=True,
-            note="cash received, applied or not: what is unapplied stays open as a credit (Z4)")
-        leg(spec, "Refunds paid (Z2, negative receipts)", chain.receipts(period, "<0"), c, negate=True)
-        typed = sorted((d for d in DEDUCTIONS if d.code), key=lambda d: d.code == "write_off")  # write-offs last
-        top = spec.next_row
-        for d in typed:
-            leg(spec, f"{'Written off' if d.code == 'write_off' else d.statement} (Z3 {d.code})",
-                chain.deductions(period, d.code), c, negate=True)
-        every = chain.deductions(period)
-        named = sum((chain.deductions(period, d.code)[0] for d in typed), ZERO)
-        last = spec.add(Cell("Other deductions (Z3, no type)"),
-                        amount(named - every[0], f"=-{every[1]}-SUM(B{top}:B{spec.next_row - 1})", c), mark("✓"))
-        moved = chain.settled_elsewhere(period)
-        if moved is not None:
-            last = leg(spec, "Settled in another currency (below)", moved, c, negate=True)
-        closing = opening + chain.documents(period)[0] - chain.receipts(period)[0] - every[0] - \
-            (moved[0] if moved else ZERO)
-        closed = spec.add(Cell(f"Closing receivable at {ctx.last:%d/%m/%Y}", style="bold"),
-                          amount(closing, f"=SUM(B{first}:B{last})", c, "total"), mark("Σ"))
-        value, formula = chain.aging()
-        aged = spec.add(Cell("Closing receivable per aging (Z4)", style="bold"), amount(value, f"={formula}", c,
-                                                                                       "total"), mark("A"))
-        gap = closing - value
-        difference(spec, "Difference", closed, aged, gap, c, "nil: the roll-forward ties to the aging",
-                   f"{figure(gap, c, with_code=True)} unexplained: see the lead schedule (A)")
-        spec.blank()
-    _base_closing(spec, ctx)
-    return spec
-
-
-def _base_closing(spec: SheetSpec, ctx: PackContext) -> None:
-    """The base currency's closing at the closing rate, and the revaluation of the period end beside it."""
-    b = ctx.base
-    row, _ = base_values(spec, ctx, f"Closing receivable in {b}")
-    spec.rows[row - 1].append(Cell("the base roll-forward (carried values, realised and unrealised differences) is "
-                                   "not built: the foreign currencies roll forward in their own above", style="note"))
-    revalued = [r for r in ctx.ledger.table("Revaluations") if r.date == ctx.last]
-    if revalued:
-        spec.add(Cell(f"Revaluation at {ctx.last:%d/%m/%Y} (Revaluations table)"),
-                 Cell(sum((r.difference for r in revalued), ZERO), style="amount", currency=b), mark(""),
-                 Cell(f"{len(revalued)} item(s) revalued to the closing rate (not a Z sheet: see the workbook)",
-                      style="note"))

@@ -9,12 +9,15 @@ total per currency and type, footed over the paper's rows and tied to Z1 by ``SU
 numbers the period should account for (from the one after the last number dated before the period, or the
 period's lowest if that is lower, to the period's highest), how many of them were issued in the period, how
 many are void (cancelled) and how many credited (a credit note names them), and every other number of the run
-listed one per row: missing (a gap: a row deleted by hand, to be explained) or dated outside the period. The
-run less what is issued and listed must be nil. A document whose number is of no series is listed too.
+listed: missing (a gap: a row deleted by hand, to be explained; a range of them on one row, with its count) or
+dated outside the period (a stretch of them on one row too). The run less what is issued and listed must be
+nil. A document whose number is of no series is listed too.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +25,7 @@ from decimal import Decimal
 from arxl.books.audit.context import INV, Z_INVOICES, PackContext, quoted, sumifs
 from arxl.books.audit.lead import amount, date_criteria, mark, same
 from arxl.books.audit.papers import FIRST_ROW, header, paper, sheet_name
-from arxl.core.numbering import format_number, parse_number
+from arxl.core.numbering import parse_number
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.records import Invoice
 
@@ -35,7 +38,7 @@ def series_of(ctx: PackContext, number: str) -> tuple[str, int, int] | None:
     """(series, year, sequence) of a document number, for the series of Settings."""
     settings = ctx.ledger.settings
     for series in dict.fromkeys((settings.invoice_series, settings.credit_note_series)):
-        parsed = parse_number(number, series)
+        parsed = parse_number(number, series) if number.strip().startswith(f"{series}-") else None
         if parsed:
             return series, parsed[0], parsed[1]
     return None
@@ -43,7 +46,8 @@ def series_of(ctx: PackContext, number: str) -> tuple[str, int, int] | None:
 
 def in_period(ctx: PackContext) -> list[tuple[int, Invoice]]:
     """The documents dated in the period with their Z1 rows, in date and number order."""
-    rows = [(FIRST_ROW + n, i) for n, i in enumerate(ctx.ledger.invoices) if ctx.period.contains(i.invoice_date)]
+    first, last = ctx.first, ctx.last
+    rows = [(FIRST_ROW + n, i) for n, i in enumerate(ctx.ledger.invoices) if first <= i.invoice_date <= last]
     return sorted(rows, key=lambda r: (r[1].invoice_date, r[1].invoice_no))
 
 
@@ -58,18 +62,17 @@ def _register(ctx: PackContext) -> SheetSpec:
                  marks="✓ΣEX", widths={"A": 18, "D": 12, "E": 30, "K": 18, "L": 18, "N": 14, "O": 12, "P": 10})
     header(spec, "Number", "Type", "Date", "Customer ID", "Name", "Currency", "Net Amount", "VAT Amount",
            "Total Amount", "Status", "Original Invoice", "EBM Receipt No", "EBM", "Sage Exported", "Series",
-           "Credit Notes")
+           "Credit Notes", "Credited By")
     docs = in_period(ctx)
-    against: dict[str, int] = defaultdict(int)
+    against: dict[str, list[str]] = defaultdict(list)
     for i in ctx.ledger.invoices:
         if i.doc_type == "credit_note" and i.original_invoice and i.status != "cancelled":
-            against[i.original_invoice] += 1
+            against[i.original_invoice].append(i.invoice_no)
     z = f"'{Z_INVOICES}'!"
     for z_row, i in docs:
-        row = spec.next_row
         c = i.currency
         found = series_of(ctx, i.invoice_no)
-        notes = against.get(i.invoice_no, 0) if i.doc_type == "invoice" else 0
+        notes = against.get(i.invoice_no, []) if i.doc_type == "invoice" else []
         spec.add(Cell(i.invoice_no), Cell(i.doc_type), Cell(i.invoice_date, style="date"), Cell(i.customer_id),
                  Cell(ctx.name(i.customer_id)), Cell(c),
                  amount(i.net_amount, f"={z}{INV['net']}{z_row}", c),
@@ -78,10 +81,7 @@ def _register(ctx: PackContext) -> SheetSpec:
                  Cell(i.ebm_receipt_no), mark("E" if i.ebm_receipt_no.strip() else "X"),
                  Cell(i.sage_exported, style="date") if i.sage_exported else Cell("not exported", style="note"),
                  Cell(f"{found[0]}-{found[1]}" if found else ""),
-                 Cell(notes, formula=f'=IF(B{row}="invoice",COUNTIFS({z}${INV["original"]}:${INV["original"]},'
-                                     f'A{row},{z}${INV["type"]}:${INV["type"]},"credit_note",{z}${INV["status"]}:${INV["status"]},'
-                                     '"<>cancelled"),0)',
-                      style="integer"))
+                 Cell(len(notes), style="integer"), Cell(", ".join(notes)))
     last = max(spec.next_row - 1, FIRST_ROW)
     spec.blank()
     spec.add(Cell("Totals (not cancelled)", style="bold"))
@@ -112,6 +112,19 @@ def _register(ctx: PackContext) -> SheetSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Gap:
+    """A stretch of a run's numbers the period did not issue (``first`` to ``last``): missing, or issued but
+    dated outside the period (``date`` to ``latest``)."""
+
+    first: str
+    last: str
+    what: str  # "missing" or "dated outside the period"
+    count: int
+    date: dt.date | None = None  # dated outside: the earliest date of the stretch
+    latest: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Run:
     """One series in one year: the numbers the period accounts for (sequences ``low`` to ``high``)."""
 
@@ -123,12 +136,18 @@ class Run:
     issued: int
     cancelled: int
     credited: int
-    exceptions: list[tuple[str, str, object]]  # (number, what, date or "")
+    gaps: list[Gap]
     digits: int
 
     @property
     def name(self) -> str:
         return f"{self.series}-{self.year}"
+
+    def number(self, seq: int) -> str:
+        return f"{self.series}-{self.year:04d}-{seq:0{self.digits}d}"  # as core.numbering.format_number writes it
+
+    def counted(self, what: str) -> int:
+        return sum(g.count for g in self.gaps if g.what == what)
 
 
 def runs(ctx: PackContext) -> tuple[list[Run], list[Invoice]]:
@@ -137,34 +156,63 @@ def runs(ctx: PackContext) -> tuple[list[Run], list[Invoice]]:
     strays = []
     credited = {i.original_invoice for i in ctx.ledger.invoices
                 if i.doc_type == "credit_note" and i.original_invoice and i.status != "cancelled"}
+    first, last = ctx.first, ctx.last
     for i in ctx.ledger.invoices:
         found = series_of(ctx, i.invoice_no)
         if found:
             numbered[(found[0], found[1])][found[2]] = i
-        elif ctx.period.contains(i.invoice_date):
+        elif first <= i.invoice_date <= last:
             strays.append(i)
     result = []
     for (series, year), by_seq in sorted(numbered.items()):
-        mine = [s for s, i in by_seq.items() if ctx.period.contains(i.invoice_date)]
+        mine = sorted(s for s, i in by_seq.items() if first <= i.invoice_date <= last)
         if not mine:
             continue
-        before = [s for s, i in by_seq.items() if i.invoice_date < ctx.first]
-        low = min(max(before) + 1 if before else 1, min(mine))
-        high = max(mine)
+        before = [s for s, i in by_seq.items() if i.invoice_date < first]
+        low, high = min(max(before) + 1 if before else 1, mine[0]), mine[-1]
         digits = max(len(i.invoice_no.rsplit("-", 1)[1]) for i in by_seq.values())
-        exceptions: list[tuple[str, str, object]] = []
-        for seq in range(low, high + 1):
-            doc = by_seq.get(seq)
-            if doc is None:
-                exceptions.append((format_number(series, year, seq, digits), "missing", ""))
-            elif not ctx.period.contains(doc.invoice_date):
-                exceptions.append((doc.invoice_no, "dated outside the period", doc.invoice_date))
+        run = Run(series, year, low, high, mine[0], len(mine), 0, 0, [], digits)
+        _stretches(run, by_seq, first, last)
         docs = [by_seq[s] for s in mine]
-        result.append(Run(series, year, low, high, min(mine), len(docs),
-                          sum(1 for d in docs if d.status == "cancelled"),
-                          sum(1 for d in docs if d.doc_type == "invoice" and d.status != "cancelled"
-                              and d.invoice_no in credited), exceptions, digits))
+        result.append(dataclasses.replace(
+            run, cancelled=sum(1 for d in docs if d.status == "cancelled"),
+            credited=sum(1 for d in docs if d.doc_type == "invoice" and d.status != "cancelled"
+                         and d.invoice_no in credited)))
     return result, sorted(strays, key=lambda i: i.invoice_no)
+
+
+def _stretches(run: Run, by_seq: dict[int, Invoice], first: dt.date, last: dt.date) -> None:
+    """The run's numbers the period did not issue, walked over the numbers issued (not the whole run): each
+    stretch missing, or issued but dated outside the period, becomes one :class:`Gap`."""
+    outside: list[int] = []  # the stretch dated outside the period being walked
+    days: list[dt.date] = []
+
+    def close() -> None:
+        if outside:
+            run.gaps.append(Gap(run.number(outside[0]), run.number(outside[-1]), "dated outside the period",
+                                len(outside), min(days), max(days)))
+            outside.clear()
+            days.clear()
+
+    previous = run.low - 1
+    for seq in sorted(k for k in by_seq if run.low <= k <= run.high):
+        if seq > previous + 1:
+            close()
+            run.gaps.append(Gap(run.number(previous + 1), run.number(seq - 1), "missing", seq - previous - 1))
+        day = by_seq[seq].invoice_date
+        if first <= day <= last:
+            close()
+        else:
+            outside.append(seq)
+            days.append(day)
+        previous = seq
+    close()
+
+
+def _dates(g: Gap) -> Cell:
+    if g.date is None or g.latest is None:
+        return Cell("")
+    return Cell(g.date, style="date") if g.date == g.latest else Cell(f"{g.date:%d/%m/%Y} to {g.latest:%d/%m/%Y}")
 
 
 def _numbering(ctx: PackContext) -> SheetSpec:
@@ -179,40 +227,39 @@ def _numbering(ctx: PackContext) -> SheetSpec:
            "Dated outside the period", "Unaccounted")
     found, strays = runs(ctx)
     top = FIRST_ROW + len(found) + 3  # the first exception row: after the runs, a blank, a title and a header
-    bottom = top + max(sum(len(r.exceptions) for r in found) + len(strays) - 1, 0)
-    listed = f"$A${top}:$A${bottom}", f"$C${top}:$C${bottom}"
+    bottom = top + max(sum(len(r.gaps) for r in found) + len(strays) - 1, 0)
+    listed = f"$A${top}:$A${bottom}", f"$D${top}:$D${bottom}", f"$E${top}:$E${bottom}"
     c = f"'{REGISTER}'!"
     for r in found:
         row = spec.next_row
-        missing = sum(1 for _, what, _ in r.exceptions if what == "missing")
-        outside = len(r.exceptions) - missing
+        missing, outside = r.counted("missing"), r.counted("dated outside the period")
         count = f"COUNTIFS({c}${SERIES}:${SERIES},A{row}"
-        spec.add(Cell(r.name), Cell(format_number(r.series, r.year, r.low, r.digits)),
-                 Cell(format_number(r.series, r.year, r.high, r.digits)),
-                 Cell(format_number(r.series, r.year, r.first, r.digits)),
+        gaps = f"SUMIFS({listed[2]},{listed[0]},A{row},{listed[1]}"
+        spec.add(Cell(r.name), Cell(r.number(r.low)), Cell(r.number(r.high)), Cell(r.number(r.first)),
                  Cell(r.low, style="integer"), Cell(r.high, style="integer"),
                  Cell(r.high - r.low + 1, formula=f"=F{row}-E{row}+1", style="integer"),
                  Cell(r.issued, formula=f"={count})", style="integer"),
                  Cell(r.cancelled, formula=f'={count},{c}${STATUS}:${STATUS},"cancelled")', style="integer"),
                  Cell(r.credited, formula=f'={count},{c}${CREDITED}:${CREDITED},">0",{c}${STATUS}:${STATUS},'
                                           '"<>cancelled")', style="integer"),
-                 Cell(missing, formula=f'=COUNTIFS({listed[0]},A{row},{listed[1]},"missing")', style="integer"),
-                 Cell(outside, formula=f'=COUNTIFS({listed[0]},A{row},{listed[1]},"dated outside the period")',
-                      style="integer"),
-                 Cell(r.high - r.low + 1 - r.issued - len(r.exceptions), formula=f"=G{row}-H{row}-K{row}-L{row}",
+                 Cell(missing, formula=f'={gaps},"missing")', style="integer"),
+                 Cell(outside, formula=f'={gaps},"dated outside the period")', style="integer"),
+                 Cell(r.high - r.low + 1 - r.issued - missing - outside, formula=f"=G{row}-H{row}-K{row}-L{row}",
                       style="total"),
-                 mark("X" if r.exceptions else "✓"))
+                 mark("X" if r.gaps else "✓"))
     spec.blank()
     spec.add(Cell("Numbers to explain", style="bold"))
-    spec.add(*(Cell(t, style="header") for t in ("Series", "Number", "Exception", "Date", "Tickmark")))
+    spec.add(*(Cell(t, style="header") for t in ("Series", "Number", "To", "Exception", "Numbers", "Date",
+                                                 "Tickmark")))
     assert spec.next_row == top, "the numbering's exception rows moved"
     for r in found:
-        for number, what, day in r.exceptions:
-            spec.add(Cell(r.name), Cell(number), Cell(what), Cell(day, style="date") if day else Cell(""), mark("X"))
+        for g in r.gaps:
+            spec.add(Cell(r.name), Cell(g.first), Cell(g.last if g.last != g.first else ""), Cell(g.what),
+                     Cell(g.count, style="integer"), _dates(g), mark("X"))
     for i in strays:
-        spec.add(Cell(""), Cell(i.invoice_no), Cell(f"of no series ({settings.invoice_series}, "
-                                                    f"{settings.credit_note_series})"),
-                 Cell(i.invoice_date, style="date"), mark("X"))
-    if not any(r.exceptions for r in found) and not strays:
+        spec.add(Cell(""), Cell(i.invoice_no), Cell(""), Cell(f"of no series ({settings.invoice_series}, "
+                                                              f"{settings.credit_note_series})"),
+                 Cell(1, style="integer"), Cell(i.invoice_date, style="date"), mark("X"))
+    if not any(r.gaps for r in found) and not strays:
         spec.add(Cell(""), Cell("none: every number of the run is issued in the period", style="note"))
     return spec
