@@ -40,6 +40,7 @@ from arxl.ledger.openitems import open_items
 from arxl.ledger.records import Allocation, Invoice, Receipt
 from arxl.ledger.sage_accounts import sage_accounts
 from arxl.sample import sample_decisions, write_sample
+from tests.builders import recovery_book, recovery_tables, usd_rates
 from tests.calc import assert_formulas_match
 
 JULY = Period.parse("2025-07")
@@ -309,3 +310,35 @@ def test_subsequent_receipts_show_what_august_brought(built: Built) -> None:
     opened = sum((i.open_amount for i in built.ctx.items if i.kind == "invoice" and i.currency == "RWF"), D(0))
     assert total[4] == opened and total[5] == D(390000)
     assert total[9] == (D(400000) / opened).quantize(D("0.0001"))
+
+
+def test_what_the_aging_cannot_hold_is_said_unexplained_and_an_early_bill_is_flagged(tmp_path: Path) -> None:
+    d = dt.date
+    tables = recovery_tables()
+    tables["Rates"] = usd_rates()
+    tables["Invoices"].append(Invoice(invoice_no="INV-2025-00009", invoice_date=d(2025, 7, 30),
+                                      due_date=d(2025, 8, 29), customer_id="C001", currency="RWF",
+                                      net_amount=D(100000), vat_amount=D(18000), total_amount=D(118000),
+                                      period="2025-08"))
+    # bank charges taken on a receipt but on no invoice: the register's arithmetic counts them, the aging cannot
+    tables["Allocations"].append(Allocation(receipt_id="R-4", invoice_no="", date=d(2025, 7, 20), currency="RWF",
+                                            applied_amount=D(0), deduction_amount=D(5000),
+                                            deduction_type="bank_charges"))
+    ledger = _ledger(recovery_book(tmp_path / "b.xlsx", tables))
+    ctx = build_context(ledger, "b.xlsx", JULY, Signoff("A. Mugisha", d(2025, 8, 6)))
+    rwf = block(lead_paper(ctx)[0], "RWF")
+    gap = next(r for r in rwf if r[0] == "Difference: subledger - aging")
+    assert gap[1:] == [D(-5000), "X", "-5,000 RWF unexplained: the register's arithmetic and its open items "
+                                      "disagree"]
+    assert figure_of(block(rollforward_paper(ctx)[0], "RWF"), "Difference") == D(-5000)
+    assert figure_of(block(lead_paper(ctx)[0], "USD"), "Difference: subledger - aging") == 0
+    cutoff = rows(cutoff_paper(ctx)[0])
+    early = next(r for r in cutoff if r and r[0] == "INV-2025-00009")
+    assert (early[3], early[8], early[12], early[13]) == ("before", "2025-08", "X",
+                                                         "service after the period end, dated before it")
+    numbering = rows(register_paper(ctx)[1])
+    inv = next(r for r in numbering if r and r[0] == "INV-2025")
+    # July issued 00004 and 00009; 00005-00008 are dated March to June: one stretch outside the period
+    assert (inv[1], inv[2], inv[7], inv[10], inv[11], inv[12]) == ("INV-2025-00004", "INV-2025-00009", 2, 0, 4, 0)
+    assert ["INV-2025", "INV-2025-00005", "INV-2025-00008", "dated outside the period", 4,
+            "01/03/2025 to 20/06/2025", "X"] in numbering
