@@ -109,3 +109,13 @@ def test_data_rows_are_cells_to_the_slow_renderers() -> None:
     spec.add("header")
     (row,) = list(spec.every_row())[1:]
     assert (row[1].currency, row[2].formula, row[2].value) == ("USD", "=B2*2", Decimal("3.00"))
+
+
+def test_the_ribbon_button_builds_the_pack_of_the_settings_period(tmp_path: Path) -> None:
+    import macros
+
+    book = write_sample(tmp_path / "billing.xlsx")[0]
+    report = macros.run("audit_pack", FileHost(book))
+    assert not report.refused, report.reasons
+    assert (tmp_path / "out" / "audit" / "2025-07" / "audit-pack-2025-07.xlsx").exists()
+    assert (tmp_path / "out" / "audit" / "2025-07" / "index.csv").exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -14,13 +13,6 @@ from arxl.core.errors import ArxlError
 
 audit_app = group("The audit pack: working papers for the auditor, and the check of arxl's own records.")
 app.add_typer(audit_app, name="audit")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in this environment: the pack's cell is left for a hand
-        return ""
 
 
 @audit_app.command("pack")
@@ -47,7 +39,7 @@ def pack_cmd(
     invoice register and numbering, cut-off, subsequent receipts, confirmations, allowance, certificates, FX,
     credit balances, related parties), the confirmation letters, and index.csv of every document with its
     SHA-256."""
-    from arxl.app.audit import audit_pack
+    from arxl.app.audit import audit_pack, os_user
     from arxl.app.workbook import readable
     from arxl.core.dates import to_date
     from arxl.core.period import Period
@@ -56,5 +48,5 @@ def pack_cmd(
         raise ArxlError("give --period YYYY-MM (a month) or --year YYYY (a year)")
     chosen = Period.parse(year, year=True) if year is not None else Period.parse(period)
     day = to_date(today, "--today") if today else dt.date.today()
-    show(audit_pack(readable(book), chosen, out, preparer=_user() if preparer is None else preparer, today=day,
+    show(audit_pack(readable(book), chosen, out, preparer=os_user() if preparer is None else preparer, today=day,
                     documents=documents, sage=sage, trial_balance=tb, profile=profile))
