@@ -29,6 +29,7 @@ from arxl.app.report import Report
 from arxl.books.audit.context import PackContext, build_context, data_sheets
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
 from arxl.books.tieout import tie_out
+from arxl.core.background import paused_gc
 from arxl.core.money import figure
 from arxl.core.period import Period
 from arxl.formats.audit.documents import Document, describe, find_documents
@@ -69,6 +70,12 @@ def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, toda
             control = read_control_account(trial_balance, ledger.settings.sage_debtors_nominal)
             ctx.sage_control = control.balance
             ctx.sage_source += f"; {trial_balance.name} ({control.where})"
+    with paused_gc():  # hundreds of thousands of rows copied: the cycle collector has nothing to find in them
+        return _build(host, ctx, period, out_dir, documents)
+
+
+def _build(host: Host, ctx: PackContext, period: Period, out_dir: Path, documents: Path | None) -> Report:
+    ledger = ctx.ledger
     papers = [sheet for build in PAPERS for sheet in build(ctx)]
     out_dir.mkdir(parents=True, exist_ok=True)
     pack = out_dir / f"audit-pack-{period}.xlsx"

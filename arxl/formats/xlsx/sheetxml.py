@@ -136,6 +136,9 @@ def render_sheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
     return result
 
 
+_TEXT_CACHE = 200_000
+
+
 def _data_rows(data: DataRows, first: int, styles: StyleBook, date1904: bool) -> list[str]:
     """The ``<row>`` elements of plain data rows: one look per column (and currency), each value's XML made
     inline, without a Cell per value (a 200,000-row copy of a register is written in seconds)."""
@@ -153,29 +156,39 @@ def _data_rows(data: DataRows, first: int, styles: StyleBook, date1904: bool) ->
         return found
 
     plain = [look(i, c.currency) if c.currency_of < 0 else "" for i, c in enumerate(columns)]
+    texts: dict[str, str] = {}  # a text's XML: customer IDs, currencies, statuses repeat on every row
+    days: dict[dt.date, str] = {}
     out: list[str] = []
     for n, values in enumerate(data.values, start=first):
         cells: list[str] = []
         for i, value in enumerate(values):
+            if value is None or value == "":
+                if plain[i]:
+                    cells.append(f'<c r="{letters[i]}{n}"{plain[i]}/>')
+                continue
             column = columns[i]
             s = plain[i] if column.currency_of < 0 else look(i, str(values[column.currency_of]))
-            ref = f"{letters[i]}{n}"
             if column.formula:
                 formula = escape_text(column.formula.format(row=n).removeprefix("="))
                 number = number_text(value)
-                cells.append(f'<c r="{ref}"{s}><f>{formula}</f>' + (f"<v>{number}</v></c>" if number is not None
-                                                                        else "</c>"))
-            elif value is None or value == "":
-                if s:
-                    cells.append(f'<c r="{ref}"{s}/>')
+                cells.append(f'<c r="{letters[i]}{n}"{s}><f>{formula}</f>'
+                             + (f"<v>{number}</v></c>" if number is not None else "</c>"))
             elif type(value) is str:
-                cells.append(f'<c r="{ref}"{s} t="inlineStr">{inline(value)}</c>')
+                text = texts.get(value)
+                if text is None:
+                    text = inline(value)
+                    if len(texts) < _TEXT_CACHE:
+                        texts[value] = text
+                cells.append(f'<c r="{letters[i]}{n}"{s} t="inlineStr">{text}</c>')
             elif isinstance(value, dt.date):
-                cells.append(f'<c r="{ref}"{s}><v>{serial(value, date1904)}</v></c>')
+                day = days.get(value)
+                if day is None:
+                    day = days[value] = serial(value, date1904)
+                cells.append(f'<c r="{letters[i]}{n}"{s}><v>{day}</v></c>')
             else:
                 number = number_text(value)
-                cells.append(f'<c r="{ref}"{s}><v>{number}</v></c>' if number is not None else
-                             f'<c r="{ref}"{s} t="inlineStr">{inline(str(value))}</c>')
+                cells.append(f'<c r="{letters[i]}{n}"{s}><v>{number}</v></c>' if number is not None else
+                             f'<c r="{letters[i]}{n}"{s} t="inlineStr">{inline(str(value))}</c>')
         out.append(f'<row r="{n}">{"".join(cells)}</row>')
     return out
 
