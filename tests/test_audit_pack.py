@@ -119,3 +119,25 @@ def test_the_ribbon_button_builds_the_pack_of_the_settings_period(tmp_path: Path
     assert not report.refused, report.reasons
     assert (tmp_path / "out" / "audit" / "2025-07" / "audit-pack-2025-07.xlsx").exists()
     assert (tmp_path / "out" / "audit" / "2025-07" / "index.csv").exists()
+
+
+def test_a_register_rendered_in_a_child_process_is_the_same_sheet(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from arxl.books.audit.context import build_context, data_sheets
+    from arxl.books.audit.papers import Signoff
+    from arxl.formats.audit.pack import write_pack
+    from arxl.formats.xlsx import package
+
+    book = write_sample(tmp_path / "billing.xlsx")[0]
+    ledger, _ = open_ledger(book)
+    sheets = data_sheets(build_context(ledger, book.name, JUNE, Signoff("me", dt.date(2025, 7, 1))))
+    write_pack(tmp_path / "here.xlsx", sheets)
+    monkeypatch.setattr(package, "BACKGROUND_ROWS", 100)  # the invoices' copy (the largest) goes to a child
+    write_pack(tmp_path / "child.xlsx", sheets)
+    def cells(path: Path) -> dict[str, list[tuple[object, str, bool]]]:  # value, number format, bold
+        book = openpyxl.load_workbook(path)
+        return {sheet.title: [(c.value, c.number_format, bool(c.font.b)) for row in sheet.iter_rows() for c in row]
+                for sheet in book.worksheets}
+
+    here, child = cells(tmp_path / "here.xlsx"), cells(tmp_path / "child.xlsx")  # style numbers may differ
+    assert here == child and len(here["Z1 Invoices"]) > 17 * len(ledger.invoices)
