@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from arxl.app.audit import audit_pack
 from arxl.app.cash import approve_matches, reconciliation_table
 from arxl.app.close import month_end
 from arxl.app.jobs import validate
 from arxl.app.recovery import Progress
 from arxl.app.report import Report
-from arxl.app.audit import audit_pack
 from arxl.app.sage import export_sage_months
 from arxl.app.tieout import tieout
 from arxl.cashapp.reconcile import decide
