@@ -215,7 +215,7 @@ def allowance_paper(ctx: PackContext) -> list[SheetSpec]:
                  Cell(adjusted, formula=f"=MIN(1,E{row}*(1+{fl}))", style="percent"),
                  Cell(provision, formula=f"=ROUND(D{row}*F{row},{places})", style="amount", currency=base))
     first, last = matrix_rows[0], matrix_rows[-1]
-    total_row = spec.add(Cell("Provision matrix", style="total"),
+    total_row = spec.add(Cell("Provision matrix: total", style="total"),
                          *(Cell(sums[n], formula=f"=SUM({c}{first}:{c}{last})", style="total", currency=base)
                            for n, c in enumerate("BCD")), Cell("", style="total"), Cell("", style="total"),
                          Cell(sums[3], formula=f"=SUM(G{first}:G{last})", style="total", currency=base))
@@ -254,7 +254,7 @@ def _specific(ctx: PackContext, spec: SheetSpec, specific: dict[str, Decimal], t
               ) -> tuple[Decimal, int]:
     """The specific provisions block; returns its total and the row of the total (the provision in column E)."""
     base, places = ctx.base, exponent(ctx.base)
-    spec.add(Cell("Specific provisions", style="bold"),
+    spec.add(Cell("Specific provisions (known problem debts)", style="bold"),
              Cell("customers with a Customers Specific Provision: their open invoices at that rate", style="note"))
     spec.add(*(Cell(t, style="header") for t in ("Customer ID", "Name", f"Invoices open ({base})", "Rate",
                                                  f"Provision ({base})", "Source")))
@@ -282,7 +282,7 @@ def _specific(ctx: PackContext, spec: SheetSpec, specific: dict[str, Decimal], t
     def sum_of(letter: str) -> str:
         return f"=SUM({letter}{first}:{letter}{last})" if specific else "=0"
 
-    total = spec.add(Cell("Specific provisions", style="total"), Cell("", style="total"),
+    total = spec.add(Cell("Specific provisions: total", style="total"), Cell("", style="total"),
                      Cell(balances, formula=sum_of("C"), style="total", currency=base), Cell("", style="total"),
                      Cell(provisions, formula=sum_of("E"), style="total", currency=base))
     spec.add(Cell("Difference: matrix column C less these balances (nil: each provided for once)"),
