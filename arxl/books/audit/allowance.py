@@ -50,6 +50,7 @@ from arxl.core.fx import in_base
 from arxl.core.money import exponent, round_money, to_rate
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.ledger import Ledger
+from arxl.ledger.openitems import OpenItem
 from arxl.ledger.rates import document_rate
 from arxl.ledger.records import header_key
 
@@ -120,7 +121,7 @@ def loss_history(ledger: Ledger, scheme: BucketScheme, as_of: dt.date, base: str
                 and note.invoice_date <= as_of:
             moves[note.original_invoice].append((note.invoice_date, -note.total_amount))
     count = len(scheme.labels)
-    lows = (0, *(b + 1 for b in scheme.bounds))  # the age at which each bucket (after Current) is entered
+    lows = (0, 1, *(b + 1 for b in scheme.bounds))  # the age at which each bucket is entered
     reached, off = [ZERO] * count, [ZERO] * count
     rates = ledger.day_rates()
     for number, inv in invoices.items():
@@ -193,10 +194,14 @@ def allowance_paper(ctx: PackContext) -> list[SheetSpec]:
     first_matrix = spec.next_row
     sums = [ZERO] * 4
     matrix_rows: list[int] = []
+    by_bucket: dict[str, list[OpenItem]] = {}
+    for item in ctx.items:
+        if item.is_invoice:
+            by_bucket.setdefault(ctx.bucket(item), []).append(item)
     for k, label in enumerate(labels):
         row = first_matrix + k
         matrix_rows.append(row)
-        items = [i for i in ctx.items if i.is_invoice and ctx.bucket(i) == label]
+        items = by_bucket.get(label, [])
         whole = sum((ctx.base_value(i) for i in items), ZERO)
         theirs = sum((ctx.base_value(i) for i in items if i.customer_id in specific), ZERO)
         subject = whole - theirs

@@ -44,7 +44,7 @@ from arxl.core.money import exponent
 from arxl.core.period import Period
 from arxl.core.withholding import withheld_types
 from arxl.ledger.changes import Cell, SheetSpec
-from arxl.ledger.openitems import balances
+from arxl.ledger.openitems import OpenItem, balances
 from arxl.ledger.records import Revaluation
 from arxl.ledger.withheld import awaiting
 
@@ -204,8 +204,12 @@ def credit_balances_paper(ctx: PackContext) -> list[SheetSpec]:
                  widths={"A": 12, "B": 32, "D": 12, "E": 18, "G": 16, "H": 16, "I": 30})
     header(spec, "Customer ID", "Name", "Currency", "Kind", "Reference", "Date", "Open amount",
            f"Base value ({base})", "Note")
+    theirs: dict[tuple[str, str], list[OpenItem]] = {key: [] for key in credits}
+    for item in ctx.items:
+        if (item.customer_id, item.currency) in theirs:
+            theirs[(item.customer_id, item.currency)].append(item)
     for cid, code in credits:
-        for item in (i for i in ctx.items if i.customer_id == cid and i.currency == code):
+        for item in theirs[(cid, code)]:
             z = ctx.item_rows[item.reference]
             spec.add(Cell(cid), Cell(""), Cell(code), Cell(item.kind), Cell(item.reference),
                      Cell(item.document_date, style="date"),
@@ -218,8 +222,8 @@ def credit_balances_paper(ctx: PackContext) -> list[SheetSpec]:
         spec.add(Cell(cid, style="bold"), Cell(ctx.name(cid), style="bold"), Cell(code), Cell("Balance", style="bold"),
                  "", "", Cell(owed[(cid, code)], formula="=" + sumifs(Z_OPEN, OPEN["open"], *mine), style="total",
                               currency=code),
-                 Cell(sum((ctx.base_value(i) for i in ctx.items if i.customer_id == cid and i.currency == code),
-                          ZERO), formula="=" + sumifs(Z_OPEN, OPEN["base"], *mine), style="total", currency=base),
+                 Cell(sum((ctx.base_value(i) for i in theirs[(cid, code)]), ZERO),
+                      formula="=" + sumifs(Z_OPEN, OPEN["base"], *mine), style="total", currency=base),
                  Cell("A  reclassify to payables (refund or offset)"))
     if not credits:
         spec.add(Cell("no customer has a credit balance at the period end", style="note"))
@@ -228,8 +232,7 @@ def credit_balances_paper(ctx: PackContext) -> list[SheetSpec]:
     totals = []
     for code in sorted({c for _, c in credits}, key=lambda c: c != base):
         amount = sum((owed[k] for k in credits if k[1] == code), ZERO)
-        value = sum((ctx.base_value(i) for i in ctx.items if (i.customer_id, i.currency) in credits
-                     and i.currency == code), ZERO)
+        value = sum((ctx.base_value(i) for key in credits if key[1] == code for i in theirs[key]), ZERO)
         within = f"D{first}:D{end},\"Balance\",C{first}:C{end},{quoted(code)}"
         totals.append((spec.add(*_total(f"Credit balances in {code}", {
             "G": (amount, f"=SUMIFS(G{first}:G{end},{within})"),
