@@ -172,7 +172,7 @@ def allowance_paper(ctx: PackContext) -> list[SheetSpec]:
     places = exponent(base)
     given = settings_loss_rates(ledger, ctx.scheme)
     history = loss_history(ledger, ctx.scheme, ctx.last, base) if given is None else None
-    rates = given if given is not None else history.rates if history is not None else ()
+    rates = history.rates if history is not None else given or ()
     forward = ledger.settings.audit_forward_looking
     specific = specific_provisions(ledger)
     where = settings_cell(ledger, LOSS_RATES)
@@ -188,7 +188,7 @@ def allowance_paper(ctx: PackContext) -> list[SheetSpec]:
            "Loss rate", "Adjusted rate", f"Provision ({base})")
     fl_row = spec.add(Cell("Forward-looking adjustment", style="bold"),
                       Cell("input (Settings Audit Forward Looking): every adjusted rate is the loss rate × (1 + "
-                           "this); the auditor may change it", style="note"), "", "", "",
+                           "this); the auditor may change it", style="note"), Cell(), Cell(), Cell(),
                       Cell(forward, style="percent"))
     fl = f"$F${fl_row}"
     first_matrix = spec.next_row
