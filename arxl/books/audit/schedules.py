@@ -255,12 +255,16 @@ def related_parties_paper(ctx: PackContext) -> list[SheetSpec]:
     header(spec, "Customer ID", "Name", "Relationship", "Currency", "Balance", f"Base value ({base})",
            "Invoiced", "Credit notes", "Received")
     in_period = (f'">="&{date_value(period.first)}', f'"<="&{date_value(period.last)}')
+    ids = {c.customer_id for c in related}  # each register read once, whatever the number of related parties
+    all_docs = [i for i in ledger.invoices if i.customer_id in ids and period.contains(i.invoice_date)
+                and i.status != "cancelled"]
+    all_cash = [r for r in ledger.receipts if r.customer_id in ids and period.contains(r.date)]
+    all_items = [i for i in ctx.items if i.customer_id in ids]
     for c in related:
         cid = c.customer_id
-        docs = [i for i in ledger.invoices if i.customer_id == cid and period.contains(i.invoice_date)
-                and i.status != "cancelled"]
-        cash = [r for r in ledger.receipts if r.customer_id == cid and period.contains(r.date)]
-        items = [i for i in ctx.items if i.customer_id == cid]
+        docs = [i for i in all_docs if i.customer_id == cid]
+        cash = [r for r in all_cash if r.customer_id == cid]
+        items = [i for i in all_items if i.customer_id == cid]
         codes = sorted({i.currency for i in docs} | {i.currency for i in items} | {r.currency for r in cash}) \
             or [c.currency or base]
         for code in codes:
