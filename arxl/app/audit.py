@@ -26,6 +26,7 @@ from pathlib import Path
 
 from arxl.app.jobs import open_for_work, refuse_errors
 from arxl.app.report import Report
+from arxl.books.audit import allowance, schedules
 from arxl.books.audit.context import PackContext, build_context, data_sheets
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
 from arxl.books.tieout import tie_out
@@ -45,7 +46,7 @@ from arxl.ledger.records import TABLES
 
 Paper = Callable[[PackContext], list[SheetSpec]]
 
-PAPERS: tuple[Paper, ...] = ()
+PAPERS: tuple[Paper, ...] = (allowance.allowance_paper, *schedules.PAPERS)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
