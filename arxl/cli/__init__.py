@@ -21,12 +21,13 @@ import typer
 
 from arxl import __version__
 from arxl.app.report import Refused
-from arxl.cli import billing, book, cash, fx, periods, recovery, tieout
+from arxl.cli import audit, billing, book, cash, fx, periods, recovery, tieout
 from arxl.cli.common import WIDE, BadInput, app, err, fit_consoles, out, session, show, warn
 from arxl.cli.spelling import modernize
 from arxl.core.errors import ArxlError
 
-COMMANDS = (billing, book, cash, fx, recovery, periods, tieout)  # each module adds its commands to `app` when imported
+# each module adds its commands to `app` when imported
+COMMANDS = (billing, book, cash, fx, recovery, periods, tieout, audit)
 
 
 def _version(value: bool) -> None:
@@ -63,12 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     session.command = " ".join(["arxl", *words])[:160]
     session.wait = None
+    session.started(words)
     fit_consoles()
     words, notes = modernize(words, typer.main.get_command(app))
     for note in notes:
         warn(f"arxl: deprecated: {note}")
     with session.locks:  # every workbook lock this command took is released here, whatever happened
-        return _run(words)
+        code = _run(words)
+        if code in (0, 3):  # done (3: a check found differences, its sheet written): journaled under the lock
+            session.journal()
+        return code
 
 
 def _run(words: list[str]) -> int:
