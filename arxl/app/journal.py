@@ -19,14 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
 from arxl.core.errors import ArxlError
 from arxl.formats.audit.journal import append_entry, file_sha256, journal_path, read_lines
-from arxl.formats.audit.state import state_path, write_state
-from arxl.formats.xlsx.host import Host
+from arxl.formats.audit.state import read_state, sheet_versions, state_path, write_state
+from arxl.formats.xlsx.host import FileHost, Host
 from arxl.ledger.fingerprint import AUDITED, Snapshot, snapshot
 
 
@@ -46,10 +46,12 @@ def user() -> str:
         return os.environ.get("USERNAME") or os.environ.get("USER") or "unknown"
 
 
-def snapshot_of(host: Host) -> Snapshot:
-    """The audited tables of the host's workbook as they are now (raw cells: no typing, no checks)."""
+def snapshot_of(host: Host, skip: Collection[str] = ()) -> Snapshot:
+    """The audited tables of the host's workbook as they are now (raw cells: no typing, no checks), but for the
+    tables in ``skip``."""
     port = host.port()
-    raws = {a.table: port.read_table(a.table, [header for _, header in a.headers()]) for a in AUDITED}
+    raws = {a.table: port.read_table(a.table, [header for _, header in a.headers()]) for a in AUDITED
+            if a.table not in skip}
     return snapshot(raws, port.name)
 
 
@@ -91,8 +93,8 @@ def record(host: Host, before: str | None, command: str, *, inputs: Iterable[Pat
             "after": after,
             "inputs": {_relative(p, folder): file_sha256(p) for p in inputs if p.is_file()},
             "outputs": {_relative(p, folder): file_sha256(p) for p in written},
-            "state": _state(host, book, after),
         }
+        entry["state"], entry["tables"] = _state(host, book, after, _last_entry(journal_path(book)))
         return append_entry(journal_path(book), entry)
     except (OSError, ArxlError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -101,15 +103,27 @@ def record(host: Host, before: str | None, command: str, *, inputs: Iterable[Pat
         return None
 
 
-def _state(host: Host, book: Path, after: str) -> str:
-    """The hash of the ledger state file for the workbook as it is now: the last entry's when the workbook is
-    the one it recorded and the file is still the one it wrote (a command that only wrote documents), else the
-    state read anew and written."""
+def _state(host: Host, book: Path, after: str, last: dict[str, Any] | None) -> tuple[str, dict[str, str]]:
+    """The hash of the ledger state file for the workbook as it is now, and the version of each audited table
+    (:func:`~arxl.formats.audit.state.sheet_versions`). A table whose version is the one the last entry
+    recorded keeps its rows from the last state (when that file is still the one the entry wrote); when every
+    table does, the state file stays as it is."""
     path = state_path(book)
-    last = _last_entry(journal_path(book))
-    if last is not None and last.get("after") == after and path.is_file() and file_sha256(path) == last.get("state"):
-        return str(last["state"])
-    return write_state(path, snapshot_of(host))
+    found = sheet_versions(book) if isinstance(host, FileHost) else {}
+    versions = {a.table: found[a.table.casefold()] for a in AUDITED if a.table.casefold() in found}
+    intact = last is not None and path.is_file() and file_sha256(path) == last.get("state")
+    if last is None or not intact:
+        return write_state(path, snapshot_of(host)), versions
+    recorded = last.get("tables") or {}
+    if (versions and versions == recorded) or (not versions and last.get("after") == after):
+        return str(last["state"]), versions
+    unchanged = {name for name, version in versions.items() if recorded.get(name) == version}
+    previous = read_state(path)["tables"] if unchanged else {}
+    kept = {name: previous[name] for name in unchanged if name in previous}
+    state = snapshot_of(host, skip=set(kept))
+    state["tables"] = {a.table: table for a in AUDITED
+                       if (table := kept.get(a.table) or state["tables"].get(a.table)) is not None}
+    return write_state(path, state), versions
 
 
 def _last_entry(journal: Path) -> dict[str, Any] | None:

@@ -101,6 +101,25 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def _texts(rows: list[list[object]], position: int) -> list[str]:
+    """One column of a table as text (:func:`cell_text`), text cells straight through and the others
+    converted once per distinct value: a column of dates or amounts repeats its values."""
+    known: dict[object, str] = {}
+    texts: list[str] = []
+    add = texts.append
+    for row in rows:
+        value = row[position] if position < len(row) else None
+        if type(value) is str:
+            add(value.strip())
+        else:
+            key = (type(value), value)
+            text = known.get(key)
+            if text is None:
+                text = known[key] = cell_text(value)
+            add(text)
+    return texts
+
+
 def snapshot(raws: Mapping[str, RawTable | None], book: str) -> Snapshot:
     """The audited tables of a workbook as plain data (JSON): per table its sheet, its columns (field,
     header, letter) and its rows (Excel row, identity, the text of each column). A table the workbook lacks is
@@ -115,11 +134,13 @@ def snapshot(raws: Mapping[str, RawTable | None], book: str) -> Snapshot:
                 if header_key(header) in positions]
         fields = [field for field, _, _ in kept]
         naming = [fields.index(f) for f in audited.identity if f in fields]
+        by_column = [_texts(raw.rows, j) for _, _, j in kept]
+        texts_of = list(zip(*by_column, strict=True)) if by_column else [() for _ in raw.rows]
+        names = (zip(*(by_column[i] for i in naming), strict=True) if naming else [()] * len(raw.rows))
         seen: Counter[str] = Counter()
         rows = []
-        for number, cells in zip(raw.row_numbers, raw.rows, strict=True):
-            texts = [cell_text(cells[j]) if j < len(cells) else "" for _, _, j in kept]
-            identity = " / ".join(texts[i] for i in naming) or "(blank)"
+        for number, texts, parts in zip(raw.row_numbers, texts_of, names, strict=True):
+            identity = " / ".join(parts) or "(blank)"
             seen[identity] += 1
             if seen[identity] > 1:
                 identity = f"{identity} #{seen[identity]}"

@@ -5,6 +5,12 @@
 it holds is :func:`arxl.ledger.fingerprint.snapshot` as gzip'd JSON, written without a time stamp in the gzip
 header so that the same state gives the same bytes.
 
+Reading a ledger of 200,000 invoices again after every command would cost seconds. A table's cells, as
+calamine reads them, depend only on its sheet's part, that sheet's relationships and table parts, and the
+workbook's own part, styles and shared strings; the ZIP directory gives each part's CRC-32 and size without
+reading it. :func:`sheet_versions` digests those per sheet: a table whose version is the one the last entry
+recorded (arxl's fast saves copy the parts they do not change) keeps its rows from the last state unread.
+
 >>> import tempfile
 >>> path = state_path(Path(tempfile.mkdtemp()) / "billing.xlsx")
 >>> digest = write_state(path, {"version": 1, "book": "billing.xlsx", "tables": {}})
@@ -15,9 +21,14 @@ header so that the same state gives the same bytes.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import posixpath
+import zipfile
 from pathlib import Path
 from typing import Any
+
+from defusedxml import ElementTree
 
 from arxl.formats.audit.journal import AuditFileError, file_sha256
 from arxl.formats.xlsx.save import atomic_write
@@ -54,3 +65,41 @@ def read_state(path: Path) -> dict[str, Any]:
     if not isinstance(state, dict) or not isinstance(state.get("tables"), dict):
         raise AuditFileError("is not a ledger state written by arxl", f"[{path.name}]")
     return state
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_SHARED = ("/styles", "/sharedStrings")  # the workbook's parts every sheet's values depend on
+
+
+def sheet_versions(book: Path) -> dict[str, str]:
+    """Sheet name (casefolded) -> a digest of the CRC-32 and size of every part its cells depend on; empty when
+    the package cannot be read this way (then every table is read)."""
+    try:
+        with zipfile.ZipFile(book) as package:
+            parts = {i.filename: f"{i.CRC:08x}:{i.file_size}" for i in package.infolist()}
+            workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+            links = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): (r.get("Type", ""), _part(r.get("Target", ""), "xl")) for r in links}
+            shared = [parts.get(p, "-") for kind, p in targets.values() if kind.endswith(_SHARED)]
+            common = [parts["xl/workbook.xml"], *sorted(shared)]
+            versions: dict[str, str] = {}
+            for sheet in workbook.iter(f"{_MAIN}sheet"):
+                part = targets.get(sheet.get(_REL), ("", ""))[1]
+                folder, base = posixpath.split(part)
+                rels = f"{folder}/_rels/{base}.rels"
+                mine = [parts.get(part, "-"), parts.get(rels, "-")]
+                if rels in parts:
+                    mine += [parts.get(_part(r.get("Target", ""), folder), "-")
+                             for r in ElementTree.fromstring(package.read(rels))
+                             if r.get("Type", "").endswith("/table")]
+                digest = hashlib.sha256("|".join(common + mine).encode()).hexdigest()
+                versions[str(sheet.get("name")).casefold()] = digest
+            return versions
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError):
+        return {}
+
+
+def _part(target: str, folder: str) -> str:
+    """A relationship's target as a part name (relative to the folder of the part that names it)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
