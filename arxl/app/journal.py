@@ -91,7 +91,8 @@ def record(host: Host, before: str | None, command: str, *, inputs: Iterable[Pat
             "book": book.name,
             "before": before or "",
             "after": after,
-            "inputs": {_relative(p, folder): file_sha256(p) for p in inputs if p.is_file()},
+            "inputs": {_relative(p, folder): file_sha256(p) for p in inputs
+                       if p.is_file() and p.resolve() not in {w.resolve() for w in written}},  # -o FILE is written
             "outputs": {_relative(p, folder): file_sha256(p) for p in written},
         }
         entry["state"], entry["tables"] = _state(host, book, after, _last_entry(journal_path(book)))

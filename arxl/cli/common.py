@@ -103,7 +103,7 @@ class Session:
 
         files = [path for report in self.reports for path in report.files]
         for book, before in self.books:
-            record(FileHost(book), before, self.command, inputs=given_files(self.words, book), outputs=files,
+            record(FileHost(book), before, " ".join(["arxl", *self.words]), inputs=given_files(self.words, book), outputs=files,
                    warn=warn)
 
 
