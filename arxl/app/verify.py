@@ -79,7 +79,9 @@ def verify(book: Path, pack: Path | None = None) -> Verification:
 
 def _ledger(book: Path, line: int, entry: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Notes and findings about the workbook since the journal's last entry (on ``line``)."""
-    since = f"since {str(entry.get('at', '?')).replace('T', ' ')[:16]} UTC, {str(entry.get('command', ''))[:80]}"
+    command = " ".join(book.name if word.endswith(book.name) else word
+                       for word in str(entry.get("command", "")).split())  # the workbook by its name, not its path
+    since = f"since {str(entry.get('at', '?')).replace('T', ' ')[:16]} UTC, {command}"
     state = state_path(book)
     findings: list[str] = []
     if not state.is_file():

@@ -103,8 +103,8 @@ class Session:
 
         files = [path for report in self.reports for path in report.files]
         for book, before in self.books:
-            record(FileHost(book), before, " ".join(["arxl", *self.words]), inputs=given_files(self.words, book), outputs=files,
-                   warn=warn)
+            record(FileHost(book), before, " ".join(["arxl", *self.words]), inputs=given_files(self.words, book),
+                   outputs=files, warn=warn)
 
 
 session = Session()
