@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import arxl.macros as macros
+from arxl.app.journal import snapshot_of
 from arxl.cli import main
 from arxl.formats.audit.journal import GENESIS, check_chain, journal_path, read_lines
 from arxl.formats.audit.state import read_state, state_path
@@ -72,6 +73,10 @@ def test_two_commands_give_two_chained_entries_with_user_command_and_hashes(book
     assert export["inputs"] == {}
     # the ledger state beside the workbook is the one the last entry pins, and holds the lock's event
     assert sha256(state_path(book)) == export["state"]
+    # the export changed some tables: the others were kept from the lock's state unread, and the whole is the
+    # workbook's as a fresh read gives it
+    assert 0 < sum(export["tables"][t] == lock["tables"][t] for t in lock["tables"]) < len(lock["tables"])
+    assert read_state(state_path(book)) == json.loads(json.dumps(snapshot_of(FileHost(book))))
     periods = read_state(state_path(book))["tables"]["Periods"]
     assert [row[2][:2] for row in periods["rows"]] == [["2025-05", "locked"]]
     assert check_chain(read_lines(journal_path(book)))[0] == []

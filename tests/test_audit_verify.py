@@ -81,6 +81,18 @@ def test_an_invoice_amount_typed_over_is_found_at_its_cell_with_both_values(
     assert lines[2].endswith(" UTC, arxl aging billing.xlsx --as-of 2025-06-30)")
 
 
+def test_a_hand_edit_before_a_later_command_is_noted_not_hidden(book: Path, capsys: pytest.CaptureFixture[str]
+                                                                ) -> None:
+    from tests.builders import set_cells
+
+    set_cells(book, "Customers", {"B2": "Renamed by hand Ltd"})
+    assert main(["period", "lock", str(book), "2025-04"]) == 0
+    code, lines = verify(book, capsys)
+    assert code == 0
+    assert lines[1] == ("billing.xlsx had been saved outside arxl before entry 4 of the journal: changes made then "
+                        "are in that entry's state, not told apart from its command's work")
+
+
 def test_a_deleted_receipt_is_found_by_its_id(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
     workbook = load_workbook(book)
     receipts = workbook["Receipts"]

@@ -25,7 +25,7 @@ from typing import Any
 
 from arxl.core.errors import ArxlError
 from arxl.formats.audit.journal import append_entry, file_sha256, journal_path, read_lines
-from arxl.formats.audit.state import read_state, sheet_versions, state_path, write_state
+from arxl.formats.audit.state import sheet_versions, state_path, table_members, write_state
 from arxl.formats.xlsx.host import FileHost, Host
 from arxl.ledger.fingerprint import AUDITED, Snapshot, snapshot
 
@@ -119,12 +119,8 @@ def _state(host: Host, book: Path, after: str, last: dict[str, Any] | None) -> t
     if (versions and versions == recorded) or (not versions and last.get("after") == after):
         return str(last["state"]), versions
     unchanged = {name for name, version in versions.items() if recorded.get(name) == version}
-    previous = read_state(path)["tables"] if unchanged else {}
-    kept = {name: previous[name] for name in unchanged if name in previous}
-    state = snapshot_of(host, skip=set(kept))
-    state["tables"] = {a.table: table for a in AUDITED
-                       if (table := kept.get(a.table) or state["tables"].get(a.table)) is not None}
-    return write_state(path, state), versions
+    kept = {name: member for name, member in table_members(path).items() if name in unchanged} if unchanged else {}
+    return write_state(path, snapshot_of(host, skip=set(kept)), kept), versions
 
 
 def _last_entry(journal: Path) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ The job only reads: it takes no lock and writes no journal entry. Clean is exit 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,14 @@ def verify(book: Path, pack: Path | None = None) -> Verification:
     lines = read_lines(journal)
     findings, last = check_chain(lines)
     findings = [f"[{journal.name}] {finding}" for finding in findings]
-    entries = sum(1 for line in lines if line.entry is not None and not line.torn)
-    notes: list[str] = []
+    whole = [line.entry for line in lines if line.entry is not None and not line.torn]
+    entries = len(whole)
+    notes: list[str] = _saved_between(whole, book.name)
     if last is None or last.entry is None:
         findings.append(f"[{journal.name}] holds no whole entry: the ledger cannot be compared")
     else:
-        notes, found = _ledger(book, last.number, last.entry)
+        noted, found = _ledger(book, last.number, last.entry)
+        notes.extend(noted)
         findings.extend(found)
     documents = 0
     if pack is not None:
@@ -75,6 +78,18 @@ def verify(book: Path, pack: Path | None = None) -> Verification:
     report.lines.extend(notes)
     report.lines.extend(findings)
     return Verification(report, findings)
+
+
+def _saved_between(entries: list[dict[str, Any]], book: str) -> list[str]:
+    """A note when the workbook was saved outside arxl between two entries (Excel's save is enough): what was
+    changed by hand then is in the next entry's state, not told apart from that command's work."""
+    numbers = [str(entry.get("seq", "?")) for before, entry in pairwise(entries)
+               if entry.get("before") != before.get("after")]
+    if not numbers:
+        return []
+    shown = ", ".join(numbers[:20]) + (f" and {len(numbers) - 20:,} more" if len(numbers) > 20 else "")
+    return [f"{book} had been saved outside arxl before entr{'y' if len(numbers) == 1 else 'ies'} {shown} of the "
+            "journal: changes made then are in that entry's state, not told apart from its command's work"]
 
 
 def _ledger(book: Path, line: int, entry: dict[str, Any]) -> tuple[list[str], list[str]]:

@@ -91,7 +91,8 @@ class Session:
         from arxl.app.workbook import writable  # here, not at the top: `arxl --help` starts without openpyxl
 
         host = writable(book, self.locks, self.command, self.wait, warn)
-        self.books.append((book, workbook_hash(book)))
+        if all(book.resolve() != known.resolve() for known, _ in self.books):
+            self.books.append((book, workbook_hash(book)))
         return host
 
     def journal(self) -> None:

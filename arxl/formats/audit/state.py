@@ -2,20 +2,26 @@
 
 ``billing.xlsx`` gets ``billing.audit-state.json.gz`` beside it, rewritten at each entry of the action journal
 (atomically: a temporary file beside it, then a rename), and the SHA-256 of its bytes goes in that entry. What
-it holds is :func:`arxl.ledger.fingerprint.snapshot` as gzip'd JSON, written without a time stamp in the gzip
-header so that the same state gives the same bytes.
+it holds is :func:`arxl.ledger.fingerprint.snapshot` as JSON lines, gzip'd: a first line with the version and the
+workbook's name, then one line per table (``{"table": "Invoices", "sheet": ..., "columns": ..., "rows": ...}``),
+each line a gzip member of its own (``gunzip`` reads the members one after the other as one file), written
+without a time stamp so that the same state gives the same bytes.
 
 Reading a ledger of 200,000 invoices again after every command would cost seconds. A table's cells, as
 calamine reads them, depend only on its sheet's part, that sheet's relationships and table parts, and the
 workbook's own part, styles and shared strings; the ZIP directory gives each part's CRC-32 and size without
 reading it. :func:`sheet_versions` digests those per sheet: a table whose version is the one the last entry
-recorded (arxl's fast saves copy the parts they do not change) keeps its rows from the last state unread.
+recorded (arxl's fast saves copy the parts they do not change) is not read again, and its gzip member is copied
+from the last state as it is (:func:`table_members`), never decoded.
 
 >>> import tempfile
 >>> path = state_path(Path(tempfile.mkdtemp()) / "billing.xlsx")
->>> digest = write_state(path, {"version": 1, "book": "billing.xlsx", "tables": {}})
->>> read_state(path)["book"], digest == write_state(path, read_state(path))
-('billing.xlsx', True)
+>>> table = {"sheet": "Periods", "columns": [["period", "Period", "A"]], "rows": [[2, "2025-05", ["2025-05"]]]}
+>>> digest = write_state(path, {"version": 1, "book": "billing.xlsx", "tables": {"Periods": table}})
+>>> read_state(path)["tables"]["Periods"] == table
+True
+>>> digest == write_state(path, {"version": 1, "book": "billing.xlsx", "tables": {}}, table_members(path))
+True
 """
 
 from __future__ import annotations
@@ -24,7 +30,10 @@ import gzip
 import hashlib
 import json
 import posixpath
+import re
 import zipfile
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +44,7 @@ from arxl.formats.xlsx.save import atomic_write
 
 SUFFIX = ".audit-state.json.gz"
 LEVEL = 3  # a few seconds saved on a big ledger for a file a little bigger than at level 9
+_TABLE = re.compile(rb'\{"table":"([A-Za-z]+)"')
 
 
 def state_path(book: Path) -> Path:
@@ -42,10 +52,18 @@ def state_path(book: Path) -> Path:
     return book.parent / f"{book.stem}{SUFFIX}"
 
 
-def write_state(path: Path, state: dict[str, Any]) -> str:
-    """Write the state file atomically; return the SHA-256 of its bytes."""
-    data = gzip.compress(json.dumps(state, ensure_ascii=True, separators=(",", ":")).encode("ascii"),
-                         compresslevel=LEVEL, mtime=0)
+def _member(record: dict[str, Any]) -> bytes:
+    line = json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
+    return gzip.compress(line, compresslevel=LEVEL, mtime=0)
+
+
+def write_state(path: Path, state: dict[str, Any], kept: Mapping[str, bytes] = {}) -> str:
+    """Write the state file atomically: the tables of ``state``, and the tables of ``kept`` as the gzip members
+    of the last state they are (:func:`table_members`); return the SHA-256 of its bytes."""
+    members = {name: _member({"table": name, **table}) for name, table in state["tables"].items()}
+    members.update({name: member for name, member in kept.items() if name not in members})
+    header = _member({"version": state.get("version", 1), "book": state.get("book", "")})
+    data = header + b"".join(members[name] for name in sorted(members))
 
     def write(temp: Path) -> None:
         temp.write_bytes(data)
@@ -54,17 +72,45 @@ def write_state(path: Path, state: dict[str, Any]) -> str:
     return file_sha256(path)
 
 
+def table_members(path: Path) -> dict[str, bytes]:
+    """Table -> its gzip member in a state file, as bytes, found by inflating (not parsing) each member."""
+    data = path.read_bytes()
+    found: dict[str, bytes] = {}
+    start = 0
+    try:
+        while start < len(data):
+            inflate = zlib.decompressobj(wbits=31)
+            head = inflate.decompress(data[start:], 64)
+            inflate.decompress(inflate.unconsumed_tail)  # to the member's end: the rest is its unused data
+            if not inflate.eof:
+                raise AuditFileError("is cut short", f"[{path.name}]")
+            end = len(data) - len(inflate.unused_data)
+            name = _TABLE.match(head)
+            if name:
+                found[name[1].decode("ascii")] = data[start:end]
+            start = end
+    except zlib.error as exc:
+        raise AuditFileError(f"is not a ledger state written by arxl ({exc})", f"[{path.name}]") from None
+    return found
+
+
 def read_state(path: Path) -> dict[str, Any]:
     """The state a journal entry recorded (raises AuditFileError when the file is not one)."""
+    where = f"[{path.name}]"
     try:
-        state = json.loads(gzip.decompress(path.read_bytes()))
+        lines = gzip.decompress(path.read_bytes()).splitlines()
+        header = json.loads(lines[0])
+        tables = {}
+        for line in lines[1:]:
+            table = json.loads(line)
+            tables[str(table.pop("table"))] = table
     except FileNotFoundError:
-        raise AuditFileError("is missing", f"[{path.name}]") from None
-    except (OSError, EOFError, ValueError) as exc:
-        raise AuditFileError(f"is not a ledger state written by arxl ({exc})", f"[{path.name}]") from None
-    if not isinstance(state, dict) or not isinstance(state.get("tables"), dict):
-        raise AuditFileError("is not a ledger state written by arxl", f"[{path.name}]")
-    return state
+        raise AuditFileError("is missing", where) from None
+    except (OSError, EOFError, ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
+        raise AuditFileError(f"is not a ledger state written by arxl ({exc})", where) from None
+    if not isinstance(header, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise AuditFileError("is not a ledger state written by arxl", where)
+    return {**header, "tables": tables}
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
