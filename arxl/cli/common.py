@@ -41,7 +41,8 @@ app = typer.Typer(
          "One grammar: arxl NOUN VERB BOOK [options]. --out DIR is always a folder, -o/--output FILE always one "
          "file; --as-of DATE is the date a report looks at, --on DATE the date a record carries, --period YYYY-MM "
          "a month; flags take no value. Exit codes: 0 done, 2 bad input or refused (the message names the file, "
-         "sheet and cell), 1 a bug in arxl, 3 arxl tieout found that Sage and arxl differ.",
+         "sheet and cell), 1 a bug in arxl, 3 arxl tieout found that Sage and arxl differ or arxl audit verify "
+         "found a difference.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
