@@ -19,6 +19,7 @@ from arxl.app.close import month_end
 from arxl.app.jobs import validate
 from arxl.app.recovery import Progress
 from arxl.app.report import Report
+from arxl.app.audit import audit_pack
 from arxl.app.sage import export_sage_months
 from arxl.app.tieout import tieout
 from arxl.cashapp.reconcile import decide
@@ -92,6 +93,12 @@ class Demo:
         aged = model.write_aged_debtors(self.sage_dir / f"aged-debtors-{as_of}.csv", as_of)
         balance = model.write_trial_balance(self.sage_dir / f"trial-balance-{as_of}.csv")
         return tieout(self.host, aged, as_of, trial_balance=balance).report, aged, balance
+
+    def audit(self, aged: Path, balance: Path) -> Report:
+        """July's audit pack (``arxl audit pack BOOK --period 2025-07 --out DIR/audit --sage ... --tb ...``),
+        prepared by the sample's accountant, its lead schedule tied to Sage's reports."""
+        return audit_pack(self.host, Period.parse(PERIOD), self.out_dir / "audit", preparer="Aline Uwase",
+                          today=TODAY, documents=self.out_dir, sage=aged, trial_balance=balance)
 
     def decide(self) -> Report:
         """The accountant's part: automatic matches approved, the other lines decided from the answer key."""

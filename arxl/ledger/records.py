@@ -109,6 +109,8 @@ class Customer(Row):
     currency: str = col("Currency", "")
     credit_limit: Decimal = col("Credit Limit", Decimal(0))
     sage_account: str = col("Sage Account", "")
+    related_party: str = col("Related Party", "")  # the relationship ("common director"), blank when none
+    specific_provision: Rate | None = col("Specific Provision", None)  # a known problem debt: its own rate
 
 
 class Service(Row):

@@ -76,6 +76,15 @@ class _Settings(Row):
     dunning_interval_days: int = col("Dunning Interval Days", 7)  # least days between two reminder levels
     escalation_days: int = col("Escalation Days", 90)
     escalation_reminders: int = col("Escalation Reminders", 2)
+    # the audit pack (arxl audit pack): cut-off window, confirmation selection, allowance basis, the auditor
+    audit_cutoff_days: int = col("Audit Cutoff Days", 5)  # days either side of the period end
+    audit_confirm_largest: int = col("Audit Confirm Largest", 10)  # the largest balances, all confirmed
+    audit_confirm_sample: int = col("Audit Confirm Sample", 5)  # a random sample of the others
+    audit_confirm_seed: str = col("Audit Confirm Seed", "")  # empty: derived from the period, and recorded
+    audit_confirm_type: Literal["positive", "negative", "mixed"] = col("Audit Confirm Type", "mixed")
+    audit_loss_rates: str = col("Audit Loss Rates", "")  # per aging bucket, "1%,3%,..."; empty: from write-offs
+    audit_forward_looking: Rate = col("Audit Forward Looking", Decimal(0))  # + or - on every loss rate, relative
+    auditor: str = col("Auditor", "")  # who receives confirmation replies (name and address)
 
     _per_currency: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)
     """Keys of a currency that has no field of its own: ("bank_account", "KES") from "Bank Account KES"."""

@@ -1,1 +1,1 @@
-"""The audit files beside the workbook and in a pack: the action journal, the ledger state, the document index."""
+"""The audit pack's files: the pack workbook, the document index, the action journal and the ledger's state."""

@@ -1,0 +1,155 @@
+"""``arxl audit pack``: the auditor's working papers for a month or a year, built in one command.
+
+The job reads the workbook (it changes nothing in it), builds the pack's view of the ledger at the period end
+(:mod:`arxl.books.audit.context`), asks each paper of :data:`PAPERS` for its sheets, prepares the confirmation
+letters, indexes the period's documents, and writes into ``--out DIR``:
+
+- ``audit-pack-<period>.xlsx``: the Index, the papers A, B, C... (each with its preparer / reviewer / date cells
+  and tickmarks), the Legend, the Documents sheet, and the ``Z`` sheets (copies of the ledger's tables every
+  figure traces to);
+- ``letters/``: the confirmation letters as PDF (when LibreOffice is installed);
+- ``index.csv``: every document of the period with path, bytes, SHA-256, number and date, the pack's own files
+  included, which ``arxl audit verify --pack DIR`` checks again.
+
+With Sage's Aged Debtors report (``--sage``, and ``--tb`` its trial balance), the lead schedule ties the
+subledger to Sage's control account through the same comparison as ``arxl tieout``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from arxl.app.jobs import open_for_work, refuse_errors
+from arxl.app.report import Report
+from arxl.books.audit.context import PackContext, build_context, data_sheets
+from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
+from arxl.books.tieout import tie_out
+from arxl.core.background import paused_gc
+from arxl.core.money import figure
+from arxl.core.period import Period
+from arxl.formats.audit.documents import Document, describe, find_documents
+from arxl.formats.audit.pack import write_pack
+from arxl.formats.sage_report import load_report_profile, read_control_account, read_sage_report
+from arxl.formats.xlsx.fastread import read_columns
+from arxl.formats.xlsx.host import FileHost, Host
+from arxl.formats.xlsx.save import atomic_write
+from arxl.ledger.changes import Cell, SheetSpec
+from arxl.ledger.checks import check_ledger
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.records import TABLES
+
+Paper = Callable[[PackContext], list[SheetSpec]]
+
+PAPERS: tuple[Paper, ...] = ()
+"""The working papers, in index order (A, B, C...): each a function of the pack's context."""
+
+INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
+
+
+def os_user() -> str:
+    """Who runs arxl, for the "Prepared by" cells ("" when the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, today: dt.date,
+               documents: Path | None = None, sage: Path | None = None, trial_balance: Path | None = None,
+               profile: Path | None = None) -> Report:
+    """Build the audit pack of ``period`` (a month or a year) into ``out_dir``."""
+    ledger = _read(host)
+    ctx = build_context(ledger, host.name, period, Signoff(preparer, today))
+    if sage is not None:
+        aliases = load_report_profile(profile) if profile else None
+        report_of_sage = read_sage_report(sage, ctx.base, aliases)
+        ctx.tie = tie_out(ledger, report_of_sage.balances, ctx.last)
+        ctx.sage_source = sage.name
+        if trial_balance is not None:
+            control = read_control_account(trial_balance, ledger.settings.sage_debtors_nominal)
+            ctx.sage_control = control.balance
+            ctx.sage_source += f"; {trial_balance.name} ({control.where})"
+    with paused_gc():  # hundreds of thousands of rows copied: the cycle collector has nothing to find in them
+        return _build(host, ctx, period, out_dir, documents)
+
+
+def _read(host: Host) -> Ledger:
+    """The whole ledger, refused on what validate refuses; a file's big registers read on both cores."""
+    if not isinstance(host, FileHost):
+        return open_for_work(host, "audit pack")
+    host.mark_read()
+    ledger, problems = read_columns(host.path, dict.fromkeys(TABLES), ("Receipts", "Allocations"))
+    refuse_errors(host.name, "audit pack", problems + check_ledger(ledger))
+    return ledger
+
+
+def _build(host: Host, ctx: PackContext, period: Period, out_dir: Path, documents: Path | None) -> Report:
+    ledger = ctx.ledger
+    papers = [sheet for build in PAPERS for sheet in build(ctx)]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pack = out_dir / f"audit-pack-{period}.xlsx"
+    written: list[Document] = []  # the pack's own files besides the workbook (letters, data files)
+    root = documents if documents is not None else host.folder / (ledger.settings.output_folder or "out")
+    numbers = {i.invoice_no: ("credit note" if i.doc_type == "credit_note" else "invoice", i.invoice_date)
+               for i in ledger.invoices}
+    found = find_documents(root, ctx.first, ctx.last, out_dir, numbers, skip=out_dir) + written
+    sheets = [index_sheet(ctx, papers), *papers, legend_sheet(ctx.head), documents_sheet(ctx, found),
+              *data_sheets(ctx)]
+    write_pack(pack, sheets)
+    listed = [*found, describe(pack, out_dir, "pack", str(period), ctx.last, f"Audit pack {period} (workbook)")]
+    index = write_index(out_dir / "index.csv", listed)
+    report = Report("audit pack")
+    totals: dict[str, Decimal] = {}
+    for item in ctx.items:
+        totals[item.currency] = totals.get(item.currency, Decimal(0)) + item.open_amount
+    money = ", ".join(figure(v, c, with_code=True) for c, v in sorted(totals.items()))
+    report.say(f"audit pack for {period.label}: {len(papers)} working papers, {len(found)} documents indexed; "
+               f"receivables at {ctx.last:%d/%m/%Y}: {money or 'none'}")
+    report.say(f"written to {pack} and {index}")
+    report.files.extend([pack, index])
+    return report
+
+
+def index_sheet(ctx: PackContext, papers: Sequence[SheetSpec]) -> SheetSpec:
+    """The index of the working papers: reference, title, a link to each."""
+    spec = paper("0", "Index", "Index of working papers", ctx.head, "arxl audit pack", widths={"A": 14, "B": 60})
+    spec.name = "Index"
+    header(spec, "Reference", "Working paper")
+    for sheet in [*papers]:
+        title = str(sheet.rows[0][0].value) if sheet.rows and sheet.rows[0] else sheet.name
+        ref = sheet.name.split(" ", 1)[0]
+        spec.add(Cell(ref, link=f"#'{sheet.name}'!A1", style="link"), Cell(title.split("  ", 1)[-1]))
+    return spec
+
+
+def documents_sheet(ctx: PackContext, documents: Sequence[Document]) -> SheetSpec:
+    """The document index as a sheet (index.csv has the same rows, and the pack workbook itself)."""
+    spec = paper("DOC", "Documents", "Document index", ctx.head, "the output folder; index.csv beside the pack "
+                 "also lists the pack's own workbook", widths={"A": 40, "C": 18, "E": 48, "G": 66})
+    header(spec, *INDEX_HEADER)
+    for d in documents:
+        spec.add(Cell(d.document), Cell(d.kind), Cell(d.number), Cell(d.date, style="date"), Cell(d.path),
+                 Cell(d.size, style="integer"), Cell(d.sha256))
+    if documents:
+        spec.add(Cell("Documents", style="total"), Cell(""), Cell(""), Cell(""), Cell(""),
+                 Cell(len(documents), formula=f"=COUNTA(G{FIRST_ROW}:G{FIRST_ROW + len(documents) - 1})",
+                      style="total"))
+    return spec
+
+
+def write_index(path: Path, documents: Sequence[Document]) -> Path:
+    """``index.csv``: one row per document (UTF-8, comma-separated, ISO dates)."""
+    def write(temp: Path) -> None:
+        with open(temp, "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            out.writerow(INDEX_HEADER)
+            for d in documents:
+                out.writerow([d.document, d.kind, d.number, d.date.isoformat() if d.date else "", d.path, d.size,
+                              d.sha256])
+
+    return atomic_write(path, write, backup=False)
