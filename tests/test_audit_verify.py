@@ -193,3 +193,17 @@ def test_allocations_are_known_by_receipt_invoice_and_date_and_a_row_typed_in_is
         "250,000",
         "[billing.xlsx]Allocations row 4: allocation RCP-9 / INV-1 / 2025-07-03 (1 RWF, 2025-07-03) was added "
         "outside arxl"]
+
+
+def test_the_pack_arxl_wrote_verifies_and_its_workbook_changed_is_found(book: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    pack = book.parent / "pack"
+    assert main(["audit", "pack", str(book), "--period", "2025-06", "--out", str(pack)]) == 0
+    code, lines = verify(book, capsys, "--pack", str(pack))
+    assert code == 0, lines
+    workbook = pack / "audit-pack-2025-06.xlsx"
+    workbook.write_bytes(workbook.read_bytes() + b"\0")
+    code, lines = verify(book, capsys, "--pack", str(pack))
+    assert code == 3
+    assert any(line.startswith("[index.csv] line ") and "(audit-pack-2025-06.xlsx) has changed: " in line
+               for line in lines), lines
