@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from arxl.app import audit, cash, close, invoicing, jobs, queries, receivables
+from arxl.app import audit, cash, close, invoicing, jobs, journal, queries, receivables
 from arxl.app.report import Refused, Report
 from arxl.app.workbook import Host, lock_for, settings_of
 from arxl.core.errors import ArxlError
@@ -183,7 +183,11 @@ def run(button: str, host: Host | None = None) -> Report:
         report = Report(button).refuse(str(exc))
     else:
         try:
+            before = journal.workbook_hash(host.folder / host.name)
             report = _run_macro(macro, host, button)
+            if not report.refused:  # the audit journal, under the lock: a refused run changed nothing of note
+                journal.record(host, before, f"arxl ribbon: {BUTTONS[button][1]}", outputs=report.files,
+                               warn=host.alert)
         finally:
             lock.release()
     host.status(f"arxl: {report.headline}")

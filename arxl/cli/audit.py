@@ -11,6 +11,8 @@ import typer
 from arxl.cli.common import BookArgument, app, group, show
 from arxl.core.errors import ArxlError
 
+DIFFERS = 3  # the exit code of a verify that found differences (as arxl tieout's)
+
 audit_app = group("The audit pack: working papers for the auditor, and the check of arxl's own records.")
 app.add_typer(audit_app, name="audit")
 
@@ -50,3 +52,20 @@ def pack_cmd(
     day = to_date(today, "--today") if today else dt.date.today()
     show(audit_pack(readable(book), chosen, out, preparer=os_user() if preparer is None else preparer, today=day,
                     documents=documents, sage=sage, trial_balance=tb, profile=profile))
+
+
+@audit_app.command("verify")
+def verify_cmd(
+    book: BookArgument,
+    pack: Annotated[Path | None, typer.Option("--pack", metavar="DIR", help="An audit pack's folder: every "
+                                              "document of its index.csv is checked too.")] = None,
+) -> None:
+    """Check the audit journal beside the workbook (a line removed, edited or torn), the ledger tables against
+    the state the last journaled command left (each cell changed, row gone or added outside arxl) and, with
+    --pack, every document of the pack (missing or changed). Exit 0 when clean, 3 when something differs."""
+    from arxl.app.verify import verify
+
+    run = verify(book, pack)
+    show(run.report)
+    if not run.clean:
+        raise typer.Exit(DIFFERS)
