@@ -119,7 +119,7 @@ def audit_pack(host: Host) -> Report:
     """The pack of Settings' Period into <Output Folder>/audit/<period>, prepared by the Windows user."""
     period, _, out = _settings(host)
     return audit.audit_pack(host, Period.parse(_period(host)), out / "audit" / period,
-                            preparer=audit.os_user(), today=dt.date.today(), documents=out)
+                            preparer=journal.user(), today=dt.date.today(), documents=out)
 
 
 def _status_bar(host: Host, label: str) -> Callable[[str, int, int], None]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -50,14 +49,6 @@ PAPERS: tuple[Paper, ...] = (allowance.allowance_paper, *schedules.PAPERS)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
-
-
-def os_user() -> str:
-    """Who runs arxl, for the "Prepared by" cells ("" when the system cannot say)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, today: dt.date,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from arxl.cli.common import BookArgument, app, group, show
+from arxl.cli.common import BookArgument, app, group, session, show
 from arxl.core.errors import ArxlError
 
 DIFFERS = 3  # the exit code of a verify that found differences (as arxl tieout's)
@@ -41,8 +41,8 @@ def pack_cmd(
     invoice register and numbering, cut-off, subsequent receipts, confirmations, allowance, certificates, FX,
     credit balances, related parties), the confirmation letters, and index.csv of every document with its
     SHA-256."""
-    from arxl.app.audit import audit_pack, os_user
-    from arxl.app.workbook import readable
+    from arxl.app.audit import audit_pack
+    from arxl.app.journal import user
     from arxl.core.dates import to_date
     from arxl.core.period import Period
 
@@ -50,8 +50,8 @@ def pack_cmd(
         raise ArxlError("give --period YYYY-MM (a month) or --year YYYY (a year)")
     chosen = Period.parse(year, year=True) if year is not None else Period.parse(period)
     day = to_date(today, "--today") if today else dt.date.today()
-    show(audit_pack(readable(book), chosen, out, preparer=os_user() if preparer is None else preparer, today=day,
-                    documents=documents, sage=sage, trial_balance=tb, profile=profile))
+    show(audit_pack(session.writable(book), chosen, out, preparer=user() if preparer is None else preparer,
+                    today=day, documents=documents, sage=sage, trial_balance=tb, profile=profile))
 
 
 @audit_app.command("verify")

@@ -145,7 +145,7 @@ def demo(
                 out.print(f"  {line}", highlight=False, markup=False)
             pack = run.audit(aged, balance)
             out.print(f"[bold]audit[/bold]: {pack.lines[0]}", highlight=False)
-            for line in pack.lines[1:]:
+            for line in [*pack.lines[1:], *run.verify().lines]:
                 out.print(f"  {line}", highlight=False, markup=False)
     steps = RichTable(title="Month-end close of July 2025", show_lines=False)
     steps.add_column("step")
