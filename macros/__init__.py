@@ -185,9 +185,9 @@ def run(button: str, host: Host | None = None) -> Report:
         try:
             before = journal.workbook_hash(host.folder / host.name)
             report = _run_macro(macro, host, button)
-            if not report.refused:  # the audit journal, under the lock: a refused run changed nothing of note
-                journal.record(host, before, f"arxl ribbon: {BUTTONS[button][1]}", outputs=report.files,
-                               warn=host.alert)
+            # the audit journal, under the lock, whatever the outcome: a run that changed the workbook (if only
+            # its Log sheet) or wrote files is recorded, one that stopped half-way too
+            journal.record(host, before, f"arxl ribbon: {BUTTONS[button][1]}", outputs=report.files, warn=host.alert)
         finally:
             lock.release()
     host.status(f"arxl: {report.headline}")

@@ -139,3 +139,14 @@ def test_an_entry_after_a_torn_line_starts_on_a_new_line_chained_to_the_last_who
     assert findings == ["journal line 2 is torn (a write cut short by a crash or a full disk): the entry it began "
                         "is incomplete"]
     assert last is lines[2]
+
+
+def test_a_close_that_stops_for_decisions_is_journaled_with_what_it_did(book: Path, tmp_path: Path) -> None:
+    statement = book.with_name("statement.csv")
+    before = sha256(book)
+    assert main(["close", str(book), "--period", "2025-07", "--statement", str(statement), "--today", "2025-07-31",
+                 "--out", str(tmp_path / "out")]) == 2  # stopped: the bank lines await the accountant
+    (entry,) = entries(book)
+    assert entry["before"] == before and entry["after"] == sha256(book) != before
+    invoices = [name for name in entry["outputs"] if name.endswith("INV-2025-00394.xlsx")]
+    assert len(invoices) == 1 and statement.name in entry["inputs"]

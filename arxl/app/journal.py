@@ -1,12 +1,14 @@
 """The action journal, kept from the first command on: what was done to the workbook, by whom, with what.
 
 Every command that changes the workbook or writes documents (generate, post, send, export, credit, reopen,
-close...) comes through the workbook's lock, on the command line and on the ribbon alike; when it finishes
-without refusal, :func:`record` appends one entry to ``billing.audit-journal.jsonl`` beside the workbook
+close...) comes through the workbook's lock, on the command line and on the ribbon alike; when it ends, done or
+stopped half-way, :func:`record` appends one entry to ``billing.audit-journal.jsonl`` beside the workbook
 (:mod:`arxl.formats.audit.journal`: the time, the user, the command, the SHA-256 of the workbook before and
 after, of the files it was given and of the files it wrote, chained to the entry before) and rewrites the
 ledger state file ``billing.audit-state.json.gz`` (:mod:`arxl.ledger.fingerprint`: the audited tables as
-arxl left them), whose hash the entry holds. A refused command writes nothing.
+arxl left them), whose hash the entry holds. A command that changed nothing and wrote nothing (a refusal, a
+report) leaves no entry; one that stopped half-way (a close waiting for decisions after it billed) is recorded
+with what it did.
 
 The journal never costs the accountant's work: the command's changes are saved before it is written, and a
 journal that cannot be written (a full disk, a read-only folder) is a warning, not a failure.

@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         warn(f"arxl: deprecated: {note}")
     with session.locks:  # every workbook lock this command took is released here, whatever happened
         code = _run(words)
-        if code in (0, 3):  # done (3: a check found differences, its sheet written): journaled under the lock
-            session.journal()
+        # journaled under the lock whatever the outcome: a command that changed nothing writes no entry, and one
+        # that stopped half-way (a close waiting for decisions after billing) has done work the journal must show
+        session.journal()
         return code
 
 
