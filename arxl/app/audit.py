@@ -25,13 +25,16 @@ from pathlib import Path
 
 from arxl.app.jobs import open_for_work
 from arxl.app.report import Report
+from arxl.books.audit.confirmations import LETTER_FOLDER, build_confirmations, register_paper
 from arxl.books.audit.context import PackContext, build_context, data_sheets
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
 from arxl.books.tieout import tie_out
 from arxl.core.money import figure
 from arxl.core.period import Period
 from arxl.formats.audit.documents import Document, describe, find_documents
+from arxl.formats.audit.letters import write_letters
 from arxl.formats.audit.pack import write_pack
+from arxl.formats.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
 from arxl.formats.sage_report import load_report_profile, read_control_account, read_sage_report
 from arxl.formats.xlsx.host import Host
 from arxl.formats.xlsx.save import atomic_write
@@ -39,7 +42,7 @@ from arxl.ledger.changes import Cell, SheetSpec
 
 Paper = Callable[[PackContext], list[SheetSpec]]
 
-PAPERS: tuple[Paper, ...] = ()
+PAPERS: tuple[Paper, ...] = (register_paper,)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
@@ -64,6 +67,12 @@ def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, toda
     out_dir.mkdir(parents=True, exist_ok=True)
     pack = out_dir / f"audit-pack-{period}.xlsx"
     written: list[Document] = []  # the pack's own files besides the workbook (letters, data files)
+    letters, pdfs = build_confirmations(ctx).letters, []
+    if letters and find_soffice() is not None:
+        with LibreOffice() as office:
+            pdfs = write_letters(letters, out_dir / LETTER_FOLDER, office)
+        written += [describe(pdf, out_dir, "confirmation", x.customer_id, ctx.last, f"Confirmation {x.customer_id}")
+                    for pdf, x in zip(pdfs, letters, strict=True)]
     root = documents if documents is not None else host.folder / (ledger.settings.output_folder or "out")
     numbers = {i.invoice_no: ("credit note" if i.doc_type == "credit_note" else "invoice", i.invoice_date)
                for i in ledger.invoices}
@@ -81,7 +90,10 @@ def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, toda
     report.say(f"audit pack for {period.label}: {len(papers)} working papers, {len(found)} documents indexed; "
                f"receivables at {ctx.last:%d/%m/%Y}: {money or 'none'}")
     report.say(f"written to {pack} and {index}")
-    report.files.extend([pack, index])
+    if letters:
+        report.say(f"{len(pdfs)} confirmation letters (ISA 505) in {out_dir / LETTER_FOLDER}" if pdfs else
+                   f"the {len(letters)} confirmation letters were not made: they need LibreOffice ({INSTALL_HINT})")
+    report.files.extend([pack, index, *pdfs])
     return report
 
 
