@@ -178,6 +178,24 @@ def test_the_register_recalculates_to_arxls_figures_and_a_reply_gives_its_differ
 
 
 @pytest.mark.libreoffice
+def test_a_usd_reply_that_agrees_to_the_cent_reads_yes(sample: Ledger, tmp_path: Path,
+                                                        libreoffice: LibreOffice) -> None:
+    ctx = _context(sample, audit_confirm_largest=60, audit_confirm_sample=0)
+    part = build_confirmations(ctx)
+    name = part.register.name
+    row = next(r for r, cells in enumerate(part.register.rows, start=1) if cells and cells[0].value == "C057")
+    assert (part.register.rows[row - 1][2].value, part.expected[f"D{row}"]) == ("USD", D(380))
+    assert (part.register.rows[row][0].value, part.expected[f"D{row + 1}"]) == ("C058", D(380))  # USD too
+    path = write_sheets(tmp_path / "pack.xlsx", [*data_sheets(ctx), part.register])
+    book = openpyxl.load_workbook(path)
+    book[name][f"K{row}"] = 380.00
+    book[name][f"K{row + 1}"] = 379.99
+    book.save(path)
+    assert_formulas_match(libreoffice, path, {(name, f"L{row}"): D(0), (name, f"M{row}"): "yes",
+                                              (name, f"L{row + 1}"): D("-0.01"), (name, f"M{row + 1}"): "no"})
+
+
+@pytest.mark.libreoffice
 def test_the_letters_say_the_balance_and_the_right_wording(sample: Ledger, tmp_path: Path,
                                                             libreoffice: LibreOffice) -> None:
     need_tool(shutil.which("pdftotext") is not None, "pdftotext is not installed: apt-get install poppler-utils")

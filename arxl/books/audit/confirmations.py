@@ -22,11 +22,14 @@ balances is assessed as low.
 the balance per ledger as a live ``SUMIFS`` over the pack's open-items sheet, why it was selected, the type, the
 letter's file, and the columns the auditor fills in (sent, reply received, balance confirmed); the difference
 and "agreed?" are formulas, blank until a reply is entered. Its header records the seed, the population and the
-coverage (the selected balances over the whole ledger, in the base currency), a formula too.
+coverage (the selected balances over the whole ledger, in the base currency), a formula too. The difference is
+rounded to the currency's unit, so that a reply agreeing to the cent reads "yes" whatever the float arithmetic.
 
-**The letters** (:func:`letter_sheet`) are sheets to print as PDF, one per selected customer: from the company
-to the customer, the balance per currency and the open items behind it, the positive or negative wording and,
-for a positive one, the reply slip addressed to the auditor (Settings ``Auditor``, else "our auditors").
+**The letters** (:func:`letter_sheet`) are sheets to print as PDF (``letters/confirm-C001-2025-07.pdf`` beside the
+pack, written by :mod:`arxl.formats.audit.letters`), one per selected customer: from the company
+to the customer, the balance per currency and the open items behind it, the positive or negative wording and a
+reply slip addressed to the auditor (Settings ``Auditor``, else "our auditors"), on a negative letter only to
+disagree. Every reply goes to the auditor, never to the company: ISA 505 has the auditor control the replies.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import Literal
 
 from arxl.books.audit.context import OPEN, Z_OPEN, PackContext, sumifs
 from arxl.books.audit.papers import FIRST_ROW, header, paper
-from arxl.core.money import figure
+from arxl.core.money import exponent, figure
 from arxl.ledger.changes import Cell, SheetSpec, Style
 from arxl.ledger.openitems import OpenItem
 
@@ -237,7 +240,8 @@ def register_sheet(ctx: PackContext, chosen: Selection) -> tuple[SheetSpec, dict
                      Cell(b.base, f"={sumifs(Z_OPEN, OPEN['base'], *criteria)}", style="amount", currency=base),
                      Cell(s.reason), Cell(s.kind), Cell(letter, link=letter), Cell("", style="date"),
                      Cell("", style="date"), Cell(None, style="amount", currency=b.currency),
-                     Cell("", f'=IF(K{row}="","",K{row}-D{row})', style="amount", currency=b.currency),
+                     Cell("", f'=IF(K{row}="","",ROUND(K{row}-D{row},{exponent(b.currency)}))', style="amount",
+                          currency=b.currency),
                      Cell("", f'=IF(K{row}="","",IF(L{row}=0,"yes","no"))', align="center"),
                      Cell(alternative, style="note"))
             expected[f"D{row}"], expected[f"E{row}"] = b.amount, b.base
