@@ -167,13 +167,15 @@ def test_the_register_recalculates_to_arxls_figures_and_a_reply_gives_its_differ
     name = part.register.name
     assert name == "F Confirmations"
     assert part.expected["D9"] == D(59_472_000) and part.expected["J6"] == D("0.7466")
+    assert (part.expected["L11"], part.expected["M11"]) == ("no reply", "pending")  # cached: nobody replied yet
     # the auditor enters two replies: C027 confirms 1,000 less, C033 agrees
     book = openpyxl.load_workbook(path)
     book[name]["K9"] = 59_471_000
     book[name]["K10"] = 47_082_000
     book.save(path)
     expected: dict[tuple[str, str], D | str] = {(name, ref): value for ref, value in part.expected.items()}
-    expected.update({(name, "L9"): D(-1000), (name, "M9"): "no", (name, "L10"): D(0), (name, "M10"): "yes"})
+    expected.update({(name, "L9"): D(-1000), (name, "M9"): "no", (name, "L10"): D(0), (name, "M10"): "yes",
+                     (name, "L11"): "no reply", (name, "M11"): "pending"})
     assert_formulas_match(libreoffice, path, expected)
 
 

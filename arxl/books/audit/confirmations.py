@@ -21,9 +21,10 @@ balances is assessed as low.
 **The register** ("F Confirmations", on the working paper frame) has a row per selected customer and currency:
 the balance per ledger as a live ``SUMIFS`` over the pack's open-items sheet, why it was selected, the type, the
 letter's file, and the columns the auditor fills in (sent, reply received, balance confirmed); the difference
-and "agreed?" are formulas, blank until a reply is entered. Its header records the seed, the population and the
-coverage (the selected balances over the whole ledger, in the base currency), a formula too. The difference is
-rounded to the currency's unit, so that a reply agreeing to the cent reads "yes" whatever the float arithmetic.
+and "agreed?" are formulas, reading "no reply" and "pending" until a confirmed balance is entered. The
+difference is rounded to the currency's unit, so that a reply agreeing to the cent reads "yes" whatever the
+float arithmetic. Its header records the seed, the population and the coverage (the selected balances over the
+whole ledger, in the base currency), a formula too.
 
 **The letters** (:func:`letter_sheet`) are sheets to print as PDF (``letters/confirm-C001-2025-07.pdf`` beside the
 pack, written by :mod:`arxl.formats.audit.letters`), one per selected customer: from the company
@@ -54,6 +55,7 @@ LETTER_FOLDER = "letters"  # beside the pack's workbook: the letters' PDFs
 Reason = Literal["largest", "sample"]
 Kind = Literal["positive", "negative"]
 ZERO = Decimal(0)
+NO_REPLY, PENDING = "no reply", "pending"  # the difference and "agreed?" until a confirmed balance is entered
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +189,7 @@ class ConfirmationPart:
     selection: Selection
     register: SheetSpec
     letters: list[Letter]
-    expected: dict[str, Decimal] = field(default_factory=dict)  # register cell -> arxl's figure of its formula
+    expected: dict[str, Decimal | str] = field(default_factory=dict)  # register cell -> its formula's result
 
 
 def letter_stem(customer_id: str, period_text: str) -> str:
@@ -215,7 +217,7 @@ ALTERNATIVE = {
 }
 
 
-def register_sheet(ctx: PackContext, chosen: Selection) -> tuple[SheetSpec, dict[str, Decimal]]:
+def register_sheet(ctx: PackContext, chosen: Selection) -> tuple[SheetSpec, dict[str, Decimal | str]]:
     """The control register: a row per selected customer and currency; its figures as formulas over Z4."""
     base = ctx.base
     source = (f"the open items at {ctx.last:%d/%m/%Y} ('{Z_OPEN}'); selection per ISA 505: the largest balances "
@@ -227,7 +229,7 @@ def register_sheet(ctx: PackContext, chosen: Selection) -> tuple[SheetSpec, dict
     header(spec, "Customer ID", "Name", "Currency", "Balance per ledger", f"Base value {base}", "Selected as",
            "Type", "Letter", "Date sent", "Reply received", "Balance confirmed", "Difference", "Agreed?",
            "Alternative procedure")
-    expected: dict[str, Decimal] = {}
+    expected: dict[str, Decimal | str] = {}
     row = FIRST_ROW
     for s in chosen.selected:
         for b in s.candidate.balances:
@@ -240,11 +242,11 @@ def register_sheet(ctx: PackContext, chosen: Selection) -> tuple[SheetSpec, dict
                      Cell(b.base, f"={sumifs(Z_OPEN, OPEN['base'], *criteria)}", style="amount", currency=base),
                      Cell(s.reason), Cell(s.kind), Cell(letter, link=letter), Cell("", style="date"),
                      Cell("", style="date"), Cell(None, style="amount", currency=b.currency),
-                     Cell("", f'=IF(K{row}="","",ROUND(K{row}-D{row},{exponent(b.currency)}))', style="amount",
-                          currency=b.currency),
-                     Cell("", f'=IF(K{row}="","",IF(L{row}=0,"yes","no"))', align="center"),
+                     Cell(NO_REPLY, f'=IF(ISNUMBER(K{row}),ROUND(K{row}-D{row},{exponent(b.currency)}),'
+                                    f'"{NO_REPLY}")', style="amount", currency=b.currency, align="right"),
+                     Cell(PENDING, f'=IF(ISNUMBER(K{row}),IF(L{row}=0,"yes","no"),"{PENDING}")', align="center"),
                      Cell(alternative, style="note"))
-            expected[f"D{row}"], expected[f"E{row}"] = b.amount, b.base
+            expected.update({f"D{row}": b.amount, f"E{row}": b.base, f"L{row}": NO_REPLY, f"M{row}": PENDING})
             row += 1
     last = row - 1
     selected_base = sum((s.candidate.base for s in chosen.selected), ZERO)
