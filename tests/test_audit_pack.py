@@ -68,7 +68,7 @@ def test_the_register_copies_name_their_source_cells(pack: tuple[Path, Path]) ->
     assert len(rows) == len(ledger.invoices)
     first = ledger.invoices.rows[0]
     assert rows[0][0] == first.invoice_no and Decimal(str(rows[0][8])) == first.total_amount
-    assert rows[0][16] == f"Invoices!A{ledger.invoices.row_numbers[0]}"
+    assert rows[0][16] == ledger.invoices.row_numbers[0]
     papers = openpyxl.load_workbook(folder / "audit-pack-2025-06.xlsx", read_only=True)
     sheet = papers["Z1 Invoices"]
     assert [sheet["A3"].value, sheet["B3"].value, sheet["C4"].value] == ["Prepared by", "A. Uwase", "Date"]
@@ -109,3 +109,35 @@ def test_data_rows_are_cells_to_the_slow_renderers() -> None:
     spec.add("header")
     (row,) = list(spec.every_row())[1:]
     assert (row[1].currency, row[2].formula, row[2].value) == ("USD", "=B2*2", Decimal("3.00"))
+
+
+def test_the_ribbon_button_builds_the_pack_of_the_settings_period(tmp_path: Path) -> None:
+    import macros
+
+    book = write_sample(tmp_path / "billing.xlsx")[0]
+    report = macros.run("audit_pack", FileHost(book))
+    assert not report.refused, report.reasons
+    assert (tmp_path / "out" / "audit" / "2025-07" / "audit-pack-2025-07.xlsx").exists()
+    assert (tmp_path / "out" / "audit" / "2025-07" / "index.csv").exists()
+
+
+def test_a_register_rendered_in_a_child_process_is_the_same_sheet(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from arxl.books.audit.context import build_context, data_sheets
+    from arxl.books.audit.papers import Signoff
+    from arxl.formats.audit.pack import write_pack
+    from arxl.formats.xlsx import package
+
+    book = write_sample(tmp_path / "billing.xlsx")[0]
+    ledger, _ = open_ledger(book)
+    sheets = data_sheets(build_context(ledger, book.name, JUNE, Signoff("me", dt.date(2025, 7, 1))))
+    write_pack(tmp_path / "here.xlsx", sheets)
+    monkeypatch.setattr(package, "BACKGROUND_ROWS", 100)  # the invoices' copy (the largest) goes to a child
+    write_pack(tmp_path / "child.xlsx", sheets)
+    def cells(path: Path) -> dict[str, list[tuple[object, str, bool]]]:  # value, number format, bold
+        book = openpyxl.load_workbook(path)
+        return {sheet.title: [(c.value, c.number_format, bool(c.font.b)) for row in sheet.iter_rows() for c in row]
+                for sheet in book.worksheets}
+
+    here, child = cells(tmp_path / "here.xlsx"), cells(tmp_path / "child.xlsx")  # style numbers may differ
+    assert here == child and len(here["Z1 Invoices"]) > 17 * len(ledger.invoices)

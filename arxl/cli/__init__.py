@@ -64,12 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     session.command = " ".join(["arxl", *words])[:160]
     session.wait = None
+    session.started(words)
     fit_consoles()
     words, notes = modernize(words, typer.main.get_command(app))
     for note in notes:
         warn(f"arxl: deprecated: {note}")
     with session.locks:  # every workbook lock this command took is released here, whatever happened
-        return _run(words)
+        code = _run(words)
+        if code in (0, 3):  # done (3: a check found differences, its sheet written): journaled under the lock
+            session.journal()
+        return code
 
 
 def _run(words: list[str]) -> int:

@@ -15,7 +15,8 @@ sheet              columns (letters fixed: the papers' formulas name them throug
 
 Each Z sheet has the working-paper frame of :mod:`arxl.books.audit.papers` (rows 1-7), its column headers on
 row 8 and its rows from row 9. The papers sum them with ``SUMIFS`` over whole columns (``sumifs``), which a
-header text never matches. A Z row's last column names the ledger cell it was copied from ("Invoices!A12").
+header text never matches. A Z row's last column is the row of the ledger's sheet it was
+copied from (column "Invoices row": 12); Z4's names the document's or receipt's cell.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ def data_sheets(ctx: PackContext) -> list[SheetSpec]:
 
 
 T, D, N = DataColumn(), DataColumn(style="date"), DataColumn(style="decimal")
+ROW = DataColumn(style="integer")  # the row of the ledger's sheet the values were copied from
 
 
 def _money(currency_of: int) -> DataColumn:
@@ -157,12 +159,11 @@ def _invoices(ctx: PackContext) -> SheetSpec:
                  "the pack was built", widths={"A": 18, "E": 12, "Q": 16})
     header(spec, "Invoice No", "Type", "Invoice Date", "Due Date", "Customer ID", "Currency", "Net Amount",
            "VAT Amount", "Total Amount", "Status", "Original Invoice", "Period", "EBM Receipt No", "EBM Date",
-           "Sage Exported", "Rate", "Source")
-    first, sheet = next(iter(table.letters.values()), "A"), table.sheet
-    spec.data = DataRows((T, T, D, D, T, T, _money(5), _money(5), _money(5), T, T, T, T, D, D, N, T), [
+           "Sage Exported", "Rate", f"{table.sheet} row")
+    spec.data = DataRows((T, T, D, D, T, T, _money(5), _money(5), _money(5), T, T, T, T, D, D, N, ROW), [
         (i.invoice_no, i.doc_type, i.invoice_date, i.due_date, i.customer_id, i.currency, i.net_amount,
          i.vat_amount, i.total_amount, i.status, i.original_invoice, i.period, i.ebm_receipt_no, i.ebm_date,
-         i.sage_exported, i.rate, f"{sheet}!{first}{row}")
+         i.sage_exported, i.rate, row)
         for i, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec
 
@@ -172,11 +173,10 @@ def _receipts(ctx: PackContext) -> SheetSpec:
     spec = paper("Z2", "Receipts", "Receipts register (copy)", ctx.head, f"[{ctx.book}]Receipts",
                  widths={"A": 18, "F": 24, "G": 18, "I": 16})
     header(spec, "Receipt ID", "Date", "Customer ID", "Currency", "Amount", "Payer", "Bank Reference",
-           "Sage Exported", "Source")
-    first, sheet = next(iter(table.letters.values()), "A"), table.sheet
-    spec.data = DataRows((T, D, T, T, _money(3), T, T, D, T), [
+           "Sage Exported", f"{table.sheet} row")
+    spec.data = DataRows((T, D, T, T, _money(3), T, T, D, ROW), [
         (r.receipt_id, r.date, r.customer_id, r.currency, r.amount, r.payer_name, r.bank_reference, r.sage_exported,
-         f"{sheet}!{first}{row}")
+         row)
         for r, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec
 
@@ -188,12 +188,11 @@ def _allocations(ctx: PackContext) -> SheetSpec:
     spec = paper("Z3", "Allocations", "Allocations (copy)", ctx.head, f"[{ctx.book}]Allocations; the customer "
                  "is the invoice's (the receipt's when it names no invoice)", widths={"A": 18, "B": 18, "M": 16})
     header(spec, "Receipt ID", "Invoice No", "Customer ID", "Date", "Currency", "Applied", "Deduction",
-           "Deduction Type", "Certificate No", "Certificate Date", "Rate", "Sage Exported", "Source")
-    first, sheet = next(iter(table.letters.values()), "A"), table.sheet
-    spec.data = DataRows((T, T, T, D, T, _money(4), _money(4), T, T, D, N, D, T), [
+           "Deduction Type", "Certificate No", "Certificate Date", "Rate", "Sage Exported", f"{table.sheet} row")
+    spec.data = DataRows((T, T, T, D, T, _money(4), _money(4), T, T, D, N, D, ROW), [
         (a.receipt_id, a.invoice_no, owner.get(a.invoice_no) or payer.get(a.receipt_id, ""), a.date, a.currency,
          a.applied_amount, a.deduction_amount, a.deduction_type, a.certificate_no, a.certificate_date, a.rate,
-         a.sage_exported, f"{sheet}!{first}{row}")
+         a.sage_exported, row)
         for a, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec
 
@@ -222,10 +221,9 @@ def _customers(ctx: PackContext) -> SheetSpec:
     table = ctx.ledger.customers
     spec = paper("Z5", "Customers", "Customers (copy)", ctx.head, f"[{ctx.book}]Customers",
                  widths={"B": 32, "D": 20, "F": 22})
-    header(spec, "Customer ID", "Name", "Type", "Related Party", "Specific Provision", "Sage Account", "Source")
-    first, sheet = next(iter(table.letters.values()), "A"), table.sheet
-    spec.data = DataRows((T, T, T, T, DataColumn(style="percent"), T, T), [
-        (c.customer_id, c.name, c.customer_type, c.related_party, c.specific_provision, c.sage_account,
-         f"{sheet}!{first}{row}")
+    header(spec, "Customer ID", "Name", "Type", "Related Party", "Specific Provision", "Sage Account",
+           f"{table.sheet} row")
+    spec.data = DataRows((T, T, T, T, DataColumn(style="percent"), T, ROW), [
+        (c.customer_id, c.name, c.customer_type, c.related_party, c.specific_provision, c.sage_account, row)
         for c, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec
