@@ -26,6 +26,7 @@ from pathlib import Path
 from arxl.app.jobs import open_for_work, refuse_errors
 from arxl.app.report import Report
 from arxl.books.audit import allowance, schedules
+from arxl.books.audit.confirmations import LETTER_FOLDER, build_confirmations, register_paper
 from arxl.books.audit.context import PackContext, build_context, data_sheets
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
 from arxl.books.tieout import tie_out
@@ -33,7 +34,9 @@ from arxl.core.background import paused_gc
 from arxl.core.money import figure
 from arxl.core.period import Period
 from arxl.formats.audit.documents import Document, describe, find_documents
+from arxl.formats.audit.letters import write_letters
 from arxl.formats.audit.pack import write_pack
+from arxl.formats.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
 from arxl.formats.sage_report import load_report_profile, read_control_account, read_sage_report
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.formats.xlsx.host import FileHost, Host
@@ -45,7 +48,7 @@ from arxl.ledger.records import TABLES
 
 Paper = Callable[[PackContext], list[SheetSpec]]
 
-PAPERS: tuple[Paper, ...] = (allowance.allowance_paper, *schedules.PAPERS)
+PAPERS: tuple[Paper, ...] = (register_paper, allowance.allowance_paper, *schedules.PAPERS)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
@@ -86,6 +89,12 @@ def _build(host: Host, ctx: PackContext, period: Period, out_dir: Path, document
     out_dir.mkdir(parents=True, exist_ok=True)
     pack = out_dir / f"audit-pack-{period}.xlsx"
     written: list[Document] = []  # the pack's own files besides the workbook (letters, data files)
+    letters, pdfs = build_confirmations(ctx).letters, []
+    if letters and find_soffice() is not None:
+        with LibreOffice() as office:
+            pdfs = write_letters(letters, out_dir / LETTER_FOLDER, office)
+        written += [describe(pdf, out_dir, "confirmation", x.customer_id, ctx.last, f"Confirmation {x.customer_id}")
+                    for pdf, x in zip(pdfs, letters, strict=True)]
     root = documents if documents is not None else host.folder / (ledger.settings.output_folder or "out")
     numbers = {i.invoice_no: ("credit note" if i.doc_type == "credit_note" else "invoice", i.invoice_date)
                for i in ledger.invoices}
@@ -103,7 +112,10 @@ def _build(host: Host, ctx: PackContext, period: Period, out_dir: Path, document
     report.say(f"audit pack for {period.label}: {len(papers)} working papers, {len(found)} documents indexed; "
                f"receivables at {ctx.last:%d/%m/%Y}: {money or 'none'}")
     report.say(f"written to {pack} and {index}")
-    report.files.extend([pack, index])
+    if letters:
+        report.say(f"{len(pdfs)} confirmation letters (ISA 505) in {out_dir / LETTER_FOLDER}" if pdfs else
+                   f"the {len(letters)} confirmation letters were not made: they need LibreOffice ({INSTALL_HINT})")
+    report.files.extend([pack, index, *pdfs])
     return report
 
 
