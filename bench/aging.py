@@ -104,7 +104,7 @@ def _styles_of(sheet_xml: str, row: int) -> list[str]:
     return [s or "0" for s in re.findall(r'<c r="[A-Z]+[0-9]+"(?: s="([0-9]+)")?', match.group(1))]
 
 
-def _story(invoices: int, customers: int, seed: int = 1) -> dict[str, list[dict[str, object]]]:
+def _story(invoices: int, customers: int, seed: int = 1, days: int = 546) -> dict[str, list[dict[str, object]]]:
     """Eighteen months of invoices, most of them paid (some after the as-of date), some part-paid, a few credit
     notes, overpayments and receipts nobody has identified yet."""
     rng = random.Random(seed)
@@ -122,7 +122,7 @@ def _story(invoices: int, customers: int, seed: int = 1) -> dict[str, list[dict[
     for n in range(1, invoices + 1):
         who = people[rng.randrange(customers)]
         currency = str(who["currency"])
-        day = start + dt.timedelta(days=rng.randrange(546))
+        day = start + dt.timedelta(days=rng.randrange(days))
         due = day + dt.timedelta(days=30)
         if currency == "RWF":
             net = Decimal(rng.randrange(50, 50_000) * 1000)
@@ -172,7 +172,7 @@ _WORDS = ("Kigali", "Rwanda", "Nyarugenge", "Gasabo", "Kicukiro", "Huye", "Musan
           "Nyungwe", "Karongi", "Rusizi", "Muhanga", "Nyagatare", "Bugesera")
 
 
-def make_ledger(path: Path, invoices: int, customers: int) -> None:
+def make_ledger(path: Path, invoices: int, customers: int, days: int = 546) -> None:
     """Write the bench ledger: arxl's template, its big tables' rows joined as sheet XML (inline strings, as
     arxl's openpyxl writer does)."""
     from arxl.ledger.records import TABLES, columns
@@ -180,7 +180,7 @@ def make_ledger(path: Path, invoices: int, customers: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     template = path.with_suffix(".template.xlsx")
     _template(template)
-    story = _story(invoices, customers)
+    story = _story(invoices, customers, days=days)
     with zipfile.ZipFile(template) as archive:
         parts = _sheet_parts(archive)
         contents = {name: archive.read(name) for name in archive.namelist()}

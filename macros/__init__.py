@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from arxl.app import cash, close, invoicing, jobs, queries, receivables
+from arxl.app import audit, cash, close, invoicing, jobs, journal, queries, receivables
 from arxl.app.report import Refused, Report
 from arxl.app.workbook import Host, lock_for, settings_of
 from arxl.core.errors import ArxlError
+from arxl.core.period import Period
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 
 # Button id -> (group on the ribbon, label, screentip). The order is the ribbon's.
@@ -35,6 +36,8 @@ BUTTONS: dict[str, tuple[str, str, str]] = {
     "collections_report": ("Receivables", "Collections report", "Collections against targets, DSO, CEI"),
     "client_queries": ("Receivables", "Client queries", "The Open Queries sheet: what waits for an answer, by age"),
     "month_end_close": ("Close", "Month-end close", "Run the month-end, step by step, resuming where it stopped"),
+    "audit_pack": ("Close", "Audit pack",
+                   "The auditor's working papers of the period, the confirmation letters and the document index"),
 }
 LOG_SHEET = "Log"
 STATUS_SECONDS = 0.3  # the status bar's progress is refreshed at most this often
@@ -112,6 +115,13 @@ def month_end_close(host: Host) -> Report:
                            stage_progress=_status_bar(host, "Month-end close"))
 
 
+def audit_pack(host: Host) -> Report:
+    """The pack of Settings' Period into <Output Folder>/audit/<period>, prepared by the Windows user."""
+    period, _, out = _settings(host)
+    return audit.audit_pack(host, Period.parse(_period(host)), out / "audit" / period,
+                            preparer=journal.user(), today=dt.date.today(), documents=out)
+
+
 def _status_bar(host: Host, label: str) -> Callable[[str, int, int], None]:
     """A long job's progress in Excel's status bar ("arxl: Generate invoices: invoice PDFs 35/69"), at most
     a few times a second: each update is a call into Excel."""
@@ -173,7 +183,11 @@ def run(button: str, host: Host | None = None) -> Report:
         report = Report(button).refuse(str(exc))
     else:
         try:
+            before = journal.workbook_hash(host.folder / host.name)
             report = _run_macro(macro, host, button)
+            # the audit journal, under the lock, whatever the outcome: a run that changed the workbook (if only
+            # its Log sheet) or wrote files is recorded, one that stopped half-way too
+            journal.record(host, before, f"arxl ribbon: {BUTTONS[button][1]}", outputs=report.files, warn=host.alert)
         finally:
             lock.release()
     host.status(f"arxl: {report.headline}")

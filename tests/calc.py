@@ -15,7 +15,7 @@ pass for 800.56, so a missing ROUND would go unnoticed.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 
@@ -90,3 +90,23 @@ def assert_formulas_match(lo: LibreOffice, path: Path, expected: Mapping[tuple[s
             f"{len(disagreements)} formula(s) in {Path(path).name} disagree with Python:\n  "
             + "\n  ".join(disagreements)
         )
+
+
+def cached_results(path: Path, sheets: Collection[str] | None = None) -> dict[tuple[str, str], Expected]:
+    """(sheet, cell) -> the cached result arxl stored with each formula of ``path`` (of ``sheets``, else all):
+    what :func:`assert_formulas_match` compares with LibreOffice's own recalculation."""
+    formulas = openpyxl.load_workbook(path)
+    values = openpyxl.load_workbook(path, data_only=True)
+    found: dict[tuple[str, str], Expected] = {}
+    for sheet in formulas.worksheets:
+        if sheets is not None and sheet.title not in sheets:
+            continue
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cached = values[sheet.title][cell.coordinate].value
+                    assert cached is not None, f"{sheet.title}!{cell.coordinate}: a formula without a cached value"
+                    found[(sheet.title, cell.coordinate)] = cached if isinstance(cached, str) else \
+                        Decimal(repr(cached)) if isinstance(cached, float) else int(cached) \
+                        if isinstance(cached, (int, bool)) else str(cached)
+    return found

@@ -23,28 +23,37 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from arxl.app.jobs import open_for_work
+from arxl.app.jobs import open_for_work, refuse_errors
 from arxl.app.report import Report
+from arxl.books.audit import allowance, schedules
+from arxl.books.audit.confirmations import LETTER_FOLDER, build_confirmations, register_paper
 from arxl.books.audit.context import PackContext, build_context, data_sheets
 from arxl.books.audit.cutoff import cutoff_paper, subsequent_paper
 from arxl.books.audit.lead import lead_paper
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
-from arxl.books.audit.register import register_paper
+from arxl.books.audit.register import register_paper as invoice_register
 from arxl.books.audit.rollforward import rollforward_paper
 from arxl.books.tieout import tie_out
+from arxl.core.background import paused_gc
 from arxl.core.money import figure
 from arxl.core.period import Period
 from arxl.formats.audit.documents import Document, describe, find_documents
+from arxl.formats.audit.letters import write_letters
 from arxl.formats.audit.pack import write_pack
+from arxl.formats.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
 from arxl.formats.sage_report import load_report_profile, read_control_account, read_sage_report
-from arxl.formats.xlsx.host import Host
+from arxl.formats.xlsx.fastread import read_columns
+from arxl.formats.xlsx.host import FileHost, Host
 from arxl.formats.xlsx.save import atomic_write
 from arxl.ledger.changes import Cell, SheetSpec
+from arxl.ledger.checks import check_ledger
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.records import TABLES
 
 Paper = Callable[[PackContext], list[SheetSpec]]
 
-PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper, register_paper, cutoff_paper,
-                               subsequent_paper)
+PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper, invoice_register, cutoff_paper, subsequent_paper,
+                             register_paper, allowance.allowance_paper, *schedules.PAPERS)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
@@ -54,7 +63,7 @@ def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, toda
                documents: Path | None = None, sage: Path | None = None, trial_balance: Path | None = None,
                profile: Path | None = None) -> Report:
     """Build the audit pack of ``period`` (a month or a year) into ``out_dir``."""
-    ledger = open_for_work(host, "audit pack")
+    ledger = _read(host)
     ctx = build_context(ledger, host.name, period, Signoff(preparer, today))
     if sage is not None:
         aliases = load_report_profile(profile) if profile else None
@@ -65,10 +74,32 @@ def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, toda
             control = read_control_account(trial_balance, ledger.settings.sage_debtors_nominal)
             ctx.sage_control = control.balance
             ctx.sage_source += f"; {trial_balance.name} ({control.where})"
+    with paused_gc():  # hundreds of thousands of rows copied: the cycle collector has nothing to find in them
+        return _build(host, ctx, period, out_dir, documents)
+
+
+def _read(host: Host) -> Ledger:
+    """The whole ledger, refused on what validate refuses; a file's big registers read on both cores."""
+    if not isinstance(host, FileHost):
+        return open_for_work(host, "audit pack")
+    host.mark_read()
+    ledger, problems = read_columns(host.path, dict.fromkeys(TABLES), ("Receipts", "Allocations"))
+    refuse_errors(host.name, "audit pack", problems + check_ledger(ledger))
+    return ledger
+
+
+def _build(host: Host, ctx: PackContext, period: Period, out_dir: Path, documents: Path | None) -> Report:
+    ledger = ctx.ledger
     papers = [sheet for build in PAPERS for sheet in build(ctx)]
     out_dir.mkdir(parents=True, exist_ok=True)
     pack = out_dir / f"audit-pack-{period}.xlsx"
     written: list[Document] = []  # the pack's own files besides the workbook (letters, data files)
+    letters, pdfs = build_confirmations(ctx).letters, []
+    if letters and find_soffice() is not None:
+        with LibreOffice() as office:
+            pdfs = write_letters(letters, out_dir / LETTER_FOLDER, office)
+        written += [describe(pdf, out_dir, "confirmation", x.customer_id, ctx.last, f"Confirmation {x.customer_id}")
+                    for pdf, x in zip(pdfs, letters, strict=True)]
     root = documents if documents is not None else host.folder / (ledger.settings.output_folder or "out")
     numbers = {i.invoice_no: ("credit note" if i.doc_type == "credit_note" else "invoice", i.invoice_date)
                for i in ledger.invoices}
@@ -86,7 +117,10 @@ def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, toda
     report.say(f"audit pack for {period.label}: {len(papers)} working papers, {len(found)} documents indexed; "
                f"receivables at {ctx.last:%d/%m/%Y}: {money or 'none'}")
     report.say(f"written to {pack} and {index}")
-    report.files.extend([pack, index])
+    if letters:
+        report.say(f"{len(pdfs)} confirmation letters (ISA 505) in {out_dir / LETTER_FOLDER}" if pdfs else
+                   f"the {len(letters)} confirmation letters were not made: they need LibreOffice ({INSTALL_HINT})")
+    report.files.extend([pack, index, *pdfs])
     return report
 
 

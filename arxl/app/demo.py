@@ -14,13 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from arxl.app.audit import audit_pack
 from arxl.app.cash import approve_matches, reconciliation_table
 from arxl.app.close import month_end
 from arxl.app.jobs import validate
+from arxl.app.journal import record, workbook_hash
 from arxl.app.recovery import Progress
 from arxl.app.report import Report
 from arxl.app.sage import export_sage_months
 from arxl.app.tieout import tieout
+from arxl.app.verify import verify
 from arxl.cashapp.reconcile import decide
 from arxl.core.period import Period
 from arxl.formats.libreoffice import WITHOUT_IT, find_soffice
@@ -35,6 +38,10 @@ PERIOD = "2025-07"
 TODAY = dt.date(2025, 8, 1)
 HISTORY = (Period.parse("2024-01"), Period.parse("2025-06"))  # the sample's months before July
 WITHOUT_LIBREOFFICE = WITHOUT_IT
+
+
+def _ignore(_: str) -> None:
+    """The demo's journal warnings: none expected (its folder is its own); the verify at its end would show any."""
 
 
 class Demo:
@@ -65,17 +72,30 @@ class Demo:
     def validate(self) -> Report:
         return validate(self.host)
 
+    def journaled(self, command: str, run: Callable[[], Report], inputs: tuple[Path, ...] = ()) -> Report:
+        """Run one step and write its entry in the audit journal beside the workbook, as the command line does
+        for ``command`` (so that ``arxl audit verify`` has the demo's history to check)."""
+        before = workbook_hash(self.book)
+        report = run()  # a close that stops for decisions has billed already: journaled all the same
+        record(self.host, before, f"{command} (arxl demo)", inputs=inputs, outputs=report.files, warn=_ignore)
+        return report
+
     def close(self, step: Callable[[str], None] | None = None, progress: Progress | None = None) -> Report:
         """Run the close of July 2025 from its first step not done (see :func:`arxl.app.close.month_end`)."""
-        return month_end(self.host, PERIOD, self.out_dir, TODAY, statement=self.statement, pdf=self.pdf,
-                         server=self.sink.server, progress=step, stage_progress=progress)
+        return self.journaled(
+            f"arxl close {self.book.name} --period {PERIOD} --statement {self.statement.name} --today {TODAY}",
+            lambda: month_end(self.host, PERIOD, self.out_dir, TODAY, statement=self.statement, pdf=self.pdf,
+                              server=self.sink.server, progress=step, stage_progress=progress), (self.statement,))
 
     def sage_history(self) -> Report:
         """The demo's Sage is a new company: send it the history first, every month from January 2024 to June
         2025 (``arxl export sage --period 2024-01 --through 2025-06 --out DIR --again``: the sample's invoices
         went to the old Sage, marked exported; an empty Sage needs them again, and their receipts)."""
         first, last = HISTORY
-        return export_sage_months(self.host, first, last, self.sage_dir, again=True, on=Period.parse(PERIOD).first)
+        return self.journaled(
+            f"arxl export sage {self.book.name} --period {first} --through {last} --out sage --again",
+            lambda: export_sage_months(self.host, first, last, self.sage_dir, again=True,
+                                       on=Period.parse(PERIOD).first))
 
     def sage_check(self) -> tuple[Report, Path, Path]:
         """Sage's side after the close: every file of the history and July's imported into the model of Sage 50
@@ -91,10 +111,27 @@ class Demo:
         as_of = Period.parse(PERIOD).last
         aged = model.write_aged_debtors(self.sage_dir / f"aged-debtors-{as_of}.csv", as_of)
         balance = model.write_trial_balance(self.sage_dir / f"trial-balance-{as_of}.csv")
-        return tieout(self.host, aged, as_of, trial_balance=balance).report, aged, balance
+        run = self.journaled(f"arxl tieout {self.book.name} --sage {aged.name} --as-of {as_of} --tb {balance.name}",
+                             lambda: tieout(self.host, aged, as_of, trial_balance=balance).report, (aged, balance))
+        return run, aged, balance
+
+    def audit(self, aged: Path, balance: Path) -> Report:
+        """July's audit pack (``arxl audit pack BOOK --period 2025-07 --out DIR/audit --sage ... --tb ...``),
+        prepared by the sample's accountant, its lead schedule tied to Sage's reports."""
+        return self.journaled(
+            f"arxl audit pack {self.book.name} --period {PERIOD} --out audit --sage {aged.name} --tb {balance.name}",
+            lambda: audit_pack(self.host, Period.parse(PERIOD), self.out_dir / "audit", preparer="Aline Uwase",
+                               today=TODAY, documents=self.out_dir, sage=aged, trial_balance=balance),
+            (aged, balance))
+
+    def verify(self) -> Report:
+        """``arxl audit verify BOOK --pack DIR/audit``: the journal's chain, the ledger as arxl left it, the pack's
+        documents as indexed."""
+        return verify(self.book, self.out_dir / "audit").report
 
     def decide(self) -> Report:
         """The accountant's part: automatic matches approved, the other lines decided from the answer key."""
+        before = workbook_hash(self.book)
         approved = approve_matches(self.host)
         table = reconciliation_table(self.host)
         proposals: dict[str, set[str]] = defaultdict(set)
@@ -102,6 +139,8 @@ class Demo:
             if row.invoice_no:
                 proposals[row.line_id].add(row.invoice_no)
         self.host.apply(decide(table, sample_decisions(proposals), "remaining lines decided (demo)"))
+        record(self.host, before, f"arxl reconcile approve {self.book.name}, the other lines decided in the "
+               "Reconciliation sheet (arxl demo)", warn=_ignore)
         return approved
 
     @property

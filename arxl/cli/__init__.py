@@ -64,12 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     session.command = " ".join(["arxl", *words])[:160]
     session.wait = None
+    session.started(words)
     fit_consoles()
     words, notes = modernize(words, typer.main.get_command(app))
     for note in notes:
         warn(f"arxl: deprecated: {note}")
     with session.locks:  # every workbook lock this command took is released here, whatever happened
-        return _run(words)
+        code = _run(words)
+        # journaled under the lock whatever the outcome: a command that changed nothing writes no entry, and one
+        # that stopped half-way (a close waiting for decisions after billing) has done work the journal must show
+        session.journal()
+        return code
 
 
 def _run(words: list[str]) -> int:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from arxl.cli.common import BookArgument, app, group, show
+from arxl.cli.common import BookArgument, app, group, session, show
 from arxl.core.errors import ArxlError
+
+DIFFERS = 3  # the exit code of a verify that found differences (as arxl tieout's)
 
 audit_app = group("The audit pack: working papers for the auditor, and the check of arxl's own records.")
 app.add_typer(audit_app, name="audit")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in this environment: the pack's cell is left for a hand
-        return ""
 
 
 @audit_app.command("pack")
@@ -48,7 +42,7 @@ def pack_cmd(
     credit balances, related parties), the confirmation letters, and index.csv of every document with its
     SHA-256."""
     from arxl.app.audit import audit_pack
-    from arxl.app.workbook import readable
+    from arxl.app.journal import user
     from arxl.core.dates import to_date
     from arxl.core.period import Period
 
@@ -56,5 +50,22 @@ def pack_cmd(
         raise ArxlError("give --period YYYY-MM (a month) or --year YYYY (a year)")
     chosen = Period.parse(year, year=True) if year is not None else Period.parse(period)
     day = to_date(today, "--today") if today else dt.date.today()
-    show(audit_pack(readable(book), chosen, out, preparer=_user() if preparer is None else preparer, today=day,
-                    documents=documents, sage=sage, trial_balance=tb, profile=profile))
+    show(audit_pack(session.writable(book), chosen, out, preparer=user() if preparer is None else preparer,
+                    today=day, documents=documents, sage=sage, trial_balance=tb, profile=profile))
+
+
+@audit_app.command("verify")
+def verify_cmd(
+    book: BookArgument,
+    pack: Annotated[Path | None, typer.Option("--pack", metavar="DIR", help="An audit pack's folder: every "
+                                              "document of its index.csv is checked too.")] = None,
+) -> None:
+    """Check the audit journal beside the workbook (a line removed, edited or torn), the ledger tables against
+    the state the last journaled command left (each cell changed, row gone or added outside arxl) and, with
+    --pack, every document of the pack (missing or changed). Exit 0 when clean, 3 when something differs."""
+    from arxl.app.verify import verify
+
+    run = verify(book, pack)
+    show(run.report)
+    if not run.clean:
+        raise typer.Exit(DIFFERS)

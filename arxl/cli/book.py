@@ -143,6 +143,10 @@ def demo(
                       "against the register (arxl tieout, the TieOut sheet):", highlight=False)
             for line in check.lines[:1] + [line for line in check.lines if "debtors control" in line]:
                 out.print(f"  {line}", highlight=False, markup=False)
+            pack = run.audit(aged, balance)
+            out.print(f"[bold]audit[/bold]: {pack.lines[0]}", highlight=False)
+            for line in [*pack.lines[1:], *run.verify().lines]:
+                out.print(f"  {line}", highlight=False, markup=False)
     steps = RichTable(title="Month-end close of July 2025", show_lines=False)
     steps.add_column("step")
     steps.add_column("what it did", overflow="fold")

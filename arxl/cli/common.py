@@ -41,7 +41,8 @@ app = typer.Typer(
          "One grammar: arxl NOUN VERB BOOK [options]. --out DIR is always a folder, -o/--output FILE always one "
          "file; --as-of DATE is the date a report looks at, --on DATE the date a record carries, --period YYYY-MM "
          "a month; flags take no value. Exit codes: 0 done, 2 bad input or refused (the message names the file, "
-         "sheet and cell), 1 a bug in arxl, 3 arxl tieout found that Sage and arxl differ.",
+         "sheet and cell), 1 a bug in arxl, 3 arxl tieout found that Sage and arxl differ or arxl audit verify "
+         "found a difference.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -78,12 +79,34 @@ class Session:
         self.locks = contextlib.ExitStack()
         self.command = "arxl"
         self.wait: float | None = None
+        self.words: list[str] = []
+        self.books: list[tuple[Path, str | None]] = []  # each workbook locked, with its hash before the command
+        self.reports: list[Report] = []  # what the command showed (the files it wrote)
+
+    def started(self, words: list[str]) -> None:
+        self.words, self.books, self.reports = list(words), [], []
 
     def writable(self, book: Path) -> FileHost:
         """The workbook for a command that changes it: locked first, the lock held until the command ends."""
+        from arxl.app.journal import workbook_hash
         from arxl.app.workbook import writable  # here, not at the top: `arxl --help` starts without openpyxl
 
-        return writable(book, self.locks, self.command, self.wait, warn)
+        host = writable(book, self.locks, self.command, self.wait, warn)
+        if all(book.resolve() != known.resolve() for known, _ in self.books):
+            self.books.append((book, workbook_hash(book)))
+        return host
+
+    def journal(self) -> None:
+        """The audit journal's entry for each workbook this command changed (or wrote documents from)."""
+        if not self.books:
+            return
+        from arxl.app.journal import given_files, record
+        from arxl.app.workbook import FileHost
+
+        files = [path for report in self.reports for path in report.files]
+        for book, before in self.books:
+            record(FileHost(book), before, " ".join(["arxl", *self.words]), inputs=given_files(self.words, book),
+                   outputs=files, warn=warn)
 
 
 session = Session()
@@ -92,6 +115,7 @@ session = Session()
 def show(report: Report) -> None:
     """Print a job's report: problems (with their cells) and refusals on stderr, what was done on stdout;
     exit 2 if refused."""
+    session.reports.append(report)
     for problem in report.problems:
         label = "" if problem.severity == "error" else "  (warning)"
         warn(f"{problem}{label}")

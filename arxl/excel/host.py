@@ -130,11 +130,12 @@ class ExcelBook:
             after = self.book.sheets[index - 2] if index > 1 else None
             existing.delete()
         sheet = self.book.sheets.add(spec.name, after=after) if after is not None else self.book.sheets.add(spec.name)
-        width = max((len(r) for r in spec.rows), default=0)
+        rows = list(spec.every_row())
+        width = max((len(r) for r in rows), default=0)
         if width:
-            block = [[_cell_value(c) for c in row] + [None] * (width - len(row)) for row in spec.rows]
+            block = [[_cell_value(c) for c in row] + [None] * (width - len(row)) for row in rows]
             sheet.range("A1").value = block
-        for r, row in enumerate(spec.rows, start=1):
+        for r, row in enumerate(rows, start=1):
             for c, cell in enumerate(row, start=1):
                 if cell.style or cell.currency or cell.link:
                     _style(sheet.range(f"{column_letter(c)}{r}"), cell)

@@ -12,7 +12,7 @@ hyperlinks, widths, frozen panes, filters, conditional formats, charts) so that 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -77,6 +77,34 @@ class TableArea:
     style: str = "TableStyleLight9"
 
 
+@dataclass(frozen=True, slots=True)
+class DataColumn:
+    """The look of one column of :class:`DataRows`: its style and amount currency (fixed, or read from another
+    column of each row), or a formula per row (``{row}`` is the row's number) whose cached result is the row's
+    value."""
+
+    style: Style = ""
+    currency: str = ""
+    currency_of: int = -1  # the position of the column holding each row's currency, for amounts in several
+    formula: str = ""  # e.g. "=ROUND(I{row}*J{row},0)"
+
+
+@dataclass(slots=True)
+class DataRows:
+    """Many rows of plain values below a sheet's cells, one look per column: a copy of a ledger table (200,000
+    invoices) without a :class:`Cell` per value, so that the fast route writes it at the speed of the data."""
+
+    columns: tuple[DataColumn, ...]
+    values: list[tuple[object, ...]] = field(default_factory=list)
+
+    def cells(self, first_row: int) -> Iterator[list[Cell]]:
+        """The rows as cells (the slow renderers' view), numbered from ``first_row``."""
+        for n, values in enumerate(self.values, start=first_row):
+            yield [Cell(v, formula=c.formula.format(row=n), style=c.style,
+                        currency=c.currency or (str(values[c.currency_of]) if c.currency_of >= 0 else ""))
+                   for c, v in zip(self.columns, values, strict=True)]
+
+
 @dataclass(slots=True)
 class SheetSpec:
     """A generated sheet, rewritten whole on every run by the workflow that owns it."""
@@ -93,6 +121,17 @@ class SheetSpec:
     print_area: str = ""  # e.g. "A1:L40"; empty: everything
     landscape: bool = False
     fit_width: bool = False  # print one page wide (as many pages tall as needed)
+    data: DataRows | None = None  # rows of plain values after ``rows``
+
+    def every_row(self) -> Iterator[list[Cell]]:
+        """The rows, then the data rows as cells."""
+        yield from self.rows
+        if self.data is not None:
+            yield from self.data.cells(len(self.rows) + 1)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows) + (len(self.data.values) if self.data is not None else 0)
 
     def add(self, *cells: Cell | object) -> int:
         """Append a row (plain values become value cells); returns its Excel row number."""

@@ -87,6 +87,8 @@ def _settings() -> list[Setting]:
         ("output_folder", "out", ""),
         ("collections_target_rwf", "150000000", "collections expected each month (cash applied to invoices)"),
         ("collections_target_usd", "10000", ""),
+        ("audit_loss_rates", "0.5%,2%,5%,15%,30%,60%", "the company's estimate per aging bucket: no write-off yet"),
+        ("audit_forward_looking", "10%", "loss rates raised for slower public-sector payments"),
     )
     titles = {name: info.title or name for name, info in Settings.model_fields.items()}
     return [Setting(key=titles[name], value=value, notes=notes) for name, value, notes in values]

@@ -106,6 +106,8 @@ CHRONIC_STOP = {"C042": dt.date(2025, 1, 31), "C052": dt.date(2025, 5, 31)}  # l
 ARRANGEMENT_CUSTOMER = "C042"  # ...an instalment plan (C042) or a broken promise (C052)
 ARRANGEMENT_DAY = dt.date(2025, 5, 28)
 SUSPENDED_FROM = dt.date(2025, 4, 1)
+RELATED_PARTIES = {"C044": "common director", "C045": "common director"}  # IAS 24, for the audit pack
+SPECIFIC_PROVISIONS = {"C052": D("0.5")}  # the broken promise (C052): half its debt provided for on its own
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def _customers(rng: random.Random) -> _People:
             withholding=withholding, bank_accounts=_bank_accounts(rng, kind, address),
             email=f"accounts@{slug}.example.{domain}", phone=_phone(rng, kind),
             contact=f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}", address=address, terms=terms,
-            currency="USD" if kind == "foreign" else "RWF", credit_limit=limit, sage_account=sage[-1]))
+            currency="USD" if kind == "foreign" else "RWF", credit_limit=limit, sage_account=sage[-1],
+            related_party=RELATED_PARTIES.get(cid, ""), specific_provision=SPECIFIC_PROVISIONS.get(cid)))
         kinds[cid], habits[cid] = kind, habit
     return _People(customers, kinds, habits)
 

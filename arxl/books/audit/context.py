@@ -15,7 +15,8 @@ sheet              columns (letters fixed: the papers' formulas name them throug
 
 Each Z sheet has the working-paper frame of :mod:`arxl.books.audit.papers` (rows 1-7), its column headers on
 row 8 and its rows from row 9. The papers sum them with ``SUMIFS`` over whole columns (``sumifs``), which a
-header text never matches. A Z row's last column names the ledger cell it was copied from ("Invoices!A12").
+header text never matches. A Z row's last column is the row of the ledger's sheet it was
+copied from (column "Invoices row": 12); Z4's names the document's or receipt's cell.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from arxl.core.aging import BucketScheme, age, parse_buckets
 from arxl.core.fx import in_base
 from arxl.core.money import exponent
 from arxl.core.period import Period
-from arxl.ledger.changes import Cell, SheetSpec
+from arxl.ledger.changes import DataColumn, DataRows, SheetSpec
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import OpenItem, open_items
 from arxl.ledger.rates import rate_on
@@ -144,23 +145,26 @@ def data_sheets(ctx: PackContext) -> list[SheetSpec]:
     return [_invoices(ctx), _receipts(ctx), _allocations(ctx), _open_items(ctx), _customers(ctx)]
 
 
+T, D, N = DataColumn(), DataColumn(style="date"), DataColumn(style="decimal")
+ROW = DataColumn(style="integer")  # the row of the ledger's sheet the values were copied from
+
+
+def _money(currency_of: int) -> DataColumn:
+    return DataColumn(style="amount", currency_of=currency_of)
+
+
 def _invoices(ctx: PackContext) -> SheetSpec:
     table = ctx.ledger.invoices
     spec = paper("Z1", "Invoices", "Invoice register (copy)", ctx.head, f"[{ctx.book}]Invoices, as it stood when "
                  "the pack was built", widths={"A": 18, "E": 12, "Q": 16})
     header(spec, "Invoice No", "Type", "Invoice Date", "Due Date", "Customer ID", "Currency", "Net Amount",
            "VAT Amount", "Total Amount", "Status", "Original Invoice", "Period", "EBM Receipt No", "EBM Date",
-           "Sage Exported", "Rate", "Source")
-    for inv, row in zip(table.rows, table.row_numbers, strict=True):
-        c = inv.currency
-        spec.rows.append([
-            Cell(inv.invoice_no), Cell(inv.doc_type), Cell(inv.invoice_date, style="date"),
-            Cell(inv.due_date, style="date"), Cell(inv.customer_id), Cell(c),
-            Cell(inv.net_amount, style="amount", currency=c), Cell(inv.vat_amount, style="amount", currency=c),
-            Cell(inv.total_amount, style="amount", currency=c), Cell(inv.status), Cell(inv.original_invoice),
-            Cell(inv.period), Cell(inv.ebm_receipt_no), Cell(inv.ebm_date, style="date"),
-            Cell(inv.sage_exported, style="date"), Cell(inv.rate, style="decimal"),
-            Cell(_source(table.sheet, table.letters, row))])
+           "Sage Exported", "Rate", f"{table.sheet} row")
+    spec.data = DataRows((T, T, D, D, T, T, _money(5), _money(5), _money(5), T, T, T, T, D, D, N, ROW), [
+        (i.invoice_no, i.doc_type, i.invoice_date, i.due_date, i.customer_id, i.currency, i.net_amount,
+         i.vat_amount, i.total_amount, i.status, i.original_invoice, i.period, i.ebm_receipt_no, i.ebm_date,
+         i.sage_exported, i.rate, row)
+        for i, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec
 
 
@@ -169,12 +173,11 @@ def _receipts(ctx: PackContext) -> SheetSpec:
     spec = paper("Z2", "Receipts", "Receipts register (copy)", ctx.head, f"[{ctx.book}]Receipts",
                  widths={"A": 18, "F": 24, "G": 18, "I": 16})
     header(spec, "Receipt ID", "Date", "Customer ID", "Currency", "Amount", "Payer", "Bank Reference",
-           "Sage Exported", "Source")
-    for r, row in zip(table.rows, table.row_numbers, strict=True):
-        spec.rows.append([
-            Cell(r.receipt_id), Cell(r.date, style="date"), Cell(r.customer_id), Cell(r.currency),
-            Cell(r.amount, style="amount", currency=r.currency), Cell(r.payer_name), Cell(r.bank_reference),
-            Cell(r.sage_exported, style="date"), Cell(_source(table.sheet, table.letters, row))])
+           "Sage Exported", f"{table.sheet} row")
+    spec.data = DataRows((T, D, T, T, _money(3), T, T, D, ROW), [
+        (r.receipt_id, r.date, r.customer_id, r.currency, r.amount, r.payer_name, r.bank_reference, r.sage_exported,
+         row)
+        for r, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec
 
 
@@ -185,15 +188,12 @@ def _allocations(ctx: PackContext) -> SheetSpec:
     spec = paper("Z3", "Allocations", "Allocations (copy)", ctx.head, f"[{ctx.book}]Allocations; the customer "
                  "is the invoice's (the receipt's when it names no invoice)", widths={"A": 18, "B": 18, "M": 16})
     header(spec, "Receipt ID", "Invoice No", "Customer ID", "Date", "Currency", "Applied", "Deduction",
-           "Deduction Type", "Certificate No", "Certificate Date", "Rate", "Sage Exported", "Source")
-    for a, row in zip(table.rows, table.row_numbers, strict=True):
-        c = a.currency
-        spec.rows.append([
-            Cell(a.receipt_id), Cell(a.invoice_no), Cell(owner.get(a.invoice_no) or payer.get(a.receipt_id, "")),
-            Cell(a.date, style="date"), Cell(c), Cell(a.applied_amount, style="amount", currency=c),
-            Cell(a.deduction_amount, style="amount", currency=c), Cell(a.deduction_type), Cell(a.certificate_no),
-            Cell(a.certificate_date, style="date"), Cell(a.rate, style="decimal"),
-            Cell(a.sage_exported, style="date"), Cell(_source(table.sheet, table.letters, row))])
+           "Deduction Type", "Certificate No", "Certificate Date", "Rate", "Sage Exported", f"{table.sheet} row")
+    spec.data = DataRows((T, T, T, D, T, _money(4), _money(4), T, T, D, N, D, ROW), [
+        (a.receipt_id, a.invoice_no, owner.get(a.invoice_no) or payer.get(a.receipt_id, ""), a.date, a.currency,
+         a.applied_amount, a.deduction_amount, a.deduction_type, a.certificate_no, a.certificate_date, a.rate,
+         a.sage_exported, row)
+        for a, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec
 
 
@@ -204,21 +204,16 @@ def _open_items(ctx: PackContext) -> SheetSpec:
     header(spec, "Customer ID", "Currency", "Kind", "Reference", "Document Date", "Due Date", "Days Past Due",
            "Bucket", "Open Amount", "Closing Rate", f"Base Value {ctx.base}", "Source")
     places = exponent(ctx.base)
-    where = {i.invoice_no: _source(ctx.ledger.invoices.sheet, ctx.ledger.invoices.letters, row)
-             for i, row in zip(ctx.ledger.invoices.rows, ctx.ledger.invoices.row_numbers, strict=True)}
-    where.update({r.receipt_id: _source(ctx.ledger.receipts.sheet, ctx.ledger.receipts.letters, row)
-                  for r, row in zip(ctx.ledger.receipts.rows, ctx.ledger.receipts.row_numbers, strict=True)})
-    for n, item in enumerate(ctx.items):
-        row = FIRST_ROW + n
-        c = item.currency
-        spec.rows.append([
-            Cell(item.customer_id), Cell(c), Cell(item.kind), Cell(item.reference),
-            Cell(item.document_date, style="date"), Cell(item.due_date, style="date"),
-            Cell(ctx.days(item), style="integer"), Cell(ctx.bucket(item)),
-            Cell(item.open_amount, style="amount", currency=c), Cell(ctx.closing[c], style="decimal"),
-            Cell(ctx.base_value(item), formula=f"=ROUND(I{row}*J{row},{places})", style="amount",
-                 currency=ctx.base),
-            Cell(where.get(item.reference, ""))])
+    invoices, receipts = ctx.ledger.invoices, ctx.ledger.receipts
+    where = {i.invoice_no: _source(invoices.sheet, invoices.letters, row)
+             for i, row in zip(invoices.rows, invoices.row_numbers, strict=True)}
+    where.update({r.receipt_id: _source(receipts.sheet, receipts.letters, row)
+                  for r, row in zip(receipts.rows, receipts.row_numbers, strict=True)})
+    base = DataColumn(style="amount", currency=ctx.base, formula=f"=ROUND(I{{row}}*J{{row}},{places})")
+    spec.data = DataRows((T, T, T, T, D, D, DataColumn(style="integer"), T, _money(1), N, base, T), [
+        (i.customer_id, i.currency, i.kind, i.reference, i.document_date, i.due_date, ctx.days(i), ctx.bucket(i),
+         i.open_amount, ctx.closing[i.currency], ctx.base_value(i), where.get(i.reference, ""))
+        for i in ctx.items])
     return spec
 
 
@@ -226,10 +221,9 @@ def _customers(ctx: PackContext) -> SheetSpec:
     table = ctx.ledger.customers
     spec = paper("Z5", "Customers", "Customers (copy)", ctx.head, f"[{ctx.book}]Customers",
                  widths={"B": 32, "D": 20, "F": 22})
-    header(spec, "Customer ID", "Name", "Type", "Related Party", "Specific Provision", "Sage Account", "Source")
-    for c, row in zip(table.rows, table.row_numbers, strict=True):
-        spec.rows.append([
-            Cell(c.customer_id), Cell(c.name), Cell(c.customer_type), Cell(c.related_party),
-            Cell(c.specific_provision, style="percent"), Cell(c.sage_account),
-            Cell(_source(table.sheet, table.letters, row))])
+    header(spec, "Customer ID", "Name", "Type", "Related Party", "Specific Provision", "Sage Account",
+           f"{table.sheet} row")
+    spec.data = DataRows((T, T, T, T, DataColumn(style="percent"), T, ROW), [
+        (c.customer_id, c.name, c.customer_type, c.related_party, c.specific_provision, c.sage_account, row)
+        for c, row in zip(table.rows, table.row_numbers, strict=True)])
     return spec

@@ -195,7 +195,7 @@ def render_sheet(book: Workbook, spec: SheetSpec) -> Worksheet:
     if spec.name in book.sheetnames:
         book.remove(book[spec.name])
     sheet = book.create_sheet(spec.name, index)
-    for r, row in enumerate(spec.rows, start=1):
+    for r, row in enumerate(spec.every_row(), start=1):
         for c, cell in enumerate(row, start=1):
             _write_cell(sheet, r, c, cell)
     for letter, width in spec.widths.items():

@@ -78,7 +78,7 @@ def result_xml(value: object, date1904: bool = False) -> tuple[str, str] | None:
 def formula_results(spec: SheetSpec) -> dict[str, object]:
     """Cell reference -> the result arxl computed, for every formula cell of a generated sheet."""
     found: dict[str, object] = {}
-    for r, row in enumerate(spec.rows, start=1):
+    for r, row in enumerate(spec.every_row(), start=1):
         for c, cell in enumerate(row, start=1):
             if cell.formula and cell.value is not None:
                 found[f"{column_letter(c)}{r}"] = cell.value

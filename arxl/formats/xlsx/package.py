@@ -11,21 +11,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import posixpath
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from arxl.core.background import Pending, in_background
 from arxl.core.errors import BadWorkbook, CellRef
 from arxl.formats.xlsx.cells import CT, DOC_REL, PARSER, PKG_REL, q
 from arxl.formats.xlsx.charts import chart_xml, drawing_xml
-from arxl.formats.xlsx.sheetxml import absolute, quote_sheet, render_sheet_xml, table_xml
+from arxl.formats.xlsx.sheetxml import absolute, data_looks, data_rows_xml, quote_sheet, render_sheet_xml, table_xml
 from arxl.formats.xlsx.styles import StyleBook
 from arxl.formats.xlsx.zipcopy import ZipCopier
 from arxl.ledger.changes import SheetSpec
@@ -247,7 +249,7 @@ def _used_tables(package: _Package) -> tuple[set[int], set[str]]:
     return ids, names
 
 
-def _put_sheet(book: _Book, spec: SheetSpec, styles: StyleBook) -> bool:
+def _put_sheet(book: _Book, spec: SheetSpec, styles: StyleBook, data_xml: str | None = None) -> bool:
     """Render one generated sheet into the package; True when a formula has no cached value."""
     package = book.package
     sheets = book.sheets()
@@ -299,7 +301,7 @@ def _put_sheet(book: _Book, spec: SheetSpec, styles: StyleBook) -> bool:
             package.put(table_part, table_xml(table, number, name, spec))
             book.set_type(table_part, _CT_TABLE)
             table_rids.append(_add_rel(rels, _REL_TABLE, _relative(part, table_part)))
-    rendered = render_sheet_xml(spec, styles, book.date1904, drawing_rid, table_rids)
+    rendered = render_sheet_xml(spec, styles, book.date1904, drawing_rid, table_rids, data_xml)
     for number, link in enumerate(rendered.links, start=1):
         _add_rel(rels, _REL_LINK, link, f"rIdL{number}", external=True)
     package.put(part, rendered.xml)
@@ -354,6 +356,26 @@ def _styles_part(book: _Book) -> str:
     return "xl/styles.xml"
 
 
+BACKGROUND_ROWS = 50_000  # data rows from which the largest block is rendered in a child process
+
+
+@contextlib.contextmanager
+def _largest_data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: bool
+                            ) -> Iterator[tuple[SheetSpec | None, Pending[str] | None]]:
+    """The largest block of data rows (a register's copy) rendered in a child process while this one renders
+    the other sheets: its looks are registered here first, so both sides number the styles alike. A child that
+    fails gives None and the sheet is rendered here."""
+    blocks = [s for s in specs if s.data is not None and len(s.data.values) >= BACKGROUND_ROWS]
+    if len(blocks) < 1 or sum(s.height for s in specs) < 2 * BACKGROUND_ROWS:
+        yield None, None
+        return
+    largest = max(blocks, key=lambda s: s.height)
+    assert largest.data is not None
+    looks = data_looks(largest.data, styles)
+    with in_background(data_rows_xml, largest.data, len(largest.rows) + 1, looks, date1904) as pending:
+        yield largest, pending
+
+
 def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set[str]:
     """Write ``target``: the workbook ``source`` with the generated sheets of ``specs`` replaced or added.
     Returns the parts written anew (the others are copied unchanged, still compressed)."""
@@ -363,8 +385,10 @@ def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set
         styles_part = _styles_part(book)
         styles = StyleBook(package.read(styles_part) if package.exists(styles_part) else None)
         uncached = False
-        for spec in specs:
-            uncached |= _put_sheet(book, spec, styles)
+        with _largest_data_elsewhere(specs, styles, book.date1904) as (largest, pending):
+            for spec in specs:
+                data_xml = pending.result() if spec is largest and pending is not None else None
+                uncached |= _put_sheet(book, spec, styles, data_xml)
         _drop_calc_chain(book)
         if uncached:
             calc = book.workbook.find(q("calcPr"))
