@@ -1,9 +1,10 @@
 """C, the invoice register of the period, and C2, its numbering: every number of every series accounted for.
 
-**C Register** lists the invoices and credit notes dated in the period, each amount a reference to its row of
-Z1 (so a figure traces to the ledger's cell), with its EBM receipt (an invoice is the commercial document, the
-EBM receipt the fiscal one: a missing receipt number is an exception) and the date it went to Sage. Below, a
-total per currency and type, footed over the paper's rows and tied to Z1 by ``SUMIFS``.
+**C Register** lists the invoices and credit notes dated in the period, each amount its cell of Z1
+(``INDEX`` by the row's "Z1 row", so a figure traces to the ledger's row), with its EBM receipt (an invoice is
+the commercial document, the EBM receipt the fiscal one: a missing receipt number is an exception) and the date
+it went to Sage. The rows are data rows (a year's 200,000 documents without a Cell each), so **C1** holds the
+totals per currency and type, footed over C's rows and tied to Z1 by ``SUMIFS``.
 
 **C2 Numbering** takes each series of Settings (Invoice Series, Credit Note Series) year by year: the run of
 numbers the period should account for (from the one after the last number dated before the period, or the
@@ -26,7 +27,7 @@ from arxl.books.audit.context import INV, Z_INVOICES, PackContext, quoted, sumif
 from arxl.books.audit.lead import amount, date_criteria, mark, same
 from arxl.books.audit.papers import FIRST_ROW, header, paper, sheet_name
 from arxl.core.numbering import parse_number
-from arxl.ledger.changes import Cell, SheetSpec
+from arxl.ledger.changes import Cell, DataColumn, DataRows, SheetSpec
 from arxl.ledger.records import Invoice
 
 ZERO = Decimal(0)
@@ -52,45 +53,57 @@ def in_period(ctx: PackContext) -> list[tuple[int, Invoice]]:
 
 
 def register_paper(ctx: PackContext) -> list[SheetSpec]:
-    """C, the invoice register of the period, and C2, the numbering report."""
-    return [_register(ctx), _numbering(ctx)]
+    """C, the invoice register of the period, C1 its totals, and C2 the numbering report."""
+    docs = in_period(ctx)
+    return [_register(ctx, docs), _totals(ctx, docs), _numbering(ctx)]
 
 
-def _register(ctx: PackContext) -> SheetSpec:
+def _amount(letter: str) -> DataColumn:
+    """An amount of the register: its Z1 cell, found by the row's "Z1 row" (column R)."""
+    return DataColumn(style="amount", currency_of=5, formula=f"=INDEX('{Z_INVOICES}'!${letter}:${letter},$R{{row}})")
+
+
+T, DAY, COUNT = DataColumn(), DataColumn(style="date"), DataColumn(style="integer")
+COLUMNS = (T, T, DAY, T, T, T, _amount(INV["net"]), _amount(INV["vat"]), _amount(INV["total"]), T, T, T, T, DAY, T,
+           COUNT, T, COUNT)
+
+
+def _register(ctx: PackContext, docs: list[tuple[int, Invoice]]) -> SheetSpec:
+    """C: one data row per document (a year's 200,000 without a Cell per value), each amount its Z1 cell."""
     spec = paper("C", "Register", "Invoice register of the period", ctx.head,
-                 f"Z1 (the Invoices table), documents dated {ctx.first:%d/%m/%Y} to {ctx.last:%d/%m/%Y}",
-                 marks="✓ΣEX", widths={"A": 18, "D": 12, "E": 30, "K": 18, "L": 18, "N": 14, "O": 12, "P": 10})
+                 f"Z1 (the Invoices table), documents dated {ctx.first:%d/%m/%Y} to {ctx.last:%d/%m/%Y}; the "
+                 "totals on C1", marks="✓EX",
+                 widths={"A": 18, "D": 12, "E": 30, "K": 18, "L": 18, "N": 14, "O": 12, "P": 10, "Q": 18})
     header(spec, "Number", "Type", "Date", "Customer ID", "Name", "Currency", "Net Amount", "VAT Amount",
            "Total Amount", "Status", "Original Invoice", "EBM Receipt No", "EBM", "Sage Exported", "Series",
-           "Credit Notes", "Credited By")
-    docs = in_period(ctx)
+           "Credit Notes", "Credited By", "Z1 row")
     against: dict[str, list[str]] = defaultdict(list)
     for i in ctx.ledger.invoices:
         if i.doc_type == "credit_note" and i.original_invoice and i.status != "cancelled":
             against[i.original_invoice].append(i.invoice_no)
-    z = f"'{Z_INVOICES}'!"
+    values: list[tuple[object, ...]] = []
     for z_row, i in docs:
-        c = i.currency
         found = series_of(ctx, i.invoice_no)
         notes = against.get(i.invoice_no, []) if i.doc_type == "invoice" else []
-        spec.add(Cell(i.invoice_no), Cell(i.doc_type), Cell(i.invoice_date, style="date"), Cell(i.customer_id),
-                 Cell(ctx.name(i.customer_id)), Cell(c),
-                 amount(i.net_amount, f"={z}{INV['net']}{z_row}", c),
-                 amount(i.vat_amount, f"={z}{INV['vat']}{z_row}", c),
-                 amount(i.total_amount, f"={z}{INV['total']}{z_row}", c), Cell(i.status), Cell(i.original_invoice),
-                 Cell(i.ebm_receipt_no), mark("E" if i.ebm_receipt_no.strip() else "X"),
-                 Cell(i.sage_exported, style="date") if i.sage_exported else Cell("not exported", style="note"),
-                 Cell(f"{found[0]}-{found[1]}" if found else ""),
-                 Cell(len(notes), style="integer"), Cell(", ".join(notes)))
-    last = max(spec.next_row - 1, FIRST_ROW)
-    spec.blank()
-    spec.add(Cell("Totals (not cancelled)", style="bold"))
-    spec.add(*(Cell(t, style="header") for t in ("Currency", "Type", "Documents", "No EBM receipt", "",
-                                                 "Per this register", "Per Z1", "Difference")))
-    window = (ctx.first, ctx.last)
+        values.append((i.invoice_no, i.doc_type, i.invoice_date, i.customer_id, ctx.name(i.customer_id), i.currency,
+                       i.net_amount, i.vat_amount, i.total_amount, i.status, i.original_invoice, i.ebm_receipt_no,
+                       "E" if i.ebm_receipt_no.strip() else "X", i.sage_exported,
+                       f"{found[0]}-{found[1]}" if found else "", len(notes), ", ".join(notes), z_row))
+    spec.data = DataRows(COLUMNS, values)
+    return spec
+
+
+def _totals(ctx: PackContext, docs: list[tuple[int, Invoice]]) -> SheetSpec:
+    """C1: the register footed per currency and type (not cancelled), each total tied to Z1 by SUMIFS."""
+    spec = paper("C1", "Register totals", "Invoice register of the period: totals", ctx.head,
+                 f"C (the register of the period) and Z1 dated {ctx.first:%d/%m/%Y} to {ctx.last:%d/%m/%Y}",
+                 marks="✓ΣEX", widths={"A": 12, "B": 14, "F": 20, "G": 20, "H": 14})
+    header(spec, "Currency", "Type", "Documents", "No EBM receipt", "", "Per the register (C)", "Per Z1",
+           "Difference", "Tickmark")
+    last = FIRST_ROW + len(docs) - 1
 
     def own(letter: str) -> str:
-        return f"${letter}${FIRST_ROW}:${letter}${last}"
+        return f"'{REGISTER}'!${letter}${FIRST_ROW}:${letter}${last}"
 
     for c in ctx.currencies:
         for kind in ("invoice", "credit_note"):
@@ -101,13 +114,14 @@ def _register(ctx: PackContext) -> SheetSpec:
             where = f'{own("F")},{quoted(c)},{own("B")},{quoted(kind)},{own("J")},"<>cancelled"'
             total = sum((i.total_amount for i in mine), ZERO)
             z1 = sumifs(Z_INVOICES, INV["total"], (INV["currency"], quoted(c)), (INV["type"], quoted(kind)),
-                        (INV["status"], quoted("<>cancelled")), *date_criteria(INV["date"], window))
+                        (INV["status"], quoted("<>cancelled")), *date_criteria(INV["date"], (ctx.first, ctx.last)))
             missing = sum(1 for i in mine if not i.ebm_receipt_no.strip())
             spec.add(Cell(c), Cell(kind), Cell(len(mine), formula=f"=COUNTIFS({where})", style="integer"),
-                     Cell(missing, formula=f'=COUNTIFS({where},{own("M")},"X")', style="integer"), mark(
-                         "X" if missing else "E"),
-                     amount(total, f"=SUMIFS({own('I')},{where})", c, "total"), amount(total, f"={z1}", c),
-                     amount(ZERO, f"=F{row}-G{row}", c), mark("Σ✓"))
+                     Cell(missing, formula=f'=COUNTIFS({where},{own("M")},"X")', style="integer"),
+                     mark("X" if missing else "E"), amount(total, f"=SUMIFS({own('I')},{where})", c, "total"),
+                     amount(total, f"={z1}", c), amount(ZERO, f"=F{row}-G{row}", c), mark("Σ✓"))
+    if not docs:
+        spec.add(Cell("no document dated in the period", style="note"))
     return spec
 
 
