@@ -28,7 +28,11 @@ from arxl.app.report import Report
 from arxl.books.audit import allowance, schedules
 from arxl.books.audit.confirmations import LETTER_FOLDER, build_confirmations, register_paper
 from arxl.books.audit.context import PackContext, build_context, data_sheets
+from arxl.books.audit.cutoff import cutoff_paper, subsequent_paper
+from arxl.books.audit.lead import lead_paper
 from arxl.books.audit.papers import FIRST_ROW, Signoff, header, legend_sheet, paper
+from arxl.books.audit.register import register_paper as invoice_register
+from arxl.books.audit.rollforward import rollforward_paper
 from arxl.books.tieout import tie_out
 from arxl.core.background import paused_gc
 from arxl.core.money import figure
@@ -48,7 +52,8 @@ from arxl.ledger.records import TABLES
 
 Paper = Callable[[PackContext], list[SheetSpec]]
 
-PAPERS: tuple[Paper, ...] = (register_paper, allowance.allowance_paper, *schedules.PAPERS)
+PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper, invoice_register, cutoff_paper, subsequent_paper,
+                             register_paper, allowance.allowance_paper, *schedules.PAPERS)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
 INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
