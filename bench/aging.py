@@ -53,9 +53,11 @@ def _letters(n: int) -> str:
     return column_letter(n)
 
 
-def _template(path: Path) -> dict[str, list[object]]:
+def _template(path: Path, rate_days: int = 0) -> dict[str, list[object]]:
     """A small billing workbook written by arxl: one RWF row and one USD row in each big table, so that the
-    lean writer can reuse the cell formats arxl gives each column (dates, RWF and USD amounts)."""
+    lean writer can reuse the cell formats arxl gives each column (dates, RWF and USD amounts). The Rates sheet
+    has the closing rate, and with ``rate_days`` a rate for every day of the story too (a foreign document
+    carried at its own date's rate)."""
     from arxl.formats.xlsx.writer import write_book
     from arxl.ledger.records import Allocation, Customer, ExchangeRate, Invoice, Receipt, Setting, TaxCodeRow
 
@@ -63,7 +65,10 @@ def _template(path: Path) -> dict[str, list[object]]:
     tables: dict[str, list[object]] = {
         "Settings": [Setting(key="Company Name", value="Bench Cloud Ltd"), Setting(key="Base Currency", value="RWF"),
                      Setting(key="Aging Buckets", value="30,60,90,120")],
-        "Rates": [ExchangeRate(date=AS_OF, currency="USD", rate=Decimal(1440), source="BNR")],  # the closing rate
+        "Rates": [ExchangeRate(date=AS_OF, currency="USD", rate=Decimal(1440), source="BNR")]  # the closing rate
+        + [ExchangeRate(date=dt.date(2024, 1, 1) + dt.timedelta(days=n), currency="USD",
+                        rate=Decimal(1250) + Decimal(n) / 2, source="BNR")
+           for n in range(rate_days) if dt.date(2024, 1, 1) + dt.timedelta(days=n) != AS_OF],
         "TaxCodes": [TaxCodeRow(code="VAT18", rate=Decimal("0.18"), effective_from=dt.date(2023, 1, 1))],
         "Customers": [Customer(customer_id=f"T{c}", name="x", customer_type="private", currency=c, terms="NET30")
                       for c in ("RWF", "USD")],
@@ -172,14 +177,14 @@ _WORDS = ("Kigali", "Rwanda", "Nyarugenge", "Gasabo", "Kicukiro", "Huye", "Musan
           "Nyungwe", "Karongi", "Rusizi", "Muhanga", "Nyagatare", "Bugesera")
 
 
-def make_ledger(path: Path, invoices: int, customers: int, days: int = 546) -> None:
+def make_ledger(path: Path, invoices: int, customers: int, days: int = 546, daily_rates: bool = False) -> None:
     """Write the bench ledger: arxl's template, its big tables' rows joined as sheet XML (inline strings, as
     arxl's openpyxl writer does)."""
     from arxl.ledger.records import TABLES, columns
 
     path.parent.mkdir(parents=True, exist_ok=True)
     template = path.with_suffix(".template.xlsx")
-    _template(template)
+    _template(template, days if daily_rates else 0)
     story = _story(invoices, customers, days=days)
     with zipfile.ZipFile(template) as archive:
         parts = _sheet_parts(archive)

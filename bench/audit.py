@@ -6,7 +6,8 @@ open items at the year end, every working paper, the copies of the ledger's tabl
 register, receipts and allocations), the document index, and the atomic save. It runs in a fresh process so that
 its peak memory (max RSS) is its own. The ledger is the aging benchmark's generator (bench/aging.py) over 400
 days from 1 January 2024, so that the year 2024 holds about 200,000 invoices and the first weeks of 2025 bring
-the receipts after the year end; the closing rate is the year end's. It is built once and cached under out/bench/.
+the receipts after the year end; the Rates sheet has a USD rate for every day, the closing rate the year end's.
+It is built once and cached under out/bench/.
 
     python bench/audit.py [--invoices 219000] [--customers 25000]
 """
@@ -39,11 +40,11 @@ def ledger_path(invoices: int, customers: int) -> Path:
     end."""
     import aging
 
-    path = CACHE / f"audit-ledger-{invoices}-{customers}-{DAYS}.xlsx"
+    path = CACHE / f"audit-ledger-{invoices}-{customers}-{DAYS}-rated.xlsx"
     if not path.exists():
         started = time.perf_counter()
         aging.AS_OF = YEAR_END  # the story's as-of: its closing rate, and what is still unpaid at it
-        aging.make_ledger(path, invoices, customers, days=DAYS)
+        aging.make_ledger(path, invoices, customers, days=DAYS, daily_rates=True)
         print(f"built {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s",
               flush=True)
     return path

@@ -132,7 +132,7 @@ def test_a_register_rendered_in_a_child_process_is_the_same_sheet(tmp_path: Path
     ledger, _ = open_ledger(book)
     sheets = data_sheets(build_context(ledger, book.name, JUNE, Signoff("me", dt.date(2025, 7, 1))))
     write_pack(tmp_path / "here.xlsx", sheets)
-    monkeypatch.setattr(package, "BACKGROUND_ROWS", 100)  # the invoices' copy (the largest) goes to a child
+    monkeypatch.setattr(package, "BACKGROUND_ROWS", 100)  # the last big copy goes to a child
     write_pack(tmp_path / "child.xlsx", sheets)
     def cells(path: Path) -> dict[str, list[tuple[object, str, bool]]]:  # value, number format, bold
         book = openpyxl.load_workbook(path)

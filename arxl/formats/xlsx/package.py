@@ -27,10 +27,18 @@ from arxl.core.background import Pending, in_background
 from arxl.core.errors import BadWorkbook, CellRef
 from arxl.formats.xlsx.cells import CT, DOC_REL, PARSER, PKG_REL, q
 from arxl.formats.xlsx.charts import chart_xml, drawing_xml
-from arxl.formats.xlsx.sheetxml import absolute, data_looks, data_rows_xml, quote_sheet, render_sheet_xml, table_xml
+from arxl.formats.xlsx.sheetxml import (
+    DataLooks,
+    absolute,
+    data_looks,
+    data_rows_xml,
+    quote_sheet,
+    render_sheet_xml,
+    table_xml,
+)
 from arxl.formats.xlsx.styles import StyleBook
 from arxl.formats.xlsx.zipcopy import ZipCopier
-from arxl.ledger.changes import SheetSpec
+from arxl.ledger.changes import DataRows, SheetSpec
 
 _REL_WORKSHEET = DOC_REL + "/worksheet"
 _REL_STYLES = DOC_REL + "/styles"
@@ -362,18 +370,30 @@ BACKGROUND_ROWS = 50_000  # data rows from which the largest block is rendered i
 @contextlib.contextmanager
 def _largest_data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: bool
                             ) -> Iterator[tuple[SheetSpec | None, Pending[str] | None]]:
-    """The largest block of data rows (a register's copy) rendered in a child process while this one renders
-    the other sheets: its looks are registered here first, so both sides number the styles alike. A child that
-    fails gives None and the sheet is rendered here."""
+    """The last big block of data rows (a register's copy) rendered in a child process while this one renders
+    the sheets before it (so it has work while the child works): its looks are registered here first, so both
+    sides number the styles alike. A child that fails gives None and the sheet is rendered here."""
     blocks = [s for s in specs if s.data is not None and len(s.data.values) >= BACKGROUND_ROWS]
     if len(blocks) < 1 or sum(s.height for s in specs) < 2 * BACKGROUND_ROWS:
         yield None, None
         return
-    largest = max(blocks, key=lambda s: s.height)
+    largest = blocks[-1]
     assert largest.data is not None
-    looks = data_looks(largest.data, styles)
-    with in_background(data_rows_xml, largest.data, len(largest.rows) + 1, looks, date1904) as pending:
-        yield largest, pending
+    # the rows reach the child through the fork, not pickled: pickling 200,000 rows costs more than rendering them
+    _INHERITED["rows"] = (largest.data, len(largest.rows) + 1, data_looks(largest.data, styles), date1904)
+    try:
+        with in_background(_render_inherited) as pending:
+            yield largest, pending
+    finally:
+        _INHERITED.clear()
+
+
+_INHERITED: dict[str, tuple[DataRows, int, DataLooks, bool]] = {}
+
+
+def _render_inherited() -> str:
+    """In the forked child: the data rows its parent left in :data:`_INHERITED` before forking, rendered."""
+    return data_rows_xml(*_INHERITED["rows"])
 
 
 def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set[str]:
