@@ -364,36 +364,46 @@ def _styles_part(book: _Book) -> str:
     return "xl/styles.xml"
 
 
-BACKGROUND_ROWS = 50_000  # data rows from which the largest block is rendered in a child process
+BACKGROUND_ROWS = 50_000  # data rows from which blocks are rendered in a child process too
 
 
 @contextlib.contextmanager
-def _largest_data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: bool
-                            ) -> Iterator[tuple[SheetSpec | None, Pending[str] | None]]:
-    """The last big block of data rows (a register's copy) rendered in a child process while this one renders
-    the sheets before it (so it has work while the child works): its looks are registered here first, so both
-    sides number the styles alike. A child that fails gives None and the sheet is rendered here."""
-    blocks = [s for s in specs if s.data is not None and len(s.data.values) >= BACKGROUND_ROWS]
-    if len(blocks) < 1 or sum(s.height for s in specs) < 2 * BACKGROUND_ROWS:
-        yield None, None
+def _data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: bool
+                    ) -> Iterator[tuple[dict[int, int], Pending[list[str]]] | None]:
+    """Big blocks of data rows (copies of registers) shared with a child process: the child renders the last
+    ones, about half the cells, while this one renders the sheets before them, so both cores work and this one
+    reaches the child's sheets last. Their looks are registered here first, so both sides number the styles
+    alike. Yields (sheet's index -> its place in the child's list, the child's pending result); a child that
+    fails gives None and those sheets are rendered here."""
+    blocks = [(i, s) for i, s in enumerate(specs) if s.data is not None and len(s.data.values) >= BACKGROUND_ROWS]
+    total = sum(len(s.data.values) * len(s.data.columns) for _, s in blocks if s.data is not None)
+    if not blocks or sum(s.height for s in specs) < 2 * BACKGROUND_ROWS:
+        yield None
         return
-    largest = blocks[-1]
-    assert largest.data is not None
+    chosen: list[tuple[int, SheetSpec]] = []
+    cells = 0
+    for i, spec in reversed(blocks):  # from the end, until the child has half of the cells
+        assert spec.data is not None
+        if chosen and cells + len(spec.data.values) * len(spec.data.columns) > total / 2 + total / 10:
+            break
+        chosen.insert(0, (i, spec))
+        cells += len(spec.data.values) * len(spec.data.columns)
     # the rows reach the child through the fork, not pickled: pickling 200,000 rows costs more than rendering them
-    _INHERITED["rows"] = (largest.data, len(largest.rows) + 1, data_looks(largest.data, styles), date1904)
+    _INHERITED[:] = [(spec.data, len(spec.rows) + 1, data_looks(spec.data, styles), date1904)
+                     for _, spec in chosen if spec.data is not None]
     try:
         with in_background(_render_inherited) as pending:
-            yield largest, pending
+            yield {i: n for n, (i, _) in enumerate(chosen)}, pending
     finally:
         _INHERITED.clear()
 
 
-_INHERITED: dict[str, tuple[DataRows, int, DataLooks, bool]] = {}
+_INHERITED: list[tuple[DataRows, int, DataLooks, bool]] = []
 
 
-def _render_inherited() -> str:
+def _render_inherited() -> list[str]:
     """In the forked child: the data rows its parent left in :data:`_INHERITED` before forking, rendered."""
-    return data_rows_xml(*_INHERITED["rows"])
+    return [data_rows_xml(*block) for block in _INHERITED]
 
 
 def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set[str]:
@@ -405,9 +415,15 @@ def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set
         styles_part = _styles_part(book)
         styles = StyleBook(package.read(styles_part) if package.exists(styles_part) else None)
         uncached = False
-        with _largest_data_elsewhere(specs, styles, book.date1904) as (largest, pending):
-            for spec in specs:
-                data_xml = pending.result() if spec is largest and pending is not None else None
+        with _data_elsewhere(specs, styles, book.date1904) as shared:
+            places: dict[int, int] = shared[0] if shared is not None else {}
+            pending = shared[1] if shared is not None else None
+            rendered: list[str] | None = None
+            for i, spec in enumerate(specs):
+                data_xml = None
+                if i in places and pending is not None:
+                    rendered = rendered if rendered is not None else pending.result()
+                    data_xml = rendered[places[i]] if rendered is not None else None
                 uncached |= _put_sheet(book, spec, styles, data_xml)
         _drop_calc_chain(book)
         if uncached:
