@@ -17,7 +17,6 @@ subledger to Sage's control account through the same comparison as ``arxl tieout
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -37,14 +36,14 @@ from arxl.books.tieout import tie_out
 from arxl.core.background import paused_gc
 from arxl.core.money import figure
 from arxl.core.period import Period
-from arxl.formats.audit.documents import Document, describe, find_documents
+from arxl.formats.audit.documents import describe, find_documents
+from arxl.formats.audit.index import HEADER, INDEX, IndexEntry, write_index
 from arxl.formats.audit.letters import write_letters
 from arxl.formats.audit.pack import write_pack
 from arxl.formats.libreoffice import INSTALL_HINT, LibreOffice, find_soffice
 from arxl.formats.sage_report import load_report_profile, read_control_account, read_sage_report
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.formats.xlsx.host import FileHost, Host
-from arxl.formats.xlsx.save import atomic_write
 from arxl.ledger.changes import Cell, SheetSpec
 from arxl.ledger.checks import check_ledger
 from arxl.ledger.ledger import Ledger
@@ -56,7 +55,6 @@ PAPERS: tuple[Paper, ...] = (lead_paper, rollforward_paper, invoice_register, cu
                              register_paper, allowance.allowance_paper, *schedules.PAPERS)
 """The working papers, in index order (A, B, C...): each a function of the pack's context."""
 
-INDEX_HEADER = ("Document", "Kind", "Number", "Date", "Path", "Bytes", "SHA-256")
 
 
 def audit_pack(host: Host, period: Period, out_dir: Path, *, preparer: str, today: dt.date,
@@ -93,7 +91,7 @@ def _build(host: Host, ctx: PackContext, period: Period, out_dir: Path, document
     papers = [sheet for build in PAPERS for sheet in build(ctx)]
     out_dir.mkdir(parents=True, exist_ok=True)
     pack = out_dir / f"audit-pack-{period}.xlsx"
-    written: list[Document] = []  # the pack's own files besides the workbook (letters, data files)
+    written: list[IndexEntry] = []  # the pack's own files besides the workbook (letters, data files)
     letters, pdfs = build_confirmations(ctx).letters, []
     if letters and find_soffice() is not None:
         with LibreOffice() as office:
@@ -108,7 +106,8 @@ def _build(host: Host, ctx: PackContext, period: Period, out_dir: Path, document
               *data_sheets(ctx)]
     write_pack(pack, sheets)
     listed = [*found, describe(pack, out_dir, "pack", str(period), ctx.last, f"Audit pack {period} (workbook)")]
-    index = write_index(out_dir / "index.csv", listed)
+    index = out_dir / INDEX
+    write_index(index, listed)
     report = Report("audit pack")
     totals: dict[str, Decimal] = {}
     for item in ctx.items:
@@ -136,29 +135,16 @@ def index_sheet(ctx: PackContext, papers: Sequence[SheetSpec]) -> SheetSpec:
     return spec
 
 
-def documents_sheet(ctx: PackContext, documents: Sequence[Document]) -> SheetSpec:
+def documents_sheet(ctx: PackContext, documents: Sequence[IndexEntry]) -> SheetSpec:
     """The document index as a sheet (index.csv has the same rows, and the pack workbook itself)."""
     spec = paper("DOC", "Documents", "Document index", ctx.head, "the output folder; index.csv beside the pack "
                  "also lists the pack's own workbook", widths={"A": 40, "C": 18, "E": 48, "G": 66})
-    header(spec, *INDEX_HEADER)
+    header(spec, *HEADER)
     for d in documents:
         spec.add(Cell(d.document), Cell(d.kind), Cell(d.number), Cell(d.date, style="date"), Cell(d.path),
-                 Cell(d.size, style="integer"), Cell(d.sha256))
+                 Cell(d.bytes, style="integer"), Cell(d.sha256))
     if documents:
         spec.add(Cell("Documents", style="total"), Cell(""), Cell(""), Cell(""), Cell(""),
                  Cell(len(documents), formula=f"=COUNTA(G{FIRST_ROW}:G{FIRST_ROW + len(documents) - 1})",
                       style="total"))
     return spec
-
-
-def write_index(path: Path, documents: Sequence[Document]) -> Path:
-    """``index.csv``: one row per document (UTF-8, comma-separated, ISO dates)."""
-    def write(temp: Path) -> None:
-        with open(temp, "w", newline="", encoding="utf-8") as f:
-            out = csv.writer(f)
-            out.writerow(INDEX_HEADER)
-            for d in documents:
-                out.writerow([d.document, d.kind, d.number, d.date.isoformat() if d.date else "", d.path, d.size,
-                              d.sha256])
-
-    return atomic_write(path, write, backup=False)

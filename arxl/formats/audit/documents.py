@@ -10,42 +10,21 @@ period (a year: its twelve months) with what identifies them; the pack adds its 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-_CHUNK = 1 << 20
+from arxl.formats.audit.index import IndexEntry
+from arxl.formats.audit.journal import file_sha256
+
 _DATED = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
-    """One file of the index: what it is, its number and date, where it is (relative to the index) and its hash."""
-
-    document: str  # e.g. "Invoice INV-2025-00394 (PDF)"
-    kind: str  # invoice, credit note, statement, reminder, sage, pack, letter, ads
-    number: str
-    date: dt.date | None
-    path: str  # relative to the index's folder, with forward slashes
-    size: int
-    sha256: str
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def describe(path: Path, root: Path, kind: str, number: str, day: dt.date | None, what: str) -> Document:
-    """A document of the index (its path relative to ``root``)."""
+def describe(path: Path, root: Path, kind: str, number: str, day: dt.date | None, what: str) -> IndexEntry:
+    """A document of the index (its path relative to ``root``, with ``..`` when it lies outside it)."""
     relative = Path(_relative(path, root)).as_posix()
-    return Document(what, kind, number, day, relative, path.stat().st_size, sha256_of(path))
+    return IndexEntry(what, kind, number, day, relative, path.stat().st_size, file_sha256(path))
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -64,12 +43,12 @@ def _months(first: dt.date, last: dt.date) -> set[str]:
 
 
 def find_documents(folder: Path, first: dt.date, last: dt.date, root: Path,
-                   numbers: Mapping[str, tuple[str, dt.date]], skip: Path | None = None) -> list[Document]:
+                   numbers: Mapping[str, tuple[str, dt.date]], skip: Path | None = None) -> list[IndexEntry]:
     """The period's documents under ``folder`` (not under ``skip``, the pack's own folder): ``numbers`` maps a
     document number to (kind, date) from the register, so an invoice file is known by its number and dated as
     the register dates it."""
     months = _months(first, last)
-    found: list[Document] = []
+    found: list[IndexEntry] = []
     skipped = skip.resolve() if skip is not None else None
     for path in sorted(_files(folder)):
         if skipped is not None and path.resolve().is_relative_to(skipped):

@@ -1,7 +1,9 @@
 """The document index of an audit pack: ``index.csv``, one row per document, with its size and SHA-256.
 
 Columns: ``Document, Kind, Number, Date, Path, Bytes, SHA-256``. ``Path`` is relative to the pack's folder
-(with ``/``), so the pack can be moved or copied whole; ``Date`` is ISO (``YYYY-MM-DD``) or empty. The file
+(with ``/``): the pack's own files inside it, the period's invoices, statements and Sage files where arxl wrote
+them (``../invoices/2025-07/INV-2025-00394.pdf``), so the pack moves together with its output folder.
+``Date`` is ISO (``YYYY-MM-DD``) or empty. The file
 is opened by people too, so a text field beginning like a formula gets a leading quote (OWASP "CSV
 Injection", as the canonical statement CSV does) which :func:`read_index` takes off again.
 ``arxl audit verify --pack DIR`` hashes every file again and names each one missing or changed.
