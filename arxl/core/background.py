@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
@@ -52,6 +52,23 @@ def in_background(call: Callable[..., T], *args: Any, **kwargs: Any) -> Iterator
         except Exception:
             future = None
         yield Pending(future)
+
+
+@contextlib.contextmanager
+def in_background_each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> Iterator[list[Pending[T]]]:
+    """``call(*args)`` for each of ``arguments``, one after the other in one forked child, while the ``with``
+    block runs here: each result can be taken as soon as it is there."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield [Pending(None) for _ in arguments]
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures: list[Any] = []
+        for args in arguments:
+            try:
+                futures.append(pool.submit(call, *args))
+            except Exception:
+                futures.append(None)
+        yield [Pending(f) for f in futures]
 
 
 @contextlib.contextmanager

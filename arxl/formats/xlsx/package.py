@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from arxl.core.background import Pending, in_background
+from arxl.core.background import Pending, in_background_each
 from arxl.core.errors import BadWorkbook, CellRef
 from arxl.formats.xlsx.cells import CT, DOC_REL, PARSER, PKG_REL, q
 from arxl.formats.xlsx.charts import chart_xml, drawing_xml
@@ -369,31 +369,35 @@ BACKGROUND_ROWS = 50_000  # data rows from which blocks are rendered in a child 
 
 @contextlib.contextmanager
 def _data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: bool
-                    ) -> Iterator[tuple[dict[int, int], Pending[list[str]]] | None]:
-    """Big blocks of data rows (copies of registers) shared with a child process: the child renders the last
-    ones, about half the cells, while this one renders the sheets before them, so both cores work and this one
-    reaches the child's sheets last. Their looks are registered here first, so both sides number the styles
-    alike. Yields (sheet's index -> its place in the child's list, the child's pending result); a child that
-    fails gives None and those sheets are rendered here."""
-    blocks = [(i, s) for i, s in enumerate(specs) if s.data is not None and len(s.data.values) >= BACKGROUND_ROWS]
-    total = sum(len(s.data.values) * len(s.data.columns) for _, s in blocks if s.data is not None)
-    if not blocks or sum(s.height for s in specs) < 2 * BACKGROUND_ROWS:
-        yield None
+                    ) -> Iterator[dict[int, Pending[str]]]:
+    """Big blocks of data rows (copies of registers) shared with a child process, so that both cores work: a
+    block goes to the child when the child would be done with what it has before this process reaches the
+    block (the sheets before it, cells counted double: a Cell costs more than a data value). Their looks are
+    registered here first, so both sides number the styles alike, and the rows reach the child through the
+    fork, not pickled. Yields each shared sheet's index -> its pending XML; a child that fails gives None and the
+    sheet is rendered here."""
+    if sum(s.height for s in specs) < 2 * BACKGROUND_ROWS:
+        yield {}
         return
-    chosen: list[tuple[int, SheetSpec]] = []
-    cells = 0
-    for i, spec in reversed(blocks):  # from the end, until the child has half of the cells
-        assert spec.data is not None
-        if chosen and cells + len(spec.data.values) * len(spec.data.columns) > total / 2 + total / 10:
-            break
-        chosen.insert(0, (i, spec))
-        cells += len(spec.data.values) * len(spec.data.columns)
-    # the rows reach the child through the fork, not pickled: pickling 200,000 rows costs more than rendering them
-    _INHERITED[:] = [(spec.data, len(spec.rows) + 1, data_looks(spec.data, styles), date1904)
-                     for _, spec in chosen if spec.data is not None]
+    here = there = 0
+    chosen: list[int] = []
+    for i, spec in enumerate(specs):
+        data = spec.data
+        big = data is not None and len(data.values) >= BACKGROUND_ROWS
+        cost = 2 * sum(len(row) for row in spec.rows) + (len(data.values) * len(data.columns) if data else 0)
+        if big and there < here:
+            chosen.append(i)
+            there += cost
+        else:
+            here += cost
+    if not chosen:
+        yield {}
+        return
+    _INHERITED[:] = [(data, len(specs[i].rows) + 1, data_looks(data, styles), date1904)
+                     for i in chosen if (data := specs[i].data) is not None]
     try:
-        with in_background(_render_inherited) as pending:
-            yield {i: n for n, (i, _) in enumerate(chosen)}, pending
+        with in_background_each(_render_inherited, [(n,) for n in range(len(chosen))]) as pending:
+            yield dict(zip(chosen, pending, strict=True))
     finally:
         _INHERITED.clear()
 
@@ -401,9 +405,9 @@ def _data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: boo
 _INHERITED: list[tuple[DataRows, int, DataLooks, bool]] = []
 
 
-def _render_inherited() -> list[str]:
-    """In the forked child: the data rows its parent left in :data:`_INHERITED` before forking, rendered."""
-    return [data_rows_xml(*block) for block in _INHERITED]
+def _render_inherited(n: int) -> str:
+    """In the forked child: the ``n``-th block of data rows its parent left in :data:`_INHERITED`, rendered."""
+    return data_rows_xml(*_INHERITED[n])
 
 
 def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set[str]:
@@ -416,15 +420,8 @@ def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set
         styles = StyleBook(package.read(styles_part) if package.exists(styles_part) else None)
         uncached = False
         with _data_elsewhere(specs, styles, book.date1904) as shared:
-            places: dict[int, int] = shared[0] if shared is not None else {}
-            pending = shared[1] if shared is not None else None
-            rendered: list[str] | None = None
             for i, spec in enumerate(specs):
-                data_xml = None
-                if i in places and pending is not None:
-                    rendered = rendered if rendered is not None else pending.result()
-                    data_xml = rendered[places[i]] if rendered is not None else None
-                uncached |= _put_sheet(book, spec, styles, data_xml)
+                uncached |= _put_sheet(book, spec, styles, shared[i].result() if i in shared else None)
         _drop_calc_chain(book)
         if uncached:
             calc = book.workbook.find(q("calcPr"))
