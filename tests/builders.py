@@ -392,3 +392,29 @@ def aging_tables() -> dict[str, list[Row]]:
 def aging_book(path: Path, tables: dict[str, list[Row]] | None = None) -> Path:
     """The register of :func:`aging_tables` (or the tables given) as a real .xlsx."""
     return write_book(path, tables if tables is not None else aging_tables())
+
+
+def closed_sample(folder: Path) -> Path:
+    """The sample after the month-end of July 2025 (without PDFs and mail), every bank line decided as the demo
+    decides them; returns the workbook (its outputs are in ``folder``)."""
+    from collections import defaultdict
+
+    from arxl.app import cash
+    from arxl.app.close import month_end
+    from arxl.cashapp.reconcile import decide
+    from arxl.formats.xlsx.host import FileHost
+    from arxl.sample import sample_decisions, write_sample
+
+    book, statement = write_sample(folder / "billing.xlsx", seed=7)
+    host = FileHost(book)
+    today = dt.date(2025, 8, 1)
+    month_end(host, "2025-07", folder, today, statement=statement)
+    cash.approve_matches(host)
+    table = cash.reconciliation_table(host)
+    proposals: dict[str, set[str]] = defaultdict(set)
+    for row in table.rows:
+        if row.invoice_no:
+            proposals[row.line_id].add(row.invoice_no)
+    host.apply(decide(table, sample_decisions(proposals), "remaining lines decided (test)"))
+    month_end(host, "2025-07", folder, today, statement=statement)
+    return book

@@ -17,9 +17,7 @@ from typing import Any
 import pytest
 from openpyxl.utils import get_column_letter
 
-from arxl.app import cash
 from arxl.app.audit import audit_pack
-from arxl.app.close import month_end
 from arxl.books.audit.context import PackContext, build_context
 from arxl.books.audit.cutoff import cutoff_paper, subsequent_paper
 from arxl.books.audit.lead import lead_paper
@@ -27,7 +25,6 @@ from arxl.books.audit.papers import FIRST_ROW, Signoff
 from arxl.books.audit.register import register_paper
 from arxl.books.audit.rollforward import rollforward_paper
 from arxl.books.tieout import movements, tie_out
-from arxl.cashapp.reconcile import decide
 from arxl.core.period import Period
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.sage_report import read_control_account, read_sage_report
@@ -39,8 +36,7 @@ from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import open_items
 from arxl.ledger.records import Allocation, Invoice, Receipt
 from arxl.ledger.sage_accounts import sage_accounts
-from arxl.sample import sample_decisions, write_sample
-from tests.builders import recovery_book, recovery_tables, usd_rates
+from tests.builders import closed_sample, recovery_book, recovery_tables, usd_rates
 from tests.calc import Expected, assert_formulas_match
 
 JULY = Period.parse("2025-07")
@@ -52,23 +48,6 @@ def _ledger(book: Path) -> Ledger:
     ledger, problems = open_ledger(book)
     assert not [p for p in problems if p.severity == "error"], problems
     return ledger
-
-
-def _closed_sample(folder: Path) -> Path:
-    """The sample after the month-end of July 2025, every bank line decided (as the demo does)."""
-    book, statement = write_sample(folder / "billing.xlsx", seed=7)
-    host = FileHost(book)
-    today = dt.date(2025, 8, 1)
-    month_end(host, "2025-07", folder, today, statement=statement)
-    cash.approve_matches(host)
-    table = cash.reconciliation_table(host)
-    proposals: dict[str, set[str]] = defaultdict(set)
-    for row in table.rows:
-        if row.invoice_no:
-            proposals[row.line_id].add(row.invoice_no)
-    host.apply(decide(table, sample_decisions(proposals), "remaining lines decided (test)"))
-    month_end(host, "2025-07", folder, today, statement=statement)
-    return book
 
 
 def _note(no: str, day: dt.date, original: Invoice, total: int) -> Invoice:
@@ -159,7 +138,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     folder = tmp_path_factory.mktemp("audit")
-    book = _closed_sample(folder)
+    book = closed_sample(folder)
     added = _add_events(book)
     ledger = _ledger(book)
     sage, tb = _sage_files(folder, ledger)

@@ -8,10 +8,8 @@ LibreOffice computes from the formula.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,17 +17,12 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from arxl.app import cash
-from arxl.app.close import month_end
-from arxl.cashapp.reconcile import decide
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.apply import apply_changes
 from arxl.formats.xlsx.cached import fill_results, result_xml
-from arxl.formats.xlsx.host import FileHost
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from arxl.ledger.records import Customer
-from arxl.sample import sample_decisions, write_sample
-from tests.builders import small_book
+from tests.builders import closed_sample, small_book
 from tests.calc import assert_formulas_match
 
 _FORMULA_CELL = re.compile(r"<c [^>]*?>(?:(?!</c>).)*?<f[ >/].*?</c>", re.S)
@@ -63,18 +56,7 @@ def formula_cells(path: Path) -> dict[str, dict[str, str]]:
 def closed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's month-end of July 2025 on the sample (without PDFs and mail): its output folder."""
     out = tmp_path_factory.mktemp("close")
-    book, statement = write_sample(out / "billing.xlsx", seed=7)
-    host = FileHost(book)
-    today = dt.date(2025, 8, 1)
-    month_end(host, "2025-07", out, today, statement=statement)
-    cash.approve_matches(host)
-    table = cash.reconciliation_table(host)
-    proposals: dict[str, set[str]] = defaultdict(set)
-    for row in table.rows:
-        if row.invoice_no:
-            proposals[row.line_id].add(row.invoice_no)
-    host.apply(decide(table, sample_decisions(proposals), "remaining lines decided (test)"))
-    month_end(host, "2025-07", out, today, statement=statement)
+    closed_sample(out)
     return out
 
 

@@ -118,8 +118,9 @@ def _alive(pid: int, host: str) -> bool:
 
 
 @contextlib.contextmanager
-def _locked(fd: int) -> Iterator[None]:
-    """An exclusive lock on the journal for as long as a check-then-append takes."""
+def locked(fd: int) -> Iterator[None]:
+    """An exclusive lock on an append-only journal (this one, the audit journal) for as long as a
+    check-then-append takes."""
     if sys.platform == "win32":
         import msvcrt
 
@@ -158,7 +159,7 @@ class Journal:
         """Every key's state, with what other runs appended since the last look."""
         if self._fd is None and not self.path.exists():
             return self.records
-        with self._open() as fd, _locked(fd):
+        with self._open() as fd, locked(fd):
             self._refresh(fd)
         return self.records
 
@@ -232,7 +233,7 @@ class Journal:
         """Journal the intent to do ``key`` and return None, or say why it must not be done (already done, in
         doubt, being done by another run) and write nothing. ``resend`` lets an in-doubt key be done again
         (never one another live run is doing); ``conflict`` adds the caller's own check, made under the lock."""
-        with self._open() as fd, _locked(fd):
+        with self._open() as fd, locked(fd):
             self._refresh(fd)
             known = self.records.get(key)
             if known is not None and known.done:
@@ -279,7 +280,7 @@ class Journal:
     def _append(self, events: list[tuple[str, Key, str]]) -> None:
         if not events:
             return
-        with self._open() as fd, _locked(fd):
+        with self._open() as fd, locked(fd):
             self._refresh(fd)
             self._write(fd, [self._event(kind, key, reason=reason) for kind, key, reason in events])
 

@@ -18,6 +18,7 @@ gone, with what it was; a row typed in by hand as added.
 The snapshot is built from the raw cells (:class:`~arxl.ledger.port.RawTable`), not typed rows: a cell
 overwritten with text that is not a number must show as changed, not make its row disappear.
 
+>>> import datetime as dt
 >>> from arxl.ledger.port import RawTable
 >>> raw = RawTable("billing.xlsx", "Receipts", 1, 1, ["Receipt ID", "Date", "Amount", "Currency"],
 ...                [["RCP-1", dt.date(2025, 7, 3), 1000000.0, "RWF"], ["RCP-2", dt.date(2025, 7, 4), 50.0, "RWF"]],
@@ -33,7 +34,6 @@ overwritten with text that is not a number must show as changed, not make its ro
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +44,7 @@ from arxl.core.errors import BadValue
 from arxl.core.money import figure, is_rounded
 from arxl.ledger.port import RawTable, column_letter
 from arxl.ledger.records import TABLES, columns, header_key
+from arxl.ledger.tables import cell_text
 
 VERSION = 1
 Snapshot = dict[str, Any]  # plain JSON: what the state file holds
@@ -78,27 +79,6 @@ AUDITED: tuple[Audited, ...] = (
             only=("customer_id", "name", "sage_account"), extra=("Related Party",)),
 )
 AMOUNTS = frozenset(c.field for spec in TABLES.values() for c in columns(spec.model) if c.kind in ("amount", "rate"))
-
-
-def cell_text(value: object) -> str:
-    """A cell as text, the same whoever read it: a whole number without ``.0``, a day without its midnight.
-
-    >>> cell_text(1180000.0), cell_text(0.18), cell_text(dt.datetime(2025, 7, 3)), cell_text(None), cell_text(" a ")
-    ('1180000', '0.18', '2025-07-03', '', 'a')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _texts(rows: list[list[object]], position: int) -> list[str]:

@@ -56,6 +56,19 @@ def _text(value: object) -> str:
         if value[:1] == "#" and is_excel_error(value):
             raise BadValue(f"is the Excel error {value.strip().upper()}")
         return value.strip()
+    return cell_text(value)
+
+
+def cell_text(value: object) -> str:
+    """A cell as text, the same whoever read it: a whole number without ``.0``, a day without its midnight.
+
+    >>> cell_text(1180000.0), cell_text(0.18), cell_text(dt.datetime(2025, 7, 3)), cell_text(None), cell_text(" a ")
+    ('1180000', '0.18', '2025-07-03', '', 'a')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):

@@ -36,17 +36,16 @@ entry) and which :func:`check_chain` reports: it is never repaired silently.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from arxl.core.errors import ArxlError
+from arxl.formats.outbox import locked
 
 SUFFIX = ".audit-journal.jsonl"
 GENESIS = "0" * 64
@@ -144,7 +143,7 @@ def append_entry(path: Path, entry: dict[str, Any]) -> dict[str, Any]:
     made = not path.exists()
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
     try:
-        with _locked(fd):
+        with locked(fd):
             data = _read_all(fd)
             whole = [line for line in _parsed(data) if line.entry is not None and not line.torn]
             last = whole[-1] if whole else None
@@ -180,29 +179,6 @@ def _read_all(fd: int) -> bytes:
     while chunk := os.read(fd, CHUNK):
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-@contextlib.contextmanager
-def _locked(fd: int) -> Iterator[None]:
-    """An exclusive lock on the journal while the last entry is read and the next one written."""
-    if sys.platform == "win32":
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-        try:
-            yield
-        finally:
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _fsync_folder(folder: Path) -> None:
