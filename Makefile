@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python bench/match_heldout.py --seed 1
 	$(BIN)/python bench/aging.py
 	$(BIN)/python bench/lock.py
+	$(BIN)/python bench/audit.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
