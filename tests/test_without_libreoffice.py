@@ -82,10 +82,11 @@ def test_the_demo_runs_the_whole_close_without_libreoffice(tmp_path: Path) -> No
     assert any("agree" in str(cell) for row in tie[:4] for cell in row if cell)
     # said once, in one unwrapped line: what LibreOffice adds and how to install it
     notes = [line for line in lines if "LibreOffice" in line]
-    assert notes == ["note: LibreOffice is not installed, so invoices and statements were made as .xlsx only and the "
-                     "reminders carry the statement as .xlsx. LibreOffice adds their PDFs, and lets `make test` "
-                     "recalculate every formula arxl writes to check it; to install it: apt-get install "
-                     "libreoffice-calc-nogui"]
+    assert notes == ["note: LibreOffice is not installed, so invoices and statements were made as .xlsx only, the "
+                     "reminders carry the statement as .xlsx and the audit pack has no confirmation letters. "
+                     "LibreOffice adds their PDFs, and lets `make test` recalculate every formula arxl writes to "
+                     "check it; to install it: apt-get install libreoffice-calc-nogui"]
+    assert not (demo / "audit" / "letters").exists() and (demo / "audit" / "audit-pack-2025-07.xlsx").exists()
     assert list(demo.rglob("*.pdf")) == []
     assert len(list((demo / "invoices" / "2025-07").glob("INV-2025-*.xlsx"))) == 69
     assert len(list((demo / "statements").glob("C*-2025-07.xlsx"))) == 60

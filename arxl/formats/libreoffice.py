@@ -44,9 +44,10 @@ INSTALL_HINT = "apt-get install libreoffice-calc-nogui"
 SOFFICE_ENV = "ARXL_SOFFICE"
 HIDDEN = ("none", "off", "no")  # ARXL_SOFFICE values that hide LibreOffice
 # What a run without LibreOffice leaves out, said once by the commands that go on without it (the demo).
-WITHOUT_IT = ("LibreOffice is not installed, so invoices and statements were made as .xlsx only and the reminders "
-              "carry the statement as .xlsx. LibreOffice adds their PDFs, and lets `make test` recalculate every "
-              f"formula arxl writes to check it; to install it: {INSTALL_HINT}")
+WITHOUT_IT = ("LibreOffice is not installed, so invoices and statements were made as .xlsx only, the reminders "
+              "carry the statement as .xlsx and the audit pack has no confirmation letters. LibreOffice adds their "
+              "PDFs, and lets `make test` recalculate every formula arxl writes to check it; to install it: "
+              f"{INSTALL_HINT}")
 
 # Export filters by target extension; "pdf" lets LibreOffice pick the filter of the document's own module.
 # No quotes around the filter name: this is an argv entry, not shell text, and a quoted name makes LibreOffice
