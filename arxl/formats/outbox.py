@@ -312,7 +312,7 @@ class Journal:
             except OSError as exc:
                 raise JournalError(f"cannot open the mail journal: {exc.strerror or exc}", str(self.path)) from None
             if made:
-                _fsync_folder(self.path.parent)  # the new file's name survives a power cut too
+                fsync_folder(self.path.parent)  # the new file's name survives a power cut too
         yield self._fd
 
     def close(self) -> None:
@@ -327,7 +327,8 @@ class Journal:
         self.close()
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """A folder's entries on the disk (a new journal file survives a power cut), where the system allows."""
     if sys.platform == "win32":
         return  # Windows cannot open a folder for fsync; NTFS journals the directory entry itself
     fd = os.open(folder, os.O_RDONLY)

@@ -39,13 +39,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from arxl.core.errors import ArxlError
-from arxl.formats.outbox import locked
+from arxl.formats.outbox import fsync_folder, locked
 
 SUFFIX = ".audit-journal.jsonl"
 GENESIS = "0" * 64
@@ -159,7 +158,7 @@ def append_entry(path: Path, entry: dict[str, Any]) -> dict[str, Any]:
     finally:
         os.close(fd)
     if made:
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     return numbered
 
 
@@ -179,13 +178,3 @@ def _read_all(fd: int) -> bytes:
     while chunk := os.read(fd, CHUNK):
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if sys.platform == "win32":
-        return  # Windows cannot open a folder for fsync; NTFS journals the directory entry itself
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
