@@ -189,3 +189,29 @@ def test_examine_returns_the_addin_it_checked(tmp_path: Path) -> None:
                                                           "Interpreter_Mac": sys.executable})
     where, checks = examine(built)
     assert where == built and all(check.ok for check in checks), [c for c in checks if not c.ok]
+
+
+def test_an_interpreter_without_arxl(startup: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import venv
+
+    venv.create(tmp_path / "bare", with_pip=False)  # a real Python of its own, without arxl or xlwings
+    bare = next(p for p in (tmp_path / "bare" / "bin" / "python", tmp_path / "bare" / "Scripts" / "python.exe")
+                if p.exists())
+    addin.install(build_addin(tmp_path / "built.xlam", settings={"Interpreter_Win": str(bare)}))
+    code, lines = doctor(capsys)
+    assert code == 2
+    assert lines[1:3] == [f"PROBLEM interpreter: {bare} has no arxl",
+                          f"        fix: run: arxl addin install (it names this Python, {sys.executable}, which "
+                          "has arxl)"]
+    assert f"PROBLEM xlwings: {bare} has no xlwings" in lines
+    assert f"PROBLEM import arxl.udfs: ModuleNotFoundError: No module named 'arxl' (in {bare})" in lines
+
+
+@pytest.mark.skipif(sys.platform.startswith("win") or sys.platform == "darwin", reason="Excel runs there")
+def test_without_excel_the_doctor_says_to_check_a_built_addin(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = doctor(capsys)
+    assert code == 2
+    assert lines[:2] == ["PROBLEM add-in: Excel does not run on this system, so no add-in is installed here",
+                         "        fix: check a built add-in instead: arxl addin build -o arxl.xlam, then arxl addin "
+                         "doctor --file arxl.xlam"]
+    assert "OK      import arxl.macros: imports" in lines

@@ -150,20 +150,14 @@ def _same_file(left: str, right: str) -> bool:
 
 def examine(addin: Path | None = None) -> tuple[Path | None, list[Check]]:
     """Every check, for the add-in at ``addin`` (default: the installed one); each problem carries its fix."""
-    checks: list[Check] = []
-    addin = addin if addin is not None else installed_addin()
-    if addin is None or not addin.is_file():
-        where = addin or default_xlstart() / ADDIN_FILE
-        checks.append(Check("add-in", f"no {ADDIN_FILE} at {where}", f"run: {INSTALL}"))
-        built: dict[str, str] = {}
-        settings: dict[str, str] = {}
-    else:
-        built, settings = stamp.read_stamp(addin), addin_settings(addin)
-        checks.append(Check("add-in", str(addin)))
+    addin_check = _locate(addin)
+    checks = [addin_check]
+    addin = Path(addin_check.found) if addin_check.ok else None
+    built, settings = (stamp.read_stamp(addin), addin_settings(addin)) if addin else ({}, {})
     key = "INTERPRETER_MAC" if sys.platform == "darwin" else "INTERPRETER_WIN"
     named = settings.get(key, "")
     interpreter = named or sys.executable
-    if addin is not None and addin.is_file():
+    if addin is not None:
         if not named:
             checks.append(Check("interpreter", f"the add-in's {key} is empty: Excel runs whichever Python "
                                 "xlwings' own settings or the PATH give",
@@ -183,9 +177,25 @@ def examine(addin: Path | None = None) -> tuple[Path | None, list[Check]]:
                             f"run: {INSTALL} (it names this Python, {sys.executable}, which has arxl)"))
     elif named:
         checks.append(Check("interpreter", interpreter + (" (this Python)" if this else " (has arxl)")))
-    checks += _versions(found, built, interpreter, addin is not None and addin.is_file())
+    checks += _versions(found, built, interpreter, addin is not None)
     checks += _imports(found, interpreter, this)
     return addin, checks
+
+
+def _locate(addin: Path | None) -> Check:
+    """The add-in to check: the one given, or the installed one; its path is the check's finding when it is OK."""
+    if addin is None:
+        try:
+            addin = installed_addin()
+        except ArxlError:  # no Excel on this system: the Python is still worth checking
+            return Check("add-in", "Excel does not run on this system, so no add-in is installed here",
+                         "check a built add-in instead: arxl addin build -o arxl.xlam, then arxl addin doctor "
+                         "--file arxl.xlam")
+        if addin is None:
+            return Check("add-in", f"no {ADDIN_FILE} at {default_xlstart() / ADDIN_FILE}", f"run: {INSTALL}")
+    if not addin.is_file():
+        return Check("add-in", f"no {ADDIN_FILE} at {addin}", f"run: {INSTALL}, or give the add-in's path")
+    return Check("add-in", str(addin))
 
 
 def _versions(found: dict[str, Any], built: dict[str, str], interpreter: str, installed: bool) -> list[Check]:
