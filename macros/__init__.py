@@ -1,7 +1,8 @@
 """Ribbon macros (installed as ``arxl.macros``): one per button of the arxl tab.
 
 The add-in's single VBA callback runs ``RunPython "import arxl.macros as m; m.run('<button id>')"``. Each
-macro is a few lines: read its parameters from Settings (Period, As Of, Output Folder, Statement File), call
+macro is a few lines: read its parameters from Settings (Period, As Of, Output Folder, Statement File, Sage
+Report File), call
 the same job of :mod:`arxl.app` as the command line, and report: the first line in Excel's status bar, the
 whole report with links to the problem cells in the Log sheet, and an alert naming the cell when the input is
 refused — never a Python traceback. Every macro runs headless on a file through
@@ -15,7 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from arxl.app import audit, cash, close, invoicing, jobs, journal, queries, receivables
+from arxl.app import audit, cash, certificates, close, fx, invoicing, jobs, journal, periods, queries, receivables
+from arxl.app import tieout as tie
 from arxl.app.report import Refused, Report
 from arxl.app.workbook import Host, lock_for, settings_of
 from arxl.core.errors import ArxlError
@@ -35,6 +37,14 @@ BUTTONS: dict[str, tuple[str, str, str]] = {
     "statements_reminders": ("Receivables", "Statements & reminders", "Statements of account and reminder e-mails"),
     "collections_report": ("Receivables", "Collections report", "Collections against targets, DSO, CEI"),
     "client_queries": ("Receivables", "Client queries", "The Open Queries sheet: what waits for an answer, by age"),
+    "fx_revaluation": ("Ledger", "FX revaluation",
+                       "Revalue the open USD items at the period's closing rate: Revaluations rows and the FX sheet"),
+    "wht_certificates": ("Ledger", "WHT certificates",
+                         "The Certificates sheet: every withholding, certified or awaiting its certificate from RRA"),
+    "tie_out_sage": ("Ledger", "Tie out to Sage",
+                     "Compare Sage's Aged Debtors report (Settings, Sage Report File) with arxl at the As Of date"),
+    "lock_period": ("Ledger", "Lock period",
+                    "Lock the period: billing, posting, credit notes, revaluation and Sage export into it are refused"),
     "month_end_close": ("Close", "Month-end close", "Run the month-end, step by step, resuming where it stopped"),
     "audit_pack": ("Close", "Audit pack",
                    "The auditor's working papers of the period, the confirmation letters and the document index"),
@@ -106,6 +116,32 @@ def collections_report(host: Host) -> Report:
 
 def client_queries(host: Host) -> Report:
     return queries.refresh_queries(host, _settings(host)[1])
+
+
+def fx_revaluation(host: Host) -> Report:
+    return fx.revalue(host, _period(host))
+
+
+def wht_certificates(host: Host) -> Report:
+    return certificates.refresh_certificates(host, _settings(host)[1])
+
+
+def tie_out_sage(host: Host) -> Report:
+    """Sage's Aged Debtors report named in Settings against arxl at As Of; the TieOut sheet says where they differ."""
+    s = settings_of(host)
+    if not s.sage_report_file:
+        raise ArxlError("Settings has no Sage Report File: export Sage's Aged Debtors (customer balances) report as "
+                        "CSV or XLSX and put its file name (beside the workbook, or a full path) in Settings, key "
+                        "Sage Report File")
+    if s.as_of is None:
+        raise ArxlError("Settings has no As Of: put the date of Sage's report in Settings, key As Of")
+    return tie.tieout(host, host.folder / s.sage_report_file, s.as_of).report
+
+
+def lock_period(host: Host) -> Report:
+    """Lock Settings' Period by hand, under the Windows user's name (reopening asks for a reason: arxl period
+    reopen)."""
+    return periods.lock_period(host, _period(host), journal.user())
 
 
 def month_end_close(host: Host) -> Report:

@@ -163,7 +163,8 @@ def test_every_button_of_the_macros_is_on_the_ribbon_and_nothing_else(built: Pat
         assert button.get("imageMso")
     root = ElementTree.fromstring(part(built, "customUI/customUI.xml"))
     assert [tab.get("label") for tab in root.iter(f"{CUSTOM_UI}tab")] == ["arxl"]
-    assert [g.get("label") for g in root.iter(f"{CUSTOM_UI}group")] == ["Billing", "Cash", "Receivables", "Close"]
+    assert [g.get("label") for g in root.iter(f"{CUSTOM_UI}group")] == ["Billing", "Cash", "Receivables", "Ledger",
+                                                                        "Close"]
 
 
 def test_every_callback_of_the_ribbon_is_a_sub_in_the_vba(built: Path, vba: dict[str, str]) -> None:

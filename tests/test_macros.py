@@ -134,3 +134,75 @@ def test_a_period_that_is_not_a_month_is_refused(sample: FileHost) -> None:
         "2025-13"})
     report = macros.run("review_billing", sample)
     assert report.refused and "is not a month written YYYY-MM" in sample.alerts[0]
+
+
+# --- the Ledger group: FX revaluation, WHT certificates, Tie out to Sage, Lock period ------------------------
+
+def test_fx_revaluation_button_revalues_the_period_once(sample: FileHost) -> None:
+    report = macros.run("fx_revaluation", sample)
+    assert not report.refused, report.reasons
+    assert report.lines[0] == ("2025-07: 5 open item(s) revalued at USD 1,440 RWF (BNR 31/07/2025): unrealised: a "
+                               "gain of 58,430 RWF (Revaluations; Sage nominal 7907)")
+    rows = [r for r in ledger_of(sample)[0].table("Revaluations").rows if r.period == "2025-07"]
+    assert len(rows) == 5 and sum(r.difference for r in rows) == 58430
+    assert "FX" in load_workbook(sample.path, read_only=True).sheetnames
+    again = macros.run("fx_revaluation", sample)
+    assert again.lines[0].startswith("2025-07: already revalued (5 item(s), a gain of 58,430 RWF)")
+    assert len([r for r in ledger_of(sample)[0].table("Revaluations").rows if r.period == "2025-07"]) == 5
+
+
+def test_wht_certificates_button_writes_the_certificates_sheet(sample: FileHost) -> None:
+    report = macros.run("wht_certificates", sample)
+    assert report.lines == ["Certificates sheet as of 31/07/2025: 668 withholding deduction(s), 206 awaiting a "
+                            "certificate from 25 customer(s)",
+                            "VAT withheld RWF: withheld 80,343,679, awaiting certificate 27,536,863",
+                            "WHT RWF: withheld 54,200,543, awaiting certificate 13,781,513"]
+    assert "Certificates" in load_workbook(sample.path, read_only=True).sheetnames
+
+
+SAGE_HEADER = "A/C,Name,Currency,Balance,Current,Period 1,Period 2,Period 3,Older,Unallocated,Base Balance"
+
+
+def sage_report(host: FileHost, path: Path, off: dict[str, int]) -> Path:
+    """Sage's Aged Debtors as a Sage that holds arxl's balances at 31/07/2025, except ``off`` (customer -> RWF)."""
+    from arxl.books.tieout import tie_out
+
+    lines = ["Kigali Cloud & Systems Ltd", "Aged Debtors Analysis (Summary),,Date: 31/07/2025", "", SAGE_HEADER]
+    for line in tie_out(ledger_of(host)[0], [], dt.date(2025, 7, 31)).lines:
+        balance = line.arxl_balance - off.get(line.customer_id, 0)
+        base = (line.arxl_base or 0) - off.get(line.customer_id, 0)
+        lines.append(f'{line.account or line.customer_id},"{line.name}",{line.currency},"{balance}","{balance}",'
+                     f'0,0,0,0,0,"{base}"')
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def test_tie_out_button_reads_the_sage_report_named_in_settings(sample: FileHost) -> None:
+    report = macros.run("tie_out_sage", sample)
+    assert report.refused and "Settings has no Sage Report File" in sample.alerts[0]
+    sage_report(sample, sample.folder / "aged-debtors.csv", {"C003": 1000})
+    changes = ChangeSet()
+    changes.append("Settings", [Setting(key="Sage Report File", value="aged-debtors.csv")])
+    sample.apply(changes)
+    report = macros.run("tie_out_sage", sample)
+    assert not report.refused, report.reasons
+    assert report.lines[0].startswith("Sage differs from arxl at 31/07/2025: ")
+    assert report.lines[0].endswith("; total -1,000 RWF")
+    c003 = next(line for line in report.lines if line.startswith("  C003 RWF:"))
+    assert c003.startswith("  C003 RWF: arxl 6,018,000, Sage 6,017,000: ")
+    assert report.lines[-1] == "written to the sheet TieOut"
+    sheet = load_workbook(sample.path, read_only=True)["TieOut"]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True) if row and row[0] == "C003"}
+    assert rows["C003"][3] == 6018000 and rows["C003"][4] == 6017000
+
+
+def test_lock_period_button_locks_settings_period(sample: FileHost) -> None:
+    report = macros.run("lock_period", sample)
+    assert report.lines == ["2025-07 locked: billing, posting, credit notes, revaluation and Sage export into it are "
+                            "refused until it is reopened"]
+    [event] = [e for e in ledger_of(sample)[0].table("Periods").rows if e.period == "2025-07"]
+    assert event.action == "locked"
+    refused = macros.run("fx_revaluation", sample)
+    assert refused.refused and "2025-07" in sample.alerts[-1] and "locked" in sample.alerts[-1]
+    assert not [r for r in ledger_of(sample)[0].table("Revaluations").rows if r.period == "2025-07"]
+    assert macros.run("lock_period", sample).lines[0].startswith("2025-07 is already locked")

@@ -1,5 +1,5 @@
-"""``arxl sample``, ``arxl validate``, ``arxl close``, ``arxl demo`` and ``arxl addin build|install|uninstall``: the
-workbook as a whole, the month-end, and the Excel add-in."""
+"""``arxl sample``, ``arxl validate``, ``arxl close``, ``arxl demo`` and ``arxl addin
+build|install|uninstall|doctor``: the workbook as a whole, the month-end, and the Excel add-in."""
 
 from __future__ import annotations
 
@@ -202,3 +202,19 @@ def addin_uninstall() -> None:
     say(f"removed {uninstall()}")
 
 
+
+
+@addin_app.command("doctor")
+def addin_doctor(
+    file: Annotated[Path | None, typer.Option("--file", metavar="FILE.xlam", help="Check this add-in instead of "
+                                              "the one installed in Excel's startup folder.")] = None,
+) -> None:
+    """Check the chain from a ribbon click to arxl: the installed add-in, its interpreter, the Python, arxl and
+    xlwings versions, and that arxl.udfs and arxl.macros import there; print the fix of each problem (exit 2)."""
+    from arxl.excel.doctor import examine, report
+
+    _, checks = examine(file)
+    for line in report(checks):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(2)

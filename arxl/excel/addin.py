@@ -10,7 +10,8 @@ installed xlwings package and writes the macro-enabled add-in package:
 - ``xl/workbook.xml`` (content type ``application/vnd.ms-excel.addin.macroEnabled.main+xml``) with one sheet,
   ``xlwings.conf``, holding the settings;
 - ``xl/vbaProject.bin``, the VBA project written from the module sources (:mod:`arxl.excel.vbaproject`);
-- ``customUI/customUI.xml``, the ribbon, tied to the package by a ``ui/extensibility`` relationship.
+- ``customUI/customUI.xml``, the ribbon, tied to the package by a ``ui/extensibility`` relationship;
+- ``docProps/custom.xml``, the arxl and xlwings versions it was built with (:mod:`arxl.excel.stamp`).
 
 The ribbon is checked against :data:`arxl.macros.BUTTONS` on every build: a button missing on either side,
 or a label, group or screentip that differs, stops the build with the list of differences.
@@ -36,6 +37,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from arxl.core.errors import ArxlError
+from arxl.excel import stamp
 from arxl.excel.vbaproject import (
     WORKBOOK_BASE,
     WORKSHEET_BASE,
@@ -281,9 +283,11 @@ def build_addin(out: Path, settings: Mapping[str, str] | None = None, sources: P
              "docProps/core.xml"),
             ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
              "docProps/app.xml"),
+            (stamp.RELATIONSHIP, stamp.PART),
         ]),
         "docProps/core.xml": _CORE.encode(),
         "docProps/app.xml": _APP.encode(),
+        stamp.PART: stamp.custom_properties(stamp.build_stamp()),  # what arxl addin doctor compares
         "xl/workbook.xml": _WORKBOOK.format(sheet=escape(CONFIG_SHEET, {'"': "&quot;"})).encode(),
         "xl/_rels/workbook.xml.rels": _relationships([
             ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet", "worksheets/sheet1.xml"),
@@ -324,6 +328,7 @@ def _content_types() -> bytes:
         ("/xl/vbaProject.bin", VBA_CONTENT_TYPE),
         ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
         ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
+        (f"/{stamp.PART}", stamp.CONTENT_TYPE),
     ]
     lines = [_XML, '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>',

@@ -70,6 +70,7 @@ class _Settings(Row):
     invoice_template: str = col("Invoice Template", "")  # a restyled template, relative to the workbook's folder
     bank_profiles: str = col("Bank Profiles", "")  # JSON file of CSV/XLSX bank layouts, beside the workbook
     statement_file: str = col("Statement File", "")  # the bank statement the Import statement button reads
+    sage_report_file: str = col("Sage Report File", "")  # Sage's Aged Debtors report the Tie out to Sage button reads
     collections_target_rwf: Decimal | None = col("Collections Target RWF", None)  # per month
     collections_target_usd: Decimal | None = col("Collections Target USD", None)
     arrangement_grace_days: int = col("Arrangement Grace Days", 3)  # instalments and promises to pay
