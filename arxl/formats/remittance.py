@@ -248,7 +248,7 @@ def _advice(rows: Sequence[Sequence[object]], header: tuple[int, dict[str, int]]
 
     def amount(index: int, row: Sequence[object], role: str) -> Decimal | None:
         try:
-            return _amount(cell(row, role), role)
+            return _amount(cell(row, role), "amount")
         except ArxlError as error:
             raise BadValue(error.message, where(index, columns[role])) from None
 
@@ -348,7 +348,7 @@ def _amount(value: object, what: str) -> Decimal | None:
         if len(words) == 2 and (words[0].upper() in CURRENCIES or words[1].upper() in CURRENCIES):
             text = words[1] if words[0].upper() in CURRENCIES else words[0]
         value = text
-    return parse_number(value, what.replace("_", " "))
+    return parse_number(value, what)
 
 
 def _last_amount(texts: Sequence[str]) -> Decimal | None:
