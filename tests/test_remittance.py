@@ -203,3 +203,33 @@ def test_a_bad_amount_is_refused_naming_its_cell(proposed: Path, tmp_path: Path)
     before = book.read_bytes()
     assert main(["reconcile", "remittance", str(book), str(advice)]) == 2
     assert book.read_bytes() == before
+
+
+def test_found_by_its_payment_reference_and_a_disputed_amount_left_open(proposed: Path, tmp_path: Path) -> None:
+    """No total, no date: the bank's reference finds the line. 5,000 short-paid in dispute is no deduction of
+    the ledger: INV-2024-00537 stays open for it, and the reason says so."""
+    rows = [["Remittance advice"], ["Paid by: Ministry of Education"], [f"Payment reference: {BANK_REF}"],
+            ["Invoice", "Amount Paid", "VAT Withheld", "WHT 3%", "Bank Charges", "Short Paid", "Reason"],
+            ["INV-2025-00048", 432862, 80325, 13388, None, None, None],
+            ["inv 2025/108", 432862, 80325, 13388, None, None, None],
+            ["2024-00537", 134276, None, None, 1000, 5000, "disputed support hours"]]
+    advice = write_csv(tmp_path / "advice.csv", rows)
+    book = fresh(proposed, tmp_path)
+    assert main(["reconcile", "remittance", str(book), str(advice)]) == 0
+    split = line_rows(book)
+    assert {r["Status"] for r in split} == {"auto"}
+    assert [(r["Invoice"], D(str(r["Applied"])), D(str(r["Deduction"])), r["Deduction Type"]) for r in split] \
+        == EXPECTED
+    assert "INV-2024-00537: 5,000 not paid (disputed support hours), left open" in str(split[0]["Reason"])
+
+
+def test_a_withholding_off_the_rate_goes_to_review(proposed: Path, tmp_path: Path) -> None:
+    wrong = [["INV-2025-00048", "31/01/2025", 526575, 80325, 20000, None, 432862], *GOOD[1:]]
+    advice = write_csv(tmp_path / "advice.csv", advice_rows(wrong))
+    book = fresh(proposed, tmp_path)
+    assert main(["reconcile", "remittance", str(book), str(advice)]) == 0
+    split = line_rows(book)
+    assert {r["Status"] for r in split} == {"review"}
+    reason = str(split[0]["Reason"])
+    assert "WHT on INV-2025-00048 is 20,000, the rate gives 13,388 ([advice.csv] line 7, column Invoice No)" in reason
+    assert "INV-2025-00048 is open for 526,575, the advice clears 533,187" in reason

@@ -8,7 +8,8 @@ statement is proposed:
    accents ignored), else the owner of the invoices it names.
 2. **The invoices**: each number as quoted is resolved with the matcher's reading of invoice numbers
    (:func:`arxl.core.invoice_refs.reference_evidence`: ``INV-2025-00042``, ``inv 2025/42``, ``2025-00042``). A
-   number of another customer, of no invoice, or of an invoice in another currency is refused, with its cell.
+   number of another customer, of no invoice, of several equally, or of an invoice in another currency is
+   refused, with its cell.
 3. **The bank line**: a line of the sheet not yet decided or posted, in the advice's currency, whose bank
    reference (or narrative) carries the advice's payment reference; else whose amount is the advice's total
    and whose date is within ``window_days`` of the payment date. Several lines that fit and nothing to choose
@@ -20,7 +21,9 @@ statement is proposed:
 
 The line is applied **automatically** (status ``auto``, which ``arxl reconcile approve`` approves) only when the
 amounts agree: the lines add up to the bank amount, every number resolves to an open invoice of the customer that
-is open for at least its cash and deductions, and no other proposal of the sheet takes the same invoice.
+is open for at least its cash and deductions, each withholding is what the Settings' rate gives on the invoice
+(the VAT withheld on its VAT, the WHT on its VAT-exclusive amount), and no other proposal of the sheet takes
+the same invoice.
 Otherwise it is proposed for ``review``, the reason naming what disagrees. Posting stays the one path, each bank
 line once: a line already decided or posted is never changed, and the same advice again changes nothing.
 """
@@ -34,10 +37,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from arxl.cashapp.reconcile import ReconciliationRow, reconciliation_sheet
+from arxl.core.errors import ArxlError
 from arxl.core.invoice_refs import reference_evidence, reference_keys
-from arxl.core.money import figure
+from arxl.core.money import figure, round_money
+from arxl.core.tax import parse_withholding
 from arxl.core.text import fold
-from arxl.core.withholding import deduction
+from arxl.core.withholding import deduction, kinds, withheld_types
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import open_items
@@ -95,24 +100,36 @@ class _Invoices:
         for invoice in ledger.invoices:
             if invoice.doc_type == "invoice":
                 self.by_serial[reference_keys(invoice.invoice_no).number].append(invoice)
+        self.rates = ledger.withholding_rates()
         self.open = {i.reference: i.open_amount for i in open_items(ledger.invoices, ledger.allocations, dt.date.max)
                      if i.kind == "invoice"}
 
-    def find(self, quoted: str, customer: str) -> Invoice | None:
-        """The invoice a quoted number names: the clearest reading, the customer's first when two read alike."""
+    def find(self, quoted: str, customer: str) -> tuple[Invoice | None, str]:
+        """The invoice a quoted number names (the clearest reading, the customer's before another's), or None and
+        why: no invoice reads so, or several read so equally well."""
         if quoted in self.by_no and self.by_no[quoted].doc_type == "invoice":
-            return self.by_no[quoted]
+            return self.by_no[quoted], ""
         try:
             serial = reference_keys(quoted).number
         except ValueError:
-            return None
-        scored = [(reference_evidence(quoted, i.invoice_no).points, i.customer_id == customer, i)
+            return None, f'"{quoted}" is no invoice number'
+        scored = [((reference_evidence(quoted, i.invoice_no).points, i.customer_id == customer), i)
                   for i in self.by_serial.get(serial, ())]
-        scored = [s for s in scored if s[0] >= LEAST_EVIDENCE]
+        scored = [s for s in scored if s[0][0] >= LEAST_EVIDENCE]
         if not scored:
-            return None
-        best = max(scored, key=lambda s: (s[0], s[1]))
-        return best[2]
+            return None, f'"{quoted}" is no invoice of ours'
+        best = max(key for key, _ in scored)
+        found = [i for key, i in scored if key == best]
+        if len(found) > 1:
+            return None, f'"{quoted}" reads as {" or ".join(i.invoice_no for i in found)}: write the whole number'
+        return found[0], ""
+
+    def withholding(self, invoice: Invoice, kind: str, code: str, profile: frozenset[str]) -> list[Decimal]:
+        """What a withholding of this deduction type may be on the invoice: one figure per kind cleared so, the
+        customer's own kinds when its profile has one (``vat,wht3``: 3 %, not 15 %)."""
+        possible = [k for k in kinds() if k.deduction == kind]
+        possible = [k for k in possible if k.code in profile] or possible
+        return [round_money(getattr(invoice, k.base) * self.rates[k.code], code) for k in possible]
 
 
 def _customer(ledger: Ledger, advice: Advice, invoices: _Invoices) -> Customer | None:
@@ -125,7 +142,7 @@ def _customer(ledger: Ledger, advice: Advice, invoices: _Invoices) -> Customer |
             names = [person.name, *person.aliases.replace(",", ";").split(";")]
             if any(payer == fold(name).strip() for name in names if name.strip()):
                 return person
-    owners = [i.customer_id for line in advice.lines if (i := invoices.find(line.invoice, "")) is not None]
+    owners = [i.customer_id for line in advice.lines if (i := invoices.find(line.invoice, "")[0]) is not None]
     if owners:
         return people.get(max(set(owners), key=owners.count))
     return None
@@ -204,10 +221,14 @@ def _split(advice: Advice, first: ReconciliationRow, customer: Customer, invoice
     disagree: list[str] = []
     notes: list[str] = []
     kept: list[tuple[AdviceLine, Invoice]] = []
+    try:
+        profile = parse_withholding(customer.withholding)
+    except ArxlError:
+        profile = frozenset()
     for line in advice.lines:
-        invoice = invoices.find(line.invoice, customer.customer_id)
+        invoice, why = invoices.find(line.invoice, customer.customer_id)
         if invoice is None:
-            refused.append((line.where, f'"{line.invoice}" is no invoice of ours: not applied'))
+            refused.append((line.where, f"{why}: not applied"))
         elif invoice.customer_id != customer.customer_id:
             refused.append((line.where, f"{invoice.invoice_no} is an invoice of {invoice.customer_id}, not of "
                                         f"{customer.customer_id} {customer.name}: not applied"))
@@ -223,6 +244,12 @@ def _split(advice: Advice, first: ReconciliationRow, customer: Customer, invoice
         for d in line.deductions:
             if not d.kind:
                 notes.append(f"{invoice.invoice_no}: {figure(d.amount, code)} not paid ({d.reason}), left open")
+        for d in typed:
+            expected = invoices.withholding(invoice, d.kind, code, profile) if d.kind in withheld_types() else []
+            if expected and d.amount not in expected:
+                rates = " or ".join(figure(e, code) for e in expected)
+                disagree.append(f"{deduction(d.kind).short} on {invoice.invoice_no} is {figure(d.amount, code)}, "
+                                f"the rate gives {rates} ({line.where})")
         cleared[invoice.invoice_no] += line.paid + sum((d.amount for d in typed), ZERO)
         parts = [(line.paid, typed[0] if typed else None), *((ZERO, d) for d in typed[1:])]
         for applied, taken in parts:
