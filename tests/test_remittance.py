@@ -233,3 +233,17 @@ def test_a_withholding_off_the_rate_goes_to_review(proposed: Path, tmp_path: Pat
     reason = str(split[0]["Reason"])
     assert "WHT on INV-2025-00048 is 20,000, the rate gives 13,388 ([advice.csv] line 7, column Invoice No)" in reason
     assert "INV-2025-00048 is open for 526,575, the advice clears 533,187" in reason
+
+
+def test_a_line_found_by_amount_that_the_matcher_gave_another_payer_is_reviewed(proposed: Path,
+                                                                                tmp_path: Path) -> None:
+    """1,649,000 on 21/07 is RURA's payment (BK-2025-07-032, C011): an advice of the Ministry of Education for
+    the same amount finds it by amount and date, but never splits it automatically."""
+    rows = [["Payer: Ministry of Education"], ["Payment date: 21/07/2025"], ["Invoice", "Paid", "VAT Withheld", "WHT"],
+            ["INV-2025-00048", 432862, 80325, 13388], ["INV-2025-00065", 1216138, None, None]]
+    advice = write_csv(tmp_path / "advice.csv", rows)
+    book = fresh(proposed, tmp_path)
+    assert main(["reconcile", "remittance", str(book), str(advice)]) == 0
+    split = [r for r in sheet_rows(book) if r["Line ID"] == "BK-2025-07-032"]
+    assert {r["Status"] for r in split} == {"review"}
+    assert "the matcher read bank line BK-2025-07-032 as C011's" in str(split[0]["Reason"])

@@ -166,7 +166,11 @@ def _one(ledger: Ledger, invoices: _Invoices, rows: list[ReconciliationRow], adv
     first = rows[members[0]]
     taken_elsewhere = {r.invoice_no: r.line_id for r in rows if r.line_id != chosen and r.invoice_no
                        and not r.posted}
-    new_rows, status, reason, refused = _split(advice, first, customer, invoices, taken_elsewhere)
+    caution = []
+    others = {r.customer_id for r in (rows[i] for i in members) if r.customer_id} - {customer.customer_id}
+    if others and not why:  # found by amount and date only, and the matcher saw another payer in it
+        caution.append(f"the matcher read bank line {chosen} as {', '.join(sorted(others))}'s")
+    new_rows, status, reason, refused = _split(advice, first, customer, invoices, taken_elsewhere, caution)
     updated = rows[:members[0]] + new_rows + [r for i, r in enumerate(rows) if i > members[0] and i not in members]
     return AdviceOutcome(advice, chosen, status, reason, tuple(refused)), updated
 
@@ -184,7 +188,8 @@ def _bank_line(rows: list[ReconciliationRow], lines: dict[str, list[int]], advic
         by_reference = [r for r in free if reference == fold(r.bank_reference).strip()
                         or (len(reference) >= 6 and reference in fold(r.narrative))]
         if len(by_reference) == 1:
-            return _if_free(rows, lines, by_reference[0])
+            line, why = _if_free(rows, lines, by_reference[0])
+            return line, why or "by reference"
     fits = [r for r in free if r.amount == advice.amount and (
         advice.payment_date is None or abs((r.date - advice.payment_date).days) <= window_days)]
     if len(fits) > 1:
@@ -214,11 +219,12 @@ def _if_free(rows: list[ReconciliationRow], lines: dict[str, list[int]], line: R
 
 
 def _split(advice: Advice, first: ReconciliationRow, customer: Customer, invoices: _Invoices,
-           taken_elsewhere: dict[str, str]) -> tuple[list[ReconciliationRow], str, str, list[tuple[str, str]]]:
+           taken_elsewhere: dict[str, str], caution: list[str]
+           ) -> tuple[list[ReconciliationRow], str, str, list[tuple[str, str]]]:
     """The rows of the split line, its status and reason, and the advice lines refused with their cells."""
     code = first.currency
     refused: list[tuple[str, str]] = []
-    disagree: list[str] = []
+    disagree: list[str] = list(caution)
     notes: list[str] = []
     kept: list[tuple[AdviceLine, Invoice]] = []
     try:
