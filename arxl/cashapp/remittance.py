@@ -53,6 +53,7 @@ from arxl.ledger.tables import Table
 __all__ = ["AdviceOutcome", "Split", "split_by_advices"]
 
 ZERO = Decimal(0)
+BY_REFERENCE = "by reference"
 LEAST_EVIDENCE = 70  # the zero-padded serial alone ("00042"); a bare "42" needs more than an advice's cell
 
 
@@ -156,28 +157,29 @@ def _one(ledger: Ledger, invoices: _Invoices, rows: list[ReconciliationRow], adv
         return AdviceOutcome(advice, "", "", f"the payer ({who}) is no customer and none of its invoice numbers is "
                                              "ours: nothing split"), rows
     currency = advice.currency or customer.currency or ledger.settings.base_currency or "RWF"
-    lines: dict[str, list[int]] = defaultdict(list)
+    lines: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
-        lines[row.line_id].append(index)
-    chosen, why = _bank_line(rows, lines, advice, customer, currency, window_days)
+        lines[(row.statement, row.line_id)].append(index)
+    chosen, how = _bank_line(rows, lines, advice, customer, currency, window_days)
     if chosen is None:
-        return AdviceOutcome(advice, "", "", why), rows
+        return AdviceOutcome(advice, "", "", how), rows
     members = lines[chosen]
     first = rows[members[0]]
-    taken_elsewhere = {r.invoice_no: r.line_id for r in rows if r.line_id != chosen and r.invoice_no
+    taken_elsewhere = {r.invoice_no: r.line_id for r in rows if (r.statement, r.line_id) != chosen and r.invoice_no
                        and not r.posted}
     caution = []
     others = {r.customer_id for r in (rows[i] for i in members) if r.customer_id} - {customer.customer_id}
-    if others and not why:  # found by amount and date only, and the matcher saw another payer in it
-        caution.append(f"the matcher read bank line {chosen} as {', '.join(sorted(others))}'s")
+    if others and how != BY_REFERENCE:  # found by amount and date only, and the matcher saw another payer in it
+        caution.append(f"the matcher read bank line {first.line_id} as {', '.join(sorted(others))}'s")
     new_rows, status, reason, refused = _split(advice, first, customer, invoices, taken_elsewhere, caution)
-    updated = rows[:members[0]] + new_rows + [r for i, r in enumerate(rows) if i > members[0] and i not in members]
-    return AdviceOutcome(advice, chosen, status, reason, tuple(refused)), updated
+    gone = set(members)
+    updated = rows[:members[0]] + new_rows + [r for i, r in enumerate(rows) if i > members[0] and i not in gone]
+    return AdviceOutcome(advice, first.line_id, status, reason, tuple(refused)), updated
 
 
-def _bank_line(rows: list[ReconciliationRow], lines: dict[str, list[int]], advice: Advice, customer: Customer,
-               currency: str, window_days: int) -> tuple[str | None, str]:
-    """The bank line the advice announces, or None and why."""
+def _bank_line(rows: list[ReconciliationRow], lines: dict[tuple[str, str], list[int]], advice: Advice,
+               customer: Customer, currency: str, window_days: int) -> tuple[tuple[str, str] | None, str]:
+    """The bank line the advice announces (its statement and line id) and how it was found; or None and why."""
     free: list[ReconciliationRow] = []
     for members in lines.values():
         first = rows[members[0]]
@@ -189,7 +191,7 @@ def _bank_line(rows: list[ReconciliationRow], lines: dict[str, list[int]], advic
                         or (len(reference) >= 6 and reference in fold(r.narrative))]
         if len(by_reference) == 1:
             line, why = _if_free(rows, lines, by_reference[0])
-            return line, why or "by reference"
+            return line, why or BY_REFERENCE
     fits = [r for r in free if r.amount == advice.amount and (
         advice.payment_date is None or abs((r.date - advice.payment_date).days) <= window_days)]
     if len(fits) > 1:
@@ -204,10 +206,10 @@ def _bank_line(rows: list[ReconciliationRow], lines: dict[str, list[int]], advic
     return _if_free(rows, lines, fits[0])
 
 
-def _if_free(rows: list[ReconciliationRow], lines: dict[str, list[int]], line: ReconciliationRow
-             ) -> tuple[str | None, str]:
-    """The line, unless the accountant decided it or it is posted: then nothing is changed."""
-    own = [rows[i] for i in lines[line.line_id]]
+def _if_free(rows: list[ReconciliationRow], lines: dict[tuple[str, str], list[int]], line: ReconciliationRow
+             ) -> tuple[tuple[str, str] | None, str]:
+    """The line, unless the accountant decided it or it is posted (None and why: then nothing is changed)."""
+    own = [rows[i] for i in lines[(line.statement, line.line_id)]]
     posted = next((r.posted for r in own if r.posted), "")
     if posted:
         return None, f"bank line {line.line_id} is already {'' if posted.startswith('rejected') else 'posted as '}" \
@@ -215,7 +217,7 @@ def _if_free(rows: list[ReconciliationRow], lines: dict[str, list[int]], line: R
     decision = next((r.decision for r in own if r.decision.strip()), "")
     if decision:
         return None, f'bank line {line.line_id} is already decided ("{decision}"): nothing changed'
-    return line.line_id, ""
+    return (line.statement, line.line_id), ""
 
 
 def _split(advice: Advice, first: ReconciliationRow, customer: Customer, invoices: _Invoices,
