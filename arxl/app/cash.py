@@ -4,6 +4,7 @@ the automatic matches approved, decided lines posted; and a customer's own state
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from arxl.cashapp.reconcile import (
     propose,
     undecided,
 )
+from arxl.cashapp.remittance import Split, split_by_advices
 from arxl.core.errors import ArxlError
 from arxl.core.money import figure
 from arxl.formats.customer_file import read_their_file, write_differences
+from arxl.formats.remittance import read_advice
 from arxl.formats.statements import Limits, load_profiles, read_statement
 from arxl.formats.xlsx.host import Host
 from arxl.ledger.tables import Table
@@ -38,15 +41,17 @@ def reconciliation_table(host: Host) -> Table[ReconciliationRow]:
 
 
 def import_statement(host: Host, statement_file: Path, today: dt.date, *, check_balances: bool = True,
-                     max_lines: int | None = None) -> Report:
+                     max_lines: int | None = None, remittances: Sequence[Path] = ()) -> Report:
     """Import a bank statement (any supported format) and propose its new lines into the Reconciliation sheet.
 
     Lines already posted, rejected or imported (whatever file brought them) are listed, with their receipts,
     and not proposed again; a file with no new line writes nothing and is not an error. ``check_balances=False``
     reads a statement checked by hand whose balances are missing or do not add up; the Statements table records
-    whether the balances were checked.
+    whether the balances were checked. Each of ``remittances`` (a customer's remittance advice) then splits the
+    bank line it announces (:func:`split_remittances`).
     """
     ledger = open_for_work(host, "import statement")
+    advices = [read_advice(file) for file in remittances]  # a bad advice refuses before anything is written
     profiles_file = ledger.settings.bank_profiles
     profiles = load_profiles(host.folder / profiles_file) if profiles_file else ()
     limits = Limits() if max_lines is None else Limits(max_lines=max_lines)
@@ -78,7 +83,35 @@ def import_statement(host: Host, statement_file: Path, today: dt.date, *, check_
                    " (no bank reference tells them apart; proposed for review, never automatically)")
     for note in statement.notes:
         report.say(f"note: {note}")
+    if advices:
+        split = split_by_advices(ledger, reconciliation_table(host), advices)
+        host.apply(split.changes)
+        _say_split(report, split)
     return report
+
+
+def split_remittances(host: Host, files: Sequence[Path]) -> Report:
+    """Split the bank lines of the Reconciliation sheet that customers' remittance advices announce: applied
+    automatically when the amounts agree, else proposed for review with what disagrees (nothing is posted)."""
+    ledger = open_for_work(host, "remittance advice")
+    advices = [read_advice(file) for file in files]
+    split = split_by_advices(ledger, reconciliation_table(host), advices)
+    host.apply(split.changes)
+    report = Report("remittance advice")
+    _say_split(report, split)
+    return report
+
+
+def _say_split(report: Report, split: Split) -> None:
+    for outcome in split.outcomes:
+        name = outcome.advice.source
+        if outcome.status:
+            report.say(f"{name}: bank line {outcome.line_id} split, "
+                       f"{'applied automatically' if outcome.status == 'auto' else 'to review'}: {outcome.reason}")
+        else:
+            report.say(f"{name}: {outcome.reason}")
+        for where, why in outcome.refused:
+            report.say(f"  refused: {where}: {why}")
 
 
 def approve_matches(host: Host) -> Report:

@@ -34,6 +34,9 @@ app.add_typer(reconcile_app, name="reconcile")
 
 NoBalanceCheck = Annotated[bool, typer.Option("--no-balance-check", help="Read a statement whose balances are "
                                               "missing or do not add up (checked by hand).")]
+Remittance = Annotated[list[Path] | None, typer.Option("--remittance", metavar="FILE", help="A customer's "
+                                                       "remittance advice (CSV, XLSX or PDF) splitting the bank "
+                                                       "line it announces; repeatable.")]
 
 
 @statement_app.command("normalize")
@@ -98,15 +101,30 @@ def reconcile_propose(
     no_balance_check: NoBalanceCheck = False,
     max_lines: Annotated[int | None, typer.Option("--max-lines", metavar="N", min=1, help="Refuse a file with "
                                                   "more statement lines (default 200,000).")] = None,
+    remittance: Remittance = None,
 ) -> None:
     """Import a bank statement and propose its new lines, matched, into the Reconciliation sheet; the
-    Statements table records the import, dated --on."""
+    Statements table records the import, dated --on. Each --remittance advice splits the line it announces."""
     from arxl.app import cash
     from arxl.app.workbook import existing
 
     today = date_or_today(on)
     show(cash.import_statement(session.writable(book), existing(statement), today,
-                               check_balances=not no_balance_check, max_lines=max_lines))
+                               check_balances=not no_balance_check, max_lines=max_lines,
+                               remittances=[existing(f) for f in remittance or []]))
+
+
+@reconcile_app.command("remittance")
+def reconcile_remittance(
+    book: BookArgument,
+    advices: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Remittance advices (CSV, XLSX or PDF).")],
+) -> None:
+    """Split the bank lines of the Reconciliation sheet that customers' remittance advices announce: automatic
+    when the amounts agree, else for review with what disagrees (then approve and post as usual)."""
+    from arxl.app import cash
+    from arxl.app.workbook import existing
+
+    show(cash.split_remittances(session.writable(book), [existing(f) for f in advices]))
 
 
 @reconcile_app.command("approve")

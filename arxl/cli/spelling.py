@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 GROUPS = frozenset({"invoices", "export", "statement", "reconcile", "addin", "arrangements", "report", "query"})
-RECONCILE = frozenset({"propose", "approve", "post", "customer"})
+RECONCILE = frozenset({"propose", "approve", "post", "customer", "remittance"})
 ON = {"--date": "--on"}
 OUTPUT = {"--out": "--output"}
 RENAMED: dict[tuple[str, ...], dict[str, str]] = {
