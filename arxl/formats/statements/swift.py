@@ -21,9 +21,11 @@ is left out.
 
 Damage is refused with the line it is on, in MT940's words: a fragment whose tags (``:25:``, ``:61:``,
 ``:86:``) come before any ``:20:`` ("MT940 statement has no :20: transaction reference"), a balance tag that
-is not whole (``:62F:C2507``), a statement without its ``:60F:`` opening or ``:62F:`` closing balance (mandatory in MT940: one is missing only when the file was cut or a
-tag lost) unless the balance check is switched off, the same statement twice in one file (it would count
-every line twice), and more ``:61:`` bookings than the line limit (counted before anything is parsed).
+is not whole (``:62F:C2507``), a statement without its ``:60F:`` opening or ``:62F:`` closing balance
+(mandatory in MT940: one is missing only when the file was cut or a tag lost) unless the balance check is
+switched off, the same statement twice in one file (it would count every line twice), and more ``:61:``
+bookings than the line limit (counted before anything is parsed). Each refusal names MT940 and the tag, never
+"no bank profile fits this layout" (a fragment without ``:20:`` is still recognised as MT940).
 """
 
 from __future__ import annotations
