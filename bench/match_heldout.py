@@ -1437,6 +1437,7 @@ def score(world: World, lines: list[Line], outcome: dict[str, Outcome], examples
     proposed_ex: dict[str, list[str]] = defaultdict(list)
     kinds = {}
     first_right = Counter[str]()  # lines sent to review: "right", "wrong", "unknown" (a hold naming no invoice)
+    by_kind = Counter[tuple[str, bool]]()  # (kind, right) of the lines judged
     for ln in lines:
         kinds[ln.case] = ln.kind
         t = per[ln.case]
@@ -1465,6 +1466,8 @@ def score(world: World, lines: list[Line], outcome: dict[str, Outcome], examples
                 t.review += 1
                 verdict = review_right(ln, o)
                 first_right["unknown" if verdict is None else "right" if verdict else "wrong"] += 1
+                if verdict is not None:
+                    by_kind[(ln.kind, verdict)] += 1
             else:
                 t.unmatched += 1
             if ln.kind != "receipt" and o.status == "review" and o.allocs:
@@ -1515,6 +1518,8 @@ def score(world: World, lines: list[Line], outcome: dict[str, Outcome], examples
     print(f"OVERALL arxl     review: first proposal right {pct(first_right['right'], judged).strip()} % "
           f"({first_right['right']} of {judged} lines sent to review; {first_right['unknown']} holds whose truth "
           "names no invoice counted apart)")
+    print("  by kind: " + ", ".join(f"{k}s {by_kind[(k, True)]}/{by_kind[(k, True)] + by_kind[(k, False)]}"
+                                    for k in ("receipt", "hold", "nonreceipt")))
     keep = [c for c in per if c not in JUDGMENT_CALLS]
     j_auto = sum(per[c].auto for c in keep)
     j_ok = sum(per[c].ok for c in keep)
