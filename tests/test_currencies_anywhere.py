@@ -265,3 +265,14 @@ def test_bookings_without_any_statement_tags_are_refused_as_mt940(
     code, err, out = _normalize(capsys, path)
     assert code == 2 and not out.exists()
     assert "[fragment.txt] line 1: MT940 statement has no :20: transaction reference" in err
+
+
+def test_a_bank_csv_in_huf_is_read_with_its_fillér(tmp_path: Path) -> None:
+    path = tmp_path / "huf.csv"
+    path.write_text("OTP BANK NYRT\nAccount Number:,HU93116000060000000012345676\nCurrency:,HUF\n\n"
+                    "Date,Value Date,Description,Reference,Debit,Credit,Balance\n"
+                    '01/07/2025,01/07/2025,Opening Balance,,,,"1,000.00"\n'
+                    '03/07/2025,03/07/2025,MAGYAR ADAT KFT INV-2025-00302,FT1,,"4,560,000.50","4,561,000.50"\n',
+                    encoding="utf-8")
+    statement = read_statement(path)
+    assert [(line.amount, line.currency) for line in statement.lines] == [(D("4560000.50"), "HUF")]
