@@ -4,6 +4,8 @@ The data come from :mod:`arxl.sample.cash` (seed 1), the generator `arxl sample`
 
 * **match** - :func:`arxl.cashapp.match` on records in memory: building the indexes (invoice numbers,
   accounts, names) and matching every line; the target is at most 15 s on a 2-core machine;
+* **quality** - the same run scored by ``match_quality.py``'s rules: precision, the automatic rate and, of the
+  lines sent to review, the share whose first proposal was right;
 * **end to end** - ``arxl match`` as the accountant runs it: reading the three CSV files, matching, writing
   the allocation CSV (the statement through :mod:`arxl.formats.statements`).
 
@@ -41,12 +43,16 @@ def run_match(customers: int, items: int, lines: int) -> dict[str, float]:
     started, cpu = time.perf_counter(), time.process_time()
     rows = match(bench.lines, bench.items, bench.customers)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    statuses: dict[str, str] = {}
-    for row in rows:
-        statuses.setdefault(row.line_id, row.status)
+    peak = _peak_mb()
+    from match_quality import Tally, by_line, tally  # the quality bench's scoring, once for both benches
+
+    total = Tally()
+    for part in tally(bench, by_line(rows)).values():
+        total.add(part)
     return {"seconds": seconds, "cpu": cpu, "lines": len(bench.lines), "items": len(bench.items),
-            "customers": len(bench.customers), "rows": len(rows), "peak_mb": _peak_mb(),
-            "peak_before_mb": before, "auto": sum(1 for s in statuses.values() if s == "auto")}
+            "customers": len(bench.customers), "rows": len(rows), "peak_mb": peak,
+            "peak_before_mb": before, "auto": total.auto, "precision": 100 * (total.precision or 0),
+            "auto_rate": 100 * (total.rate or 0), "review": total.review, "review_right": total.review_right}
 
 
 def run_cli(customers: int, items: int, lines: int) -> dict[str, float]:
@@ -92,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{rate:,.0f} lines/s), "
                   f"{figures['auto']:,} lines applied automatically; peak memory {figures['peak_mb']:,.0f} MB "
                   f"({figures['peak_before_mb']:,.0f} MB of it the generated data)")
+            review = figures["review"]
+            share = f"{100 * figures['review_right'] / review:.2f} %" if review else "-"
+            print(f"quality: precision {figures['precision']:.2f} %, automatic {figures['auto_rate']:.2f} % of the "
+                  f"receipts; review: first proposal right {share} ({figures['review_right']:,} of {review:,} lines)")
         else:
             print(f"arxl match (CSV in, CSV out): {figures['seconds']:.2f} s (CPU {figures['cpu']:.2f} s; "
                   f"{rate:,.0f} lines/s), exit "

@@ -16,6 +16,10 @@ Kinds of line:
 Precision = right automatic lines / all automatic lines (an automatic hold or non-receipt is wrong).
 Auto-match rate = right automatic lines / receipt lines. "Right" = exactly the expected invoices, and on each
 the expected cleared amount (applied + deduction).
+Review: first proposal right = of the lines sent to review, those whose proposal (the rows the Reconciliation
+sheet shows for the line) is the truth: the expected invoices and cleared amounts, no invoice for a
+non-receipt. A hold whose truth names no invoice (an amount alone, two identical open items) has no right
+proposal to compare with: it is counted apart.
 """
 
 from __future__ import annotations
@@ -1363,6 +1367,16 @@ def judge(ln: Line, o: Outcome) -> tuple[bool, str]:
     return True, ",".join(sorted(set(notes)))
 
 
+def review_right(ln: Line, o: Outcome) -> bool | None:
+    """Whether the proposal of a line sent to review is the truth (the invoices the Reconciliation sheet shows
+    first, and what each clears; no invoice for a non-receipt); None for a hold whose truth names no invoice."""
+    if ln.kind == "nonreceipt":
+        return not o.allocs
+    if not ln.expect:
+        return None
+    return set(o.allocs) == set(ln.expect) and all(sum(o.allocs[no]) == e.cleared for no, e in ln.expect.items())
+
+
 @dataclass
 class Tally:
     n: int = 0
@@ -1422,6 +1436,8 @@ def score(world: World, lines: list[Line], outcome: dict[str, Outcome], examples
     note_ex: dict[str, list[str]] = defaultdict(list)
     proposed_ex: dict[str, list[str]] = defaultdict(list)
     kinds = {}
+    first_right = Counter[str]()  # lines sent to review: "right", "wrong", "unknown" (a hold naming no invoice)
+    by_kind = Counter[tuple[str, bool]]()  # (kind, right) of the lines judged
     for ln in lines:
         kinds[ln.case] = ln.kind
         t = per[ln.case]
@@ -1448,6 +1464,10 @@ def score(world: World, lines: list[Line], outcome: dict[str, Outcome], examples
         else:
             if o.status == "review":
                 t.review += 1
+                verdict = review_right(ln, o)
+                first_right["unknown" if verdict is None else "right" if verdict else "wrong"] += 1
+                if verdict is not None:
+                    by_kind[(ln.kind, verdict)] += 1
             else:
                 t.unmatched += 1
             if ln.kind != "receipt" and o.status == "review" and o.allocs:
@@ -1493,6 +1513,13 @@ def score(world: World, lines: list[Line], outcome: dict[str, Outcome], examples
           f"{'PASS' if res['precision'] >= 99.8 and res['auto_rate'] >= 95 else 'FAIL'}")
     print(f"OVERALL baseline precision {res['b_precision']:6.2f} % ({a.b_ok}/{a.b_auto})   auto-match rate "
           f"{res['b_auto_rate']:6.2f} % ({r.b_ok}/{r.n})")
+    judged = first_right["right"] + first_right["wrong"]
+    res["review_right"] = 100 * first_right["right"] / judged if judged else 0.0
+    print(f"OVERALL arxl     review: first proposal right {pct(first_right['right'], judged).strip()} % "
+          f"({first_right['right']} of {judged} lines sent to review; {first_right['unknown']} holds whose truth "
+          "names no invoice counted apart)")
+    print("  by kind: " + ", ".join(f"{k}s {by_kind[(k, True)]}/{by_kind[(k, True)] + by_kind[(k, False)]}"
+                                    for k in ("receipt", "hold", "nonreceipt")))
     keep = [c for c in per if c not in JUDGMENT_CALLS]
     j_auto = sum(per[c].auto for c in keep)
     j_ok = sum(per[c].ok for c in keep)

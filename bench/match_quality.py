@@ -6,6 +6,10 @@ matcher and the baseline run on the same lines:
 * **precision** - of the lines matched automatically, the share matched to exactly the right invoices with
   exactly the right cleared amounts (applied + deductions per invoice). A non-receipt matched counts wrong.
 * **auto-match rate** - of the lines that are customer receipts, the share matched automatically and right.
+* **review: first proposal right** - of the lines sent to review, the share whose proposal (the rows the
+  Reconciliation sheet shows for the line, the only proposal it shows) is the truth: exactly the right invoices
+  with exactly the right cleared amounts, and no invoice for a line that is no customer receipt. What the
+  accountant approves as proposed, rather than decides again (:func:`review_right`, shared with ``match.py``).
 
 The baseline is what an accountant's lookup formula does: the invoice number written exactly as issued in
 the narrative (``SEARCH``) and the line amount equal to its open amount; then it clears that invoice.
@@ -24,7 +28,7 @@ from decimal import Decimal
 
 from arxl.cashapp import AllocationRow, MatchSettings, OpenInvoice, match
 from arxl.core.statement import StatementLine
-from arxl.sample.cash import CASES, RECURRING, Bench, generate
+from arxl.sample.cash import CASES, RECURRING, Bench, Truth, generate
 
 SIZES = {"small": (300, 3_000, 1_500), "medium": (2_000, 20_000, 5_000), "large": (20_000, 200_000, 20_000)}
 
@@ -37,6 +41,7 @@ class Tally:
     auto_right: int = 0
     auto_right_receipts: int = 0
     review: int = 0
+    review_right: int = 0
     wrong: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
@@ -46,6 +51,7 @@ class Tally:
         self.auto_right += other.auto_right
         self.auto_right_receipts += other.auto_right_receipts
         self.review += other.review
+        self.review_right += other.review_right
         self.wrong.extend(other.wrong)
 
     @property
@@ -56,15 +62,20 @@ class Tally:
     def rate(self) -> float | None:
         return self.auto_right_receipts / self.receipts if self.receipts else None
 
+    @property
+    def review_share(self) -> float | None:
+        """Of the lines sent to review, the share whose first (and only) proposal is the truth."""
+        return self.review_right / self.review if self.review else None
+
 
 def arxl_answers(bench: Bench, settings: MatchSettings) -> tuple[dict[str, tuple[str, dict[str, Decimal]]], float]:
     started = time.perf_counter()
     rows = match(bench.lines, bench.items, bench.customers, settings)
     seconds = time.perf_counter() - started
-    return _by_line(rows), seconds
+    return by_line(rows), seconds
 
 
-def _by_line(rows: list[AllocationRow]) -> dict[str, tuple[str, dict[str, Decimal]]]:
+def by_line(rows: list[AllocationRow]) -> dict[str, tuple[str, dict[str, Decimal]]]:
     answers: dict[str, tuple[str, dict[str, Decimal]]] = {}
     for row in rows:
         _, cleared = answers.setdefault(row.line_id, (row.status, {}))
@@ -91,6 +102,17 @@ def baseline_answers(lines: list[StatementLine], items: list[OpenInvoice]) -> di
     return answers
 
 
+def review_right(cleared: dict[str, Decimal], truth: Truth) -> bool:
+    """The proposal of a line sent to review is the truth: the invoices the Reconciliation sheet shows first, and
+    what each clears, are exactly the truth's (none for a line that is no customer receipt)."""
+    return cleared == (truth.cleared if truth.receipt else {})
+
+
+def review_figure(t: Tally) -> str:
+    """The sentence every matching bench prints beside precision and the automatic rate."""
+    return f"review: first proposal right {_pct(t.review_share).strip()} ({t.review_right:,} of {t.review:,} lines)"
+
+
 def tally(bench: Bench, answers: dict[str, tuple[str, dict[str, Decimal]]]) -> dict[str, Tally]:
     per_case: dict[str, Tally] = defaultdict(Tally)
     for line in bench.lines:
@@ -99,7 +121,9 @@ def tally(bench: Bench, answers: dict[str, tuple[str, dict[str, Decimal]]]) -> d
         status, cleared = answers[line.line_id]
         t.lines += 1
         t.receipts += truth.receipt
-        t.review += status == "review"
+        if status == "review":
+            t.review += 1
+            t.review_right += review_right(cleared, truth)
         if status == "auto":
             t.auto += 1
             right = truth.receipt and cleared == truth.cleared
@@ -116,8 +140,8 @@ def _pct(value: float | None) -> str:
 
 def report(title: str, arxl: dict[str, Tally], base: dict[str, Tally]) -> None:
     print(f"\n{title}")
-    print(f"{'case':24} {'lines':>6} {'rcpts':>6} | {'arxl prec':>9} {'arxl auto':>9} {'review':>6} | "
-          f"{'base prec':>9} {'base auto':>9}")
+    print(f"{'case':24} {'lines':>6} {'rcpts':>6} | {'arxl prec':>9} {'arxl auto':>9} {'review':>6} "
+          f"{'rev 1st ok':>10} | {'base prec':>9} {'base auto':>9}")
     total_a, total_b = Tally(), Tally()
     for case in [*CASES, *sorted(set(arxl) - set(CASES))]:
         if case not in arxl:
@@ -125,10 +149,13 @@ def report(title: str, arxl: dict[str, Tally], base: dict[str, Tally]) -> None:
         a, b = arxl[case], base[case]
         total_a.add(a)
         total_b.add(b)
-        print(f"{case:24} {a.lines:6d} {a.receipts:6d} | {_pct(a.precision):>9} {_pct(a.rate):>9} {a.review:6d} | "
-              f"{_pct(b.precision):>9} {_pct(b.rate):>9}")
+        print(f"{case:24} {a.lines:6d} {a.receipts:6d} | {_pct(a.precision):>9} {_pct(a.rate):>9} {a.review:6d} "
+              f"{_pct(a.review_share):>10} | {_pct(b.precision):>9} {_pct(b.rate):>9}")
     print(f"{'OVERALL':24} {total_a.lines:6d} {total_a.receipts:6d} | {_pct(total_a.precision):>9} "
-          f"{_pct(total_a.rate):>9} {total_a.review:6d} | {_pct(total_b.precision):>9} {_pct(total_b.rate):>9}")
+          f"{_pct(total_a.rate):>9} {total_a.review:6d} {_pct(total_a.review_share):>10} | "
+          f"{_pct(total_b.precision):>9} {_pct(total_b.rate):>9}")
+    print(f"arxl: precision {_pct(total_a.precision).strip()}, automatic {_pct(total_a.rate).strip()}; "
+          f"{review_figure(total_a)}")
 
 
 def main(argv: list[str] | None = None) -> int:

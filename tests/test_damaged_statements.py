@@ -157,18 +157,19 @@ def test_an_mt940_without_its_closing_balance_is_refused_unless_the_check_is_swi
     text = (MT940_DIR / "generic.sta").read_text(encoding="utf-8")
     cut = write(tmp_path / "cut.sta", text[: text.rindex(":62F:")])  # cut off before the last closing balance
     assert refused(capsys, cut) == (
-        "[cut.sta] line 9: statement GENERIC/2, which begins here, has no closing balance (:62F:): the file was cut"
-        " short or the tag damaged, so its lines cannot be checked against its balances; ask the bank for the"
+        "[cut.sta] line 9: MT940 statement GENERIC/2, which begins here, has no :62F: closing balance: the file was"
+        " cut short or the tag damaged, so its lines cannot be checked against its balances; ask the bank for the"
         " file again (or, having checked it by hand, read it with --no-balance-check)")
     code, notes = normalize(capsys, cut, "--no-balance-check")
     assert code == 0
-    assert "note: statement GENERIC/2 (line 9) has no closing balance (:62F:): read WITHOUT a balance check" in notes
+    assert ("note: MT940 statement GENERIC/2 (line 9) has no :62F: closing balance: read WITHOUT a balance check"
+            in notes)
     statement = read_statement(cut, check_balances=False)
     assert statement.balances == "not checked: switched off"
     assert [line.amount for line in statement.lines] == [D("-10.00"), D("-10.00")]
     no_opening = write(tmp_path / "open.sta", text.replace(":60F:C110201EUR90,00\n", ""))
     assert refused(capsys, no_opening).startswith(
-        "[open.sta] line 9: statement GENERIC/2, which begins here, has no opening balance (:60F:)")
+        "[open.sta] line 9: MT940 statement GENERIC/2, which begins here, has no :60F: opening balance")
 
 
 def test_a_damaged_mt940_balance_is_refused_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

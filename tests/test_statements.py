@@ -179,7 +179,9 @@ def test_a_malformed_mt940_is_refused_in_one_line(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.sta", ":20:X\n:25:1\n:28C:1\n:60F:C250701RWF100,\n:61:garbage\n:62F:C250701RWF100,\n")
     refused(bad, "[bad.sta] line 5, statement 1: not a readable MT940 statement", ':61: "garbage"')
     no_balance = write(tmp_path / "nobal.sta", ":20:X\n:25:1\n:28C:1\n:61:2507010701C5,NTRFNONREF\n")
-    refused(no_balance, "has no currency")
+    refused(no_balance, "[nobal.sta] line 1: MT940 statement X/1, which begins here, has no :60F: opening balance"
+                        " and no :62F: closing balance")
+    refused(no_balance, "cannot be read even without the balance check", check_balances=False)
 
 
 # -- camt --------------------------------------------------------------------------------------------------

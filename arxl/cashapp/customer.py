@@ -92,7 +92,7 @@ from arxl.cashapp.customer_ledger import ZERO, OurSide, reference_keys
 from arxl.cashapp.customer_matching import Reconciler, TheirPayment
 from arxl.cashapp.their_rows import Classifier, Entry, their_balances
 from arxl.core.errors import BadValue
-from arxl.core.money import CURRENCIES, round_money
+from arxl.core.money import CURRENCIES, not_a_currency, round_money
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.openitems import balances, open_items
 from arxl.ledger.records import Customer
@@ -222,7 +222,7 @@ def _currency(ledger: Ledger, customer: Customer, their: TheirFile, requested: s
     if requested:
         code = requested.strip().upper()
         if code not in CURRENCIES:
-            raise BadValue(f'currency "{requested}" is not one of {", ".join(CURRENCIES)}')
+            raise BadValue(not_a_currency(requested))  # ISO's list is 170 codes: name the one given
         return code
     default = customer.currency or ledger.settings.base_currency
     found = {r.currency or their.currency for r in their.rows} - {""}

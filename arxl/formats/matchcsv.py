@@ -147,7 +147,7 @@ def _currency(path: Path, line: int, row: Mapping[str, str]) -> str:
     try:
         return currency_of(text).code
     except BadValue as exc:
-        raise _problem(path, line, "currency", exc.message) from None
+        raise _problem(path, line, "currency", exc.message.removeprefix("currency ")) from None
 
 
 def _split(text: str, separator: str) -> tuple[str, ...]:

@@ -6,7 +6,8 @@ renamed ``.csv`` is still read for what it is):
 * a ZIP package (``PK``) or an OLE file: an Excel workbook, read through a bank profile after the workbook
   safety check (legacy .xls and password-protected files are refused with what to do);
 * text starting with ``<``: ISO 20022 camt.052/053/054;
-* text with MT940 tags (``:20:``, ``:25:``, ``:60F:``, ``:61:``): SWIFT MT940;
+* text with MT940 tags (``:20:``, ``:25:``, ``:60F:``, ``:61:``): SWIFT MT940, in the bank's code page when
+  it is not UTF-8 (Latin-1 or cp852, whichever reads as letters: :func:`.text.best_code_page`), said in a note;
 * any other text: a CSV export, read through the first bank profile whose header row it has.
 
 The formats are the entries of :data:`FORMATS`, tried in that order.
@@ -27,7 +28,15 @@ from typing import Any
 
 from arxl.formats.statements.model import DEFAULT_LIMITS, Draft, Limits, Statement, check_line_count, finish
 from arxl.formats.statements.profiles import BUILTIN_PROFILES, BankProfile
-from arxl.formats.statements.text import decode, looks_like_xml, read_bytes
+from arxl.formats.statements.text import (
+    CODE_PAGE_NAMES,
+    CODE_PAGES,
+    best_code_page,
+    decode,
+    is_unicode,
+    looks_like_xml,
+    read_bytes,
+)
 from arxl.formats.xlsx.safety import OLE_MAGIC
 
 _ZIP = b"PK\x03\x04"
@@ -68,6 +77,8 @@ class StatementFormat:
     binary: bool
     recognises: Callable[[Any], bool]
     read: Callable[[Path, Any, Sequence[BankProfile], bool, Limits], tuple[str, list[Draft], list[str]]]
+    code_pages: tuple[str, ...] = ()  # a text format without an encoding of its own: the 8-bit code pages it
+    # comes in when it is not UTF-8, the one that reads as letters taken (text.best_code_page) and said in a note
 
 
 # The readers are imported when a file of their kind comes, so that `arxl --help` does not load lxml or mt-940.
@@ -110,7 +121,7 @@ def _csv(path: Path, text: Any, profiles: Sequence[BankProfile], check_balances:
 FORMATS: tuple[StatementFormat, ...] = (
     StatementFormat("XLSX", True, lambda data: data.startswith((_ZIP, OLE_MAGIC)), _xlsx),
     StatementFormat("camt", True, looks_like_xml, _camt),
-    StatementFormat("MT940", False, _is_mt940, _mt940),
+    StatementFormat("MT940", False, _is_mt940, _mt940, CODE_PAGES),
     StatementFormat("CSV", False, lambda text: True, _csv),
 )
 
@@ -123,6 +134,14 @@ def _read(path: Path, data: bytes, profiles: Sequence[BankProfile], check_balanc
             if kind.recognises(data):
                 return kind.read(path, data, profiles, check_balances, limits)
             continue
+        if kind.code_pages and not is_unicode(data) and kind.recognises(data[:200_000].decode("latin-1")):
+            code_page = best_code_page(data, kind.code_pages)
+            if code_page is not None:
+                format_name, drafts, notes = kind.read(path, decode(data, path.name, [code_page], limits), profiles,
+                                                       check_balances, limits)
+                said = (f"read as {CODE_PAGE_NAMES.get(code_page, code_page)} (not UTF-8): the file's accented"
+                        " characters read as letters in this code page")
+                return format_name, drafts, [said, *notes]
         if text is None:
             fallbacks = [p.encoding for p in (*profiles, *BUILTIN_PROFILES)]
             text = decode(data, path.name, fallbacks, limits)

@@ -19,10 +19,13 @@ What becomes of a ``:61:``/``:86:`` pair:
 A ``:86:`` after the closing balance is information about the whole statement, not about its last line, and
 is left out.
 
-Damage is refused with the line it is on: a balance tag that is not whole (``:62F:C2507``), a statement
-without its opening or closing balance (mandatory in MT940: one is missing only when the file was cut or a
-tag lost) unless the balance check is switched off, the same statement twice in one file (it would count
-every line twice), and more ``:61:`` bookings than the line limit (counted before anything is parsed).
+Damage is refused with the line it is on, in MT940's words: a fragment whose tags (``:25:``, ``:61:``,
+``:86:``) come before any ``:20:`` ("MT940 statement has no :20: transaction reference"), a balance tag that
+is not whole (``:62F:C2507``), a statement without its ``:60F:`` opening or ``:62F:`` closing balance
+(mandatory in MT940: one is missing only when the file was cut or a tag lost) unless the balance check is
+switched off, the same statement twice in one file (it would count every line twice), and more ``:61:``
+bookings than the line limit (counted before anything is parsed). Each refusal names MT940 and the tag, never
+"no bank profile fits this layout" (a fragment without ``:20:`` is still recognised as MT940).
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ if not any(isinstance(h, logging.NullHandler) for h in _LOG.handlers):
     _LOG.addHandler(logging.NullHandler())
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 _BOOKING = re.compile(r"^:61:", re.MULTILINE)
+_MT940_TAGS = re.compile(r"(?m)^:(20|25|28C?|60[FM]|61|86|62[FM]):")
+_OPENING, _CLOSING = ("60F", "60M"), ("62F", "62M")
 _CLOSING_TAGS = ("62F", "62M", "64", "65")
 _BALANCE_TAGS = ("60F", "60M", "62F", "62M")  # the balances the check adds up (64/65 are left to mt-940)
 _BALANCE = re.compile(r"^[CDcd]\d{6}[A-Z]{3}\d{1,15},\d*$")  # mark, YYMMDD, currency, amount with its comma
@@ -65,9 +70,10 @@ _LEADING_ACCOUNT = re.compile(r"^((?:[A-Z]{2}\d{2}[A-Z0-9]{10,30})|(?:\d[\d.]{7,
 
 
 def looks_like_mt940(text: str) -> bool:
-    """True when the text has the tags of an MT940 statement (``:20:`` and a balance or a booking)."""
-    head = text[:200_000]
-    return bool(re.search(r"(?m)^:20:", head) and re.search(r"(?m)^:(25|60[FM]|61|62[FM]):", head))
+    """True when the text has the tags of an MT940 statement: two of them at least, one being the account, a
+    balance or a booking (a fragment without its ``:20:`` is MT940 too, and is refused in MT940's words)."""
+    tags = set(_MT940_TAGS.findall(text[:200_000]))
+    return len(tags) >= 2 and bool(tags & {"25", "60F", "60M", "61", "62F", "62M"})
 
 
 def read_mt940(text: str, name: str, *, check_balances: bool = True,
@@ -87,6 +93,7 @@ def read_mt940_file(text: str, name: str, *, check_balances: bool = True,
     a note. The same statement twice in one file is refused (see :func:`.model.first_repeat`).
     """
     _count_bookings(text, name, limits)
+    _check_opening_tag(text, name)
     blocks = _blocks(text)
     if not blocks:
         raise BadStatement("not an MT940 statement: no :20: tag opens a statement", f"[{name}]")
@@ -95,20 +102,21 @@ def read_mt940_file(text: str, name: str, *, check_balances: bool = True,
     drafts = []
     for number, block in enumerate(blocks, 1):
         start = block[0][0]
-        draft = _read_block(block, name, number)
-        missing = [label for label, value in (("opening balance (:60F:)", draft.opening),
-                                              ("closing balance (:62F:)", draft.closing)) if value is None]
+        tags = {tag[1] for _, line in block if (tag := _TAG.match(line))}
+        missing = [what for what, pair in ((":60F: opening balance", _OPENING), (":62F: closing balance", _CLOSING))
+                   if not tags.intersection(pair)]
+        label = f"MT940 statement {_label(block) or number}"
+        if missing and (check_balances or len(missing) == 2):
+            cause = (" (the balances give its currency, so it cannot be read even without the balance check)"
+                     if len(missing) == 2 and not check_balances else
+                     ", so its lines cannot be checked against its balances; ask the bank for the file again (or,"
+                     " having checked it by hand, read it with --no-balance-check)")
+            raise BadStatement(f"{label}, which begins here, has no {' and no '.join(missing)}: the file was cut"
+                               f" short or the tag damaged{cause}", f"[{name}] line {start}")
         if missing:
-            what = " and no ".join(missing)
-            label = f"statement {draft.statement_id or number}"
-            if check_balances:
-                raise BadStatement(f"{label}, which begins here, has no {what}: the file was cut short or the"
-                                   " tag damaged, so its lines cannot be checked against its balances; ask the"
-                                   " bank for the file again (or, having checked it by hand, read it with"
-                                   " --no-balance-check)", f"[{name}] line {start}")
-            notes.append(f"{label} (line {start}) has no {what}: read WITHOUT a balance check"
+            notes.append(f"{label} (line {start}) has no {missing[0]}: read WITHOUT a balance check"
                          " (--no-balance-check)")
-        drafts.append(draft)
+        drafts.append(_read_block(block, name, number))
     repeat = first_repeat(drafts)
     if repeat is not None:
         again, first = repeat
@@ -138,6 +146,27 @@ def _blocks(text: str) -> list[Block]:
         if blocks:
             blocks[-1].append((number, line))
     return blocks
+
+
+def _check_opening_tag(text: str, name: str) -> None:
+    """Refuse a fragment: MT940 tags before the first ``:20:`` (or none at all) belong to a statement whose
+    beginning is missing, and would be lost without a word."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        tag = _TAG.match(line)
+        if tag is None or line.startswith("{"):
+            continue
+        if tag[1] != "20":
+            raise BadStatement(f"MT940 statement has no :20: transaction reference: its first tag is :{tag[1]}:"
+                               " here, so the beginning of the statement is missing (a fragment, or a file cut at"
+                               " its start); ask the bank for the whole file", f"[{name}] line {number}")
+        return
+
+
+def _label(block: Block) -> str:
+    """The statement's name as the bank gives it: its ``:20:`` reference and ``:28C:`` number (GENERIC/2)."""
+    parts = [clean_text(line[tag.end():]) for _, line in block
+             if (tag := _TAG.match(line)) and tag[1] in ("20", "28", "28C")]
+    return "/".join(p for p in parts if p)
 
 
 def _count_bookings(text: str, name: str, limits: Limits) -> None:

@@ -7,6 +7,21 @@ parser sees it, the file is read whole only when it is under the size limit, bin
 one), else in the fallback encodings a bank profile names (Windows-1252 by default). A file that decodes in
 none of them is refused with the line where it went wrong.
 
+**Code pages.** Some formats carry no encoding of their own: an MT940 file is in whatever 8-bit code page the
+bank's system uses - Latin-1 (Windows-1252) in Western Europe, cp852 (DOS Latin-2) from Polish, Czech and
+Hungarian banks. When such a file is not UTF-8, :func:`best_code_page` decodes it in each candidate and keeps
+the one whose non-ASCII characters read as letters: every Latin letter (ą ę ł ń ś ź ż ő ű č ř š ž, ä ö ü é)
+counts one point, every other sign (box drawing, control characters, ©, ¥, ¨, a capital inside a lower-case
+word as in "MŘller") loses one; the highest score wins, a tie goes to the earlier code page (Latin-1). The
+bytes of "Zapłata za fakturę" in cp852 read "Zapˆata za faktur©" in Windows-1252 (two signs): cp852. The
+bytes of "Überweisung Müller" in Latin-1 read "▄berweisung MŘller" in cp852 (a block and a capital inside a
+word): Latin-1. The reader says which code page it took.
+
+>>> best_code_page("Zapłata za fakturę".encode("cp852"), CODE_PAGES)
+'cp852'
+>>> best_code_page("Überweisung Müller".encode("latin-1"), CODE_PAGES)
+'cp1252'
+
 >>> decode(b"Date,Amount\\n05/07/2025,1,000\\n", "bk.csv")
 'Date,Amount\\n05/07/2025,1,000\\n'
 >>> decode(b"Date,Narrative\\n05/07/2025,Caf\\xe9\\n", "bk.csv")
@@ -21,6 +36,8 @@ other file renamed?); export the statement as CSV, XLSX, MT940 or camt.053
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,6 +53,10 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"{\\rtf", "an RTF document"),
 )
+CODE_PAGES: tuple[str, ...] = ("cp1252", "latin-1", "cp852")
+"""The code pages an MT940 file that is not UTF-8 may be in, the tie-break order of :func:`best_code_page`."""
+CODE_PAGE_NAMES = {"cp1252": "Latin-1 (Windows-1252)", "latin-1": "Latin-1 (ISO 8859-1)", "cp852": "cp852"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _EXPORT_HINT = "export the statement as CSV, XLSX, MT940 or camt.053"
 _SNIFF_BYTES = 8192
 
@@ -124,6 +145,52 @@ def _decode_8bit(data: bytes, where: str, fallbacks: Sequence[str]) -> str:
     bad = data[first.start : first.start + 1].hex()
     raise BadStatement(f"line {_line_of(data, first.start)}: byte 0x{bad} is not {' or '.join(tried)} text;"
                        " save the export as 'CSV UTF-8' or name its encoding in the bank profile", where)
+
+
+def is_unicode(data: bytes) -> bool:
+    """True when the bytes are UTF-8 (with or without a byte-order mark) or UTF-16 with a byte-order mark."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def best_code_page(data: bytes, code_pages: Sequence[str]) -> str | None:
+    """The code page among ``code_pages`` whose text reads most as letters (see the module's docstring), or
+    None when the bytes decode in none of them."""
+    best: tuple[int, str] | None = None
+    for code_page in code_pages:
+        try:
+            text = data.decode(code_page)
+        except UnicodeDecodeError:
+            continue
+        score = _letter_score(text)
+        if best is None or score > best[0]:
+            best = (score, code_page)
+    return best[1] if best else None
+
+
+def _letter_score(text: str) -> int:
+    """One point per non-ASCII Latin letter in its right case, minus one per any other non-ASCII sign."""
+    score = 0
+    for found in _NON_ASCII.finditer(text):
+        char, at = found.group(), found.start()
+        latin = char.isalpha() and unicodedata.name(char, "").startswith("LATIN")
+        score += 1 if latin and not _odd_case(text, at) else -1
+    return score
+
+
+def _odd_case(text: str, at: int) -> bool:
+    """A capital inside a lower-case word ("MŘller"), or a small letter inside a capitalised one ("MùLLER")."""
+    char = text[at]
+    before = text[at - 1] if at else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    if char.isupper():
+        return before.islower() or (before.isalpha() and after.islower())
+    return before.isupper() and after.isupper()
 
 
 def _check_text(text: str, where: str, limits: Limits) -> None:
