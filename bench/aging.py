@@ -1,5 +1,5 @@
 """Refresh the Aging sheet of a ledger of 200,000 invoices over 20,000 customers, end to end; and, in the same
-run, LibreOffice recalculating the same kind of SUMIFS aging sheet on a smaller ledger.
+run, LibreOffice recalculating that sheet, with what its formulas reference before and after issue 13.
 
 arxl's figure is end to end, as ``arxl aging BOOK --as-of 2025-06-30`` runs it: the package's safety checks,
 reading Settings, Customers, Invoices, Receipts and Allocations into typed rows, the open items as of the date,
@@ -11,10 +11,18 @@ LibreOffice's figure is the recalculation alone: the same workbook converted twi
 LibreOffice, once with recalculation on load set to "never" and once to "always"; the difference is the time
 spent computing the Aging sheet's SUMIFS (a user's hand-built aging does the same work).
 
+What the formulas cost, before and after (issue 13): the cells the Aging sheet's formulas reference, per row of
+the sheet (:mod:`tests.formula_cost`). "Before" is the layout of commit 729e814 (each summary line's SUMIFS over
+the whole detail), its ``arxl/aging/sheet.py`` loaded from git in this run and given the same report; "after" is
+this code's (each line's SUMIFS over its customer's block of a detail sorted by customer). LibreOffice
+recalculates the after-sheet of the big ledger, and both layouts of the small one (the before-sheet of the big
+ledger would take it tens of minutes: ``--before-big`` to try).
+
 The ledgers are built once, with a lean writer (rows joined as sheet XML into a template workbook written by
 arxl), and cached under out/bench/.
 
     python bench/aging.py [--invoices 200000] [--customers 20000] [--lo-invoices 20000] [--lo-customers 2000]
+                          [--no-libreoffice] [--before-big]
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import zipfile
 from decimal import Decimal
 from html import escape
@@ -41,6 +50,7 @@ ROOT = HERE.parent
 CACHE = ROOT / "out" / "bench"
 AS_OF = dt.date(2025, 6, 30)
 _EPOCH = dt.date(1899, 12, 30)
+BEFORE = "729e8146348fddea9dba53c4985a86379c9fe6d0"  # the Aging layout before issue 13: SUMIFS over the whole detail
 sys.path.insert(0, str(ROOT))
 
 
@@ -303,13 +313,11 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 """
 
 
-def measure_libreoffice(path: Path) -> dict[str, float]:
-    """Seconds LibreOffice spends recalculating the workbook's formulas (load + save subtracted)."""
-    from arxl.aging.sheet import AGING_COLUMNS
+def measure_libreoffice(path: Path, invoices: float) -> dict[str, float]:
+    """Seconds LibreOffice spends recalculating the workbook's formulas (load + save subtracted). The ledger is
+    not read again: with its Aging sheet the 200,000-invoice book unpacks to more than arxl's 300 MB limit."""
     from arxl.formats.libreoffice import LibreOffice
-    from arxl.formats.xlsx.fastread import read_columns
 
-    ledger, _ = read_columns(path, AGING_COLUMNS)
     with tempfile.TemporaryDirectory(prefix="arxl-bench-") as folder:
         out = Path(folder)
         timings = {}
@@ -318,7 +326,7 @@ def measure_libreoffice(path: Path) -> dict[str, float]:
             try:
                 if mode == "never":
                     (office.profile / "user" / "registrymodifications.xcu").write_text(_NEVER, encoding="utf-8")
-                office.convert([path], out / "warm", "xlsx")  # the first start of a profile is slower
+                office.convert([_tiny(out)], out / "warm", "xlsx")  # the first start of a profile is slower
                 started = time.perf_counter()
                 office.recalculate(path, out / mode)
                 timings[mode] = time.perf_counter() - started
@@ -329,7 +337,58 @@ def measure_libreoffice(path: Path) -> dict[str, float]:
             formulas = archive.read(sheet).count(b"<f")
     return {"load_save": timings["never"], "with_recalc": timings["always"],
             "recalc": timings["always"] - timings["never"], "formulas": formulas,
-            "invoices": len(ledger.invoices)}
+            "invoices": invoices}
+
+
+def _tiny(folder: Path) -> Path:
+    path = folder / "tiny.xlsx"
+    if not path.exists():
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active["A1"] = "=1+1"  # type: ignore[index]
+        book.save(path)
+    return path
+
+
+# --- what the formulas reference, before and after --------------------------------------------------------
+
+
+def layout_before() -> types.ModuleType:
+    """``arxl/aging/sheet.py`` as it was before issue 13, loaded from git as a module of its own."""
+    source = subprocess.run(["git", "show", f"{BEFORE}:arxl/aging/sheet.py"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout
+    module = types.ModuleType("aging_sheet_before")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"{BEFORE[:7]}:arxl/aging/sheet.py", "exec"), module.__dict__)
+    return module
+
+
+def layout_costs(path: Path) -> dict[str, object]:
+    """The Aging sheet of ``path`` in both layouts (same report): formulas, referenced cells, rows."""
+    from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet
+    from arxl.formats.xlsx.fastread import read_columns
+    from tests.formula_cost import sheet_cost
+
+    ledger, _ = read_columns(path, AGING_COLUMNS, AGING_ELSEWHERE)
+    report = aging_report(ledger, AS_OF)
+    before = layout_before()
+    return {"report": report, "before": sheet_cost(before.aging_sheet(report)),
+            "after": sheet_cost(aging_sheet(report)), "before_sheet": before.aging_sheet}
+
+
+def with_sheet(path: Path, spec: object, name: str) -> Path:
+    """A copy of the ledger ``path`` with the Aging sheet ``spec`` (written through arxl's fast route)."""
+    from arxl.formats.xlsx.apply import apply_changes
+    from arxl.ledger.changes import ChangeSet, SheetSpec
+
+    assert isinstance(spec, SheetSpec)
+    copy = path.with_name(f"{name}-{path.name}")
+    shutil.copyfile(path, copy)
+    changes = ChangeSet()
+    changes.replace_sheet(spec)
+    apply_changes(copy, changes)
+    return copy
 
 
 def _aging_part(archive: zipfile.ZipFile) -> str:
@@ -339,6 +398,19 @@ def _aging_part(archive: zipfile.ZipFile) -> str:
     raise SystemExit("no Aging sheet in LibreOffice's output")
 
 
+def _cost_line(label: str, cost: object) -> str:
+    from tests.formula_cost import FormulaCost
+
+    assert isinstance(cost, FormulaCost)
+    return (f"  {label:52s} {cost.formulas:>9,} formulas {cost.cells:>15,} cells referenced over {cost.rows:>7,} "
+            f"rows: {cost.per_row:>10,.1f} a row")
+
+
+def _lo_line(label: str, lo: dict[str, float]) -> str:
+    return (f"  {label:52s} {lo['recalc']:7.1f} s  ({lo['with_recalc']:.1f} s with recalculation, "
+            f"{lo['load_save']:.1f} s without; {lo['formulas']:,.0f} formulas)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=200_000)
@@ -346,6 +418,8 @@ def main() -> None:
     parser.add_argument("--lo-invoices", type=int, default=20_000)
     parser.add_argument("--lo-customers", type=int, default=2_000)
     parser.add_argument("--no-libreoffice", action="store_true")
+    parser.add_argument("--before-big", action="store_true",
+                        help="LibreOffice recalculates the big ledger's before-sheet too (tens of minutes)")
     parser.add_argument("--sequential", action="store_true", help="read in one process (no helper process)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
@@ -362,15 +436,32 @@ def main() -> None:
           f"{r['open items'] / r['total']:>8,.0f} open items/s  peak {r['peak_mb']:,.0f} MB (helper process "
           f"{r['helper_peak_mb']:,.0f} MB)  "
           f"({verdict} the 10 s target)", flush=True)
+    costs = layout_costs(big)
+    print(f"The Aging sheet's formulas, {r['invoices']:,.0f} invoices ({r['open items']:,.0f} open items):")
+    print(_cost_line(f"before ({BEFORE[:7]}: SUMIFS over the whole detail)", costs["before"]))
+    print(_cost_line("after (SUMIFS over the customer's block)", costs["after"]), flush=True)
     if args.no_libreoffice:
         return
+    print("LibreOffice recalculating the Aging sheet (load and save subtracted):", flush=True)
+    lo = measure_libreoffice(big.with_name("run-" + big.name), r["invoices"])
+    print(_lo_line(f"after, {lo['invoices']:,.0f} invoices", lo), flush=True)
+    if args.before_big:
+        report, layout = costs["report"], costs["before_sheet"]
+        assert callable(layout)
+        old = measure_libreoffice(with_sheet(big, layout(report), "before"), r["invoices"])
+        print(_lo_line(f"before, {old['invoices']:,.0f} invoices", old), flush=True)
+    del costs
     small = ledger_path(args.lo_invoices, args.lo_customers)
     done = measure_arxl(small)  # the small ledger gets its Aging sheet from arxl, the SUMIFS LibreOffice computes
-    lo = measure_libreoffice(small.with_name("run-" + small.name))
-    print(f"LibreOffice recalculating the Aging sheet of {lo['invoices']:,.0f} invoices ({done['open items']:,.0f} "
-          f"open items, {done['summary rows']:,.0f} customer rows, {lo['formulas']:,.0f} formulas): "
-          f"{lo['recalc']:.1f} s ({lo['with_recalc']:.1f} s with recalculation, {lo['load_save']:.1f} s without)  "
-          f"{lo['invoices'] / lo['recalc']:,.0f} invoices/s  {done['open items'] / lo['recalc']:,.0f} open items/s")
+    few = layout_costs(small)
+    layout = few["before_sheet"]
+    assert callable(layout)
+    old = measure_libreoffice(with_sheet(small, layout(few["report"]), "before"), done["invoices"])
+    new = measure_libreoffice(small.with_name("run-" + small.name), done["invoices"])
+    print(_lo_line(f"before, {old['invoices']:,.0f} invoices ({done['open items']:,.0f} open items)", old))
+    print(_lo_line(f"after, {new['invoices']:,.0f} invoices", new))
+    print(_cost_line("  its formulas before", few["before"]))
+    print(_cost_line("  its formulas after", few["after"]))
     print(f"arxl on the same small ledger, end to end: {done['total']:.2f} s  "
           f"{done['invoices'] / done['total']:,.0f} invoices/s")
 

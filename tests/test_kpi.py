@@ -14,6 +14,7 @@ from arxl.formats.statement_files import write_sheets
 from arxl.formats.xlsx.book import open_ledger
 from tests.builders import recovery_book
 from tests.calc import assert_formulas_match
+from tests.formula_cost import sheet_cost
 
 
 def test_dso_simple() -> None:
@@ -143,3 +144,11 @@ def test_report_command_writes_the_sheet(ledger_book: Path) -> None:
     assert "DSO, countback (days)" in labels and "Collections by week" in labels
     assert "Top 2 overdue customers, RWF" in labels
     assert main(["report", "collections", str(ledger_book), "--period", "2025-13"]) == 2
+
+
+def test_the_formulas_cost_a_few_cells_a_row(ledger_book: Path) -> None:
+    """Each KPI reads the few figures above it and the queries' figures read their list once: what a
+    recalculation reads grows with the rows, never rows x rows."""
+    ledger, _ = open_ledger(ledger_book)
+    cost = sheet_cost(collections_report(ledger, "2025-07", weekly=True).sheet)
+    assert cost.formulas >= 20 and cost.per_row <= 5, cost

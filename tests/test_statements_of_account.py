@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from arxl.aging.statements import STATEMENTS_SHEET, account_statements, statement_sheet
+from arxl.aging.statements import STATEMENTS_SHEET, account_statements, statement_sheet, summary_sheet
 from arxl.app.recovery import write_statements
 from arxl.core.dates import add_months, month_end
 from arxl.formats.libreoffice import LibreOffice
@@ -25,6 +25,7 @@ from arxl.sample import write_sample
 from tests.builders import recovery_book, recovery_tables
 from tests.calc import assert_formulas_match
 from tests.conftest import need_tool
+from tests.formula_cost import sheet_cost
 
 JULY = dt.date(2025, 7, 31)
 
@@ -214,3 +215,15 @@ def test_aging_strip_headings_stand_over_their_figures(ledger: Ledger, tmp_path:
     figures = sheet[heading[0].row + 1]
     assert all(isinstance(c.value, (int, float)) or str(c.value).startswith("=SUM") for c in figures[:8])
     assert {c.alignment.horizontal for c in figures[:8]} <= {None, "general", "right"}  # numbers: right
+
+
+def test_the_formulas_cost_a_few_cells_a_row(ledger: Ledger) -> None:
+    """A statement's running balance reads the line above and its own debit and credit, the closing line sums its
+    columns once, and the summary's closing is its own row's opening + debits - credits: what a recalculation
+    reads grows with the rows, never rows x rows (as a SUMIFS over every movement per line would)."""
+    statements, _ = account_statements(ledger, JULY)
+    for statement in statements:
+        cost = sheet_cost(statement_sheet(statement, ledger.settings).sheet)
+        assert cost.formulas >= 4 and cost.per_row <= 5, (statement.customer_id, cost)
+    summary = sheet_cost(summary_sheet(ledger.settings, statements))
+    assert summary.formulas == len(statements) and summary.cells == 3 * len(statements)

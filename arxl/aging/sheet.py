@@ -10,11 +10,18 @@ The sheet has three parts, top to bottom:
   left out and the sheet says which;
 - the **summary**, one block per currency (RWF and USD are never added together): a row per customer with the
   buckets of Settings (Current first), open credit notes and unapplied cash apart, and the balance; a total
-  row; a stacked bar chart of the largest debtors. Every figure is a SUMIFS formula over the detail, so an
-  auditor can trace it, and Python's own result is stored with it;
-- the **detail**, one row per open item (an Excel Table: filter buttons, headers that stay in view): customer,
-  document, kind (invoice, credit note, unapplied cash), dates, days past due (or age from the invoice date,
-  as Settings say), bucket, currency and open amount.
+  row; a stacked bar chart of the largest debtors. Every figure is a SUMIFS formula over the customer's own
+  rows of the detail, so an auditor can trace it, and Python's own result is stored with it;
+- the **detail**, one row per open item (an Excel Table: filter buttons, headers that stay in view), sorted by
+  customer: customer, document, kind (invoice, credit note, unapplied cash), dates, days past due (or age from
+  the invoice date, as Settings say), bucket, currency and open amount.
+
+What a recalculation costs: each customer's items are one block of the detail (customer, then currency, then the
+order of the open items), and a summary line's formulas read only that block (``SUMIFS($J$120:$J$124,
+$A$120:$A$124,$A5,…)``), so the cells the sheet's formulas reference grow with its rows (a few dozen a row),
+not with customers x open items as SUMIFS over the whole detail did (44,600 a row for 20,000 invoices). The
+customer criterion stays in each formula: a detail re-sorted by hand leaves items outside their block, the
+lines no longer add up to the open items, and the check says DIFFERENCE.
 
 The figures are those of the aging report (:mod:`arxl.aging.aged`) over the open items of
 :func:`arxl.ledger.openitems.open_items`: a true historical as-of (invoices after the date left out, payments after
@@ -42,7 +49,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from arxl.aging.aged import AgingReport, CurrencyBlock, build_report, sheet_labels
+from arxl.aging.aged import AgedItem, AgingReport, CurrencyBlock, build_report, sheet_labels
 from arxl.core.aging import Basis, parse_buckets
 from arxl.core.errors import BadValue, CellRef, Problem
 from arxl.core.fx import in_base
@@ -177,8 +184,9 @@ def aging_sheet(report: AgingReport) -> SheetSpec:
         row = total + 3  # the total, the share row, a blank line
     detail_title = row
     first_item, last_item = detail_title + 2, detail_title + 1 + len(report.items)
-    ranges = {letter: f"${letter}${first_item}:${letter}${last_item}" for letter in "ADHIJK"}
-    detail = _Detail(ranges["A"], ranges["I"], ranges["D"], ranges["H"], ranges["J"], ranges["K"])
+    detail = _detail(first_item, last_item)
+    items = _by_customer(report)
+    spans = _spans(items, first_item)
     rate_rows = {code: check_top + len(report.blocks) + 2 + n for n, code in enumerate(foreign)} if converted else {}
 
     _check_block(sheet, report, cols, check_rows, block_rows, detail, rate_rows)
@@ -194,9 +202,10 @@ def aging_sheet(report: AgingReport) -> SheetSpec:
             first + debtors[code] - 1, f"{column}{chart_top + _CHART_ROWS * (n // 2)}",
             colors=_ramp(len(labels)), width_cm=width, height_cm=_CHART_ROWS * 0.53 - 0.6))
     for block in report.blocks:
-        _currency_block(sheet, block, labels, cols, detail, block_rows[block.currency])
+        _currency_block(sheet, block, labels, cols, spans, block_rows[block.currency])
     sheet.print_area = f"A1:{cols.last}{detail_title - 2}"
-    _detail_block(sheet, report, detail_title, first_item, last_item, {c: f"$B${r}" for c, r in rate_rows.items()})
+    _detail_block(sheet, report, items, detail_title, first_item, last_item,
+                  {c: f"$B${r}" for c, r in rate_rows.items()})
     return sheet
 
 
@@ -242,6 +251,28 @@ class _Detail:
     def sumifs(self, *criteria: tuple[str, str]) -> str:
         parts = "".join(f",{where},{what}" for where, what in criteria)
         return f"=SUMIFS({self.amount}{parts})"
+
+
+def _detail(first: int, last: int) -> _Detail:
+    """The detail's columns over its rows ``first`` to ``last``."""
+    ranges = {letter: f"${letter}${first}:${letter}${last}" for letter in "ADHIJK"}
+    return _Detail(ranges["A"], ranges["I"], ranges["D"], ranges["H"], ranges["J"], ranges["K"])
+
+
+def _by_customer(report: AgingReport) -> list[AgedItem]:
+    """The open items in the detail's order: by customer, then currency (the blocks' order), then as they came."""
+    rank = {b.currency: n for n, b in enumerate(report.blocks)}
+    return sorted(report.items, key=lambda i: (i.customer_id, rank[i.item.currency]))
+
+
+def _spans(items: Sequence[AgedItem], first: int) -> dict[tuple[str, str], tuple[int, int]]:
+    """(currency, customer ID) -> the first and last row of its items in the detail (one block each)."""
+    spans: dict[tuple[str, str], tuple[int, int]] = {}
+    for row, aged in enumerate(items, start=first):
+        key = (aged.item.currency, aged.customer_id)
+        start = spans.get(key, (row, row))[0]
+        spans[key] = (start, row)
+    return spans
 
 
 def _ramp(count: int) -> tuple[str, ...]:
@@ -314,8 +345,8 @@ def _converted_cell(report: AgingReport, code: str, ref: str, detail: _Detail) -
                                                                                        1), currency=base)
 
 
-def _currency_block(sheet: SheetSpec, block: CurrencyBlock, labels: Sequence[str], cols: _Columns, detail: _Detail,
-                    rows: tuple[int, int, int, int]) -> None:
+def _currency_block(sheet: SheetSpec, block: CurrencyBlock, labels: Sequence[str], cols: _Columns,
+                    spans: Mapping[tuple[str, str], tuple[int, int]], rows: tuple[int, int, int, int]) -> None:
     title, _, first, total = rows
     code = block.currency
     assert sheet.next_row == title
@@ -324,20 +355,18 @@ def _currency_block(sheet: SheetSpec, block: CurrencyBlock, labels: Sequence[str
     sheet.add(Cell("Customer ID", style="header"), Cell("Name", style="header"),
               *(Cell(label, style="header") for label in labels), Cell("Credit notes", style="header"),
               Cell("Unapplied cash", style="header"), Cell(f"Balance {code}", style="header"))
-    currency = (detail.currency, _text(code))
-    invoice = (detail.kind, _text(KINDS["invoice"]))
     for r, line in enumerate(block.customers, start=first):
-        who = (detail.customer, _criterion(line.customer_id, f"$A{r}"))
+        mine = _detail(*spans[(code, line.customer_id)])  # the line's own rows of the detail, nothing else
+        who = (mine.customer, _criterion(line.customer_id, f"$A{r}"))
+        invoice = (mine.kind, _text(KINDS["invoice"]))
         cells = [Cell(line.customer_id), Cell(line.name)]
         for label, amount in zip(labels, line.buckets, strict=True):
-            cells.append(Cell(amount, formula=detail.sumifs(who, currency, invoice, (detail.bucket, _text(label))),
-                              currency=code))
-        cells.append(Cell(line.credits, formula=detail.sumifs(who, currency, (detail.kind, _text(KINDS["credit"]))),
+            cells.append(Cell(amount, formula=mine.sumifs(who, invoice, (mine.bucket, _text(label))), currency=code))
+        cells.append(Cell(line.credits, formula=mine.sumifs(who, (mine.kind, _text(KINDS["credit"]))),
                           currency=code))
-        cells.append(Cell(line.unapplied, formula=detail.sumifs(who, currency,
-                                                                (detail.kind, _text(KINDS["unapplied"]))),
+        cells.append(Cell(line.unapplied, formula=mine.sumifs(who, (mine.kind, _text(KINDS["unapplied"]))),
                           currency=code))
-        cells.append(Cell(line.balance, formula=detail.sumifs(who, currency), currency=code, style="bold"))
+        cells.append(Cell(line.balance, formula=mine.sumifs(who), currency=code, style="bold"))
         sheet.add(*cells)
     last = total - 1
     money = [*cols.buckets, cols.credits, cols.unapplied, cols.balance]
@@ -357,13 +386,13 @@ def _currency_block(sheet: SheetSpec, block: CurrencyBlock, labels: Sequence[str
         sheet.conditional.append(ConditionalFill(f"{letter}{first}:{letter}{total}", f"{letter}{first}>0", tone))
 
 
-def _detail_block(sheet: SheetSpec, report: AgingReport, title: int, first: int, last: int,
-                  rate_cells: Mapping[str, str]) -> None:
+def _detail_block(sheet: SheetSpec, report: AgingReport, items: Sequence[AgedItem], title: int, first: int,
+                  last: int, rate_cells: Mapping[str, str]) -> None:
     assert sheet.next_row == title
     age_header = "Days past due" if report.basis == "due_date" else "Age (days)"
     sheet.add(Cell(f"Open items at {report.as_of:%d/%m/%Y}", style="bold"),
-              Cell("one row per invoice, credit note and unapplied receipt; filter with the header's buttons",
-                   style="note"))
+              Cell("one row per invoice, credit note and unapplied receipt, by customer; filter with the header's "
+                   "buttons, but keep this order: each summary line reads its customer's rows", style="note"))
     base = report.base_currency
     converted = (f"In {base}",) if rate_cells else ()
     header = sheet.add(*(Cell(h, style="header") for h in (
@@ -376,7 +405,7 @@ def _detail_block(sheet: SheetSpec, report: AgingReport, title: int, first: int,
     ids: dict[str, Cell] = {}
     names: dict[str, Cell] = {}
     rows = sheet.rows
-    for aged in report.items:
+    for aged in items:
         item = aged.item
         code = item.currency
         currency = currencies.get(code) or currencies.setdefault(code, Cell(code))
