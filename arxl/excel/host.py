@@ -1,15 +1,25 @@
 """The live-Excel host: the workbook that pressed the button, through xlwings (its open-source parts only).
 
-Kept deliberately thin: reading a table is one bulk read of its ListObject, and a ChangeSet is written with
-one bulk write per block; every decision was already taken by the workflow. Nothing here runs on Linux
-(xlwings needs Excel), so all logic lives in the workflows and the ChangeSet, which the file host exercises
-in the tests; the contract tests of the port are marked to run here where Excel exists.
+Kept deliberately thin: every decision was already taken by the workflow. What this module does take care of
+is the number of round trips, each a COM call of 0.1 to 1 ms (more on a Mac): the calls grow with blocks,
+never with cells. A table is read in one call (its header and body together); rows are appended as one
+2-D block per run of adjacent columns, after the last filled row (known from the read, else found with one
+read), and the table resized once; updates to adjacent cells of a column go in one write; a generated sheet is
+one block of values, and its looks (number formats, fills, bold, colours) are applied to whole ranges, one
+call per distinct look over a multi-area range ("F5:H9,F12:H20", which Excel takes in one call up to 255
+characters of address). Decimal leaves as float only here, at the spreadsheet's edge.
+
+Excel itself is not on the test machine: the tests drive this module through xlwings' own front end over an
+in-memory engine that counts the calls (tests/xlmemory), and where Excel exists with ARXL_EXCEL=1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,11 +32,14 @@ from arxl.ledger.records import TABLES, Row, columns, header_key
 
 _FILLS = {"header": (31, 78, 120), "good": (226, 239, 218), "warning": (255, 242, 204), "error": (248, 203, 173),
           "total": (221, 235, 247)}
-
+_ADDRESS_LIMIT = 255  # Excel refuses a longer multi-area address
+_HEADER_SCAN = 30
 
 # Text Excel would turn into something else when typed: a formula, a number (TIN 012345678 loses its zero,
 # +250788... becomes a number) or a date. The leading apostrophe keeps it text and is not part of the value.
 _REINTERPRETED = re.compile(r"^[=+\-@]|^\s*[\d.,/: -]+\s*$")
+
+Box = tuple[int, int, int, int]  # first row, first column, last row, last column
 
 
 def _excel_value(value: object) -> object:
@@ -40,87 +53,178 @@ def _excel_value(value: object) -> object:
     return value
 
 
+def _blank(values: Iterable[object]) -> bool:
+    return all(v in (None, "") for v in values)
+
+
+@dataclass
+class _Found:
+    """A table as found on its sheet: where it is, its headers, its last row and last filled row."""
+
+    sheet: Any
+    table: Any
+    top: int  # the header row
+    left: int
+    headers: list[str]
+    bottom: int
+    filled: int | None = None  # the last non-blank row (the header row when empty), once known
+
+    def letter(self, header: str) -> int | None:
+        key = header_key(header)
+        return next((self.left + j for j, h in enumerate(self.headers) if h and header_key(h) == key), None)
+
+
 class ExcelBook:
     """A WorkbookPort over an open xlwings Book."""
 
     def __init__(self, book: Any) -> None:
         self.book = book
+        self._sheets: dict[str, Any] | None = None
+        self._found: dict[str, _Found] = {}
 
     @property
     def name(self) -> str:
         return str(self.book.name)
 
+    def _all_sheets(self) -> dict[str, Any]:
+        if self._sheets is None:
+            self._sheets = {str(s.name).casefold(): s for s in self.book.sheets}
+        return self._sheets
+
     def sheet_names(self) -> list[str]:
         return [str(s.name) for s in self.book.sheets]
 
     def _sheet(self, name: str) -> Any | None:
-        return next((s for s in self.book.sheets if str(s.name).casefold() == name.casefold()), None)
+        return self._all_sheets().get(name.casefold())
 
-    def _table(self, name: str) -> tuple[Any, Any]:
+    def _table(self, name: str) -> _Found:
+        """The table of a sheet (the one named as the sheet, else its first), made when arxl owns it or may add
+        it to an older workbook (as the file host does)."""
+        found = self._found.get(name.casefold())
+        if found is not None:
+            return found
         sheet = self._sheet(name)
-        if sheet is None or not len(sheet.tables):
-            raise BadWorkbook(f"sheet {name} has no Excel Table (Insert > Table)", CellRef(self.name, name))
-        table = next((t for t in sheet.tables if str(t.name).casefold() == name.casefold()), sheet.tables[0])
-        return sheet, table
+        if sheet is None and name in TABLES and (TABLES[name].owner == "arxl" or not TABLES[name].required):
+            sheet = self._new_table(name)
+        if sheet is None:
+            raise BadWorkbook(f'sheet "{name}" is missing', CellRef(self.name))
+        tables = list(sheet.tables)
+        if not tables:
+            raise BadWorkbook(f"sheet {sheet.name} has no Excel Table (Insert > Table)", CellRef(self.name, name))
+        table = next((t for t in tables if str(t.name).casefold() == name.casefold()), tables[0])
+        whole = table.range
+        top, left = whole.row, whole.column
+        height, width = whole.shape
+        header = table.header_row_range.options(ndim=1).value
+        found = _Found(sheet, table, top, left, [str(h or "") for h in header], top + height - 1)
+        self._found[name.casefold()] = found
+        return found
+
+    def _new_table(self, name: str) -> Any:
+        sheet = self._add_sheet(name, None)
+        headers = [c.header for c in columns(TABLES[name].model)]
+        sheet.range("A1").value = headers
+        sheet.tables.add(source=sheet.range((1, 1), (2, len(headers))), name=name)
+        return sheet
 
     def read_table(self, name: str, headers: Any) -> RawTable | None:
-        if self._sheet(name) is None:
+        sheet = self._sheet(name)
+        if sheet is None:
             return None
-        sheet, table = self._table(name)
-        header = [str(h or "") for h in table.header_row_range.value]
-        body = table.data_body_range
-        values = body.options(ndim=2).value if body is not None else []
-        first_row = table.header_row_range.row + 1
+        if not len(sheet.tables):
+            return self._read_sheet(sheet, list(headers))
+        found = self._table(name)
+        grid = found.table.range.options(ndim=2).value or []
+        found.headers = [str(h or "") for h in grid[0]] if grid else found.headers
         rows, numbers = [], []
-        for i, cells in enumerate(values or []):
-            if any(v not in (None, "") for v in cells):
+        for i, cells in enumerate(grid[1:], start=found.top + 1):
+            if not _blank(cells):
                 rows.append(list(cells))
-                numbers.append(first_row + i)
-        return RawTable(self.name, str(sheet.name), first_row - 1, table.range.column, header, rows, numbers)
+                numbers.append(i)
+        found.filled = numbers[-1] if numbers else found.top
+        return RawTable(self.name, str(sheet.name), found.top, found.left, found.headers, rows, numbers)
+
+    def _read_sheet(self, sheet: Any, headers: list[str]) -> RawTable:
+        """A sheet without an Excel Table: its used range, from the top row naming most of the headers."""
+        used = sheet.used_range
+        grid = used.options(ndim=2).value or []
+        wanted = {header_key(h) for h in headers}
+        hits = [sum(1 for v in row if isinstance(v, str) and header_key(v) in wanted) for row in grid[:_HEADER_SCAN]]
+        top = hits.index(max(hits)) if hits and max(hits) else 0
+        header = list(grid[top]) if grid else []
+        left = next((j for j, v in enumerate(header) if v not in (None, "")), 0)
+        while header and header[-1] in (None, ""):
+            header.pop()
+        width = len(header) - left
+        rows, numbers = [], []
+        for i, cells in enumerate(grid[top + 1:], start=top + 1):
+            if not _blank(cells[left:left + width]):
+                rows.append(list(cells[left:left + width]))
+                numbers.append(used.row + i)
+        return RawTable(self.name, str(sheet.name), used.row + top, used.column + left,
+                        [str(h or "") for h in header[left:]], rows, numbers)
 
     def apply(self, changes: ChangeSet) -> None:
         """Write a ChangeSet into the open workbook (Excel keeps its own undo-less history; save is the user's)."""
         for name, rows in changes.appends.items():
             self._append(name, rows)
+        cells: dict[tuple[str, int, int], object] = {}
         for update in changes.updates:
-            sheet, table = self._table(update.table)
-            letters = self._letters(table)
+            found = self._table(update.table)
             header = next(c.header for c in columns(TABLES[update.table].model) if c.field == update.field)
-            sheet.range(f"{letters[header_key(header)]}{update.row}").value = _excel_value(update.value)
+            column = found.letter(header)
+            if column is None:
+                raise BadWorkbook(f"table {update.table} has no column {header}", CellRef(self.name, update.table))
+            cells[(update.table.casefold(), column, update.row)] = _excel_value(update.value)
+        self._update(cells)
         for spec in changes.sheets:
             self._render(spec)
 
-    def _letters(self, table: Any) -> dict[str, str]:
-        first = table.range.column
-        return {header_key(h): column_letter(first + j) for j, h in enumerate(table.header_row_range.value) if h}
+    def _update(self, cells: dict[tuple[str, int, int], object]) -> None:
+        """Each run of adjacent rows of one column in one write."""
+        for (table, column, first, last), values in _column_runs(cells):
+            self._found[table].sheet.range((first, column), (last, column)).value = [[v] for v in values]
 
     def _append(self, name: str, rows: list[Row]) -> None:
-        sheet, table = self._table(name)
-        letters = self._letters(table)
-        body = table.data_body_range
-        last = table.header_row_range.row
-        if body is not None:
-            values = body.options(ndim=2).value or []
-            filled = [i for i, r in enumerate(values) if any(v not in (None, "") for v in r)]
-            last += (filled[-1] + 1) if filled else 0
-        for offset, row in enumerate(rows, start=1):
-            currency = str(getattr(row, "currency", "") or "")
-            for column in columns(TABLES[name].model):
-                letter = letters.get(header_key(column.header))
-                if letter is None:
-                    continue
-                cell = sheet.range(f"{letter}{last + offset}")
-                cell.value = _excel_value(getattr(row, column.field))
+        if not rows:
+            return
+        found = self._table(name)
+        if found.filled is None:
+            body = found.table.data_body_range
+            grid = body.options(ndim=2).value if body is not None else []
+            filled = [i for i, r in enumerate(grid or []) if not _blank(r)]
+            found.filled = found.top + (filled[-1] + 1 if filled else 0)
+        first = found.filled + 1
+        last = first + len(rows) - 1
+        wanted = [(found.letter(c.header), c) for c in columns(TABLES[name].model)]
+        placed = sorted((col, c) for col, c in wanted if col is not None)
+        for run in _adjacent([col for col, _ in placed]):
+            fields = [c.field for col, c in placed if col in run]
+            block = [[_excel_value(getattr(row, f)) for f in fields] for row in rows]
+            found.sheet.range((first, run[0]), (last, run[-1])).value = block
+        looks: dict[tuple[int, int], str] = {}
+        for col, column in placed:
+            for i, row in enumerate(rows):
                 if column.kind == "amount":
-                    cell.number_format = amount_format(currency)
+                    looks[(first + i, col)] = amount_format(str(getattr(row, "currency", "") or ""))
                 elif column.kind == "date":
-                    cell.number_format = DATE_FORMAT
+                    looks[(first + i, col)] = DATE_FORMAT
                 elif column.kind == "rate":
-                    cell.number_format = RATE_FORMAT
-        end_row = max(last + len(rows), table.header_row_range.row + 1)
-        top_left = table.header_row_range[0]
-        bottom_right = sheet.range(f"{column_letter(table.range.last_cell.column)}{end_row}")
-        table.resize(sheet.range(top_left, bottom_right))
+                    looks[(first + i, col)] = RATE_FORMAT
+        _paint(found.sheet, looks, "number_format", majority=True)
+        found.filled = last
+        if last > found.bottom:
+            right = found.left + len(found.headers) - 1
+            found.table.resize(found.sheet.range((found.top, found.left), (last, right)))
+            found.bottom = last
+
+    def _add_sheet(self, name: str, after: Any | None) -> Any:
+        sheets = self.book.sheets
+        if after is None:
+            after = sheets[len(sheets) - 1] if len(sheets) else None
+        sheet = sheets.add(name, after=after) if after is not None else sheets.add(name)
+        self._all_sheets()[name.casefold()] = sheet
+        return sheet
 
     def _render(self, spec: SheetSpec) -> None:
         existing = self._sheet(spec.name)
@@ -129,47 +233,171 @@ class ExcelBook:
             index = existing.index
             after = self.book.sheets[index - 2] if index > 1 else None
             existing.delete()
-        sheet = self.book.sheets.add(spec.name, after=after) if after is not None else self.book.sheets.add(spec.name)
+            del self._all_sheets()[spec.name.casefold()]
+            self._found = {k: f for k, f in self._found.items() if k != spec.name.casefold()}
+        if after is None and existing is not None:
+            sheet = self.book.sheets.add(spec.name, before=self.book.sheets[0])
+            self._all_sheets()[spec.name.casefold()] = sheet
+        else:
+            sheet = self._add_sheet(spec.name, after)
         rows = list(spec.every_row())
         width = max((len(r) for r in rows), default=0)
         if width:
-            block = [[_cell_value(c) for c in row] + [None] * (width - len(row)) for row in rows]
-            sheet.range("A1").value = block
+            sheet.range("A1").value = [[_cell_value(c) for c in row] + [None] * (width - len(row)) for row in rows]
+        looks: dict[str, dict[tuple[int, int], Any]] = defaultdict(dict)
+        links = []
         for r, row in enumerate(rows, start=1):
             for c, cell in enumerate(row, start=1):
-                if cell.style or cell.currency or cell.link:
-                    _style(sheet.range(f"{column_letter(c)}{r}"), cell)
+                if cell.style or cell.currency:
+                    for attribute, value in _looks(cell):
+                        looks[attribute][(r, c)] = value
+                if cell.link:
+                    links.append((r, c, cell))
+        for attribute, cells in looks.items():
+            _paint(sheet, cells, attribute, majority=attribute == "number_format")
+        for r, c, cell in links:  # Excel has no call for many links at once
+            sheet.range((r, c)).add_hyperlink(cell.link, str(cell.value), cell.link.lstrip("#"))
+        by_width: dict[float, list[str]] = defaultdict(list)
         for letter, size in spec.widths.items():
-            sheet.range(f"{letter}:{letter}").column_width = size
+            by_width[size].append(letter)
+        for size, letters in by_width.items():
+            for address in _chunks([f"{x}:{x}" for x in letters]):
+                sheet.range(address).column_width = size
+        self._tables(sheet, spec)
         for chart_spec in spec.charts:
-            chart = sheet.charts.add()
             cols = (chart_spec.categories, *chart_spec.series)
             first, last = chart_spec.first_row - 1, chart_spec.last_row
-            chart.set_source_data(sheet.range(f"{min(cols)}{first}:{max(cols)}{last}"))
-            chart.chart_type = "bar_stacked" if chart_spec.horizontal else "column_stacked"
-            chart.top = sheet.range(chart_spec.anchor).top
-            chart.left = sheet.range(chart_spec.anchor).left
+            kind = "line" if chart_spec.kind == "line" else (
+                ("bar_" if chart_spec.horizontal else "column_") + ("stacked" if chart_spec.stacked else "clustered"))
+            anchor = sheet.range(chart_spec.anchor)
+            sheet.charts.add(left=anchor.left, top=anchor.top, chart_type=kind,
+                             source=sheet.range(f"{min(cols)}{first}:{max(cols)}{last}"))
+
+    def _tables(self, sheet: Any, spec: SheetSpec) -> None:
+        if not spec.tables:
+            return
+        names = {str(t.name).casefold() for s in self.book.sheets for t in s.tables}
+        for area in spec.tables:
+            name, n = area.name, 2
+            while name.casefold() in names:
+                name, n = f"{area.name}{n}", n + 1
+            names.add(name.casefold())
+            sheet.tables.add(source=sheet.range(area.range), name=name, table_style_name=area.style)
 
 
 def _cell_value(cell: Cell) -> object:
     return cell.formula if cell.formula else _excel_value(cell.value)
 
 
-def _style(target: Any, cell: Cell) -> None:
+def _looks(cell: Cell) -> list[tuple[str, Any]]:
+    """The looks of a cell, as (attribute, value): bold, font colour, fill, number format."""
+    found: list[tuple[str, Any]] = []
     if cell.style in ("title", "header", "bold", "total"):
-        target.font.bold = True
+        found.append(("bold", True))
     if cell.style == "header":
-        target.font.color = (255, 255, 255)
+        found.append(("font_color", (255, 255, 255)))
     if cell.style in _FILLS:
-        target.color = _FILLS[cell.style]
+        found.append(("color", _FILLS[cell.style]))
     if cell.currency or cell.style == "amount":
-        target.number_format = amount_format(cell.currency or "USD")
+        found.append(("number_format", amount_format(cell.currency or "USD")))
     elif cell.style == "date":
-        target.number_format = DATE_FORMAT
+        found.append(("number_format", DATE_FORMAT))
     elif cell.style == "percent":
-        target.number_format = RATE_FORMAT
-    if cell.link:
-        target.add_hyperlink(cell.link, str(cell.value), cell.link.lstrip("#"))
+        found.append(("number_format", RATE_FORMAT))
+    return found
+
+
+def _set(target: Any, attribute: str, value: Any) -> None:
+    if attribute == "bold":
+        target.font.bold = value
+    elif attribute == "font_color":
+        target.font.color = value
+    else:
+        setattr(target, attribute, value)
+
+
+def _paint(sheet: Any, cells: dict[tuple[int, int], Any], attribute: str, majority: bool = False) -> None:
+    """Give each cell its value of ``attribute``, one call per distinct value over a multi-area range. With
+    ``majority`` (number formats: harmless on the blanks between), each column's commonest value is first laid
+    over the column's whole span, so that only the exceptions are areas of their own."""
+    if not cells:
+        return
+    if majority:
+        spans: dict[int, list[int]] = defaultdict(list)
+        common: dict[int, Counter[Any]] = defaultdict(Counter)
+        for (r, c), value in cells.items():
+            spans[c].append(r)
+            common[c][value] += 1
+        base = {c: common[c].most_common(1)[0][0] for c in common}
+        laid = {(min(rows), c, max(rows), c): base[c] for c, rows in spans.items()}
+        _lay(sheet, _merge_columns(laid), attribute)
+        cells = {(r, c): v for (r, c), v in cells.items() if v != base[c]}
+    runs: dict[Box, Any] = {}
+    for (table, column, first, last), values in _column_runs({("", c, r): v for (r, c), v in cells.items()}):
+        start = first
+        for i in range(1, len(values) + 1):
+            if i == len(values) or values[i] != values[i - 1]:
+                runs[(start, column, first + i - 1, column)] = values[i - 1]
+                start = first + i
+    _lay(sheet, _merge_columns(runs), attribute)
+
+
+def _lay(sheet: Any, boxes: dict[Box, Any], attribute: str) -> None:
+    by_value: dict[Any, list[str]] = defaultdict(list)
+    for (top, left, bottom, right), value in sorted(boxes.items()):
+        first, last = f"{column_letter(left)}{top}", f"{column_letter(right)}{bottom}"
+        by_value[value].append(first if first == last else f"{first}:{last}")
+    for value, areas in by_value.items():
+        for address in _chunks(areas):
+            _set(sheet.range(address), attribute, value)
+
+
+def _merge_columns(boxes: dict[Box, Any]) -> dict[Box, Any]:
+    """Side-by-side runs over the same rows with the same value become one box."""
+    merged: dict[Box, Any] = {}
+    for (top, left, bottom, right), value in sorted(boxes.items(), key=lambda b: (b[0][0], b[0][2], b[0][1])):
+        before = next((k for k in merged if k[0] == top and k[2] == bottom and k[3] == left - 1
+                       and merged[k] == value), None)
+        if before is not None:
+            del merged[before]
+            merged[(top, before[1], bottom, right)] = value
+        else:
+            merged[(top, left, bottom, right)] = value
+    return merged
+
+
+def _column_runs(cells: dict[tuple[str, int, int], Any]) -> list[tuple[tuple[str, int, int, int], list[Any]]]:
+    """Cells (key, column, row) -> value as runs of adjacent rows of one column: ((key, column, first, last),
+    values)."""
+    runs: list[tuple[tuple[str, int, int, int], list[Any]]] = []
+    for key, column, row in sorted(cells):
+        if runs and runs[-1][0][0] == key and runs[-1][0][1] == column and runs[-1][0][3] == row - 1:
+            (k, c, first, _), values = runs[-1]
+            runs[-1] = ((k, c, first, row), [*values, cells[(key, column, row)]])
+        else:
+            runs.append(((key, column, row, row), [cells[(key, column, row)]]))
+    return runs
+
+
+def _adjacent(numbers: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs
+
+
+def _chunks(areas: list[str]) -> list[str]:
+    """Areas joined into addresses Excel takes (at most 255 characters each)."""
+    chunks: list[str] = []
+    for area in areas:
+        if chunks and len(chunks[-1]) + 1 + len(area) <= _ADDRESS_LIMIT:
+            chunks[-1] += "," + area
+        else:
+            chunks.append(area)
+    return chunks
 
 
 class ExcelHost:
