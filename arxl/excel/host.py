@@ -19,7 +19,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ _FILLS = {"header": (31, 78, 120), "good": (226, 239, 218), "warning": (255, 242
           "total": (221, 235, 247)}
 _ADDRESS_LIMIT = 255  # Excel refuses a longer multi-area address
 _HEADER_SCAN = 30
+_BLOCK = 100_000  # cells per write, as xlwings' own chunking of big writes
 
 # Text Excel would turn into something else when typed: a formula, a number (TIN 012345678 loses its zero,
 # +250788... becomes a number) or a date. The leading apostrophe keeps it text and is not part of the value.
@@ -75,27 +76,41 @@ class _Found:
 
 
 class ExcelBook:
-    """A WorkbookPort over an open xlwings Book."""
+    """A WorkbookPort over an open xlwings Book, for one button press: while the macro runs Excel is frozen and
+    only this port writes the workbook, so what it read stays true until it writes there (a table is read once
+    however many times the job asks for the ledger)."""
 
     def __init__(self, book: Any) -> None:
         self.book = book
-        self._sheets: dict[str, Any] | None = None
+        self._name = ""
+        self._sheets: dict[str, tuple[str, Any]] | None = None
         self._found: dict[str, _Found] = {}
+        self._read: dict[str, RawTable | None] = {}
 
     @property
     def name(self) -> str:
-        return str(self.book.name)
+        if not self._name:
+            self._name = str(self.book.name)
+        return self._name
 
-    def _all_sheets(self) -> dict[str, Any]:
+    def _all_sheets(self) -> dict[str, tuple[str, Any]]:
         if self._sheets is None:
-            self._sheets = {str(s.name).casefold(): s for s in self.book.sheets}
+            self._sheets = {}
+            for sheet in self.book.sheets:
+                name = str(sheet.name)
+                self._sheets[name.casefold()] = (name, sheet)
         return self._sheets
 
     def sheet_names(self) -> list[str]:
-        return [str(s.name) for s in self.book.sheets]
+        return [name for name, _ in self._all_sheets().values()]
 
     def _sheet(self, name: str) -> Any | None:
-        return self._all_sheets().get(name.casefold())
+        found = self._all_sheets().get(name.casefold())
+        return found[1] if found else None
+
+    def _forget(self, name: str) -> None:
+        """What was read of a sheet, once it is written."""
+        self._read.pop(name.casefold(), None)
 
     def _table(self, name: str) -> _Found:
         """The table of a sheet (the one named as the sheet, else its first), made when arxl owns it or may add
@@ -108,41 +123,57 @@ class ExcelBook:
             sheet = self._new_table(name)
         if sheet is None:
             raise BadWorkbook(f'sheet "{name}" is missing', CellRef(self.name))
-        tables = list(sheet.tables)
+        tables = [t for t in sheet.tables]  # noqa: C416
         if not tables:
             raise BadWorkbook(f"sheet {sheet.name} has no Excel Table (Insert > Table)", CellRef(self.name, name))
-        table = next((t for t in tables if str(t.name).casefold() == name.casefold()), tables[0])
+        table = tables[0] if len(tables) == 1 else next(
+            (t for t in tables if str(t.name).casefold() == name.casefold()), tables[0])
         whole = table.range
-        top, left = whole.row, whole.column
-        height, width = whole.shape
+        height = whole.shape[0]
         header = table.header_row_range.options(ndim=1).value
-        found = _Found(sheet, table, top, left, [str(h or "") for h in header], top + height - 1)
+        found = _Found(sheet, table, whole.row, whole.column, [str(h or "") for h in header], 0)
+        found.bottom = found.top + height - 1
         self._found[name.casefold()] = found
         return found
 
     def _new_table(self, name: str) -> Any:
         sheet = self._add_sheet(name, None)
         headers = [c.header for c in columns(TABLES[name].model)]
-        sheet.range("A1").value = headers
+        _put(sheet, 1, 1, [headers])
         sheet.tables.add(source=sheet.range((1, 1), (2, len(headers))), name=name)
         return sheet
 
     def read_table(self, name: str, headers: Any) -> RawTable | None:
+        key = name.casefold()
+        if key not in self._read:
+            self._read[key] = self._read_table(name, list(headers))
+        raw = self._read[key]
+        return None if raw is None else replace(raw, rows=[list(r) for r in raw.rows], row_numbers=list(raw.row_numbers))
+
+    def _read_table(self, name: str, headers: list[str]) -> RawTable | None:
+        """One read of the table's whole range (header and body), or of the used range of a sheet without one."""
         sheet = self._sheet(name)
         if sheet is None:
             return None
-        if not len(sheet.tables):
-            return self._read_sheet(sheet, list(headers))
-        found = self._table(name)
-        grid = found.table.range.options(ndim=2).value or []
-        found.headers = [str(h or "") for h in grid[0]] if grid else found.headers
+        tables = [t for t in sheet.tables]  # noqa: C416 (list() would ask Excel for the count first)
+        if not tables:
+            return self._read_sheet(sheet, headers)
+        table = tables[0] if len(tables) == 1 else next(
+            (t for t in tables if str(t.name).casefold() == name.casefold()), tables[0])
+        whole = table.range
+        grid = whole.options(ndim=2).value or []
+        top = whole.row
+        found = _Found(sheet, table, top, whole.column, [str(h or "") for h in grid[0]] if grid else [],
+                       top + len(grid) - 1)
         rows, numbers = [], []
         for i, cells in enumerate(grid[1:], start=found.top + 1):
             if not _blank(cells):
                 rows.append(list(cells))
                 numbers.append(i)
         found.filled = numbers[-1] if numbers else found.top
-        return RawTable(self.name, str(sheet.name), found.top, found.left, found.headers, rows, numbers)
+        self._found[name.casefold()] = found
+        return RawTable(self.name, self._all_sheets()[name.casefold()][0], top, found.left, found.headers, rows,
+                        numbers)
 
     def _read_sheet(self, sheet: Any, headers: list[str]) -> RawTable:
         """A sheet without an Excel Table: its used range, from the top row naming most of the headers."""
@@ -166,6 +197,8 @@ class ExcelBook:
 
     def apply(self, changes: ChangeSet) -> None:
         """Write a ChangeSet into the open workbook (Excel keeps its own undo-less history; save is the user's)."""
+        for name in [*changes.appends, *(u.table for u in changes.updates), *(s.name for s in changes.sheets)]:
+            self._forget(name)
         for name, rows in changes.appends.items():
             self._append(name, rows)
         cells: dict[tuple[str, int, int], object] = {}
@@ -183,7 +216,7 @@ class ExcelBook:
     def _update(self, cells: dict[tuple[str, int, int], object]) -> None:
         """Each run of adjacent rows of one column in one write."""
         for (table, column, first, last), values in _column_runs(cells):
-            self._found[table].sheet.range((first, column), (last, column)).value = [[v] for v in values]
+            _put(self._found[table].sheet, first, column, [[v] for v in values])
 
     def _append(self, name: str, rows: list[Row]) -> None:
         if not rows:
@@ -201,7 +234,7 @@ class ExcelBook:
         for run in _adjacent([col for col, _ in placed]):
             fields = [c.field for col, c in placed if col in run]
             block = [[_excel_value(getattr(row, f)) for f in fields] for row in rows]
-            found.sheet.range((first, run[0]), (last, run[-1])).value = block
+            _put(found.sheet, first, run[0], block)
         looks: dict[tuple[int, int], str] = {}
         for col, column in placed:
             for i, row in enumerate(rows):
@@ -218,32 +251,30 @@ class ExcelBook:
             found.table.resize(found.sheet.range((found.top, found.left), (last, right)))
             found.bottom = last
 
-    def _add_sheet(self, name: str, after: Any | None) -> Any:
-        sheets = self.book.sheets
-        if after is None:
-            after = sheets[len(sheets) - 1] if len(sheets) else None
-        sheet = sheets.add(name, after=after) if after is not None else sheets.add(name)
-        self._all_sheets()[name.casefold()] = sheet
+    def _add_sheet(self, name: str, replaced: Any | None) -> Any:
+        """A new sheet at the end, or in the place of the one it replaces (the sheet order the accountant set)."""
+        order = list(self._all_sheets().items())
+        at = next((i for i, (k, _) in enumerate(order) if k == name.casefold()), len(order))
+        if replaced is not None:
+            replaced.delete()
+            order.pop(at)
+        # unnamed, then named: Sheets.add(name) would first read the name of every sheet to refuse a duplicate
+        if at < len(order) and at == 0:
+            sheet = self.book.sheets.add(before=order[0][1][1])
+        else:
+            sheet = self.book.sheets.add(after=order[at - 1][1][1]) if order else self.book.sheets.add()
+        sheet.name = name
+        order.insert(at, (name.casefold(), (name, sheet)))
+        self._sheets = dict(order)
         return sheet
 
     def _render(self, spec: SheetSpec) -> None:
-        existing = self._sheet(spec.name)
-        after = None
-        if existing is not None:
-            index = existing.index
-            after = self.book.sheets[index - 2] if index > 1 else None
-            existing.delete()
-            del self._all_sheets()[spec.name.casefold()]
-            self._found = {k: f for k, f in self._found.items() if k != spec.name.casefold()}
-        if after is None and existing is not None:
-            sheet = self.book.sheets.add(spec.name, before=self.book.sheets[0])
-            self._all_sheets()[spec.name.casefold()] = sheet
-        else:
-            sheet = self._add_sheet(spec.name, after)
+        self._found.pop(spec.name.casefold(), None)
+        sheet = self._add_sheet(spec.name, self._sheet(spec.name))
         rows = list(spec.every_row())
         width = max((len(r) for r in rows), default=0)
         if width:
-            sheet.range("A1").value = [[_cell_value(c) for c in row] + [None] * (width - len(row)) for row in rows]
+            _put(sheet, 1, 1, [[_cell_value(c) for c in row] + [None] * (width - len(row)) for row in rows])
         looks: dict[str, dict[tuple[int, int], Any]] = defaultdict(dict)
         links = []
         for r, row in enumerate(rows, start=1):
@@ -274,15 +305,26 @@ class ExcelBook:
                              source=sheet.range(f"{min(cols)}{first}:{max(cols)}{last}"))
 
     def _tables(self, sheet: Any, spec: SheetSpec) -> None:
-        if not spec.tables:
-            return
-        names = {str(t.name).casefold() for s in self.book.sheets for t in s.tables}
+        """The spec's Excel Tables; a name another table of the workbook holds gets a number, as the file host's."""
         for area in spec.tables:
-            name, n = area.name, 2
-            while name.casefold() in names:
-                name, n = f"{area.name}{n}", n + 1
-            names.add(name.casefold())
-            sheet.tables.add(source=sheet.range(area.range), name=name, table_style_name=area.style)
+            for n in range(1, 100):
+                try:
+                    sheet.tables.add(source=sheet.range(area.range), name=area.name + (str(n) if n > 1 else ""),
+                                     table_style_name=area.style)
+                    break
+                except Exception:  # noqa: BLE001 (Excel's COM error, the engine's ValueError: the name is taken)
+                    continue
+
+
+def _put(sheet: Any, top: int, left: int, block: list[list[object]]) -> None:
+    """A block of values written as they are (raw_value: the value conversion of xlwings' front end would ask
+    Excel for the sheet, book and app, and resize the range twice, on every write), at most _BLOCK cells a call
+    as xlwings itself does; an empty cell is written as "" as xlwings' desktop engines do."""
+    width = len(block[0])
+    step = max(_BLOCK // width, 1)
+    for start in range(0, len(block), step):
+        part = [["" if v is None else v for v in row] for row in block[start:start + step]]
+        sheet.range((top + start, left), (top + start + len(part) - 1, left + width - 1)).raw_value = part
 
 
 def _cell_value(cell: Cell) -> object:
