@@ -113,6 +113,6 @@ def test_appends_write_blocks_not_cells(memory_app: Any, tmp_path: Path) -> None
         host.apply(changes)
         counts.append(CALLS.total())
     assert counts[1] <= counts[0] + 6, counts
-    ledger, problems = ledger_of(host)
+    ledger, _ = ledger_of(host)
     assert [i.invoice_no for i in ledger.invoices][-55:] == [f"X-{n}" for n in range(55)]
     assert ledger.invoices.rows[-1].net_amount == invoices[54].net_amount

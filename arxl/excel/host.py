@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -25,22 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from arxl.core.errors import BadWorkbook, CellRef
+from arxl.excel.areas import adjacent, chunks, column_runs, ranges
 from arxl.formats.xlsx.looks import DATE_FORMAT, RATE_FORMAT, amount_format
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
-from arxl.ledger.port import RawTable, column_letter
+from arxl.ledger.port import RawTable
 from arxl.ledger.records import TABLES, Row, columns, header_key
 
 _FILLS = {"header": (31, 78, 120), "good": (226, 239, 218), "warning": (255, 242, 204), "error": (248, 203, 173),
           "total": (221, 235, 247)}
-_ADDRESS_LIMIT = 255  # Excel refuses a longer multi-area address
 _HEADER_SCAN = 30
 _BLOCK = 100_000  # cells per write, as xlwings' own chunking of big writes
 
 # Text Excel would turn into something else when typed: a formula, a number (TIN 012345678 loses its zero,
 # +250788... becomes a number) or a date. The leading apostrophe keeps it text and is not part of the value.
 _REINTERPRETED = re.compile(r"^[=+\-@]|^\s*[\d.,/: -]+\s*$")
-
-Box = tuple[int, int, int, int]  # first row, first column, last row, last column
 
 
 def _excel_value(value: object) -> object:
@@ -68,7 +66,7 @@ class _Found:
     left: int
     headers: list[str]
     bottom: int
-    filled: int | None = None  # the last non-blank row (the header row when empty), once known
+    filled: int  # the last non-blank row (the header row when empty)
 
     def letter(self, header: str) -> int | None:
         key = header_key(header)
@@ -113,32 +111,24 @@ class ExcelBook:
         self._read.pop(name.casefold(), None)
 
     def _table(self, name: str) -> _Found:
-        """The table of a sheet (the one named as the sheet, else its first), made when arxl owns it or may add
-        it to an older workbook (as the file host does)."""
-        found = self._found.get(name.casefold())
-        if found is not None:
-            return found
-        sheet = self._sheet(name)
-        if sheet is None and name in TABLES and (TABLES[name].owner == "arxl" or not TABLES[name].required):
-            sheet = self._new_table(name)
-        if sheet is None:
-            raise BadWorkbook(f'sheet "{name}" is missing', CellRef(self.name))
-        tables = [t for t in sheet.tables]  # noqa: C416
-        if not tables:
-            raise BadWorkbook(f"sheet {sheet.name} has no Excel Table (Insert > Table)", CellRef(self.name, name))
-        table = tables[0] if len(tables) == 1 else next(
-            (t for t in tables if str(t.name).casefold() == name.casefold()), tables[0])
-        whole = table.range
-        height = whole.shape[0]
-        header = table.header_row_range.options(ndim=1).value
-        found = _Found(sheet, table, whole.row, whole.column, [str(h or "") for h in header], 0)
-        found.bottom = found.top + height - 1
-        self._found[name.casefold()] = found
-        return found
+        """The table of a sheet, read once (the one named as the sheet, else its first); made when arxl owns it
+        or may add it to an older workbook (as the file host does)."""
+        key = name.casefold()
+        if key not in self._found:
+            if self._sheet(name) is None and name in TABLES and (TABLES[name].owner == "arxl"
+                                                                 or not TABLES[name].required):
+                self._new_table(name)
+            if self._sheet(name) is None:
+                raise BadWorkbook(f'sheet "{name}" is missing', CellRef(self.name))
+            raw = self._read_table(name, [])
+            if key not in self._found:
+                raise BadWorkbook(f"sheet {name} has no Excel Table (Insert > Table)", CellRef(self.name, name))
+            self._read[key] = raw
+        return self._found[key]
 
     def _new_table(self, name: str) -> Any:
         sheet = self._add_sheet(name, None)
-        headers = [c.header for c in columns(TABLES[name].model)]
+        headers: list[object] = [c.header for c in columns(TABLES[name].model)]
         _put(sheet, 1, 1, [headers])
         sheet.tables.add(source=sheet.range((1, 1), (2, len(headers))), name=name)
         return sheet
@@ -148,14 +138,16 @@ class ExcelBook:
         if key not in self._read:
             self._read[key] = self._read_table(name, list(headers))
         raw = self._read[key]
-        return None if raw is None else replace(raw, rows=[list(r) for r in raw.rows], row_numbers=list(raw.row_numbers))
+        if raw is None:
+            return None
+        return replace(raw, rows=[list(r) for r in raw.rows], row_numbers=list(raw.row_numbers))
 
     def _read_table(self, name: str, headers: list[str]) -> RawTable | None:
         """One read of the table's whole range (header and body), or of the used range of a sheet without one."""
         sheet = self._sheet(name)
         if sheet is None:
             return None
-        tables = [t for t in sheet.tables]  # noqa: C416 (list() would ask Excel for the count first)
+        tables = [t for t in sheet.tables]  # noqa: C416 (list() would ask Excel for their count first)
         if not tables:
             return self._read_sheet(sheet, headers)
         table = tables[0] if len(tables) == 1 else next(
@@ -164,7 +156,7 @@ class ExcelBook:
         grid = whole.options(ndim=2).value or []
         top = whole.row
         found = _Found(sheet, table, top, whole.column, [str(h or "") for h in grid[0]] if grid else [],
-                       top + len(grid) - 1)
+                       top + len(grid) - 1, top)
         rows, numbers = [], []
         for i, cells in enumerate(grid[1:], start=found.top + 1):
             if not _blank(cells):
@@ -180,8 +172,10 @@ class ExcelBook:
         used = sheet.used_range
         grid = used.options(ndim=2).value or []
         wanted = {header_key(h) for h in headers}
-        hits = [sum(1 for v in row if isinstance(v, str) and header_key(v) in wanted) for row in grid[:_HEADER_SCAN]]
-        top = hits.index(max(hits)) if hits and max(hits) else 0
+        hits: list[int] = [sum(1 for v in row if isinstance(v, str) and header_key(v) in wanted)
+                           for row in grid[:_HEADER_SCAN]]
+        best = max(hits, default=0)
+        top = hits.index(best) if best else 0
         header = list(grid[top]) if grid else []
         left = next((j for j, v in enumerate(header) if v not in (None, "")), 0)
         while header and header[-1] in (None, ""):
@@ -197,8 +191,6 @@ class ExcelBook:
 
     def apply(self, changes: ChangeSet) -> None:
         """Write a ChangeSet into the open workbook (Excel keeps its own undo-less history; save is the user's)."""
-        for name in [*changes.appends, *(u.table for u in changes.updates), *(s.name for s in changes.sheets)]:
-            self._forget(name)
         for name, rows in changes.appends.items():
             self._append(name, rows)
         cells: dict[tuple[str, int, int], object] = {}
@@ -212,26 +204,23 @@ class ExcelBook:
         self._update(cells)
         for spec in changes.sheets:
             self._render(spec)
+        for name in [*changes.appends, *(u.table for u in changes.updates), *(s.name for s in changes.sheets)]:
+            self._forget(name)  # read again when asked (the row numbers and blanks are Excel's to say)
 
     def _update(self, cells: dict[tuple[str, int, int], object]) -> None:
         """Each run of adjacent rows of one column in one write."""
-        for (table, column, first, last), values in _column_runs(cells):
+        for (table, column, first, _), values in column_runs(cells):
             _put(self._found[table].sheet, first, column, [[v] for v in values])
 
     def _append(self, name: str, rows: list[Row]) -> None:
         if not rows:
             return
         found = self._table(name)
-        if found.filled is None:
-            body = found.table.data_body_range
-            grid = body.options(ndim=2).value if body is not None else []
-            filled = [i for i, r in enumerate(grid or []) if not _blank(r)]
-            found.filled = found.top + (filled[-1] + 1 if filled else 0)
         first = found.filled + 1
         last = first + len(rows) - 1
         wanted = [(found.letter(c.header), c) for c in columns(TABLES[name].model)]
         placed = sorted((col, c) for col, c in wanted if col is not None)
-        for run in _adjacent([col for col, _ in placed]):
+        for run in adjacent([col for col, _ in placed]):
             fields = [c.field for col, c in placed if col in run]
             block = [[_excel_value(getattr(row, f)) for f in fields] for row in rows]
             _put(found.sheet, first, run[0], block)
@@ -292,7 +281,7 @@ class ExcelBook:
         for letter, size in spec.widths.items():
             by_width[size].append(letter)
         for size, letters in by_width.items():
-            for address in _chunks([f"{x}:{x}" for x in letters]):
+            for address in chunks([f"{x}:{x}" for x in letters]):
                 sheet.range(address).column_width = size
         self._tables(sheet, spec)
         for chart_spec in spec.charts:
@@ -312,7 +301,7 @@ class ExcelBook:
                     sheet.tables.add(source=sheet.range(area.range), name=area.name + (str(n) if n > 1 else ""),
                                      table_style_name=area.style)
                     break
-                except Exception:  # noqa: BLE001 (Excel's COM error, the engine's ValueError: the name is taken)
+                except Exception:  # Excel's COM error (the engine's ValueError): the name is taken
                     continue
 
 
@@ -349,97 +338,16 @@ def _looks(cell: Cell) -> list[tuple[str, Any]]:
     return found
 
 
-def _set(target: Any, attribute: str, value: Any) -> None:
-    if attribute == "bold":
-        target.font.bold = value
-    elif attribute == "font_color":
-        target.font.color = value
-    else:
-        setattr(target, attribute, value)
-
-
 def _paint(sheet: Any, cells: dict[tuple[int, int], Any], attribute: str, majority: bool = False) -> None:
-    """Give each cell its value of ``attribute``, one call per distinct value over a multi-area range. With
-    ``majority`` (number formats: harmless on the blanks between), each column's commonest value is first laid
-    over the column's whole span, so that only the exceptions are areas of their own."""
-    if not cells:
-        return
-    if majority:
-        spans: dict[int, list[int]] = defaultdict(list)
-        common: dict[int, Counter[Any]] = defaultdict(Counter)
-        for (r, c), value in cells.items():
-            spans[c].append(r)
-            common[c][value] += 1
-        base = {c: common[c].most_common(1)[0][0] for c in common}
-        laid = {(min(rows), c, max(rows), c): base[c] for c, rows in spans.items()}
-        _lay(sheet, _merge_columns(laid), attribute)
-        cells = {(r, c): v for (r, c), v in cells.items() if v != base[c]}
-    runs: dict[Box, Any] = {}
-    for (table, column, first, last), values in _column_runs({("", c, r): v for (r, c), v in cells.items()}):
-        start = first
-        for i in range(1, len(values) + 1):
-            if i == len(values) or values[i] != values[i - 1]:
-                runs[(start, column, first + i - 1, column)] = values[i - 1]
-                start = first + i
-    _lay(sheet, _merge_columns(runs), attribute)
-
-
-def _lay(sheet: Any, boxes: dict[Box, Any], attribute: str) -> None:
-    by_value: dict[Any, list[str]] = defaultdict(list)
-    for (top, left, bottom, right), value in sorted(boxes.items()):
-        first, last = f"{column_letter(left)}{top}", f"{column_letter(right)}{bottom}"
-        by_value[value].append(first if first == last else f"{first}:{last}")
-    for value, areas in by_value.items():
-        for address in _chunks(areas):
-            _set(sheet.range(address), attribute, value)
-
-
-def _merge_columns(boxes: dict[Box, Any]) -> dict[Box, Any]:
-    """Side-by-side runs over the same rows with the same value become one box."""
-    merged: dict[Box, Any] = {}
-    for (top, left, bottom, right), value in sorted(boxes.items(), key=lambda b: (b[0][0], b[0][2], b[0][1])):
-        before = next((k for k in merged if k[0] == top and k[2] == bottom and k[3] == left - 1
-                       and merged[k] == value), None)
-        if before is not None:
-            del merged[before]
-            merged[(top, before[1], bottom, right)] = value
+    """Each cell its value of ``attribute``: one call per distinct value and multi-area range (see areas)."""
+    for address, value in ranges(cells, majority):
+        target = sheet.range(address)
+        if attribute == "bold":
+            target.font.bold = value
+        elif attribute == "font_color":
+            target.font.color = value
         else:
-            merged[(top, left, bottom, right)] = value
-    return merged
-
-
-def _column_runs(cells: dict[tuple[str, int, int], Any]) -> list[tuple[tuple[str, int, int, int], list[Any]]]:
-    """Cells (key, column, row) -> value as runs of adjacent rows of one column: ((key, column, first, last),
-    values)."""
-    runs: list[tuple[tuple[str, int, int, int], list[Any]]] = []
-    for key, column, row in sorted(cells):
-        if runs and runs[-1][0][0] == key and runs[-1][0][1] == column and runs[-1][0][3] == row - 1:
-            (k, c, first, _), values = runs[-1]
-            runs[-1] = ((k, c, first, row), [*values, cells[(key, column, row)]])
-        else:
-            runs.append(((key, column, row, row), [cells[(key, column, row)]]))
-    return runs
-
-
-def _adjacent(numbers: list[int]) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and runs[-1][-1] == n - 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return runs
-
-
-def _chunks(areas: list[str]) -> list[str]:
-    """Areas joined into addresses Excel takes (at most 255 characters each)."""
-    chunks: list[str] = []
-    for area in areas:
-        if chunks and len(chunks[-1]) + 1 + len(area) <= _ADDRESS_LIMIT:
-            chunks[-1] += "," + area
-        else:
-            chunks.append(area)
-    return chunks
+            setattr(target, attribute, value)
 
 
 class ExcelHost:

@@ -70,11 +70,11 @@ def areas_of(ws: Worksheet, arg1: Any, arg2: Any = None) -> list[Area]:
 
 def _rgb(value: Any) -> str:
     if isinstance(value, tuple):
-        return "FF%02X%02X%02X" % value
+        return "FF{:02X}{:02X}{:02X}".format(*value)
     if isinstance(value, str):
         return "FF" + value.lstrip("#").upper()
     if isinstance(value, int):  # Excel's BGR integer
-        return "FF%02X%02X%02X" % (value & 255, (value >> 8) & 255, (value >> 16) & 255)
+        return f"FF{value & 255:02X}{(value >> 8) & 255:02X}{(value >> 16) & 255:02X}"
     raise NotImplementedError(f"the memory engine takes colours as (r, g, b), '#rrggbb' or an int, not {value!r}")
 
 
@@ -154,8 +154,7 @@ class Range(Counted):
 
     @property
     def formula(self) -> Any:
-        top, left, rows, cols = self._areas[0]
-        cell = self._ws.cell(top, left)
+        cell = self._ws.cell(self._areas[0][0], self._areas[0][1])
         return str(cell.value) if cell.value is not None else ""
 
     @property
@@ -355,7 +354,7 @@ class Table(Counted):
         top, left, rows, cols = self._box()
         return Range(self._sheet, [(top + 1, left, rows - 1, cols)]) if rows > 1 else None
 
-    def resize(self, range: Any) -> None:  # noqa: A002 (xlwings' name)
+    def resize(self, range: Any) -> None:
         target = getattr(range, "impl", range)
         ref = target.get_address(False, False)
         if _area(ref)[3] != self._box()[3]:
@@ -470,7 +469,7 @@ def excel_typed(value: Any) -> tuple[Any, bool]:
             raise NotImplementedError(f"the memory engine does not turn {value!r} into a date as Excel would: "
                                       "write a date, or text with a leading apostrophe")
         return value, False
-    if isinstance(value, bool) or isinstance(value, (int, float, dt.datetime)):
+    if isinstance(value, (bool, int, float, dt.datetime)):
         return value, False
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day), False
