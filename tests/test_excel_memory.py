@@ -9,6 +9,7 @@ table). The calls into Excel are counted, and stay with the blocks, not the cell
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -116,3 +117,38 @@ def test_appends_write_blocks_not_cells(memory_app: Any, tmp_path: Path) -> None
     ledger, _ = ledger_of(host)
     assert [i.invoice_no for i in ledger.invoices][-55:] == [f"X-{n}" for n in range(55)]
     assert ledger.invoices.rows[-1].net_amount == invoices[54].net_amount
+
+
+def test_the_engine_answers_as_excel_does_and_saves_what_was_set(memory_app: Any, tmp_path: Path) -> None:
+    """Through xlwings' front end: Excel's value rules, a table that grows, looks that reach the saved file."""
+    from openpyxl import load_workbook
+
+    reset()
+    book = memory_app.books.add()
+    sheet = book.sheets[0]
+    sheet.name = "Invoices"
+    sheet.range("A1").value = [["Invoice No", "Net", "Date", "Notes"],
+                               ["INV-1", 1250, dt.date(2025, 7, 1), "'+250788123456"],
+                               ["INV-2", None, None, "=B2*2"]]
+    assert sheet.range("A2:D2").value == ["INV-1", 1250.0, dt.datetime(2025, 7, 1), "+250788123456"]
+    assert sheet.range("B3").value is None and sheet.range("D3").value == "=B2*2"  # no calculation here
+    sheet.range("E1").value = "012345"  # typed without the apostrophe, Excel keeps a number
+    assert sheet.range("E1").value == 12345.0
+    table = sheet.tables.add(source=sheet.range("A1:D3"), name="Invoices")
+    table.resize(sheet.range("A1:D9"))
+    assert table.data_body_range.address == "$A$2:$D$9"
+    sheet.range("B2:B3,D2:D3").number_format = "#,##0"
+    sheet.range("A1:D1").color = (31, 78, 120)
+    sheet.range("A1:D1").font.bold = True
+    sheet.range("A:A").column_width = 18
+    sheet.range("A2").add_hyperlink("#'Invoices'!B2", "INV-1", "B2")
+    with pytest.raises(NotImplementedError, match=r"Range\.merge"):
+        sheet.range("A1:B1").merge()
+    book.save(str(tmp_path / "saved.xlsx"))
+    saved = load_workbook(tmp_path / "saved.xlsx")["Invoices"]
+    assert saved.tables["Invoices"].ref == "A1:D9"
+    assert saved["D3"].number_format == "#,##0" and saved["C3"].number_format == "General"
+    assert saved["B1"].fill.fgColor.rgb == "FF1F4E78" and saved["C1"].font.b
+    assert saved.column_dimensions["A"].width == 18 and saved["A2"].hyperlink.location == "'Invoices'!B2"
+    assert saved["D2"].value == "+250788123456" and saved["D2"].quotePrefix
+    assert CALLS["Range.number_format="] == 1
