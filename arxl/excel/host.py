@@ -2,12 +2,13 @@
 
 Kept deliberately thin: every decision was already taken by the workflow. What this module does take care of
 is the number of round trips, each a COM call of 0.1 to 1 ms (more on a Mac): the calls grow with blocks,
-never with cells. A table is read in one call (its header and body together); rows are appended as one
-2-D block per run of adjacent columns, after the last filled row (known from the read, else found with one
-read), and the table resized once; updates to adjacent cells of a column go in one write; a generated sheet is
-one block of values, and its looks (number formats, fills, bold, colours) are applied to whole ranges, one
-call per distinct look over a multi-area range ("F5:H9,F12:H20", which Excel takes in one call up to 255
-characters of address). Decimal leaves as float only here, at the spreadsheet's edge.
+never with cells. A table is read in one call (its header and body together), once per button press; rows are
+appended as one 2-D block per run of adjacent columns after the last filled row that read found, and the table
+resized once; updates to adjacent cells of a column go in one write; a generated sheet is one block of values
+(blocks go in as raw values, in xlwings' own chunks of 100,000 cells), and its looks (number formats, fills,
+bold, colours) are applied to whole ranges, one call per distinct look over a multi-area range
+("F5:H9,F12:H20", which Excel takes in one call up to 255 characters of address). Decimal leaves as float
+only here, at the spreadsheet's edge.
 
 Excel itself is not on the test machine: the tests drive this module through xlwings' own front end over an
 in-memory engine that counts the calls (tests/xlmemory), and where Excel exists with ARXL_EXCEL=1.
@@ -68,7 +69,7 @@ class _Found:
     bottom: int
     filled: int  # the last non-blank row (the header row when empty)
 
-    def letter(self, header: str) -> int | None:
+    def column(self, header: str) -> int | None:
         key = header_key(header)
         return next((self.left + j for j, h in enumerate(self.headers) if h and header_key(h) == key), None)
 
@@ -197,7 +198,7 @@ class ExcelBook:
         for update in changes.updates:
             found = self._table(update.table)
             header = next(c.header for c in columns(TABLES[update.table].model) if c.field == update.field)
-            column = found.letter(header)
+            column = found.column(header)
             if column is None:
                 raise BadWorkbook(f"table {update.table} has no column {header}", CellRef(self.name, update.table))
             cells[(update.table.casefold(), column, update.row)] = _excel_value(update.value)
@@ -218,7 +219,7 @@ class ExcelBook:
         found = self._table(name)
         first = found.filled + 1
         last = first + len(rows) - 1
-        wanted = [(found.letter(c.header), c) for c in columns(TABLES[name].model)]
+        wanted = [(found.column(c.header), c) for c in columns(TABLES[name].model)]
         placed = sorted((col, c) for col, c in wanted if col is not None)
         for run in adjacent([col for col, _ in placed]):
             fields = [c.field for col, c in placed if col in run]
