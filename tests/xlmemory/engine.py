@@ -6,8 +6,10 @@ every call to Excel over COM or AppleScript. This one keeps the workbook in memo
 loaded from an xlsx and saved back to one) and gives Excel's answers where arxl depends on them: a read
 returns floats for numbers, datetimes for dates and None for empty cells (one cell: a scalar; more: rows of
 tuples, as COM does); a written string starting with "=" is a formula, one starting with an apostrophe is text
-(the apostrophe is not part of the value), one that reads as a number becomes the number; tables are
-ListObjects whose range grows with ``Table.resize``.
+(the apostrophe is not part of the value), one that reads as a number becomes the number (one Excel would
+take for a date raises NotImplementedError: the engine does not guess dates); a Decimal is refused (TypeError:
+Excel takes floats, the host converts at its edge); tables are ListObjects (openpyxl Tables whose ref is kept
+in step) whose range grows with ``Table.resize``.
 
 Every call into the engine is counted, per ``Class.member`` and in total (:data:`CALLS`), as an Excel round
 trip would be: that is what the round-trip budget of the live host is measured in. Handing back the Python
