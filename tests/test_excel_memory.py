@@ -152,3 +152,17 @@ def test_the_engine_answers_as_excel_does_and_saves_what_was_set(memory_app: Any
     assert saved.column_dimensions["A"].width == 18 and saved["A2"].hyperlink.location == "'Invoices'!B2"
     assert saved["D2"].value == "+250788123456" and saved["D2"].quotePrefix
     assert CALLS["Range.number_format="] == 1
+
+
+def test_looks_become_a_few_multi_area_ranges() -> None:
+    """Two amount columns in RWF with every tenth row in USD: the RWF format over both columns in one range, the
+    USD rows in multi-area ranges of at most 255 characters; bold over a header row in one range."""
+    from arxl.excel.areas import ranges
+
+    formats = {(r, c): ("USD" if r % 10 == 0 else "RWF") for r in range(5, 1005) for c in (6, 7)}
+    laid = ranges(formats, majority=True)
+    assert laid[0] == ("F5:G1004", "RWF")
+    usd = [address for address, value in laid[1:] if value == "USD"]
+    assert all(len(a) <= 255 for a in usd) and len(usd) == 4  # 100 areas, 983 characters
+    assert {area for a in usd for area in a.split(",")} == {f"F{r}:G{r}" for r in range(10, 1005, 10)}
+    assert ranges({(1, c): True for c in range(1, 12)}) == [("A1:K1", True)]
