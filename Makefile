@@ -50,6 +50,7 @@ bench: setup
 	$(BIN)/python bench/aging.py
 	$(BIN)/python bench/lock.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/excel_roundtrips.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

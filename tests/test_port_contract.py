@@ -1,8 +1,10 @@
 """The WorkbookPort / Host contract: what every host must do, run against each host that exists here.
 
-The file host (openpyxl + calamine) runs here. The live-Excel host (xlwings) needs Excel itself, which this
-Linux machine does not have: its cases are collected and skipped with that reason, and run where Excel exists
-(set ARXL_EXCEL=1 on a Windows or Mac machine with Excel and arxl installed).
+The file host (openpyxl + calamine) runs here, and so does the live-Excel host (xlwings) over the in-memory Excel
+engine of :mod:`tests.xlmemory` ("memory"): xlwings' real front end, conversions and table resizes, with an
+engine standing in for Excel. Over Excel itself its cases need Excel, which this Linux machine does not have:
+they are collected and skipped with that reason, and run where Excel exists (set ARXL_EXCEL=1 on a Windows or
+Mac machine with Excel and arxl installed).
 """
 
 from __future__ import annotations
@@ -21,13 +23,20 @@ from arxl.formats.xlsx.host import FileHost, Host, ledger_of
 from arxl.ledger.changes import Cell, ChangeSet, SheetSpec
 from arxl.ledger.records import TABLES, Invoice, columns
 from tests.builders import small_book
+from tests.xlmemory import activated, alerts, statuses
 
 
-@pytest.fixture(params=["file", "excel"])
+@pytest.fixture(params=["file", "memory", "excel"])
 def host(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Host]:
     path = small_book(tmp_path / "billing.xlsx")
     if request.param == "file":
         yield FileHost(path)
+        return
+    if request.param == "memory":
+        from arxl.excel.host import ExcelHost
+
+        with activated() as app:
+            yield ExcelHost(app.books.open(str(path)))
         return
     if not os.environ.get("ARXL_EXCEL") or sys.platform not in ("win32", "darwin"):
         pytest.skip("live Excel host: needs Excel (Windows or macOS) and ARXL_EXCEL=1; xlwings cannot drive "
@@ -98,6 +107,10 @@ def test_status_and_alert_reach_the_accountant(host: Host) -> None:
     if isinstance(host, FileHost):
         assert host.statuses == ["Refreshing aging..."]
         assert host.alerts == ["[billing.xlsx]Invoices!F12: amount is not a number"]
+    elif not os.environ.get("ARXL_EXCEL"):
+        app = host.book.app  # type: ignore[attr-defined]
+        assert statuses(app) == ["Refreshing aging..."]
+        assert alerts(app) == ["[billing.xlsx]Invoices!F12: amount is not a number"]
 
 
 def test_every_table_of_the_design_is_read_by_the_port(host: Host) -> None:
