@@ -33,7 +33,7 @@ import datetime as dt
 import inspect
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import xlwings as xw
@@ -48,6 +48,7 @@ from arxl.ledger.ledger import Ledger
 __all__ = ["arxl_aging", "arxl_aging_array", "arxl_cei", "arxl_cei_array", "arxl_dso", "arxl_dso_array",
            "arxl_open_items", "arxl_open_items_array", "arxl_statement", "arxl_statement_array"]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 CATEGORY = "arxl"
 ERROR_PREFIX = "#ARXL: "
 MAX_ERROR = 160
@@ -64,6 +65,12 @@ def _error(message: str) -> str:
     text = message if len(message) <= MAX_ERROR - len(ERROR_PREFIX) else \
         message[: MAX_ERROR - len(ERROR_PREFIX) - 3].rstrip() + "..."
     return ERROR_PREFIX + text
+
+
+def _one_line(function: _F) -> _F:
+    """One line of description for Excel's function wizard, which shows the docstring as it is."""
+    function.__doc__ = " ".join((function.__doc__ or "").split())
+    return function
 
 
 def _title(name: str) -> str:
@@ -144,6 +151,7 @@ def _without_names(frame: pd.DataFrame, customers: Any) -> pd.DataFrame:
 @xw.arg("receipts", ndim=2, doc=_DOC_RECEIPTS)
 @xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
 @xw.ret(index=False, header=True)
+@_one_line
 def arxl_open_items(invoices: Any, allocations: Any, as_of: Any, customer: Any = None, receipts: Any = None,
                     customers: Any = None) -> Any:
     """Open invoices, open credits and unapplied cash at a date, a row each, as the aging lists them."""
@@ -160,6 +168,7 @@ def arxl_open_items(invoices: Any, allocations: Any, as_of: Any, customer: Any =
 @xw.arg("receipts", ndim=2, doc=_DOC_RECEIPTS)
 @xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
 @xw.ret(index=False, header=True)
+@_one_line
 def arxl_aging(invoices: Any, allocations: Any, as_of: Any, buckets: Any = None, receipts: Any = None,
                customers: Any = None) -> Any:
     """The aging at a date: a row per currency and customer, open invoices by bucket, credits, unapplied cash
@@ -178,6 +187,7 @@ def arxl_aging(invoices: Any, allocations: Any, as_of: Any, buckets: Any = None,
 @xw.arg("to_date", doc="The statement's date: its last day.")
 @xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
 @xw.ret(index=False, header=True)
+@_one_line
 def arxl_statement(invoices: Any, allocations: Any, receipts: Any, customer: Any, from_date: Any, to_date: Any,
                    customers: Any = None) -> Any:
     """A customer's statement of account: opening balance, each movement with the running balance, closing
@@ -216,6 +226,7 @@ def _kpi(invoices: Any, allocations: Any, receipts: Any, period: Any, currency: 
 @xw.arg("method", doc='Optional: "simple" (default), "countback" or "best" (best possible DSO).')
 @xw.arg("currency", doc="Optional: one currency, for a single number; else a row per currency.")
 @xw.ret(index=False, header=True)
+@_one_line
 def arxl_dso(invoices: Any, allocations: Any, receipts: Any, period: Any, method: Any = None,
              currency: Any = None) -> Any:
     """Days sales outstanding of a month, as the Collections KPIs sheet gives it."""
@@ -236,6 +247,7 @@ def arxl_dso(invoices: Any, allocations: Any, receipts: Any, period: Any, method
 @xw.arg("period", doc='The month: "2025-06", or any date in it.')
 @xw.arg("currency", doc="Optional: one currency, for a single number; else a row per currency.")
 @xw.ret(index=False, header=True)
+@_one_line
 def arxl_cei(invoices: Any, allocations: Any, receipts: Any, period: Any, currency: Any = None) -> Any:
     """Collection effectiveness index of a month (percent), as the Collections KPIs sheet gives it."""
     return _answer(lambda: _kpi(invoices, allocations, receipts, period, currency, "cei", "CEI"))
@@ -251,7 +263,7 @@ def _array_twin(function: Callable[..., Any]) -> Callable[..., Any]:
         return function(*args)
     twin.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]
     twin.__name__ = twin.__qualname__ = f"{function.__name__}_array"
-    twin.__doc__ = f"{function.__doc__} For Excel without dynamic arrays."
+    twin.__doc__ = f"{function.__doc__} Without dynamic arrays."
     info = getattr(function, "__xlfunc__", None)  # set by xlwings' decorators where Excel runs (Windows)
     if info is not None:
         info = copy.deepcopy(info)
