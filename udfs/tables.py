@@ -32,7 +32,6 @@ import copy
 import datetime as dt
 import inspect
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -82,12 +81,9 @@ def _title(name: str) -> str:
 
 
 def _sheet_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """The DataFrame as cells show it: Decimals as numbers (already rounded to their currency's unit), blank
-    for None, the headers in words."""
-    shown = frame.copy()
-    for name in shown.columns:
-        if shown[name].dtype == object:
-            shown[name] = [float(v) if isinstance(v, Decimal) else v for v in shown[name]]
+    """The DataFrame as cells show it: Decimals as numbers (already rounded to their currency's unit), the
+    headers in words."""
+    shown = figures.as_numbers(frame)
     shown.columns = [_title(str(c)) for c in shown.columns]
     return shown
 

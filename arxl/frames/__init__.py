@@ -13,12 +13,13 @@ For notebooks and scripts::
 
 **Amounts are Decimal objects** (``object`` dtype), never floats and never integer minor units: a Decimal is
 the very figure arxl computed and the workbook holds (1,180,000 RWF and 2.67 USD alike, with no scale to
-remember per currency). ``sum()``, ``groupby(...).sum()``, ``merge`` and comparisons work on them exactly;
-``to_excel`` writes them as numbers (openpyxl takes Decimal). Arithmetic that needs floats (``mean``, plots)
-wants ``.astype(float)`` first, knowingly. **Dates are ``datetime64[ns]``** (``NaT`` when blank): ``.dt``,
-filtering with ``"2025-07-01"`` strings, resampling and ``to_excel`` work at once; ``.dt.date`` gives date
-objects back. Text columns have pandas' ``string`` dtype. A table's rows are indexed by their Excel row (the
-index is called ``row``), so every figure can be traced to its cell.
+remember per currency). ``sum()``, ``groupby(...).sum()``, ``merge`` and comparisons work on them exactly.
+pandas 3 writes Decimals to Excel as numbers; pandas 2 writes them as text, so there (and for ``mean``, plots
+or anything else that wants floats) take :func:`as_numbers` first: ``frames.as_numbers(df).to_excel(...)``.
+**Dates are ``datetime64[ns]``** (``NaT`` when blank): ``.dt``, filtering with ``"2025-07-01"`` strings,
+resampling and ``to_excel`` work at once; ``.dt.date`` gives date objects back. Text columns have pandas'
+``string`` dtype. A table's rows are indexed by their Excel row (the index is called ``row``), so every figure
+can be traced to its cell.
 
 Every figure comes from arxl's own workflows (:mod:`arxl.frames.figures`): nothing here re-implements a rule.
 The worksheet functions (``=ARXL_AGING(...)`` and the rest, :mod:`arxl.udfs.tables`) return these same
@@ -39,10 +40,12 @@ from arxl.core.errors import BadWorkbook
 from arxl.core.period import Period
 from arxl.formats.xlsx.host import FileHost
 from arxl.frames import figures
+from arxl.frames.figures import as_numbers
 from arxl.frames.tables import frame_of, ledger_from_ranges
 from arxl.ledger.ledger import Ledger
 
-__all__ = ["Frames", "aging", "aging_detail", "kpis", "ledger_from_ranges", "open_items", "read", "statement"]
+__all__ = ["Frames", "aging", "aging_detail", "as_numbers", "kpis", "ledger_from_ranges", "open_items", "read",
+           "statement"]
 
 
 class Frames:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -50,6 +51,19 @@ def frame(rows: Sequence[Sequence[Any]], names: Sequence[str], dates: frozenset[
         else:
             data[name] = pd.Series(values, dtype="object")
     return pd.DataFrame(data, columns=list(names))
+
+
+def as_numbers(data: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every Decimal as a float, for a sheet or a plot: the amounts are already rounded to their
+    currency's unit, and a float holds them exactly up to 15 significant digits (as Excel does)."""
+    shown = data.copy()
+    for name in shown.columns:
+        if shown[name].dtype == object and any(isinstance(v, Decimal) for v in shown[name]):
+            shown[name] = pd.Series([float(v) if isinstance(v, Decimal) else v for v in shown[name]],
+                                    index=shown.index, dtype="object")
+            if shown[name].map(lambda v: isinstance(v, float)).all():
+                shown[name] = shown[name].astype("float64")
+    return shown
 
 
 def names_of(ledger: Ledger) -> dict[str, str]:
