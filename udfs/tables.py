@@ -28,9 +28,7 @@ numbers rounded to their currency's unit; dates as dates.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -249,28 +247,80 @@ def arxl_cei(invoices: Any, allocations: Any, receipts: Any, period: Any, curren
     return _answer(lambda: _kpi(invoices, allocations, receipts, period, currency, "cei", "CEI"))
 
 
-# -- Excel without dynamic arrays ---------------------------------------------------------------------------
+# -- Excel without dynamic arrays: the same functions, resized by xlwings as legacy array formulas ----------
+
+_EXPAND = "table"
 
 
-def _array_twin(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The same function as ``<name>_array``, returned with ``expand="table"``: xlwings then resizes the
-    calling formula to the table, as a legacy array formula, where Excel cannot spill."""
-    def twin(*args: Any) -> Any:
-        return function(*args)
-    twin.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]
-    twin.__name__ = twin.__qualname__ = f"{function.__name__}_array"
-    twin.__doc__ = f"{function.__doc__} Without dynamic arrays."
-    info = getattr(function, "__xlfunc__", None)  # set by xlwings' decorators where Excel runs (Windows)
-    if info is not None:
-        info = copy.deepcopy(info)
-        info["name"] = twin.__name__  # Excel calls it back by this name, found in arxl.udfs
-        info["ret"]["options"]["expand"] = "table"
-        twin.__xlfunc__ = info  # type: ignore[attr-defined]
-    return twin
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, doc=_DOC_INVOICES)
+@xw.arg("allocations", ndim=2, doc=_DOC_ALLOCATIONS)
+@xw.arg("as_of", doc="The date: open at the end of this day.")
+@xw.arg("customer", doc="Optional: one customer's ID.")
+@xw.arg("receipts", ndim=2, doc=_DOC_RECEIPTS)
+@xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
+@xw.ret(index=False, header=True, expand=_EXPAND)
+@_one_line
+def arxl_open_items_array(invoices: Any, allocations: Any, as_of: Any, customer: Any = None, receipts: Any = None,
+                          customers: Any = None) -> Any:
+    """ARXL_OPEN_ITEMS for Excel without dynamic arrays: the formula is resized to the table."""
+    return arxl_open_items(invoices, allocations, as_of, customer, receipts, customers)
 
 
-arxl_open_items_array = _array_twin(arxl_open_items)
-arxl_aging_array = _array_twin(arxl_aging)
-arxl_statement_array = _array_twin(arxl_statement)
-arxl_dso_array = _array_twin(arxl_dso)
-arxl_cei_array = _array_twin(arxl_cei)
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, doc=_DOC_INVOICES)
+@xw.arg("allocations", ndim=2, doc=_DOC_ALLOCATIONS)
+@xw.arg("as_of", doc="The date the aging is taken at.")
+@xw.arg("buckets", doc='Optional: the buckets\' upper bounds in days, "30,60,90,120" by default.')
+@xw.arg("receipts", ndim=2, doc=_DOC_RECEIPTS)
+@xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
+@xw.ret(index=False, header=True, expand=_EXPAND)
+@_one_line
+def arxl_aging_array(invoices: Any, allocations: Any, as_of: Any, buckets: Any = None, receipts: Any = None,
+                     customers: Any = None) -> Any:
+    """ARXL_AGING for Excel without dynamic arrays: the formula is resized to the table."""
+    return arxl_aging(invoices, allocations, as_of, buckets, receipts, customers)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, doc=_DOC_INVOICES)
+@xw.arg("allocations", ndim=2, doc=_DOC_ALLOCATIONS)
+@xw.arg("receipts", ndim=2, doc="The Receipts table with its header: Receipts[#All].")
+@xw.arg("customer", doc="The customer's ID.")
+@xw.arg("from_date", doc="The first day of the statement's period.")
+@xw.arg("to_date", doc="The statement's date: its last day.")
+@xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
+@xw.ret(index=False, header=True, expand=_EXPAND)
+@_one_line
+def arxl_statement_array(invoices: Any, allocations: Any, receipts: Any, customer: Any, from_date: Any,
+                         to_date: Any, customers: Any = None) -> Any:
+    """ARXL_STATEMENT for Excel without dynamic arrays: the formula is resized to the table."""
+    return arxl_statement(invoices, allocations, receipts, customer, from_date, to_date, customers)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, doc=_DOC_INVOICES)
+@xw.arg("allocations", ndim=2, doc=_DOC_ALLOCATIONS)
+@xw.arg("receipts", ndim=2, doc="The Receipts table with its header: Receipts[#All].")
+@xw.arg("period", doc='The month: "2025-06", or any date in it.')
+@xw.arg("method", doc='Optional: "simple" (default), "countback" or "best" (best possible DSO).')
+@xw.arg("currency", doc="Optional: one currency, for a single number; else a row per currency.")
+@xw.ret(index=False, header=True, expand=_EXPAND)
+@_one_line
+def arxl_dso_array(invoices: Any, allocations: Any, receipts: Any, period: Any, method: Any = None,
+                   currency: Any = None) -> Any:
+    """ARXL_DSO for Excel without dynamic arrays: the formula is resized to the table."""
+    return arxl_dso(invoices, allocations, receipts, period, method, currency)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("invoices", ndim=2, doc=_DOC_INVOICES)
+@xw.arg("allocations", ndim=2, doc=_DOC_ALLOCATIONS)
+@xw.arg("receipts", ndim=2, doc="The Receipts table with its header: Receipts[#All].")
+@xw.arg("period", doc='The month: "2025-06", or any date in it.')
+@xw.arg("currency", doc="Optional: one currency, for a single number; else a row per currency.")
+@xw.ret(index=False, header=True, expand=_EXPAND)
+@_one_line
+def arxl_cei_array(invoices: Any, allocations: Any, receipts: Any, period: Any, currency: Any = None) -> Any:
+    """ARXL_CEI for Excel without dynamic arrays: the formula is resized to the table."""
+    return arxl_cei(invoices, allocations, receipts, period, currency)
