@@ -7,15 +7,16 @@ below and to the right of the formula::
 
     =ARXL_OPEN_ITEMS(Invoices[#All], Allocations[#All], "2025-07-31", "C001", Receipts[#All], Customers[#All])
     =ARXL_AGING(Invoices[#All], Allocations[#All], Settings!B5, , Receipts[#All], Customers[#All])
-    =ARXL_STATEMENT(Invoices[#All], Allocations[#All], Receipts[#All], "C001", "2025-07-01", "2025-07-31")
+    =ARXL_STATEMENT(Invoices[#All], Allocations[#All], Receipts[#All], "C001", "2025-07-01", "2025-07-31",
+                    Customers[#All], Queries[#All])
     =ARXL_DSO(Invoices[#All], Allocations[#All], Receipts[#All], "2025-06")
     =ARXL_CEI(Invoices[#All], Allocations[#All], Receipts[#All], "2025-06", "RWF")
 
 The figures are the command line's: ``arxl aging`` (give Receipts, or unapplied cash is left out), the
 statements of ``arxl statements`` and the KPIs of ``arxl report collections``. Receipts matter to every
-balance (unapplied cash is a credit on the account); Customers only gives the names (and a statement's
-customer is found in it when given). Settings are not read: the aging takes its buckets from the ``buckets``
-argument (default ``30,60,90,120``, DESIGN's) and ages from the due date.
+balance (unapplied cash is a credit on the account); Customers gives the names (and a statement's customer is
+found in it when given), Queries the statement's "in query" notes. Settings are not read: the aging takes its
+buckets from the ``buckets`` argument (default ``30,60,90,120``, DESIGN's) and ages from the due date.
 
 Excel without dynamic arrays (2016, 2019) does not spill: use the ``…_ARRAY`` twin of each function
 (``=ARXL_AGING_ARRAY(...)``), declared with xlwings' ``expand="table"``, which resizes the formula to the
@@ -56,6 +57,7 @@ _DOC_INVOICES = "The Invoices table with its header: Invoices[#All]."
 _DOC_ALLOCATIONS = "The Allocations table with its header: Allocations[#All]."
 _DOC_RECEIPTS = "The Receipts table with its header: Receipts[#All] (for unapplied cash)."
 _DOC_CUSTOMERS = "Optional: the Customers table with its header, for the names."
+_DOC_QUERIES = "Optional: the Queries table with its header: invoices in query say so in their Details."
 
 
 def _error(message: str) -> str:
@@ -180,10 +182,11 @@ def arxl_aging(invoices: Any, allocations: Any, as_of: Any, buckets: Any = None,
 @xw.arg("from_date", doc="The first day of the statement's period.")
 @xw.arg("to_date", doc="The statement's date: its last day.")
 @xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
+@xw.arg("queries", ndim=2, doc=_DOC_QUERIES)
 @xw.ret(index=False, header=True)
 @_one_line
 def arxl_statement(invoices: Any, allocations: Any, receipts: Any, customer: Any, from_date: Any, to_date: Any,
-                   customers: Any = None) -> Any:
+                   customers: Any = None, queries: Any = None) -> Any:
     """A customer's statement of account: opening balance, each movement with the running balance, closing
     balance, per currency (what arxl statements sends)."""
     def compute() -> pd.DataFrame:
@@ -191,8 +194,9 @@ def arxl_statement(invoices: Any, allocations: Any, receipts: Any, customer: Any
         if who is None:
             raise BadValue("customer is empty")
         known = customers if customers is not None else [["Customer ID", "Name", "Type"], [who, who, "private"]]
-        return figures.statement_frame(_ledger(invoices, allocations, receipts, known), who,
-                                       _day(from_date, "from_date"), _day(to_date, "to_date"))
+        ledger = ledger_from_ranges({"Invoices": invoices, "Allocations": allocations, "Receipts": receipts,
+                                     "Customers": known, "Queries": queries})
+        return figures.statement_frame(ledger, who, _day(from_date, "from_date"), _day(to_date, "to_date"))
     return _answer(compute)
 
 
@@ -290,12 +294,13 @@ def arxl_aging_array(invoices: Any, allocations: Any, as_of: Any, buckets: Any =
 @xw.arg("from_date", doc="The first day of the statement's period.")
 @xw.arg("to_date", doc="The statement's date: its last day.")
 @xw.arg("customers", ndim=2, doc=_DOC_CUSTOMERS)
+@xw.arg("queries", ndim=2, doc=_DOC_QUERIES)
 @xw.ret(index=False, header=True, expand=_EXPAND)
 @_one_line
 def arxl_statement_array(invoices: Any, allocations: Any, receipts: Any, customer: Any, from_date: Any,
-                         to_date: Any, customers: Any = None) -> Any:
+                         to_date: Any, customers: Any = None, queries: Any = None) -> Any:
     """ARXL_STATEMENT for Excel without dynamic arrays: the formula is resized to the table."""
-    return arxl_statement(invoices, allocations, receipts, customer, from_date, to_date, customers)
+    return arxl_statement(invoices, allocations, receipts, customer, from_date, to_date, customers, queries)
 
 
 @xw.func(category=CATEGORY)
