@@ -6,7 +6,7 @@ through arxl's workflows (:mod:`arxl.frames`) and return a table, header include
 below and to the right of the formula::
 
     =ARXL_OPEN_ITEMS(Invoices[#All], Allocations[#All], "2025-07-31", "C001", Receipts[#All], Customers[#All])
-    =ARXL_AGING(Invoices[#All], Allocations[#All], Settings!B5, , Receipts[#All], Customers[#All])
+    =ARXL_AGING(Invoices[#All], Allocations[#All], "2025-07-31", , Receipts[#All], Customers[#All])
     =ARXL_STATEMENT(Invoices[#All], Allocations[#All], Receipts[#All], "C001", "2025-07-01", "2025-07-31",
                     Customers[#All], Queries[#All])
     =ARXL_DSO(Invoices[#All], Allocations[#All], Receipts[#All], "2025-06")
