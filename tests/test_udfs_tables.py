@@ -339,3 +339,28 @@ def test_every_function_has_its_array_twin(in_excel: types.ModuleType) -> None:
         assert callable(getattr(arxl.udfs, f"{name}_array"))
         doc = spilled.__xlfunc__["ret"]["doc"]
         assert 40 < len(doc) <= 255 and "\n" not in doc  # the wizard's one line
+
+
+def test_the_aging_spilled_in_the_memory_excel(in_excel: types.ModuleType, sample_book: Path, tmp_path: Path) -> None:
+    """The whole round as Excel does it, with the in-memory Excel behind xlwings' front end (tests/xlmemory):
+    ``Invoices[#All]`` and the others are the tables' ranges as the engine hands them over, the answer is
+    written where the formula spills, and the saved workbook holds the command line's figures."""
+    from tests.xlmemory import activated
+
+    book_path = shutil.copy(sample_book, tmp_path / "billing.xlsx")
+    with activated() as app:
+        book = app.books.open(str(book_path))
+        tables = {name: book.sheets[name].tables[name].range.raw_value
+                  for name in ("Invoices", "Allocations", "Receipts", "Customers")}
+        assert tables["Invoices"][0][:2] == ("Invoice No", "Type")  # rows of tuples, as COM gives them
+        cells = call_like_excel(in_excel.arxl_aging, tables["Invoices"], tables["Allocations"], AS_OF, MISSING,
+                                tables["Receipts"], tables["Customers"])
+        spill = book.sheets.add("Aging spill")
+        spill.range("A1").value = cells
+        book.save(str(book_path))
+    sheet = load_workbook(book_path, read_only=True)["Aging spill"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == ["Currency", "Customer ID", "Name"] and rows[0][-1] == "Balance"
+    assert rows[1][:3] == ["RWF", "C027", "Airtel Rwanda Ltd"] and rows[1][-1] == 59472000
+    assert sum(Decimal(str(r[-1])) for r in rows[1:] if r[0] == "RWF") == 306110463
+    assert sum(Decimal(str(r[-1])) for r in rows[1:] if r[0] == "USD") == Decimal("3040.00")
