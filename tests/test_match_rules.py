@@ -1,0 +1,164 @@
+"""Surer rules and MatchRules: a number one edit off, an overpayment quoted exactly, a payer's usual bank charges,
+and the rules learnt from the accountant's posted decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+from arxl.cashapp.matcher import match
+from arxl.cashapp.rules import Decided, learn, rule_problems, usual_charges, with_rules
+from arxl.cashapp.stages.invoices import one_edit
+from arxl.core.statement import StatementLine
+from arxl.ledger.matching import AllocationRow, CustomerProfile, MatchSettings, OpenInvoice
+from arxl.ledger.records import Allocation, MatchRule, Receipt
+
+DAY = dt.date(2025, 7, 31)
+ACCOUNT = "00040001234567"
+CUSTOMERS = [CustomerProfile("C7", "Umucyo Trading Ltd", (), (ACCOUNT,)),
+             CustomerProfile("C8", "Ikaze Motors Ltd"),
+             CustomerProfile("C9", "Ministry of Infrastructure", ("MININFRA",), (), "government",
+                             frozenset({"vat", "wht3"}))]
+
+
+def invoice(number: str, customer: str, total: str, vat: str = "0") -> OpenInvoice:
+    return OpenInvoice(number, customer, "", DAY, DAY, "RWF", D(total) - D(vat), D(vat), D(total), D(total))
+
+
+ITEMS = [invoice("AOS/25/07273", "C7", "1180000"), invoice("AOS/25/07280", "C7", "500000"),
+         invoice("AOS/25/07100", "C8", "300000"), invoice("AOS/25/07400", "C8", "90000"),
+         invoice("INV-2025-00142", "C9", "1180000", "180000")]
+
+
+def line(amount: str, payer: str, narrative: str, account: str = "", line_id: str = "L1") -> StatementLine:
+    return StatementLine(line_id, DAY, DAY, D(amount), "RWF", payer, account, narrative, "FT" + line_id)
+
+
+def rows_of(statement_line: StatementLine, items: list[OpenInvoice] = ITEMS,
+            settings: MatchSettings | None = None,
+            customers: list[CustomerProfile] = CUSTOMERS) -> list[AllocationRow]:
+    return match([statement_line], items, customers, settings)
+
+
+def test_one_edit_tells_a_swap_from_a_wrong_digit_and_needs_the_year_to_agree() -> None:
+    assert one_edit("INV 07237", "AOS/25/07273") == "two digits swapped"
+    assert one_edit("INV-2025-00143", "INV-2025-00142") == "one digit wrong"
+    assert one_edit("INV-2024-00143", "INV-2025-00142") == ""  # another year
+    assert one_edit("INV-2025-07732", "INV-2025-07273") == ""  # two edits
+    assert one_edit("INV-2025-00142", "INV-2025-00142") == ""  # the number itself
+
+
+def test_digits_swapped_by_a_payer_known_by_account_is_applied_and_says_why() -> None:
+    [row] = rows_of(line("1180000", "UMUCYO", "PAYMENT INV 07237", ACCOUNT))
+    assert (row.invoice_no, row.applied_amount, row.status) == ("AOS/25/07273", D(1180000), "auto")
+    assert row.reason.startswith('"INV 07237" read as AOS/25/07273: two digits swapped')
+    assert "payer's bank account" in row.reason and "open amount" in row.reason
+
+
+def test_one_digit_wrong_with_the_withholding_of_a_payer_known_by_name() -> None:
+    rows = rows_of(line("970000", "MINISTRY OF INFRASTRUCTURE", "PMT INV-2025-00143"))
+    assert [(r.invoice_no, r.applied_amount, r.deduction_amount, r.deduction_type, r.status) for r in rows] == [
+        ("INV-2025-00142", D(970000), D(180000), "vat_withheld", "auto"),
+        ("INV-2025-00142", D(0), D(30000), "wht", "auto")]
+    assert "one digit wrong" in rows[0].reason
+
+
+def test_never_when_two_invoices_are_one_edit_away_or_the_amount_is_not_theirs() -> None:
+    items = [*ITEMS, invoice("AOS/25/07237", "C7", "1180000")]  # 07233 is one digit from both
+    assert all(r.status != "auto" for r in rows_of(line("1180000", "UMUCYO", "PAYMENT INV 07233", ACCOUNT), items))
+    # the amount is neither its open amount nor its expected cash
+    assert all(r.status != "auto" or r.invoice_no != "AOS/25/07273"
+               for r in rows_of(line("1100000", "UMUCYO", "PAYMENT INV 07237", ACCOUNT)))
+
+
+def test_a_number_one_edit_off_does_not_identify_the_payer() -> None:
+    rows = rows_of(line("1180000", "", "PAYMENT INV 07237"))
+    assert all(r.status != "auto" for r in rows)
+
+
+def test_an_exact_reference_overpaid_clears_the_invoice_and_leaves_the_rest_on_account() -> None:
+    rows = rows_of(line("350000", "IKAZE MOTORS LTD", "PAYMENT AOS/25/07100"))
+    assert [(r.invoice_no, r.applied_amount, r.status) for r in rows] == [
+        ("AOS/25/07100", D(300000), "auto"), ("", D(50000), "auto")]
+    assert "OVERPAYMENT: 50,000 RWF left unapplied on account" in rows[0].reason
+
+
+def test_an_overpayment_that_could_pay_another_invoice_stays_for_review() -> None:
+    rows = rows_of(line("500000", "IKAZE MOTORS LTD", "PAYMENT AOS/25/07100"))  # 200,000 more: 07400 is 90,000
+    assert {r.status for r in rows} == {"review"}
+
+
+def _history(charges: list[str]) -> tuple[list[Receipt], list[Allocation]]:
+    receipts, allocations = [], []
+    for n, charge in enumerate(charges, start=1):
+        receipt = f"RCPT-{n:03d}"
+        receipts.append(Receipt(receipt_id=receipt, date=dt.date(2025, 1 + n, 5), amount=D(500000) - D(charge),
+                                currency="RWF", customer_id="C7"))
+        allocations.append(Allocation(receipt_id=receipt, invoice_no=f"OLD-{n}", date=dt.date(2025, 1 + n, 5),
+                                      currency="RWF", applied_amount=D(500000) - D(charge),
+                                      deduction_amount=D(charge), deduction_type="bank_charges" if charge != "0"
+                                      else ""))
+    return receipts, allocations
+
+
+def test_a_payer_that_always_loses_ten_thousand_gets_that_as_its_tolerance() -> None:
+    usual = usual_charges(*_history(["10000"] * 6), {"RWF": D(5000)})
+    charge = usual[("C7", "RWF")]
+    assert (charge.usual, charge.tolerance, charge.source) == (D(10000), D(11000), "6 of its last 6 receipts")
+    statement_line = line("490000", "UMUCYO TRADING LTD", "PAYMENT")
+    settings = MatchSettings(bank_charges={"RWF": D(5000)})
+    assert {r.status for r in rows_of(statement_line, settings=settings)} != {"auto"}
+    [row] = rows_of(statement_line, settings=MatchSettings(bank_charges={"RWF": D(5000)}, usual_charges=usual))
+    assert (row.invoice_no, row.applied_amount, row.deduction_amount, row.deduction_type, row.status) == (
+        "AOS/25/07280", D(490000), D(10000), "bank_charges", "auto")
+    assert "payer's usual bank charge 10,000 RWF (6 of its last 6 receipts)" in row.reason
+
+
+def test_no_usual_charge_from_an_irregular_or_short_history() -> None:
+    defaults = {"RWF": D(5000)}
+    assert usual_charges(*_history(["10000", "10000"]), defaults) == {}
+    assert usual_charges(*_history(["10000", "25000", "10000", "10000"]), defaults) == {}
+    assert usual_charges(*_history(["10000", "0", "0", "10000", "10000"]), defaults) == {}
+    assert usual_charges(*_history(["3000"] * 6), defaults) == {}  # within the default already
+    capped = usual_charges(*_history(["40000"] * 4), defaults)[("C7", "RWF")]
+    assert capped.tolerance == D(25000)
+
+
+def _rule(kind: str, key: str, customer: str, active: str = "Yes") -> MatchRule:
+    return MatchRule(kind=kind, key=key, customer=customer, source="by hand", created=DAY, active=active)
+
+
+def test_a_learnt_alias_names_the_payer_and_the_reason_names_its_row() -> None:
+    statement_line = line("90000", "IKZ MTRS HQ", "PAYMENT")
+    assert {r.status for r in rows_of(statement_line)} == {"unmatched"}
+    rules = [_rule("account", "1111", "C7"), _rule("alias", "IKZ MTRS HQ", "C8")]
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), rules)
+    [row] = rows_of(statement_line, settings=settings, customers=customers)
+    assert (row.invoice_no, row.status) == ("AOS/25/07400", "auto")
+    assert row.reason.startswith("payer by MatchRules row 3: alias 'IKZ MTRS HQ' -> C8")
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), [_rule("alias", "IKZ MTRS HQ", "C8", "No")])
+    assert {r.status for r in rows_of(statement_line, settings=settings, customers=customers)} == {"unmatched"}
+
+
+def test_rules_are_learnt_once_and_a_payer_for_others_names_its_beneficiaries() -> None:
+    decided = [Decided(14, "july.csv", DAY, "IKZ MTRS HQ", "1234-5678", "C8", "", "nobody named"),
+               Decided(15, "july.csv", DAY, "GOVT TREASURY", "", "C7", "", "", pays_for_others=True)]
+    first = learn(decided, [], CUSTOMERS, DAY, "aline")
+    assert [(r.kind, r.key, r.customer) for r in first.rows] == [
+        ("account", "1234-5678", "C8"), ("alias", "IKZ MTRS HQ", "C8"), ("third party", "GOVT TREASURY", "C7")]
+    assert first.rows[0].source == "decided on Reconciliation row 14 of statement july.csv, 2025-07-31, by aline"
+    again = learn(decided, first.rows, CUSTOMERS, DAY, "aline")
+    assert again.rows == [] and again.known == 3
+    more = learn([Decided(3, "aug.csv", DAY, "GOVT TREASURY", "", "C9", "", "", pays_for_others=True)],
+                 first.rows, CUSTOMERS, DAY)
+    assert more.rows == [] and more.beneficiaries == {2: "C7; C9"}
+
+
+def test_a_rule_naming_a_customer_that_no_longer_exists_is_a_problem_in_its_cell() -> None:
+    rules = [_rule("alias", "IKZ", "C8"), _rule("alias", "OLD CO", "C99"), _rule("colour", "X", "C7"),
+             _rule("alias", "GONE", "C98", active="No")]
+    found = [(str(cell), why) for cell, why in rule_problems(rules, {"C7", "C8"}, "billing.xlsx")]
+    assert found == [("[billing.xlsx]MatchRules!C3", 'customer "C99" does not exist (the rule names a customer no '
+                      "longer in Customers)"),
+                     ("[billing.xlsx]MatchRules!A4", 'kind "colour" is none of alias, account, reference, third party, '
+                      "bank charge")]
