@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from pathlib import Path
 
 from arxl.cashapp.matcher import match
-from arxl.cashapp.rules import Decided, learn, rule_problems, usual_charges, with_rules
+from arxl.cashapp.reconcile import ReconciliationRow, match_inputs, match_settings, reconciliation_sheet
+from arxl.cashapp.rules import Decided, learn, learnt_inputs, usual_charges, with_rules
 from arxl.cashapp.stages.invoices import one_edit
+from arxl.cli import main
 from arxl.core.statement import StatementLine
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.book import open_ledger
+from arxl.formats.xlsx.writer import write_book
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.checks import examine
 from arxl.ledger.matching import AllocationRow, CustomerProfile, MatchSettings, OpenInvoice
 from arxl.ledger.records import Allocation, MatchRule, Receipt
+from tests.test_fx_revalue import fx_tables
 
 DAY = dt.date(2025, 7, 31)
 ACCOUNT = "00040001234567"
@@ -141,24 +150,50 @@ def test_a_learnt_alias_names_the_payer_and_the_reason_names_its_row() -> None:
 
 
 def test_rules_are_learnt_once_and_a_payer_for_others_names_its_beneficiaries() -> None:
-    decided = [Decided(14, "july.csv", DAY, "IKZ MTRS HQ", "1234-5678", "C8", "", "nobody named"),
-               Decided(15, "july.csv", DAY, "GOVT TREASURY", "", "C7", "", "", pays_for_others=True)]
+    decided = [Decided(14, "july.csv", DAY, "IKZ MTRS HQ", "1234-5678", "C8", "", "unmatched"),
+               Decided(15, "july.csv", DAY, "GOVT TREASURY", "", "C7", "", "review", pays_for_others=True)]
     first = learn(decided, [], CUSTOMERS, DAY, "aline")
     assert [(r.kind, r.key, r.customer) for r in first.rows] == [
         ("account", "1234-5678", "C8"), ("alias", "IKZ MTRS HQ", "C8"), ("third party", "GOVT TREASURY", "C7")]
     assert first.rows[0].source == "decided on Reconciliation row 14 of statement july.csv, 2025-07-31, by aline"
     again = learn(decided, first.rows, CUSTOMERS, DAY, "aline")
     assert again.rows == [] and again.known == 3
-    more = learn([Decided(3, "aug.csv", DAY, "GOVT TREASURY", "", "C9", "", "", pays_for_others=True)],
+    more = learn([Decided(3, "aug.csv", DAY, "GOVT TREASURY", "", "C9", "", "review", pays_for_others=True)],
                  first.rows, CUSTOMERS, DAY)
     assert more.rows == [] and more.beneficiaries == {2: "C7; C9"}
 
 
-def test_a_rule_naming_a_customer_that_no_longer_exists_is_a_problem_in_its_cell() -> None:
-    rules = [_rule("alias", "IKZ", "C8"), _rule("alias", "OLD CO", "C99"), _rule("colour", "X", "C7"),
-             _rule("alias", "GONE", "C98", active="No")]
-    found = [(str(cell), why) for cell, why in rule_problems(rules, {"C7", "C8"}, "billing.xlsx")]
-    assert found == [("[billing.xlsx]MatchRules!C3", 'customer "C99" does not exist (the rule names a customer no '
-                      "longer in Customers)"),
-                     ("[billing.xlsx]MatchRules!A4", 'kind "colour" is none of alias, account, reference, third party, '
-                      "bank charge")]
+def test_decisions_posted_become_match_rules_that_the_next_statement_follows(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "rules.xlsx", fx_tables())
+    row = ReconciliationRow(statement="S1", line_id="1", date=DAY, amount=D(300000), currency="RWF",
+                            payer="ACME HQ KIGALI", account="4001 2345 6789", narrative="TRANSFER",
+                            bank_reference="FT2521200001", status="unmatched", decision="C002")
+    changes = ChangeSet()
+    changes.replace_sheet(reconciliation_sheet([row], "decided"))
+    apply_changes(book, changes)
+    ledger, _ = open_ledger(book)
+    assert ledger.table("MatchRules").rows == []
+    assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 0
+    ledger, _ = open_ledger(book)
+    rules = ledger.table("MatchRules")
+    assert [(r.kind, r.key, r.customer, r.created, r.active) for r in rules.rows] == [
+        ("account", "4001 2345 6789", "C002", dt.date(2025, 8, 1), "Yes"),
+        ("alias", "ACME HQ KIGALI", "C002", dt.date(2025, 8, 1), "Yes")]
+    assert rules.rows[1].source.startswith("decided on Reconciliation row 5 of statement S1, 2025-07-31, by ")
+    # the next statement: the same payer, a USD line of exactly INV-8's open amount, nothing quoted
+    items, customers = match_inputs(ledger, DAY)
+    customers, settings = learnt_inputs(ledger, customers, match_settings(ledger))
+    usd = StatementLine("2", DAY, DAY, D("200.00"), "USD", "ACME HQ KIGALI", "", "TRANSFER", "FT2")
+    [allocation] = match([usd], items, customers, settings)
+    assert (allocation.invoice_no, allocation.applied_amount, allocation.status) == ("INV-8", D("200.00"), "auto")
+    assert allocation.reason.startswith("payer by MatchRules row 3: alias 'ACME HQ KIGALI' -> C002")
+    # a rule naming a customer that is gone: validate says so at its cell, and the matcher leaves it aside
+    edit = ChangeSet()
+    edit.update("MatchRules", rules.row_numbers[1], "customer", "C999")
+    apply_changes(book, edit)
+    ledger, _ = open_ledger(book)
+    [problem] = [p for p in examine(ledger).problems if "MatchRules" in str(p.where)]
+    assert (str(problem.where), problem.severity) == ("[rules.xlsx]MatchRules!C3", "warning")
+    assert 'customer "C999" is not in Customers' in problem.message
+    customers, settings = learnt_inputs(ledger, match_inputs(ledger, DAY)[1], match_settings(ledger))
+    assert {r.status for r in match([usd], items, customers, settings)} != {"auto"}

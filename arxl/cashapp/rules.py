@@ -31,26 +31,46 @@ import datetime as dt
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from arxl.core.accounts import payer_account_key
-from arxl.core.errors import CellRef
 from arxl.core.money import round_money
 from arxl.core.text import fold
+from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.matching import CustomerProfile, MatchSettings, UsualCharge
-from arxl.ledger.records import Allocation, MatchRule, Receipt
+from arxl.ledger.records import MATCH_RULE_KINDS, Allocation, MatchRule, Receipt
+from arxl.ledger.tables import Table
 
-__all__ = ["CAP_TIMES", "HISTORY", "KINDS", "SHEET", "Decided", "Learnt", "active_rules", "learn", "learnt_inputs",
-           "rule_problems", "usual_charges", "with_rules"]
+if TYPE_CHECKING:
+    from arxl.cashapp.reconcile import ReconciliationRow
+
+__all__ = [
+    "CAP_TIMES",
+    "HISTORY",
+    "KINDS",
+    "SHEET",
+    "Decided",
+    "Learnt",
+    "active_rules",
+    "learn",
+    "learn_from_posting",
+    "learnt_inputs",
+    "posted_decisions",
+    "usual_charges",
+    "with_rules",
+]
 
 SHEET = "MatchRules"
-KINDS = ("alias", "account", "reference", "third party", "bank charge")
+KINDS = MATCH_RULE_KINDS
 HISTORY = 6  # a payer's last receipts looked at for its usual bank charge
 CAP_TIMES = 5  # a payer's tolerance is at most this many times the currency's default
 _ACTIVE_NO = frozenset({"no", "n", "false", "0", "inactive"})
+_MOBILE = re.compile(r"\b(?:MOMO|MOBILE MONEY|AIRTEL|MTN|TIGO)\b")
+_TREASURY = re.compile(r"\b(?:TREASURY|TSA|SINGLE ACCOUNT)\b")
 _CHARGE = re.compile(r"^\s*([A-Za-z]{3})\s+([\d,]+(?:\.\d+)?)\s*$")
 
 
@@ -154,8 +174,9 @@ class Decided:
     account: str
     customer_id: str
     proposed: str  # the customer the matcher proposed ("" when unmatched)
-    reason: str
+    status: str  # the matcher's: auto, review, unmatched
     pays_for_others: bool = False  # the payer is one that pays for others (a treasury, Settings' list)
+    mobile: bool = False  # a mobile-money line: the payer field is the channel or a person, never an alias
 
 
 @dataclass
@@ -174,27 +195,26 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
     customer's profile, gives no new row. A payer that pays for others gives a ``third party`` rule naming
     the customers it paid for, never an alias."""
     profiles = {c.customer_id: c for c in customers}
+    owners = {payer_account_key(a): c.customer_id for c in customers for a in c.bank_accounts}
+    named = {fold(n): c.customer_id for c in customers for n in (c.name, *c.aliases)}
     have: dict[tuple[str, str], tuple[int, MatchRule]] = {
         (r.kind.strip().lower(), _key(r.kind, r.key)): (-1 - n, r) for n, r in enumerate(rules)}
     new: list[MatchRule] = []
     learnt = Learnt(new)
     by = f", by {user}" if user else ""
     for d in decided:
-        profile = profiles.get(d.customer_id)
-        if profile is None:
-            continue
+        if d.customer_id not in profiles or (d.status == "auto" and d.customer_id == d.proposed):
+            continue  # nothing the matcher did not know
         source = f"decided on Reconciliation row {d.row} of statement {d.statement}, {d.date:%Y-%m-%d}{by}"
         facts: list[tuple[str, str]] = []
         account = payer_account_key(d.account)
-        if account and account not in {payer_account_key(a) for a in profile.bank_accounts}:
+        if account and account not in owners:  # an account already another customer's: the accountant's to fix
             facts.append(("account", d.account.strip()))
         payer = " ".join(d.payer.split())
-        if payer and d.customer_id != d.proposed:
-            names = {fold(n) for n in (profile.name, *profile.aliases)}
-            if d.pays_for_others:
-                facts.append(("third party", payer))
-            elif fold(payer) not in names:
-                facts.append(("alias", payer))
+        if d.pays_for_others and payer:
+            facts.append(("third party", payer))
+        elif len(fold(payer).replace(" ", "")) >= 4 and not d.mobile and fold(payer) not in named:
+            facts.append(("alias", payer))
         for kind, key in facts:
             found = have.get((kind, _key(kind, key)))
             if found is None:
@@ -215,27 +235,57 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
     return learnt
 
 
+def posted_decisions(rows: Sequence[ReconciliationRow], row_numbers: Sequence[int], keys: Sequence[str],
+                     receipts: Iterable[Receipt], files: Mapping[str, str],
+                     pays_for_others: Callable[[str], bool]) -> list[Decided]:
+    """The decisions just posted, one per bank line: ``keys`` are the rows' line identities, ``receipts`` the
+    receipts posted (by the identity in their Statement Line), ``files`` the statement files by the sheet's
+    Statement cell."""
+    first: dict[str, int] = {}
+    for n, key in enumerate(keys):
+        first.setdefault(key, n)
+    found = []
+    for receipt in receipts:
+        index = first.get(receipt.statement_line)
+        if index is None or not receipt.customer_id:
+            continue
+        row = rows[index]
+        text = fold(f"{row.payer} {row.narrative}")
+        found.append(Decided(row_numbers[index], files.get(row.statement, row.statement), row.date, row.payer,
+                             row.account, receipt.customer_id, row.customer_id, row.status,
+                             pays_for_others(row.payer) or "PAYS FOR OTHERS" in fold(row.reason),
+                             bool(_MOBILE.search(text))))
+    return found
+
+
+def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts: Iterable[Receipt], today: dt.date,
+                       user: str = "") -> tuple[ChangeSet, Learnt]:
+    """The MatchRules rows (new, and beneficiaries added to a third party's) that the decisions just posted
+    teach; the sheet is created by the first one."""
+    from arxl.cashapp.reconcile import match_inputs, sheet_identities
+
+    rules: Table[Any] | None = ledger.tables.get(SHEET)
+    existing = list(rules.rows) if rules is not None else []
+    files = {s.fingerprint[:16]: s.file or s.fingerprint[:16] for s in ledger.table("Statements")} \
+        if "Statements" in ledger.tables else {}
+    third = [fold(n) for n in ledger.settings.third_party_payers.replace(",", ";").split(";") if n.strip()]
+    third += [fold(r.key) for r in existing if r.kind.strip().lower() == "third party"]
+
+    def pays_for_others(payer: str) -> bool:
+        folded = fold(payer)
+        return bool(folded) and (bool(_TREASURY.search(folded)) or any(t and t in folded for t in third))
+
+    decided = posted_decisions(table.rows, table.row_numbers, sheet_identities(ledger, table.rows), receipts, files,
+                               pays_for_others)
+    _, customers = match_inputs(ledger, today)
+    learnt = learn(decided, existing, with_rules(customers, MatchSettings(), existing)[0], today, user)
+    changes = ChangeSet()
+    changes.append(SHEET, learnt.rows)
+    if rules is not None:
+        for index, value in learnt.beneficiaries.items():
+            changes.update(SHEET, rules.row_numbers[index], "customer", value)
+    return changes, learnt
+
+
 def _key(kind: str, key: str) -> str:
     return payer_account_key(key) if kind.strip().lower() == "account" else fold(key)
-
-
-def rule_problems(rules: Sequence[MatchRule], customer_ids: set[str], book: str = "") -> list[tuple[CellRef, str]]:
-    """Rules that cannot be followed: a kind not known, a customer that no longer exists, a bank charge not
-    written as a currency and an amount; each with its cell."""
-    headers = {name: "ABCDEF"[n] for n, name in enumerate(
-        f.title or name for name, f in MatchRule.model_fields.items())}
-    found: list[tuple[CellRef, str]] = []
-    for row, rule in enumerate(rules, start=2):
-        if rule.active.strip().lower() in _ACTIVE_NO:
-            continue
-        if rule.kind.strip().lower() not in KINDS:
-            found.append((CellRef(book, SHEET, f"{headers['Kind']}{row}"),
-                          f'kind "{rule.kind}" is none of {", ".join(KINDS)}'))
-        for cid in _customers_of(rule):
-            if cid not in customer_ids:
-                found.append((CellRef(book, SHEET, f"{headers['Customer(s)']}{row}"),
-                              f'customer "{cid}" does not exist (the rule names a customer no longer in Customers)'))
-        if rule.kind.strip().lower() == "bank charge" and not _CHARGE.match(rule.key):
-            found.append((CellRef(book, SHEET, f"{headers['Pattern/Key']}{row}"),
-                          f'bank charge "{rule.key}" should read like "RWF 10000"'))
-    return found

@@ -241,6 +241,9 @@ class StatementRecord(Row):
     balances: str = col("Balances", "")  # "checked", "not checked: switched off", "not given" (older books: no column)
 
 
+MATCH_RULE_KINDS = ("alias", "account", "reference", "third party", "bank charge")
+
+
 class MatchRule(Row):
     """A rule the matcher follows, learnt from the accountant's decisions (or written by hand) in MatchRules:
     ``kind`` is alias, account, third party, reference or bank charge; ``key`` the alias, the payer's account,
