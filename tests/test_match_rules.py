@@ -9,7 +9,7 @@ from pathlib import Path
 
 from arxl.cashapp.matcher import match
 from arxl.cashapp.reconcile import ReconciliationRow, match_inputs, match_settings, reconciliation_sheet
-from arxl.cashapp.rules import Decided, learn, learnt_inputs, usual_charges, with_rules
+from arxl.cashapp.rules import Decided, learn, learnt_inputs, posted_decisions, usual_charges, with_rules
 from arxl.cashapp.stages.invoices import one_edit
 from arxl.cli import main
 from arxl.core.statement import StatementLine
@@ -197,3 +197,21 @@ def test_decisions_posted_become_match_rules_that_the_next_statement_follows(tmp
     assert 'customer "C999" is not in Customers' in problem.message
     customers, settings = learnt_inputs(ledger, match_inputs(ledger, DAY)[1], match_settings(ledger))
     assert {r.status for r in match([usd], items, customers, settings)} != {"auto"}
+
+
+def test_what_the_matcher_knew_or_a_mobile_money_channel_teaches_nothing() -> None:
+    rows = [ReconciliationRow(statement="S1", line_id=str(n), date=DAY, amount=D(1000), currency="RWF", payer=payer,
+                              account=account, narrative=narrative, customer_id="C8", status=status, decision="approve")
+            for n, (payer, account, narrative, status) in enumerate([
+                ("IKZ MTRS HQ", "99887766", "PAYMENT", "auto"),  # applied automatically: known already
+                ("MTN MOBILE MONEY", "", "MOMO 0788123456 AOS 7100", "review"),  # the channel, not an alias
+                ("RWANDA TREASURY TSA", "", "PAYMENT FOR IKAZE", "review")])]  # pays for others
+    receipts = [Receipt(receipt_id=f"R{n}", date=DAY, amount=D(1000), currency="RWF", customer_id="C8",
+                        statement_line=f"BL{n}") for n in range(3)]
+    decided = posted_decisions(rows, [5, 6, 7], ["BL0", "BL1", "BL2"], receipts, {"S1": "july.csv"},
+                               lambda payer: "TREASURY" in payer)
+    assert [(d.row, d.statement, d.status, d.mobile, d.pays_for_others) for d in decided] == [
+        (5, "july.csv", "auto", False, False), (6, "july.csv", "review", True, False),
+        (7, "july.csv", "review", False, True)]
+    learnt = learn(decided, [], CUSTOMERS, DAY)
+    assert [(r.kind, r.key, r.customer) for r in learnt.rows] == [("third party", "RWANDA TREASURY TSA", "C8")]
