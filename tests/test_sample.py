@@ -41,7 +41,7 @@ def truth() -> dict[str, list[str]]:
 
 
 def rows(tables: dict[str, list[Row]], name: str) -> list[Any]:
-    return tables[name]
+    return tables.get(name, [])  # MatchRules: not in the sample until a rule is learnt
 
 
 def invoices(tables: dict[str, list[Row]]) -> dict[str, Invoice]:
@@ -90,8 +90,10 @@ def test_other_seeds_build_a_complete_story(seed: int) -> None:
 
 
 def test_every_table_of_the_workbook_has_rows_of_its_model(tables: dict[str, list[Row]]) -> None:
-    assert list(tables) == list(TABLES)
+    assert list(tables) == [name for name in TABLES if name != "MatchRules"]  # created when a rule is first learnt
     for name, spec in TABLES.items():
+        if name == "MatchRules":
+            continue
         assert tables[name] or name in ("Statements", "Revaluations", "Periods"), name  # commands fill them
         assert all(type(row) is spec.model for row in tables[name]), name
 

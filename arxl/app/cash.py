@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from arxl.app.jobs import apply, open_for_work
+from arxl.app.journal import user
 from arxl.app.reconcile import line_accounts, read_sheet
 from arxl.app.report import Refused, Report
 from arxl.cashapp.customer import reconcile_customer
@@ -22,6 +23,7 @@ from arxl.cashapp.reconcile import (
     undecided,
 )
 from arxl.cashapp.remittance import Split, split_by_advices
+from arxl.cashapp.rules import learn_from_posting
 from arxl.core.errors import ArxlError
 from arxl.core.money import figure
 from arxl.formats.customer_file import read_their_file, write_differences
@@ -129,7 +131,10 @@ def approve_matches(host: Host) -> Report:
 def post_reconciliation(host: Host, today: dt.date) -> Report:
     """Post every decided line of the Reconciliation sheet to Receipts and Allocations, each line once."""
     ledger = open_for_work(host, "post reconciliation")
-    posting = post(ledger, reconciliation_table(host), today)
+    table = reconciliation_table(host)
+    posting = post(ledger, table, today)
+    rules, learnt = learn_from_posting(ledger, table, posting.receipts, today, user())
+    posting.changes.merge(rules)
     apply(host, ledger, posting.changes, "post reconciliation")
     report = Report("post reconciliation", problems=posting.problems)
     totals: dict[str, Decimal] = {}
@@ -139,6 +144,10 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     report.say(f"{posting.posted} line(s) posted" + (f" ({amounts})" if amounts else "") +
                f", {posting.rejected} rejected, {posting.waiting} waiting for a decision" +
                (f", {len(posting.problems)} with a problem to correct" if posting.problems else ""))
+    if learnt.rows or learnt.beneficiaries:
+        report.say(f"MatchRules: {len(learnt.rows)} rule(s) learnt from the decisions posted"
+                   + (f", {len(learnt.beneficiaries)} third part(ies) given more beneficiaries"
+                      if learnt.beneficiaries else "") + "; the next statement's matching follows them")
     if posting.problems:
         report.refuse(f"{len(posting.problems)} line(s) not posted: correct their decisions and post again")
     return report

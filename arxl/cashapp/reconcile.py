@@ -36,6 +36,7 @@ from typing import Literal
 
 from arxl.cashapp.banklines import BankLine, identities, is_identity, our_account, same_booking
 from arxl.cashapp.matcher import match
+from arxl.cashapp.rules import learnt_inputs
 from arxl.core.errors import ArxlError, CellRef
 from arxl.core.statement import StatementLine
 from arxl.core.tax import parse_withholding
@@ -261,7 +262,8 @@ def propose(ledger: Ledger, lines: Sequence[StatementLine], fingerprint: str, cu
     new_lines = [line for line, _ in fresh]
     as_of = max(line.booking_date for line in lines)
     items, customers = match_inputs(ledger, as_of)
-    rows = match(new_lines, items, customers, match_settings(ledger))
+    customers, settings = learnt_inputs(ledger, customers, match_settings(ledger))
+    rows = match(new_lines, items, customers, settings)
     invoice_customer = {i.invoice_no: i.customer_id for i in items}
     by_line: dict[str, list[AllocationRow]] = defaultdict(list)
     for row in rows:

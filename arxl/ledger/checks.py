@@ -22,6 +22,7 @@ from arxl.core.terms import parse_terms
 from arxl.ledger.codes import FORMULA_START, check_settings, shown, unique
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import (
+    MATCH_RULE_KINDS,
     TABLES,
     ClientQuery,
     Contract,
@@ -223,6 +224,24 @@ class _Checker:
                     self.add(rates, i, "rate", f"rate {rate} is not more than zero: a rate is how many "
                                                f"{self.ledger.settings.base_currency} one unit of the currency buys")
         self.queries()
+        self.match_rules()
+
+    def match_rules(self) -> None:
+        """A MatchRules row the matcher cannot follow: a kind it does not know, a customer no longer in
+        Customers (warnings: the matcher leaves the row aside; correct it, set Active to No or delete it)."""
+        table = self.ledger.table("MatchRules")
+        if not self.reads(table, "kind", "customer", "active"):
+            return
+        for i, rule in enumerate(table.rows):
+            if rule.active.strip().lower() in ("no", "n", "false", "0", "inactive"):
+                continue
+            if rule.kind.strip().lower() not in MATCH_RULE_KINDS:
+                self.add(table, i, "kind", f'kind "{rule.kind}" is none of {", ".join(MATCH_RULE_KINDS)}: the rule '
+                                           "is not followed", "warning")
+            for cid in (c.strip() for c in rule.customer.replace(",", ";").split(";")):
+                if cid and cid not in self.customers:
+                    self.add(table, i, "customer", f'customer "{cid}" is not in Customers: the rule is not followed '
+                                                   "(correct it, set Active to No or delete the row)", "warning")
 
     def customers_and_services(self) -> None:
         t = self.ledger.customers

@@ -108,6 +108,19 @@ class AllocationRow:
         return self.applied_amount + self.deduction_amount
 
 
+@dataclass(frozen=True, slots=True)
+class UsualCharge:
+    """What a payer's bank usually keeps of its receipts, learnt from its own history (or a MatchRules row):
+    ``tolerance`` is the largest shortfall read as bank charges on its receipts in ``currency``; ``source``
+    says where it comes from ("6 of its last 6 receipts", "MatchRules row 7")."""
+
+    customer_id: str
+    currency: str
+    usual: Decimal
+    tolerance: Decimal
+    source: str
+
+
 @dataclass(frozen=True)
 class MatchSettings:
     """The accountant's thresholds and tolerances for matching (Settings).
@@ -121,6 +134,10 @@ class MatchSettings:
     * ``own_accounts`` - the company's own bank accounts: money from them is a transfer, never a receipt;
     * ``third_party_payers`` - names of payers that pay for others (a treasury, a parent company, a donor),
       besides those whose name says TREASURY, TSA or SINGLE ACCOUNT: their own name identifies no customer;
+    * ``usual_charges`` - per payer and currency, the bank charges its own receipts always lost (beyond
+      ``bank_charges``), by (customer id, currency);
+    * ``learnt`` - the aliases (folded) and accounts of the profiles that MatchRules added, by (customer id,
+      alias or account key), and the rule in words ("MatchRules row 7: alias 'MININFRA HQ' -> C012");
     * ``oldest_of_identical`` - when the amount fits several invoices of the same amount (a monthly fee billed
       three times) and nothing else tells them apart, apply it to the oldest, as an accountant does (on), or
       send the line to review (off).
@@ -135,6 +152,8 @@ class MatchSettings:
     own_accounts: frozenset[str] = frozenset()
     oldest_of_identical: bool = False
     third_party_payers: tuple[str, ...] = ()
+    usual_charges: Mapping[tuple[str, str], UsualCharge] = field(default_factory=dict)  # (customer, currency)
+    learnt: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (customer, alias or account): rule
 
     def __post_init__(self) -> None:
         if not 0 <= self.review_threshold <= self.auto_threshold <= 100:

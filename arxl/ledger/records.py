@@ -241,6 +241,22 @@ class StatementRecord(Row):
     balances: str = col("Balances", "")  # "checked", "not checked: switched off", "not given" (older books: no column)
 
 
+MATCH_RULE_KINDS = ("alias", "account", "reference", "third party", "bank charge")
+
+
+class MatchRule(Row):
+    """A rule the matcher follows, learnt from the accountant's decisions (or written by hand) in MatchRules:
+    ``kind`` is alias, account, third party, reference or bank charge; ``key`` the alias, the payer's account,
+    the third party's name, the reference pattern, or the currency and usual charge ("RWF 10000")."""
+
+    kind: str = col("Kind")
+    key: str = col("Pattern/Key")
+    customer: str = col("Customer(s)")
+    source: str = col("Source", "")
+    created: dt.date | None = col("Created", None)
+    active: str = col("Active", "Yes")
+
+
 class CollectionsEntry(Row):
     date: dt.date = col("Date")
     customer_id: str = col("Customer ID")
@@ -378,6 +394,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("Queries", ClientQuery, ("query_id",), required=False),
         TableSpec("Revaluations", Revaluation, ("period", "reference"), owner="arxl", required=False),
         TableSpec("Periods", PeriodEvent, (), owner="arxl", required=False),
+        TableSpec("MatchRules", MatchRule, (), required=False),
     )
 }
 

@@ -20,16 +20,21 @@ from arxl.cashapp.amounts import from_units
 from arxl.cashapp.references import FIELD_WIDTH
 from arxl.cashapp.stages.deductions import Deductions
 from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState, Proposal
+from arxl.core.accounts import payer_account_key
 from arxl.core.errors import UnknownCurrency
 from arxl.core.money import exponent
 from arxl.core.scoring import combine
 from arxl.core.statement import StatementLine
+from arxl.core.text import fold
 from arxl.ledger.matching import AllocationRow, DeductionType, Status
 
-__all__ = ["UNIQUE_BONUS", "Decision", "unmatched"]
+__all__ = ["EXACT_REFERENCE", "UNIQUE_BONUS", "Decision", "unmatched"]
 
 UNIQUE_BONUS = 25
 """Points added when the amount fits only one invoice, or one set of invoices, of the identified payer."""
+
+EXACT_REFERENCE = 100
+"""Points of a quoted number (as issued, in any separators) that clears its invoice automatically when overpaid."""
 
 
 class Decision:
@@ -59,6 +64,12 @@ class Decision:
                     # proposed expect and what none of the others does: a mobile-money reference (the
                     # sender's own field), or a list of serials all of one customer that add up to the cash
                     score += UNIQUE_BONUS
+        elif proposal.overpaid and not proposal.flags and proposal.reference.points >= EXACT_REFERENCE and all(
+                part.item in candidate.refs and not _at_field_end(candidate.refs[part.item].end)
+                for part in proposal.parts):
+            # the invoices quoted as issued (not where the bank's field ends: INV-2025-00118 there may be
+            # INV-2025-001182 cut off) and paid more than in full: cleared, the excess left on account
+            score += UNIQUE_BONUS
         return min(100, score)
 
     def fits_elsewhere(self, now: LineFacts, proposal: Proposal, named: Sequence[int]) -> bool:
@@ -163,6 +174,12 @@ class Decision:
             reasons.append(f'paid by "{payer[:40]}" for {customer.customer_id}')
         if proposal.unique and proposal.explained and not flags and best.who.points >= 70:
             reasons.append("the only open item(s) of the customer that fit")
+        learnt = self.learnt(now, best)
+        if learnt:
+            reasons.insert(0, f"payer by {learnt}")
+        if proposal.overpaid and not flags and proposal.remainder:
+            reasons.append(f"OVERPAYMENT: {from_units(proposal.remainder, now.places):,} {now.currency} left "
+                           "unapplied on account (refund it or keep it as a credit)")
         score = best.score
         if flags:
             score = min(score, self.state.settings.auto_threshold - 1)
@@ -177,6 +194,20 @@ class Decision:
                 owner = self.state.owner[part.item]
                 self.state.versions[owner] = self.state.versions.get(owner, 0) + 1
         return self.rows(now, proposal, status, score, "; ".join(reasons))
+
+    def learnt(self, now: LineFacts, best: Candidate) -> str:
+        """The MatchRules row that says who paid, when an alias or account it added named the payer."""
+        learnt = self.state.settings.learnt
+        if not learnt:
+            return ""
+        cid = self.state.customers[best.customer].customer_id
+        if best.by_account:
+            return learnt.get((cid, payer_account_key(now.line.counterparty_account)), "")
+        said = fold(best.who.reason)
+        for (owner, alias), rule in learnt.items():
+            if owner == cid and alias and alias in said:
+                return rule
+        return ""
 
     def same_cash(self, now: LineFacts, used: set[int]) -> int:
         """How many open items other than ``used`` expect the line's cash, open or after their customer's
@@ -240,6 +271,10 @@ class Decision:
         if sum((r.applied_amount for r in rows), Decimal(0)) != line.amount:  # pragma: no cover - a bug
             raise AssertionError(f"line {line.line_id}: applied amounts do not add up to the line amount")
         return rows
+
+
+def _at_field_end(end: int) -> bool:
+    return end > 0 and end % FIELD_WIDTH == 0
 
 
 def unmatched(line: StatementLine, score: int, reason: str) -> list[AllocationRow]:

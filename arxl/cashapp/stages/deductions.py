@@ -20,7 +20,7 @@ from decimal import Decimal
 from arxl.cashapp.amounts import DEDUCTION_TYPES, KINDS, Mode, describe, kind_units, to_units
 from arxl.cashapp.stages.state import LineFacts, MatchState, Part
 from arxl.core.evidence import Evidence
-from arxl.ledger.matching import DeductionType
+from arxl.ledger.matching import DeductionType, UsualCharge
 
 __all__ = ["Deductions"]
 
@@ -104,8 +104,18 @@ class Deductions:
             known = self._value_of[key] = dict(zip(eligible, values, strict=True))
         return known
 
-    def charges(self, now: LineFacts) -> int:
-        return to_units(self.state.settings.bank_charges.get(now.currency, Decimal(0)), now.places)
+    def charges(self, now: LineFacts, customer: int = -1) -> int:
+        """The largest shortfall read as bank charges: the currency's tolerance, or the payer's usual charge
+        when its own receipts always lost more."""
+        default = to_units(self.state.settings.bank_charges.get(now.currency, Decimal(0)), now.places)
+        usual = self.usual(customer, now.currency)
+        return max(default, to_units(usual.tolerance, now.places)) if usual is not None else default
+
+    def usual(self, customer: int, currency: str) -> UsualCharge | None:
+        """The payer's usual bank charge in the currency, if its history (or a MatchRules row) gives one."""
+        if customer < 0 or not self.state.settings.usual_charges:
+            return None
+        return self.state.settings.usual_charges.get((self.state.customers[customer].customer_id, currency))
 
     def total(self, positions: Sequence[int], mode: Mode) -> int | None:
         total = 0

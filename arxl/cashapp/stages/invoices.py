@@ -28,9 +28,12 @@ from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState, Part, Pr
 from arxl.core.evidence import NO_EVIDENCE, Evidence
 from arxl.core.statement import StatementLine
 
-__all__ = ["Invoices"]
+__all__ = ["Invoices", "one_edit"]
 
+SURE_NAME = 85  # points of a name (or alias) that identify the payer as surely as its bank account
+NEAR_MISS_POINTS = 70  # a number one edit from the invoice's: the amount and the payer must say the rest
 _POOL = 24  # invoices of one customer tried in combinations: quoted ones, then the oldest
+_DIGITS = re.compile(r"\d+")
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 
 
@@ -75,8 +78,12 @@ class Invoices:
         quoted = sorted((p for p in candidate.refs if currency[p] == now.currency and open_units[p] != 0),
                         key=rank.__getitem__)
         target = now.target
+        if not quoted and (candidate.by_account or candidate.who.points >= SURE_NAME) and not candidate.payer_named:
+            near = self.near_miss(now, candidate)
+            if near is not None:
+                return near
         rounding = self.state.settings.rounding_units
-        charges = self.deductions.charges(now)
+        charges = self.deductions.charges(now, candidate.customer)
         low, high = target - rounding, target + max(rounding, charges)
         modes: list[Mode] = [customer.withholding, GROSS] if customer.withholding else [GROSS]
         found: dict[tuple[tuple[int, ...], Mode], int] = {}  # (invoices, mode) -> expected - received
@@ -193,10 +200,50 @@ class Invoices:
         parts = self.deductions.settle(list(invoices), mode, found[chosen], now.currency)
         reference = self.reference_evidence(candidate, invoices)
         amount = self.deductions.amount_evidence(invoices, mode, found[chosen], now.places, tier)
+        usual = self.deductions.usual(candidate.customer, now.currency)
+        if tier == 2 and usual is not None and found[chosen] > self.deductions.charges(now):
+            shown = f"{usual.usual:,} {usual.currency}"
+            notes.append(f"payer's usual bank charge {shown} ({usual.source})")
         if notes:
             amount = Evidence(amount.points, "; ".join([amount.reason, *notes]))
         return Proposal(candidate.customer, parts, 0, reference, amount, unique=unique, explained=True,
                          by_reference=by_reference, flags=flags, tier=tier)
+
+    def near_miss(self, now: LineFacts, candidate: Candidate) -> Proposal | None:
+        """The one open invoice of the identified payer whose number is one edit (two adjacent digits swapped,
+        or one digit wrong) from a number the narrative quotes, when the cash is exactly its open amount or
+        what the customer's withholding leaves of it; None when there is none, or more than one."""
+        taken = [(h.start, h.end) for h in now.hits.values() if h.points >= 70 and h.start >= 0]
+        quotes = [(a, b) for a, b in self.state.invoices.quotes(now.narrative)
+                  if not any(x < b and a < y for x, y in taken)]
+        if not quotes:
+            return None
+        customer = self.state.customers[candidate.customer]
+        book = [p for p in self.state.by_customer.get((candidate.customer, now.currency), ())
+                if self.state.open[p] > 0]
+        near: dict[int, tuple[int, int, str]] = {}
+        for start, end in quotes:
+            written = now.narrative.folded[start:end]
+            for p in book:
+                edit = one_edit(written, self.state.items[p].invoice_no)
+                if edit:
+                    near.setdefault(p, (start, end, edit))
+        if len(near) != 1:
+            return None  # none, or two invoices one edit away: only the accountant can tell
+        [(p, (start, end, edit))] = near.items()
+        modes: list[Mode] = [GROSS, customer.withholding] if customer.withholding else [GROSS]
+        mode = next((m for m in modes if (self.deductions.expect(p, m) or (-1, {}))[0] == now.target), None)
+        if mode is None:
+            return None
+        invoice_no = self.state.items[p].invoice_no
+        hit = Hit(NEAR_MISS_POINTS, f'"{now.narrative.folded[start:end]}" read as {invoice_no}: {edit}', start, end)
+        candidate.refs[p] = hit
+        now.hits.setdefault(p, hit)
+        amount = Evidence(100 if not mode else 95, "the amount is its open amount" if not mode else
+                          f"the amount is its open amount - {describe(mode)}")
+        return Proposal(candidate.customer, self.deductions.settle([p], mode, 0, now.currency), 0,
+                        Evidence(hit.points, hit.reason), amount, unique=True, explained=True, by_reference=True,
+                        near_miss=True)
 
     def interchangeable(self, keys: list[tuple[tuple[int, ...], Mode]],
                          found: dict[tuple[tuple[int, ...], Mode], int]) -> bool:
@@ -230,7 +277,7 @@ class Invoices:
         customer = self.state.customers[candidate.customer]
         target = now.target
         rounding = self.state.settings.rounding_units
-        charges = self.deductions.charges(now)
+        charges = self.deductions.charges(now, candidate.customer)
         others = [mode for mode in OTHER_MODES if mode != customer.withholding]
         singles: dict[Mode, list[list[int]]] = {mode: [] for mode in others}
         if not quoted:  # one pass over the invoices for all the other withholdings
@@ -285,7 +332,7 @@ class Invoices:
                 flags = [f"the excess could pay {len(payable)} other open invoice(s) of the customer"] \
                     if payable and (2 * extra >= gross or cut) else []
                 return Proposal(candidate.customer, parts, extra, reference, amount, by_reference=True,
-                                 flags=flags)
+                                 flags=flags, overpaid=True)
         if not positive:
             return Proposal(candidate.customer, [], target, NO_EVIDENCE, NO_EVIDENCE,
                              flags=[f"{customer.customer_id} has no open invoice in {now.currency}"])
@@ -302,3 +349,27 @@ class Invoices:
                               "amount fits no open invoice or combination: applied oldest first")
         flags.append("no invoice or combination fits the amount")
         return Proposal(candidate.customer, parts, target - spent, NO_EVIDENCE, amount, flags=flags)
+
+
+def one_edit(written: str, number: str) -> str:
+    """How a quoted number differs from an invoice number by one edit of its serial - "two digits swapped" or
+    "one digit wrong" - or "" when it does not (the other groups of digits, such as the year, must agree).
+
+    >>> one_edit("INV 07237", "AOS/25/07273"), one_edit("INV-2025-00143", "INV-2025-00142")
+    ('two digits swapped', 'one digit wrong')
+    >>> one_edit("INV-2024-00142", "INV-2025-00143"), one_edit("INV-2025-00142", "INV-2025-00142")
+    ('', '')
+    """
+    quoted, own = _DIGITS.findall(written), _DIGITS.findall(number)
+    if not quoted or not own or len(quoted[-1]) != len(own[-1]) or len(own[-1]) < 3:
+        return ""
+    if not all(any(g == o or (len(g) == 2 and o.endswith(g)) or (len(o) == 2 and g.endswith(o)) for o in own[:-1])
+               for g in quoted[:-1]):
+        return ""
+    a, b = quoted[-1], own[-1]
+    wrong = [n for n in range(len(a)) if a[n] != b[n]]
+    if len(wrong) == 1:
+        return "one digit wrong"
+    if len(wrong) == 2 and wrong[1] == wrong[0] + 1 and a[wrong[0]] == b[wrong[1]] and a[wrong[1]] == b[wrong[0]]:
+        return "two digits swapped"
+    return ""

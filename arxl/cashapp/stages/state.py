@@ -55,6 +55,8 @@ class Proposal:
     by_reference: bool = False  # the invoices are exactly those the narrative quotes
     tier: int = 0  # 0: the amount fits exactly; 1: with rounding; 2: with bank charges
     flags: list[str] = field(default_factory=list)
+    overpaid: bool = False  # the quoted invoices cleared, the excess (``remainder``) left unapplied on account
+    near_miss: bool = False  # the number quoted is one edit from the invoice (two digits swapped, one wrong)
 
 
 @dataclass

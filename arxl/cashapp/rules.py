@@ -1,0 +1,291 @@
+"""MatchRules: what the matcher learns from the accountant, as rules the accountant can read, change and delete.
+
+Every decision the accountant takes on the Reconciliation sheet and *posts* says something the matcher did not
+know: this payer name is that customer, this account is theirs, this treasury pays for those customers. When
+the decisions are posted (never before), :func:`learn` writes each new fact as a row of the **MatchRules**
+sheet (created when first needed): ``Kind``, ``Pattern/Key``, ``Customer(s)``, ``Source`` (where it was
+decided: "decided on Reconciliation row 14 of statement X, 2025-07-31, by <user>"), ``Created`` and
+``Active``. The same decision posted twice gives one rule. Deleting a row, or writing ``No`` in Active, stops it.
+
+The kinds, and what the matcher does with them (:func:`with_rules`), through its ordinary inputs:
+
+* ``alias`` - a name in the payer field or the narrative (MININFRA HQ) is the customer's: one more alias of
+  its profile;
+* ``account`` - a payer's bank or mobile-money account is the customer's: one more account of its profile;
+* ``reference`` - a pattern in the narrative (a contract or PO number) names the customer: read as an alias;
+* ``third party`` - a payer that pays for others (its beneficiaries in Customer(s), ``;`` between them): one more
+  of Settings' Third Party Payers, so that its own name identifies nobody;
+* ``bank charge`` - the payer's bank keeps this much of its receipts (Pattern/Key ``RWF 10000``): its
+  tolerance, besides what its history shows (:func:`usual_charges`).
+
+The matcher says when a rule decided who paid ("payer by MatchRules row 7: alias 'MININFRA HQ' -> C012").
+
+**Usual bank charges from history.** A payer whose last receipts (up to :data:`HISTORY`) nearly all lost bank
+charges of about the same size (Allocations of type ``bank_charges``) gets its usual charge x 1.1 as its
+tolerance, at most :data:`CAP_TIMES` times the currency's default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from arxl.core.accounts import payer_account_key
+from arxl.core.money import round_money
+from arxl.core.text import fold
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.ledger import Ledger
+from arxl.ledger.matching import CustomerProfile, MatchSettings, UsualCharge
+from arxl.ledger.records import MATCH_RULE_KINDS, Allocation, MatchRule, Receipt
+from arxl.ledger.tables import Table
+
+if TYPE_CHECKING:
+    from arxl.cashapp.reconcile import ReconciliationRow
+
+__all__ = [
+    "CAP_TIMES",
+    "HISTORY",
+    "KINDS",
+    "SHEET",
+    "Decided",
+    "Learnt",
+    "active_rules",
+    "learn",
+    "learn_from_posting",
+    "learnt_inputs",
+    "posted_decisions",
+    "usual_charges",
+    "with_rules",
+]
+
+SHEET = "MatchRules"
+KINDS = MATCH_RULE_KINDS
+HISTORY = 6  # a payer's last receipts looked at for its usual bank charge
+CAP_TIMES = 5  # a payer's tolerance is at most this many times the currency's default
+_ACTIVE_NO = frozenset({"no", "n", "false", "0", "inactive"})
+_MOBILE = re.compile(r"\b(?:MOMO|MOBILE MONEY|AIRTEL|MTN|TIGO)\b")
+_TREASURY = re.compile(r"\b(?:TREASURY|TSA|SINGLE ACCOUNT)\b")
+_CHARGE = re.compile(r"^\s*([A-Za-z]{3})\s+([\d,]+(?:\.\d+)?)\s*$")
+
+
+def active_rules(rules: Iterable[MatchRule]) -> list[tuple[int, MatchRule]]:
+    """The active rules with their sheet row number (the header is row 1)."""
+    return [(n, r) for n, r in enumerate(rules, start=2)
+            if r.active.strip().lower() not in _ACTIVE_NO and r.kind.strip().lower() in KINDS and r.key.strip()]
+
+
+def _customers_of(rule: MatchRule) -> list[str]:
+    return [c.strip() for c in rule.customer.replace(",", ";").split(";") if c.strip()]
+
+
+def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
+               rules: Iterable[MatchRule]) -> tuple[list[CustomerProfile], MatchSettings]:
+    """The customers and settings with the active MatchRules added: aliases, accounts and reference patterns
+    to the customers' profiles, third parties to Settings' payers for others, bank charges to the payers'
+    usual charges. ``settings.learnt`` says which alias or account came from which row."""
+    extra: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    third = list(settings.third_party_payers)
+    charges = dict(settings.usual_charges)
+    learnt = dict(settings.learnt)
+    known = {c.customer_id for c in customers}
+    for row, rule in active_rules(rules):
+        kind, key, ids = rule.kind.strip().lower(), rule.key.strip(), _customers_of(rule)
+        ids = [c for c in ids if c in known]
+        if kind == "third party":
+            third.append(key)
+            continue
+        if len(ids) != 1:
+            continue
+        cid = ids[0]
+        if kind in ("alias", "reference"):
+            extra[cid][0].append(key)
+            learnt[(cid, fold(key))] = f"MatchRules row {row}: {kind} '{key}' -> {cid}"
+        elif kind == "account":
+            extra[cid][1].append(key)
+            learnt[(cid, payer_account_key(key))] = f"MatchRules row {row}: account {key} -> {cid}"
+        elif kind == "bank charge":
+            found = _CHARGE.match(key)
+            if found:
+                code, usual = found[1].upper(), round_money(Decimal(found[2].replace(",", "")), found[1].upper())
+                charges[(cid, code)] = UsualCharge(cid, code, usual, round_money(usual * Decimal("1.1"), code),
+                                                   f"MatchRules row {row}")
+    profiles = [replace(c, aliases=(*c.aliases, *extra[c.customer_id][0]),
+                        bank_accounts=(*c.bank_accounts, *extra[c.customer_id][1]))
+                if c.customer_id in extra else c for c in customers]
+    return profiles, replace(settings, third_party_payers=tuple(third), usual_charges=charges, learnt=learnt)
+
+
+def learnt_inputs(ledger: Ledger, customers: Sequence[CustomerProfile],
+                  settings: MatchSettings) -> tuple[list[CustomerProfile], MatchSettings]:
+    """The matcher's customers and settings with what the ledger has learnt: each payer's usual bank charge
+    from its receipts, then the active MatchRules (a rule's bank charge wins over the history)."""
+    history = usual_charges(ledger.receipts, ledger.allocations, settings.bank_charges)
+    settings = replace(settings, usual_charges={**history, **settings.usual_charges})
+    rules: Iterable[MatchRule] = ledger.table(SHEET) if SHEET in ledger.tables else []
+    return with_rules(customers, settings, rules)
+
+
+def usual_charges(receipts: Iterable[Receipt], allocations: Iterable[Allocation],
+                  defaults: Mapping[str, Decimal]) -> dict[tuple[str, str], UsualCharge]:
+    """Each payer's usual bank charge per currency, when its last receipts (up to :data:`HISTORY`) nearly all
+    lost about the same charge (at least 3, and all but one of them, within a fifth of their median) and that
+    charge is above the currency's default tolerance."""
+    lost: dict[str, Decimal] = defaultdict(Decimal)
+    for a in allocations:
+        if a.deduction_type == "bank_charges" and a.deduction_amount > 0:
+            lost[a.receipt_id] += a.deduction_amount
+    history: dict[tuple[str, str], list[Receipt]] = defaultdict(list)
+    for r in receipts:
+        if r.customer_id and r.amount > 0:
+            history[(r.customer_id, r.currency.strip().upper())].append(r)
+    found: dict[tuple[str, str], UsualCharge] = {}
+    for (cid, code), rows in history.items():
+        last = sorted(rows, key=lambda r: (r.date, r.receipt_id))[-HISTORY:]
+        charged = [lost[r.receipt_id] for r in last if lost.get(r.receipt_id)]
+        if len(charged) < 3 or len(charged) < len(last) - 1:
+            continue
+        median = Decimal(statistics.median(charged))
+        if any(abs(c - median) > median / 5 for c in charged):
+            continue
+        default = defaults.get(code, Decimal(0))
+        usual = round_money(median, code)
+        if usual <= default or default <= 0:
+            continue
+        tolerance = min(round_money(max(charged) * Decimal("1.1"), code), default * CAP_TIMES)
+        found[(cid, code)] = UsualCharge(cid, code, usual, tolerance,
+                                         f"{len(charged)} of its last {len(last)} receipts")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A posted decision, as the rules see it: the line's payer and account, and the customer decided."""
+
+    row: int  # the Reconciliation row
+    statement: str
+    date: dt.date
+    payer: str
+    account: str
+    customer_id: str
+    proposed: str  # the customer the matcher proposed ("" when unmatched)
+    status: str  # the matcher's: auto, review, unmatched
+    pays_for_others: bool = False  # the payer is one that pays for others (a treasury, Settings' list)
+    mobile: bool = False  # a mobile-money line: the payer field is the channel or a person, never an alias
+
+
+@dataclass
+class Learnt:
+    """The new MatchRules rows, the beneficiaries of third parties already in the sheet (by position in it),
+    and how many decisions were already known."""
+
+    rows: list[MatchRule]
+    beneficiaries: dict[int, str] = field(default_factory=dict)
+    known: int = 0
+
+
+def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Sequence[CustomerProfile],
+          today: dt.date, user: str = "") -> Learnt:
+    """New rules from posted decisions, idempotently: an alias or account already in a rule, or already in the
+    customer's profile, gives no new row. A payer that pays for others gives a ``third party`` rule naming
+    the customers it paid for, never an alias."""
+    profiles = {c.customer_id: c for c in customers}
+    owners = {payer_account_key(a): c.customer_id for c in customers for a in c.bank_accounts}
+    named = {fold(n): c.customer_id for c in customers for n in (c.name, *c.aliases)}
+    have: dict[tuple[str, str], tuple[int, MatchRule]] = {
+        (r.kind.strip().lower(), _key(r.kind, r.key)): (-1 - n, r) for n, r in enumerate(rules)}
+    new: list[MatchRule] = []
+    learnt = Learnt(new)
+    by = f", by {user}" if user else ""
+    for d in decided:
+        if d.customer_id not in profiles or (d.status == "auto" and d.customer_id == d.proposed):
+            continue  # nothing the matcher did not know
+        source = f"decided on Reconciliation row {d.row} of statement {d.statement}, {d.date:%Y-%m-%d}{by}"
+        facts: list[tuple[str, str]] = []
+        account = payer_account_key(d.account)
+        if account and account not in owners:  # an account already another customer's: the accountant's to fix
+            facts.append(("account", d.account.strip()))
+        payer = " ".join(d.payer.split())
+        if d.pays_for_others and payer:
+            facts.append(("third party", payer))
+        elif len(fold(payer).replace(" ", "")) >= 4 and not d.mobile and fold(payer) not in named:
+            facts.append(("alias", payer))
+        for kind, key in facts:
+            found = have.get((kind, _key(kind, key)))
+            if found is None:
+                rule = MatchRule(kind=kind, key=key, customer=d.customer_id, source=source, created=today,
+                                 active="Yes")
+                have[(kind, _key(kind, key))] = (len(new), rule)
+                new.append(rule)
+            elif kind == "third party" and d.customer_id not in _customers_of(found[1]):
+                where, known = found
+                rule = known.model_copy(update={"customer": "; ".join([*_customers_of(known), d.customer_id])})
+                have[(kind, _key(kind, key))] = (where, rule)
+                if where >= 0:
+                    new[where] = rule
+                else:
+                    learnt.beneficiaries[-1 - where] = rule.customer
+            else:
+                learnt.known += 1
+    return learnt
+
+
+def posted_decisions(rows: Sequence[ReconciliationRow], row_numbers: Sequence[int], keys: Sequence[str],
+                     receipts: Iterable[Receipt], files: Mapping[str, str],
+                     pays_for_others: Callable[[str], bool]) -> list[Decided]:
+    """The decisions just posted, one per bank line: ``keys`` are the rows' line identities, ``receipts`` the
+    receipts posted (by the identity in their Statement Line), ``files`` the statement files by the sheet's
+    Statement cell."""
+    first: dict[str, int] = {}
+    for n, key in enumerate(keys):
+        first.setdefault(key, n)
+    found = []
+    for receipt in receipts:
+        index = first.get(receipt.statement_line)
+        if index is None or not receipt.customer_id:
+            continue
+        row = rows[index]
+        text = fold(f"{row.payer} {row.narrative}")
+        found.append(Decided(row_numbers[index], files.get(row.statement, row.statement), row.date, row.payer,
+                             row.account, receipt.customer_id, row.customer_id, row.status,
+                             pays_for_others(row.payer) or "PAYS FOR OTHERS" in fold(row.reason),
+                             bool(_MOBILE.search(text))))
+    return found
+
+
+def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts: Iterable[Receipt], today: dt.date,
+                       user: str = "") -> tuple[ChangeSet, Learnt]:
+    """The MatchRules rows (new, and beneficiaries added to a third party's) that the decisions just posted
+    teach; the sheet is created by the first one."""
+    from arxl.cashapp.reconcile import match_inputs, sheet_identities
+
+    rules: Table[Any] | None = ledger.tables.get(SHEET)
+    existing = list(rules.rows) if rules is not None else []
+    files = {s.fingerprint[:16]: s.file or s.fingerprint[:16] for s in ledger.table("Statements")} \
+        if "Statements" in ledger.tables else {}
+    third = [fold(n) for n in ledger.settings.third_party_payers.replace(",", ";").split(";") if n.strip()]
+    third += [fold(r.key) for r in existing if r.kind.strip().lower() == "third party"]
+
+    def pays_for_others(payer: str) -> bool:
+        folded = fold(payer)
+        return bool(folded) and (bool(_TREASURY.search(folded)) or any(t and t in folded for t in third))
+
+    decided = posted_decisions(table.rows, table.row_numbers, sheet_identities(ledger, table.rows), receipts, files,
+                               pays_for_others)
+    _, customers = match_inputs(ledger, today)
+    learnt = learn(decided, existing, with_rules(customers, MatchSettings(), existing)[0], today, user)
+    changes = ChangeSet()
+    changes.append(SHEET, learnt.rows)
+    if rules is not None:
+        for index, value in learnt.beneficiaries.items():
+            changes.update(SHEET, rules.row_numbers[index], "customer", value)
+    return changes, learnt
+
+
+def _key(kind: str, key: str) -> str:
+    return payer_account_key(key) if kind.strip().lower() == "account" else fold(key)

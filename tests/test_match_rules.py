@@ -1,0 +1,217 @@
+"""Surer rules and MatchRules: a number one edit off, an overpayment quoted exactly, a payer's usual bank charges,
+and the rules learnt from the accountant's posted decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+from pathlib import Path
+
+from arxl.cashapp.matcher import match
+from arxl.cashapp.reconcile import ReconciliationRow, match_inputs, match_settings, reconciliation_sheet
+from arxl.cashapp.rules import Decided, learn, learnt_inputs, posted_decisions, usual_charges, with_rules
+from arxl.cashapp.stages.invoices import one_edit
+from arxl.cli import main
+from arxl.core.statement import StatementLine
+from arxl.formats.xlsx.apply import apply_changes
+from arxl.formats.xlsx.book import open_ledger
+from arxl.formats.xlsx.writer import write_book
+from arxl.ledger.changes import ChangeSet
+from arxl.ledger.checks import examine
+from arxl.ledger.matching import AllocationRow, CustomerProfile, MatchSettings, OpenInvoice
+from arxl.ledger.records import Allocation, MatchRule, Receipt
+from tests.test_fx_revalue import fx_tables
+
+DAY = dt.date(2025, 7, 31)
+ACCOUNT = "00040001234567"
+CUSTOMERS = [CustomerProfile("C7", "Umucyo Trading Ltd", (), (ACCOUNT,)),
+             CustomerProfile("C8", "Ikaze Motors Ltd"),
+             CustomerProfile("C9", "Ministry of Infrastructure", ("MININFRA",), (), "government",
+                             frozenset({"vat", "wht3"}))]
+
+
+def invoice(number: str, customer: str, total: str, vat: str = "0") -> OpenInvoice:
+    return OpenInvoice(number, customer, "", DAY, DAY, "RWF", D(total) - D(vat), D(vat), D(total), D(total))
+
+
+ITEMS = [invoice("AOS/25/07273", "C7", "1180000"), invoice("AOS/25/07280", "C7", "500000"),
+         invoice("AOS/25/07100", "C8", "300000"), invoice("AOS/25/07400", "C8", "90000"),
+         invoice("INV-2025-00142", "C9", "1180000", "180000")]
+
+
+def line(amount: str, payer: str, narrative: str, account: str = "", line_id: str = "L1") -> StatementLine:
+    return StatementLine(line_id, DAY, DAY, D(amount), "RWF", payer, account, narrative, "FT" + line_id)
+
+
+def rows_of(statement_line: StatementLine, items: list[OpenInvoice] = ITEMS,
+            settings: MatchSettings | None = None,
+            customers: list[CustomerProfile] = CUSTOMERS) -> list[AllocationRow]:
+    return match([statement_line], items, customers, settings)
+
+
+def test_one_edit_tells_a_swap_from_a_wrong_digit_and_needs_the_year_to_agree() -> None:
+    assert one_edit("INV 07237", "AOS/25/07273") == "two digits swapped"
+    assert one_edit("INV-2025-00143", "INV-2025-00142") == "one digit wrong"
+    assert one_edit("INV-2024-00143", "INV-2025-00142") == ""  # another year
+    assert one_edit("INV-2025-07732", "INV-2025-07273") == ""  # two edits
+    assert one_edit("INV-2025-00142", "INV-2025-00142") == ""  # the number itself
+
+
+def test_digits_swapped_by_a_payer_known_by_account_is_applied_and_says_why() -> None:
+    [row] = rows_of(line("1180000", "UMUCYO", "PAYMENT INV 07237", ACCOUNT))
+    assert (row.invoice_no, row.applied_amount, row.status) == ("AOS/25/07273", D(1180000), "auto")
+    assert row.reason.startswith('"INV 07237" read as AOS/25/07273: two digits swapped')
+    assert "payer's bank account" in row.reason and "open amount" in row.reason
+
+
+def test_one_digit_wrong_with_the_withholding_of_a_payer_known_by_name() -> None:
+    rows = rows_of(line("970000", "MINISTRY OF INFRASTRUCTURE", "PMT INV-2025-00143"))
+    assert [(r.invoice_no, r.applied_amount, r.deduction_amount, r.deduction_type, r.status) for r in rows] == [
+        ("INV-2025-00142", D(970000), D(180000), "vat_withheld", "auto"),
+        ("INV-2025-00142", D(0), D(30000), "wht", "auto")]
+    assert "one digit wrong" in rows[0].reason
+
+
+def test_never_when_two_invoices_are_one_edit_away_or_the_amount_is_not_theirs() -> None:
+    items = [*ITEMS, invoice("AOS/25/07237", "C7", "1180000")]  # 07233 is one digit from both
+    assert all(r.status != "auto" for r in rows_of(line("1180000", "UMUCYO", "PAYMENT INV 07233", ACCOUNT), items))
+    # the amount is neither its open amount nor its expected cash
+    assert all(r.status != "auto" or r.invoice_no != "AOS/25/07273"
+               for r in rows_of(line("1100000", "UMUCYO", "PAYMENT INV 07237", ACCOUNT)))
+
+
+def test_a_number_one_edit_off_does_not_identify_the_payer() -> None:
+    rows = rows_of(line("1180000", "", "PAYMENT INV 07237"))
+    assert all(r.status != "auto" for r in rows)
+
+
+def test_an_exact_reference_overpaid_clears_the_invoice_and_leaves_the_rest_on_account() -> None:
+    rows = rows_of(line("350000", "IKAZE MOTORS LTD", "PAYMENT AOS/25/07100"))
+    assert [(r.invoice_no, r.applied_amount, r.status) for r in rows] == [
+        ("AOS/25/07100", D(300000), "auto"), ("", D(50000), "auto")]
+    assert "OVERPAYMENT: 50,000 RWF left unapplied on account" in rows[0].reason
+
+
+def test_an_overpayment_that_could_pay_another_invoice_stays_for_review() -> None:
+    rows = rows_of(line("500000", "IKAZE MOTORS LTD", "PAYMENT AOS/25/07100"))  # 200,000 more: 07400 is 90,000
+    assert {r.status for r in rows} == {"review"}
+
+
+def _history(charges: list[str]) -> tuple[list[Receipt], list[Allocation]]:
+    receipts, allocations = [], []
+    for n, charge in enumerate(charges, start=1):
+        receipt = f"RCPT-{n:03d}"
+        receipts.append(Receipt(receipt_id=receipt, date=dt.date(2025, 1 + n, 5), amount=D(500000) - D(charge),
+                                currency="RWF", customer_id="C7"))
+        allocations.append(Allocation(receipt_id=receipt, invoice_no=f"OLD-{n}", date=dt.date(2025, 1 + n, 5),
+                                      currency="RWF", applied_amount=D(500000) - D(charge),
+                                      deduction_amount=D(charge), deduction_type="bank_charges" if charge != "0"
+                                      else ""))
+    return receipts, allocations
+
+
+def test_a_payer_that_always_loses_ten_thousand_gets_that_as_its_tolerance() -> None:
+    usual = usual_charges(*_history(["10000"] * 6), {"RWF": D(5000)})
+    charge = usual[("C7", "RWF")]
+    assert (charge.usual, charge.tolerance, charge.source) == (D(10000), D(11000), "6 of its last 6 receipts")
+    statement_line = line("490000", "UMUCYO TRADING LTD", "PAYMENT")
+    settings = MatchSettings(bank_charges={"RWF": D(5000)})
+    assert {r.status for r in rows_of(statement_line, settings=settings)} != {"auto"}
+    [row] = rows_of(statement_line, settings=MatchSettings(bank_charges={"RWF": D(5000)}, usual_charges=usual))
+    assert (row.invoice_no, row.applied_amount, row.deduction_amount, row.deduction_type, row.status) == (
+        "AOS/25/07280", D(490000), D(10000), "bank_charges", "auto")
+    assert "payer's usual bank charge 10,000 RWF (6 of its last 6 receipts)" in row.reason
+
+
+def test_no_usual_charge_from_an_irregular_or_short_history() -> None:
+    defaults = {"RWF": D(5000)}
+    assert usual_charges(*_history(["10000", "10000"]), defaults) == {}
+    assert usual_charges(*_history(["10000", "25000", "10000", "10000"]), defaults) == {}
+    assert usual_charges(*_history(["10000", "0", "0", "10000", "10000"]), defaults) == {}
+    assert usual_charges(*_history(["3000"] * 6), defaults) == {}  # within the default already
+    capped = usual_charges(*_history(["40000"] * 4), defaults)[("C7", "RWF")]
+    assert capped.tolerance == D(25000)
+
+
+def _rule(kind: str, key: str, customer: str, active: str = "Yes") -> MatchRule:
+    return MatchRule(kind=kind, key=key, customer=customer, source="by hand", created=DAY, active=active)
+
+
+def test_a_learnt_alias_names_the_payer_and_the_reason_names_its_row() -> None:
+    statement_line = line("90000", "IKZ MTRS HQ", "PAYMENT")
+    assert {r.status for r in rows_of(statement_line)} == {"unmatched"}
+    rules = [_rule("account", "1111", "C7"), _rule("alias", "IKZ MTRS HQ", "C8")]
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), rules)
+    [row] = rows_of(statement_line, settings=settings, customers=customers)
+    assert (row.invoice_no, row.status) == ("AOS/25/07400", "auto")
+    assert row.reason.startswith("payer by MatchRules row 3: alias 'IKZ MTRS HQ' -> C8")
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), [_rule("alias", "IKZ MTRS HQ", "C8", "No")])
+    assert {r.status for r in rows_of(statement_line, settings=settings, customers=customers)} == {"unmatched"}
+
+
+def test_rules_are_learnt_once_and_a_payer_for_others_names_its_beneficiaries() -> None:
+    decided = [Decided(14, "july.csv", DAY, "IKZ MTRS HQ", "1234-5678", "C8", "", "unmatched"),
+               Decided(15, "july.csv", DAY, "GOVT TREASURY", "", "C7", "", "review", pays_for_others=True)]
+    first = learn(decided, [], CUSTOMERS, DAY, "aline")
+    assert [(r.kind, r.key, r.customer) for r in first.rows] == [
+        ("account", "1234-5678", "C8"), ("alias", "IKZ MTRS HQ", "C8"), ("third party", "GOVT TREASURY", "C7")]
+    assert first.rows[0].source == "decided on Reconciliation row 14 of statement july.csv, 2025-07-31, by aline"
+    again = learn(decided, first.rows, CUSTOMERS, DAY, "aline")
+    assert again.rows == [] and again.known == 3
+    more = learn([Decided(3, "aug.csv", DAY, "GOVT TREASURY", "", "C9", "", "review", pays_for_others=True)],
+                 first.rows, CUSTOMERS, DAY)
+    assert more.rows == [] and more.beneficiaries == {2: "C7; C9"}
+
+
+def test_decisions_posted_become_match_rules_that_the_next_statement_follows(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "rules.xlsx", fx_tables())
+    row = ReconciliationRow(statement="S1", line_id="1", date=DAY, amount=D(300000), currency="RWF",
+                            payer="ACME HQ KIGALI", account="4001 2345 6789", narrative="TRANSFER",
+                            bank_reference="FT2521200001", status="unmatched", decision="C002")
+    changes = ChangeSet()
+    changes.replace_sheet(reconciliation_sheet([row], "decided"))
+    apply_changes(book, changes)
+    ledger, _ = open_ledger(book)
+    assert ledger.table("MatchRules").rows == []
+    assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 0
+    ledger, _ = open_ledger(book)
+    rules = ledger.table("MatchRules")
+    assert [(r.kind, r.key, r.customer, r.created, r.active) for r in rules.rows] == [
+        ("account", "4001 2345 6789", "C002", dt.date(2025, 8, 1), "Yes"),
+        ("alias", "ACME HQ KIGALI", "C002", dt.date(2025, 8, 1), "Yes")]
+    assert rules.rows[1].source.startswith("decided on Reconciliation row 5 of statement S1, 2025-07-31, by ")
+    # the next statement: the same payer, a USD line of exactly INV-8's open amount, nothing quoted
+    items, customers = match_inputs(ledger, DAY)
+    customers, settings = learnt_inputs(ledger, customers, match_settings(ledger))
+    usd = StatementLine("2", DAY, DAY, D("200.00"), "USD", "ACME HQ KIGALI", "", "TRANSFER", "FT2")
+    [allocation] = match([usd], items, customers, settings)
+    assert (allocation.invoice_no, allocation.applied_amount, allocation.status) == ("INV-8", D("200.00"), "auto")
+    assert allocation.reason.startswith("payer by MatchRules row 3: alias 'ACME HQ KIGALI' -> C002")
+    # a rule naming a customer that is gone: validate says so at its cell, and the matcher leaves it aside
+    edit = ChangeSet()
+    edit.update("MatchRules", rules.row_numbers[1], "customer", "C999")
+    apply_changes(book, edit)
+    ledger, _ = open_ledger(book)
+    [problem] = [p for p in examine(ledger).problems if "MatchRules" in str(p.where)]
+    assert (str(problem.where), problem.severity) == ("[rules.xlsx]MatchRules!C3", "warning")
+    assert 'customer "C999" is not in Customers' in problem.message
+    customers, settings = learnt_inputs(ledger, match_inputs(ledger, DAY)[1], match_settings(ledger))
+    assert {r.status for r in match([usd], items, customers, settings)} != {"auto"}
+
+
+def test_what_the_matcher_knew_or_a_mobile_money_channel_teaches_nothing() -> None:
+    rows = [ReconciliationRow(statement="S1", line_id=str(n), date=DAY, amount=D(1000), currency="RWF", payer=payer,
+                              account=account, narrative=narrative, customer_id="C8", status=status, decision="approve")
+            for n, (payer, account, narrative, status) in enumerate([
+                ("IKZ MTRS HQ", "99887766", "PAYMENT", "auto"),  # applied automatically: known already
+                ("MTN MOBILE MONEY", "", "MOMO 0788123456 AOS 7100", "review"),  # the channel, not an alias
+                ("RWANDA TREASURY TSA", "", "PAYMENT FOR IKAZE", "review")])]  # pays for others
+    receipts = [Receipt(receipt_id=f"R{n}", date=DAY, amount=D(1000), currency="RWF", customer_id="C8",
+                        statement_line=f"BL{n}") for n in range(3)]
+    decided = posted_decisions(rows, [5, 6, 7], ["BL0", "BL1", "BL2"], receipts, {"S1": "july.csv"},
+                               lambda payer: "TREASURY" in payer)
+    assert [(d.row, d.statement, d.status, d.mobile, d.pays_for_others) for d in decided] == [
+        (5, "july.csv", "auto", False, False), (6, "july.csv", "review", True, False),
+        (7, "july.csv", "review", False, True)]
+    learnt = learn(decided, [], CUSTOMERS, DAY)
+    assert [(r.kind, r.key, r.customer) for r in learnt.rows] == [("third party", "RWANDA TREASURY TSA", "C8")]
