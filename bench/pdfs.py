@@ -4,7 +4,8 @@
   batches of 50 (``invoice_doc.to_pdf``), the statements in batches of 40 (``statement_files.to_pdfs``).
 - **N workers**: ``LibreOffice(workers=N).to_pdf(all)``: the files split into N balanced batches, one soffice
   per private profile, all running at once; every PDF checked (fresh, ``%PDF-`` … ``%%EOF``, pages > 0).
-- **app, N workers**: the same through the chunking the jobs use (statements: 40 files a call).
+- **40 a call, N workers**: statements through ``to_pdfs``' old chunking (40 files a call), which the statements
+  job used before it handed LibreOffice all its files in one call: what one call saves.
 
 Profiles are made fresh for each measurement (so each pays LibreOffice's first start, as a job does).
 
@@ -113,7 +114,7 @@ def main() -> None:
 
             rates[f"{workers} worker(s), one call"] = timed(whole, f"{kind}-{workers}")
             if kind == "statements":
-                rates[f"{workers} worker(s), as the job calls it (40 a call)"] = timed(app, f"{kind}-app-{workers}")
+                rates[f"{workers} worker(s), 40 files a call"] = timed(app, f"{kind}-app-{workers}")
         for label, rate in rates.items():
             print(f"{kind:<10} {len(sources):>4} {label:<48} {rate:6.1f} PDFs/s")
 
