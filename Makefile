@@ -44,6 +44,7 @@ addin: setup
 bench: setup
 	$(BIN)/python bench/read_ledger.py
 	$(BIN)/python bench/invoices.py
+	$(BIN)/python bench/pdfs.py
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/match_quality.py
 	$(BIN)/python bench/match_heldout.py --seed 1

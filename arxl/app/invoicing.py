@@ -16,9 +16,9 @@ from arxl.billing.run import generate_invoices as run_billing
 from arxl.billing.schedule import prorations
 from arxl.core.money import figure
 from arxl.core.period import Period
-from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate, to_pdf
+from arxl.formats.invoice_doc import DEFAULT_TEMPLATE, InvoiceTemplate
 from arxl.formats.invoice_model import documents
-from arxl.formats.libreoffice import require
+from arxl.formats.libreoffice import LibreOffice, require
 from arxl.formats.xlsx.host import Host
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
@@ -48,9 +48,10 @@ def _blocking(report: Report, plan: BillingPlan) -> None:
 
 
 def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf: bool = False,
-                      progress: Progress | None = None) -> Report:
+                      progress: Progress | None = None, pdf_workers: int | None = None) -> Report:
     """Bill a month: invoices into the register (one atomic step), then their documents into ``out_dir``;
-    ``progress`` is told of each document and PDF written (stages "invoice documents", "invoice PDFs")."""
+    ``progress`` is told of each document and PDF written (stages "invoice documents", "invoice PDFs"). PDFs
+    come from ``pdf_workers`` LibreOffice at once (default: ``ARXL_PDF_WORKERS``, else the cores)."""
     month = Period.parse(period)
     if pdf and out_dir is not None:
         require("PDFs of invoices")  # refused before billing: the register and its documents stay together
@@ -71,14 +72,16 @@ def generate_invoices(host: Host, period: str, out_dir: Path | None = None, pdf:
     if out_dir is not None:
         fresh = {i.invoice_no for i in run.invoices}
         ledger_now = open_for_work(host, "generate invoices")
-        report.files += invoice_documents(host, ledger_now, period, out_dir, pdf, rewrite=fresh, progress=progress)
+        report.files += invoice_documents(host, ledger_now, period, out_dir, pdf, rewrite=fresh, progress=progress,
+                                          pdf_workers=pdf_workers)
         report.say(f"{len(report.files)} document(s) written to {out_dir}" if report.files
                    else f"documents of {period} already in {out_dir}")
     return report
 
 
 def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pdf: bool,
-                      rewrite: Collection[str] = (), progress: Progress | None = None) -> list[Path]:
+                      rewrite: Collection[str] = (), progress: Progress | None = None,
+                      pdf_workers: int | None = None) -> list[Path]:
     """The .xlsx (and PDF) of every invoice of the period that has none yet in ``out_dir``, or was just billed.
 
     Documents follow the register, so a run that stopped after saving the register and before writing its
@@ -102,7 +105,8 @@ def invoice_documents(host: Host, ledger: Ledger, period: str, out_dir: Path, pd
     written = InvoiceTemplate(template_path).write_all(
         docs, out_dir, _each(counter(progress, "invoice documents", len(docs))))
     if pdf:
-        written += to_pdf(written, out_dir, progress=counter(progress, "invoice PDFs", len(written)))
+        with LibreOffice(workers=pdf_workers) as office:  # one call: balanced batches over the workers
+            written += office.to_pdf(written, out_dir, counter(progress, "invoice PDFs", len(written)))
     return written
 
 

@@ -12,7 +12,7 @@ from arxl.app.report import Report
 from arxl.core.background import paused_gc
 from arxl.core.money import figure
 from arxl.core.period import Period
-from arxl.formats.libreoffice import require
+from arxl.formats.libreoffice import LibreOffice, require
 from arxl.formats.mail import SmtpServer, parse_server
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.formats.xlsx.host import FileHost, Host
@@ -23,10 +23,12 @@ from arxl.ledger.checks import check_ledger
 def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None = None, *,
                          start: dt.date | None = None, pdf: bool = False, reminders: bool = True,
                          server: SmtpServer | None = None, mark_sent: bool = False, templates: Path | None = None,
-                         progress: Progress | None = None, in_doubt: InDoubtChoice = "hold") -> Report:
+                         progress: Progress | None = None, in_doubt: InDoubtChoice = "hold",
+                         pdf_workers: int | None = None) -> Report:
     """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server), each
     with its statement attached (the PDF, else the workbook); ``progress`` is told of each statement, PDF and
-    e-mail sent (stages "statements", "statement PDFs", "sending").
+    e-mail sent (stages "statements", "statement PDFs", "sending"). PDFs come from ``pdf_workers`` LibreOffice
+    at once (default: ``ARXL_PDF_WORKERS``, else the cores).
 
     A reminder in doubt (journaled, the server's answer never heard: a run killed or cut off while sending) is
     not sent again but listed, and the job is refused (exit 2) once everything else is done and saved: the
@@ -37,8 +39,14 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
     ledger = open_for_work(host, "statements and reminders")
     day = as_of_date(ledger, as_of)
     folder = out_dir or (host.folder / (ledger.settings.output_folder or "out"))
-    run = run_statements(host, ledger, day, folder, start=start, pdf=pdf, reminders=reminders, server=server,
-                         mark_sent=mark_sent, templates=templates, progress=progress, in_doubt=in_doubt)
+    office = LibreOffice(workers=pdf_workers) if pdf else None  # its profiles removed below, whatever happens
+    try:
+        run = run_statements(host, ledger, day, folder, start=start, pdf=pdf, reminders=reminders, server=server,
+                             mark_sent=mark_sent, templates=templates, progress=progress, in_doubt=in_doubt,
+                             office=office)
+    finally:
+        if office is not None:
+            office.close()
     report = Report("statements and reminders", problems=run.problems)
     report.files += list(run.files.values()) + list(run.pdfs.values()) + run.emails
     report.say(f"{day:%d/%m/%Y}: {len(run.statements)} statement(s) for {len(run.files)} customer(s) in "

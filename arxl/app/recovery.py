@@ -157,7 +157,7 @@ def _run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, j
         owned = office is None
         lo = office or LibreOffice()
         try:
-            made = to_pdfs([path for _, path in ordered], folder, lo,
+            made = to_pdfs([path for _, path in ordered], folder, lo, batch=len(ordered),  # lo batches them
                            progress=counter(progress, "statement PDFs", len(ordered)))
         finally:
             if owned:

@@ -12,6 +12,7 @@ from arxl.cli.common import (
     BookArgument,
     OnOption,
     PdfFlag,
+    PdfWorkersOption,
     PeriodOption,
     app,
     date_or_today,
@@ -50,6 +51,7 @@ def invoices_generate(
     period: PeriodOption,
     out_dir: Annotated[Path | None, out_dir_option("Folder for one .xlsx (and PDF) per invoice.")] = None,
     pdf: PdfFlag = False,
+    pdf_workers: PdfWorkersOption = None,
 ) -> None:
     """Bill a month: numbered invoices into the register, schedule rows marked billed, Review sheet refreshed,
     and with --out the invoice documents."""
@@ -57,7 +59,7 @@ def invoices_generate(
 
     host = session.writable(book)
     with progress() as shown:
-        report = invoicing.generate_invoices(host, period, out_dir, pdf, shown)
+        report = invoicing.generate_invoices(host, period, out_dir, pdf, shown, pdf_workers)
     show(report)
 
 

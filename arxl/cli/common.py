@@ -169,6 +169,9 @@ AsOfOption = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
 OnOption = Annotated[str | None, typer.Option("--on", metavar="YYYY-MM-DD",
                                               help="The date the record carries (default today).")]
 PdfFlag = Annotated[bool, typer.Option("--pdf", help="Also make PDFs (LibreOffice).")]
+PdfWorkersOption = Annotated[int | None, typer.Option(
+    "--pdf-workers", min=1, metavar="N",
+    help="LibreOffice run at once for the PDFs (default: ARXL_PDF_WORKERS, else the cores).")]
 
 
 def out_dir_option(help_text: str) -> Any:

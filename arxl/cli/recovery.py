@@ -13,6 +13,7 @@ from arxl.cli.common import (
     AsOfOption,
     BookArgument,
     OnOption,
+    PdfWorkersOption,
     PeriodOption,
     app,
     date_given,
@@ -55,6 +56,7 @@ def statements_cmd(
                                                    "Output Folder beside the workbook, or out).")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also make PDFs (LibreOffice), attached to the reminders.")]
     = False,
+    pdf_workers: PdfWorkersOption = None,
     reminders: Annotated[bool, typer.Option("--reminders/--no-reminders", help="Write the reminders due (.eml).")]
     = True,
     send: Annotated[bool, typer.Option("--send", help="Send the reminders (through --smtp) and log them in "
@@ -105,7 +107,8 @@ def statements_cmd(
         report = receivables.statements_reminders(workbook, day, out_dir, start=first, pdf=pdf, reminders=reminders,
                                                   server=server, mark_sent=mark_sent, templates=templates,
                                                   progress=shown, in_doubt="resend" if resend_in_doubt else
-                                                  "delivered" if in_doubt_delivered else "hold")
+                                                  "delivered" if in_doubt_delivered else "hold",
+                                                  pdf_workers=pdf_workers)
     show(report)
 
 
