@@ -185,7 +185,7 @@ def _batched(rows: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
         yield "".join(held).encode("utf-8")
 
 
-_TEXT_CACHE = 200_000
+_TEXT_CACHE = 20_000  # texts (and Cells) whose XML is kept: the repeating ones come early; a bound, not the sheet
 DataLooks = dict[tuple[int, str], str]
 
 
