@@ -59,7 +59,8 @@ class Limits:
     max_workbook_part_bytes: int = 20 * MB  # xl/workbook.xml and its relationships, parsed whole
     prolog_bytes: int = 64 * 1024  # read of each XML part to look for a DTD
     max_string_chars: int = 32_767  # Excel's limit for one cell's text
-    max_sheet_cells: int = 25_000_000  # rows x columns of one sheet's extent: readers fill the whole rectangle
+    max_sheet_cells: int = 28_000_000  # rows x columns of one sheet's extent: readers fill the whole rectangle;
+    # Excel's 1,048,576 rows by the 26 columns every sheet is counted as at least (arxl's million-row sheets)
 
 
 DEFAULT_LIMITS = Limits()
