@@ -15,14 +15,16 @@ from typing import overload
 
 from arxl.aging.sheet import aging_report, aging_sheet
 from arxl.books.audit.register import COLUMNS
+from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.book import open_ledger
 from arxl.formats.xlsx.fastsheet import replace_sheets
 from arxl.formats.xlsx.sheetxml import render_sheet_xml, stream_sheet_xml
 from arxl.formats.xlsx.styles import StyleBook
 from arxl.formats.xlsx.zipcopy import ZipCopier
-from arxl.ledger.changes import Cell, ConditionalFill, DataRows, SheetSpec
+from arxl.ledger.changes import Cell, ConditionalFill, DataColumn, DataRows, SheetSpec
 from tests import flat_reference
 from tests.builders import AGING_AS_OF, aging_book, small_book
+from tests.calc import assert_formulas_match, cached_results
 
 
 def _register_row(n: int) -> tuple[object, ...]:
@@ -127,3 +129,22 @@ def test_a_big_sheet_is_written_without_being_whole_in_memory(tmp_path: Path) ->
             tail = stream.read()[-3000:]
     assert b'<row r="40003">' in tail and b"INV-2025-040000" in tail  # the last invoice, on its row
     assert peak < 6_000_000, f"{peak:,} bytes traced at the peak"  # about 4 MB: a bounded cache of texts
+
+
+def test_a_streamed_sheet_opens_in_libreoffice_with_arxl_figures(tmp_path: Path, libreoffice: LibreOffice) -> None:
+    """A sheet over 1 MB goes through the streamed ZIP entry; LibreOffice recalculates its formulas to the
+    cached values arxl wrote (the totals to the unit, in RWF and USD)."""
+    text, day = DataColumn(), DataColumn(style="date")
+    amount = DataColumn(style="amount", currency_of=2)
+    total = DataColumn(style="amount", currency_of=2, formula="=D{row}+E{row}")
+    rows = [(r[0], r[2], r[5], r[6], r[7], r[8]) for r in (_register_row(n) for n in range(1, 12_001))]
+    spec = SheetSpec("Register", freeze="A2")
+    spec.add(*(Cell(h, style="header") for h in ("Number", "Date", "Currency", "Net", "VAT", "Total")))
+    spec.data = DataRows((text, day, text, amount, amount, total), rows)
+    book = replace_sheets(small_book(tmp_path / "book.xlsx"), [spec])
+    with zipfile.ZipFile(book) as package:
+        assert max(i.file_size for i in package.infolist()) > 1 << 20  # streamed, not written whole
+    expected = cached_results(book)
+    assert expected[("Register", "F12001")] == rows[-1][5]  # the last invoice's total, as arxl computed it
+    assert len(expected) == 12_000
+    assert_formulas_match(libreoffice, book, expected)
