@@ -216,8 +216,20 @@ def test_too_much_unpacked_data_in_total_is_refused(tmp_path: Path) -> None:
     source = _workbook(tmp_path / "source.xlsx")
     many = tuple((f"xl/media/image{n}.bin", os.urandom(4096)) for n in range(10))
     path = _rebuild(source, tmp_path / "big.xlsx", {}, many)
-    message = _refusal(path, Limits(max_unpacked_bytes=32 * 1024))
+    message = _refusal(path, Limits(max_unpacked_bytes=32 * 1024, max_unpacked_hard=32 * 1024))
     assert "ZIP bomb" in message and "unpacks to" in message
+
+
+def test_more_than_the_limit_is_read_when_packed_like_sheets_not_like_a_bomb(tmp_path: Path) -> None:
+    """Above max_unpacked_bytes a package is read up to max_unpacked_hard when its whole is packed no tighter
+    than max_total_ratio (sheet XML packs about ten to one; arxl's own million-row sheet is ~850 MB)."""
+    source = _workbook(tmp_path / "source.xlsx")
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, n * 7919 % 104_729) for n in range(9000))
+    path = _rebuild(source, tmp_path / "sheets.xlsx", {}, (("xl/media/rows.xml", rows),))
+    inspect_xlsx(path, Limits(max_unpacked_bytes=32 * 1024))  # about 6:1 overall: read
+    tight = _rebuild(source, tmp_path / "tight.xlsx", {}, (("xl/media/rows.xml", b"<row/>" * 60_000),))
+    message = _refusal(tight, Limits(max_unpacked_bytes=32 * 1024))  # hundreds to one: refused
+    assert "ZIP bomb" in message and "unpacks to" in message and "25:1" in message
 
 
 def test_sizes_that_lie_are_caught_by_the_checksum(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ class DataRows:
     invoices) without a :class:`Cell` per value, so that the fast route writes it at the speed of the data."""
 
     columns: tuple[DataColumn, ...]
-    values: list[tuple[object, ...]] = field(default_factory=list)
+    values: Sequence[tuple[object, ...]] = field(default_factory=list)  # a list, or rows made as they are read
 
     def cells(self, first_row: int) -> Iterator[list[Cell]]:
         """The rows as cells (the slow renderers' view), numbered from ``first_row``."""

@@ -47,7 +47,11 @@ class Limits:
     """How much an untrusted workbook may make us read. Generous for real ledgers, small for bombs."""
 
     max_file_bytes: int = 100 * MB
-    max_unpacked_bytes: int = 300 * MB  # all entries together, as the ZIP directory declares them
+    max_unpacked_bytes: int = 300 * MB  # all entries together, as the ZIP directory declares them, at any ratio
+    # Above that, up to max_unpacked_hard, when the whole package is packed no tighter than max_total_ratio: a
+    # bomb packs hundreds to one; sheet XML about ten to one (a million-row register written by arxl: ~850 MB).
+    max_total_ratio: int = 25
+    max_unpacked_hard: int = 2048 * MB
     max_entries: int = 10_000
     max_directory_bytes: int = 8 * MB  # the ZIP's central directory (about 100 bytes an entry)
     max_ratio: int = 200  # unpacked : packed, for entries above ratio_checked_above
@@ -55,7 +59,8 @@ class Limits:
     max_workbook_part_bytes: int = 20 * MB  # xl/workbook.xml and its relationships, parsed whole
     prolog_bytes: int = 64 * 1024  # read of each XML part to look for a DTD
     max_string_chars: int = 32_767  # Excel's limit for one cell's text
-    max_sheet_cells: int = 25_000_000  # rows x columns of one sheet's extent: readers fill the whole rectangle
+    max_sheet_cells: int = 28_000_000  # rows x columns of one sheet's extent: readers fill the whole rectangle;
+    # Excel's 1,048,576 rows by the 26 columns every sheet is counted as at least (arxl's million-row sheets)
 
 
 DEFAULT_LIMITS = Limits()

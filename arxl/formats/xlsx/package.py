@@ -33,7 +33,7 @@ from arxl.formats.xlsx.sheetxml import (
     data_looks,
     data_rows_xml,
     quote_sheet,
-    render_sheet_xml,
+    stream_sheet_xml,
     table_xml,
 )
 from arxl.formats.xlsx.styles import StyleBook
@@ -100,13 +100,17 @@ class _Package:
         self.book = book
         self.names = [i.filename for i in source.infolist()]
         self.present = set(self.names)
-        self.new: dict[str, bytes] = {}  # part -> content written anew (replacing or added)
+        self.new: dict[str, bytes | Iterator[bytes]] = {}  # part -> content written anew (replacing or added);
+        # a generated sheet's as pieces, made only as the package is written
         self.removed: set[str] = set()
         self._parsed: dict[str, Any] = {}
 
     def read(self, name: str) -> bytes:
         if name in self.new:
-            return self.new[name]
+            data = self.new[name]
+            if not isinstance(data, bytes):
+                raise ValueError(f"part {name} is made as the package is written, and is not read before")
+            return data
         try:
             data = self.zip.read(name)
         except KeyError:
@@ -123,10 +127,11 @@ class _Package:
     def exists(self, name: str) -> bool:
         return (name in self.present or name in self.new) and name not in self.removed
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: bytes | Iterator[bytes]) -> None:
         self.new[name] = data
         self.removed.discard(name)
         self._parsed.pop(name, None)
+
 
     def remove(self, name: str) -> None:
         self.removed.add(name)
@@ -309,10 +314,10 @@ def _put_sheet(book: _Book, spec: SheetSpec, styles: StyleBook, data_xml: str | 
             package.put(table_part, table_xml(table, number, name, spec))
             book.set_type(table_part, _CT_TABLE)
             table_rids.append(_add_rel(rels, _REL_TABLE, _relative(part, table_part)))
-    rendered = render_sheet_xml(spec, styles, book.date1904, drawing_rid, table_rids, data_xml)
+    rendered, pieces = stream_sheet_xml(spec, styles, book.date1904, drawing_rid, table_rids, data_xml)
     for number, link in enumerate(rendered.links, start=1):
         _add_rel(rels, _REL_LINK, link, f"rIdL{number}", external=True)
-    package.put(part, rendered.xml)
+    package.put(part, pieces)
     book.set_type(part, _CT_SHEET)
     if len(rels):
         package.put(_rels_path(part), _xml(rels))
@@ -365,6 +370,7 @@ def _styles_part(book: _Book) -> str:
 
 
 BACKGROUND_ROWS = 50_000  # data rows from which blocks are rendered in a child process too
+FLAT_ROWS = 250_000  # data rows above which a block is streamed here: the child hands back its XML whole
 
 
 @contextlib.contextmanager
@@ -374,8 +380,9 @@ def _data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: boo
     block goes to the child when the child would be done with what it has before this process reaches the
     block (the sheets before it, cells counted double: a Cell costs more than a data value). Their looks are
     registered here first, so both sides number the styles alike, and the rows reach the child through the
-    fork, not pickled. Yields each shared sheet's index -> its pending XML; a child that fails gives None and the
-    sheet is rendered here."""
+    fork, not pickled. A block above :data:`FLAT_ROWS` stays here, streamed into the compressor as it is made
+    (the child's XML comes back whole, about 60 MB for 250,000 rows). Yields each shared sheet's index -> its
+    pending XML; a child that fails gives None and the sheet is rendered here."""
     if sum(s.height for s in specs) < 2 * BACKGROUND_ROWS:
         yield {}
         return
@@ -383,7 +390,7 @@ def _data_elsewhere(specs: Sequence[SheetSpec], styles: StyleBook, date1904: boo
     chosen: list[int] = []
     for i, spec in enumerate(specs):
         data = spec.data
-        big = data is not None and len(data.values) >= BACKGROUND_ROWS
+        big = data is not None and BACKGROUND_ROWS <= len(data.values) <= FLAT_ROWS
         cost = 2 * sum(len(row) for row in spec.rows) + (len(data.values) * len(data.columns) if data else 0)
         if big and there < here:
             chosen.append(i)
@@ -408,6 +415,13 @@ _INHERITED: list[tuple[DataRows, int, DataLooks, bool]] = []
 def _render_inherited(n: int) -> str:
     """In the forked child: the ``n``-th block of data rows its parent left in :data:`_INHERITED`, rendered."""
     return data_rows_xml(*_INHERITED[n])
+
+
+def _add(writer: ZipCopier, name: str, data: bytes | Iterator[bytes]) -> None:
+    if isinstance(data, bytes):
+        writer.add(name, data)
+    else:
+        writer.add_stream(name, data)
 
 
 def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set[str]:
@@ -442,10 +456,10 @@ def write_package(source: Path, target: Path, specs: Sequence[SheetSpec]) -> set
                 if name in package.removed:
                     continue
                 if name in package.new:
-                    writer.add(name, package.new.pop(name))
+                    _add(writer, name, package.new.pop(name))
                 else:
                     writer.copy(raw, info)
             for name, data in package.new.items():
-                writer.add(name, data)
+                _add(writer, name, data)
             writer.close()
     return written

@@ -92,11 +92,14 @@ def check_entries(entries: list[zipfile.ZipInfo], size: int, book: str, limits: 
                 f"looks like a ZIP bomb: entry {quoted(name)} unpacks to {mb(entry.file_size)} from"
                 f" {mb(entry.compress_size)} (ratio {ratio:,}:1, limit {limits.max_ratio}:1); refused",
             )
-    if unpacked > limits.max_unpacked_bytes:
+    if unpacked > limits.max_unpacked_bytes and (
+        unpacked > limits.max_unpacked_hard or unpacked > limits.max_total_ratio * max(packed, 1)
+    ):
         raise refuse(
             book,
-            f"looks like a ZIP bomb: it unpacks to {mb(unpacked)}"
-            f" (limit {mb(limits.max_unpacked_bytes)}); refused",
+            f"looks like a ZIP bomb: it unpacks to {mb(unpacked)} from {mb(packed)}"
+            f" (limit {mb(limits.max_unpacked_bytes)}, or {mb(limits.max_unpacked_hard)} packed no tighter than"
+            f" {limits.max_total_ratio}:1); refused",
         )
     if packed > size:
         raise refuse(

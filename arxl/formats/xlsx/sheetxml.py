@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from arxl.formats.xlsx.cells import DOC_REL, MAIN, XML_HEAD, attr, cell_tail, escape_text, inline, number_text, serial
@@ -52,53 +52,50 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 def render_sheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False, drawing_rid: str = "",
                      table_rids: Sequence[str] = (), data_xml: str | None = None) -> RenderedSheet:
-    """The worksheet XML of a generated sheet (styles are added to ``styles`` as they are met); ``data_xml``: its
-    data rows already rendered (:func:`data_rows_xml`, in a child process)."""
+    """The worksheet XML of a generated sheet, whole (:func:`stream_sheet_xml` gives it in pieces)."""
+    result, chunks = stream_sheet_xml(spec, styles, date1904, drawing_rid, table_rids, data_xml)
+    result.xml = b"".join(chunks)
+    return result
+
+
+def stream_sheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False, drawing_rid: str = "",
+                     table_rids: Sequence[str] = (), data_xml: str | None = None
+                     ) -> tuple[RenderedSheet, Iterator[bytes]]:
+    """The worksheet XML of a generated sheet as pieces of about 64 KB, made as they are taken (a sheet of a
+    million rows is never whole in memory), and what comes with it. Every style the sheet needs is added to
+    ``styles`` before this returns, in the order the cells meet them, so ``xl/styles.xml`` can be written before
+    the pieces are taken. ``data_xml``: the data rows already rendered (:func:`data_rows_xml`, in a child
+    process)."""
     result = RenderedSheet(b"", tables=list(spec.tables))
-    letters = [column_letter(i) for i in range(1, 1 + max((len(r) for r in spec.rows), default=1))]
     looks: dict[tuple[object, ...], int] = {}
-    tails: dict[int, str] = {}  # id(cell) -> its XML after the reference: a Cell used many times is rendered once
-    out: list[str] = []
     width = 0
-    links: list[str] = []
-    for r, row in enumerate(spec.rows, start=1):
-        cells: list[str] = []
-        number = str(r)
+    links: list[tuple[str, str]] = []  # (reference, target)
+    for r, row in enumerate(spec.rows, start=1):  # first pass: styles, extent, links; nothing rendered
         for c, cell in enumerate(row):
-            tail = tails.get(id(cell))
-            if tail is None:
-                key = (cell.style, cell.currency, bool(cell.link), cell.align, cell.formula == ""
-                       and isinstance(cell.value, str) and cell.value.startswith(FORMULA_START),
-                       isinstance(cell.value, dt.date))
-                style = looks.get(key)
-                if style is None:
-                    style = looks[key] = styles.xf(look_of(cell))
-                tail = tails[id(cell)] = cell_tail(cell, style, date1904)
-                if cell.formula and cell.value is None:
-                    result.uncached_formulas = True
-            if tail:
-                cells.append(f'<c r="{letters[c]}{number}"{tail}')
-                if c >= width:
-                    width = c + 1
+            style = looks.get(key := _look_key(cell))
+            if style is None:
+                style = looks[key] = styles.xf(look_of(cell))
+            if cell.formula and cell.value is None:
+                result.uncached_formulas = True
+            if (style or cell.formula or (cell.value is not None and cell.value != "")) and c >= width:
+                width = c + 1
             if cell.link:
-                links.append(f"{letters[c]}{number}")
-        if cells:
-            out.append(f'<row r="{number}">{"".join(cells)}</row>')
-    if spec.data is not None and spec.data.values:
-        width = max(width, len(spec.data.columns))
+                links.append((f"{column_letter(c + 1)}{r}", cell.link))
+    data = spec.data if spec.data is not None and spec.data.values else None
+    found: DataLooks = {}
+    if data is not None:
+        width = max(width, len(data.columns))
         if data_xml is None:
-            data_xml = data_rows_xml(spec.data, len(spec.rows) + 1, data_looks(spec.data, styles), date1904)
-        out.append(data_xml)
-        formulas = [i for i, c in enumerate(spec.data.columns) if c.formula]
-        if any(number_text(values[i]) is None for values in spec.data.values for i in formulas):
+            found = data_looks(data, styles)
+        formulas = [i for i, c in enumerate(data.columns) if c.formula]
+        if formulas and any(number_text(values[i]) is None for values in data.values for i in formulas):
             result.uncached_formulas = True
-    last_row = max(spec.height, 1)
     head = [f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}">']
     props = (f'<tabColor rgb="FF{spec.tab_color}"/>' if spec.tab_color else "") + \
         ('<pageSetUpPr fitToPage="1"/>' if spec.fit_width else "")
     if props:
         head.append(f"<sheetPr>{props}</sheetPr>")
-    head.append(f'<dimension ref="A1:{column_letter(max(width, 1))}{last_row}"/>')
+    head.append(f'<dimension ref="A1:{column_letter(max(width, 1))}{max(spec.height, 1)}"/>')
     head.append(_sheet_view(spec.freeze))
     head.append('<sheetFormatPr defaultRowHeight="15"/>')
     if spec.widths:
@@ -115,9 +112,7 @@ def render_sheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
                     f'priority="{priority}"><formula>{formula}</formula></cfRule></conditionalFormatting>')
     if links:
         items = []
-        for ref in links:
-            r, c = split_ref(ref)[1], split_ref(ref)[0]
-            link = spec.rows[r - 1][c - 1].link
+        for ref, link in links:
             if link.startswith("#"):
                 items.append(f'<hyperlink ref="{ref}" location="{attr(link[1:])}"/>')
             else:
@@ -134,12 +129,63 @@ def render_sheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
     if table_rids:
         after.append(f'<tableParts count="{len(table_rids)}">'
                     + "".join(f'<tablePart r:id="{rid}"/>' for rid in table_rids) + "</tableParts>")
-    body = "".join(head) + "<sheetData>" + "".join(out) + "</sheetData>" + "".join(after) + "</worksheet>"
-    result.xml = XML_HEAD + body.encode("utf-8")
-    return result
+    opening = XML_HEAD + ("".join(head) + "<sheetData>").encode("utf-8")
+    closing = ("</sheetData>" + "".join(after) + "</worksheet>").encode("utf-8")
+
+    def pieces() -> Iterator[bytes]:
+        yield opening
+        yield from _batched(_cell_rows(spec, looks, date1904))
+        if data is not None:
+            if data_xml is not None:
+                yield data_xml.encode("utf-8")
+            else:
+                yield from _batched(data_rows(data, len(spec.rows) + 1, found, date1904))
+        yield closing
+    return result, pieces()
 
 
-_TEXT_CACHE = 200_000
+def _look_key(cell: Cell) -> tuple[object, ...]:
+    return (cell.style, cell.currency, bool(cell.link), cell.align, cell.formula == ""
+            and isinstance(cell.value, str) and cell.value.startswith(FORMULA_START), isinstance(cell.value, dt.date))
+
+
+def _cell_rows(spec: SheetSpec, looks: dict[tuple[object, ...], int], date1904: bool) -> Iterator[str]:
+    """The ``<row>`` elements of the sheet's cells; a Cell used many times is rendered once."""
+    tails: dict[int, str] = {}  # id(cell) -> its XML after the reference
+    letters: list[str] = []
+    for r, row in enumerate(spec.rows, start=1):
+        while len(letters) < len(row):
+            letters.append(column_letter(len(letters) + 1))
+        cells: list[str] = []
+        number = str(r)
+        for c, cell in enumerate(row):
+            tail = tails.get(id(cell))
+            if tail is None:
+                tail = cell_tail(cell, looks[_look_key(cell)], date1904)
+                if len(tails) < _TEXT_CACHE:
+                    tails[id(cell)] = tail
+            if tail:
+                cells.append(f'<c r="{letters[c]}{number}"{tail}')
+        if cells:
+            yield f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def _batched(rows: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Rows joined into pieces of about ``size`` characters, encoded."""
+    held: list[str] = []
+    count = 0
+    for row in rows:
+        held.append(row)
+        count += len(row)
+        if count >= size:
+            yield "".join(held).encode("utf-8")
+            held.clear()
+            count = 0
+    if held:
+        yield "".join(held).encode("utf-8")
+
+
+_TEXT_CACHE = 20_000  # texts (and Cells) whose XML is kept: the repeating ones come early; a bound, not the sheet
 DataLooks = dict[tuple[int, str], str]
 
 
@@ -160,12 +206,16 @@ def data_looks(data: DataRows, styles: StyleBook) -> DataLooks:
 def data_rows_xml(data: DataRows, first: int, looks: DataLooks, date1904: bool) -> str:
     """The ``<row>`` elements of plain data rows numbered from ``first``, each value's XML made inline without a
     Cell per value (a 200,000-row copy of a register in seconds); ``looks`` from :func:`data_looks`."""
+    return "".join(data_rows(data, first, looks, date1904))
+
+
+def data_rows(data: DataRows, first: int, looks: DataLooks, date1904: bool) -> Iterator[str]:
+    """The ``<row>`` elements of :func:`data_rows_xml` one by one, made as they are taken."""
     columns = data.columns
     letters = [column_letter(i) for i in range(1, len(columns) + 1)]
     plain = [looks[(i, c.currency)] if c.currency_of < 0 else "" for i, c in enumerate(columns)]
     texts: dict[str, str] = {}  # a text's XML: customer IDs, currencies, statuses repeat on every row
     days: dict[dt.date, str] = {}
-    out: list[str] = []
     for n, values in enumerate(data.values, start=first):
         cells: list[str] = []
         for i, value in enumerate(values):
@@ -196,8 +246,8 @@ def data_rows_xml(data: DataRows, first: int, looks: DataLooks, date1904: bool) 
                 number = number_text(value)
                 cells.append(f'<c r="{letters[i]}{n}"{s}><v>{number}</v></c>' if number is not None else
                              f'<c r="{letters[i]}{n}"{s} t="inlineStr">{inline(str(value))}</c>')
-        out.append(f'<row r="{n}">{"".join(cells)}</row>')
-    return "".join(out)
+        yield f'<row r="{n}">{"".join(cells)}</row>'
+
 
 
 def _sheet_view(freeze: str) -> str:

@@ -16,6 +16,7 @@ import struct
 import time
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
@@ -125,6 +126,45 @@ class ZipCopier:
         (level 1 is three times faster, the file a third bigger)."""
         self.add_packed(pack(name, data, level if level is not None else _LEVEL if len(data) < 1 << 20 else 1))
 
+    def add_stream(self, name: str, chunks: Iterable[bytes]) -> None:
+        """Deflate a new entry as its chunks come (a generated sheet of a million rows never whole in memory):
+        the local header is written first and its checksum and sizes filled in once the entry is done, so the
+        output needs to be seekable (a file, a BytesIO). The same bytes as :meth:`add`: below 1 MB the entry
+        is packed at level 6, above it at level 1."""
+        head: list[bytes] = []
+        held = 0
+        iterator = iter(chunks)
+        for chunk in iterator:
+            head.append(chunk)
+            held += len(chunk)
+            if held >= 1 << 20:
+                break
+        else:
+            self.add(name, b"".join(head))
+            return
+        header_at = self.offset
+        self._entry(name, zipfile.ZIP_DEFLATED, 20, 0, self.now, 0, 0, 0, 0o600 << 16, (20, 0))
+        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+        crc = size = packed = 0
+        for chunk in _chain(head, iterator):
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            data = packer.compress(chunk)
+            if data:
+                packed += len(data)
+                self._write(data)
+        data = packer.flush()
+        packed += len(data)
+        self._write(data)
+        if packed > _LIMIT or size > _LIMIT or self.offset > _LIMIT:
+            raise BadWorkbook("is too large to update in place (over 4 GB or 65,535 parts)", CellRef(self.book))
+        record = self.central[-1]
+        self.central[-1] = record[:16] + struct.pack("<LLL", crc, packed, size) + record[28:]
+        end = self.out.tell()
+        self.out.seek(end - (self.offset - header_at) + 14)
+        self.out.write(struct.pack("<LLL", crc, packed, size))
+        self.out.seek(end)
+
     def begin(self, first: Start) -> None:
         """Write the entries laid out by :func:`start`; only at the start of a package."""
         if self.offset:
@@ -143,3 +183,9 @@ class ZipCopier:
         directory = b"".join(self.central)
         self._write(directory)
         self._write(_END.pack(b"PK\x05\x06", 0, 0, len(self.central), len(self.central), len(directory), start, 0))
+
+
+def _chain(head: list[bytes], rest: Iterable[bytes]) -> Iterable[bytes]:
+    yield from head
+    head.clear()  # the first megabyte is not kept while the rest streams
+    yield from rest
