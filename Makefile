@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/match_quality.py
 	$(BIN)/python bench/match_heldout.py --seed 1
+	$(BIN)/python bench/match_learning.py
 	$(BIN)/python bench/aging.py
 	$(BIN)/python bench/lock.py
 	$(BIN)/python bench/audit.py
