@@ -8,10 +8,9 @@ import datetime as dt
 import io
 import tracemalloc
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal as D
 from pathlib import Path
-from typing import overload
 
 from arxl.aging.sheet import aging_report, aging_sheet
 from arxl.books.audit.register import COLUMNS
@@ -21,7 +20,7 @@ from arxl.formats.xlsx.fastsheet import replace_sheets
 from arxl.formats.xlsx.sheetxml import render_sheet_xml, stream_sheet_xml
 from arxl.formats.xlsx.styles import StyleBook
 from arxl.formats.xlsx.zipcopy import ZipCopier
-from arxl.ledger.changes import Cell, ConditionalFill, DataColumn, DataRows, SheetSpec
+from arxl.ledger.changes import Cell, ConditionalFill, DataColumn, DataRows, MadeRows, SheetSpec
 from tests import flat_reference
 from tests.builders import AGING_AS_OF, aging_book, small_book
 from tests.calc import assert_formulas_match, cached_results
@@ -90,31 +89,9 @@ def test_a_streamed_entry_is_the_entry_written_whole() -> None:
             assert package.read("xl/worksheets/sheet1.xml") == data
 
 
-class _Rows(Sequence[tuple[object, ...]]):
-    """Register rows made from their numbers as they are read."""
-
-    def __init__(self, count: int) -> None:
-        self.size = count
-
-    def __len__(self) -> int:
-        return self.size
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[object, ...]: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[tuple[object, ...]]: ...
-    def __getitem__(self, index: int | slice) -> tuple[object, ...] | Sequence[tuple[object, ...]]:
-        if isinstance(index, slice):
-            return [_register_row(n + 1) for n in range(*index.indices(self.size))]
-        return _register_row(index + 1)
-
-    def __iter__(self) -> Iterator[tuple[object, ...]]:
-        return (_register_row(n + 1) for n in range(self.size))
-
-
 def test_a_big_sheet_is_written_without_being_whole_in_memory(tmp_path: Path) -> None:
     book = small_book(tmp_path / "book.xlsx")
-    spec = _register(_Rows(40_000))
+    spec = _register(MadeRows(40_000, lambda n: _register_row(n + 1)))
     tracemalloc.start()
     try:
         replace_sheets(book, [spec])

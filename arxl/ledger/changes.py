@@ -12,9 +12,9 @@ hyperlinks, widths, frozen panes, filters, conditional formats, charts) so that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, overload
 
 from arxl.ledger.records import Row
 
@@ -87,6 +87,31 @@ class DataColumn:
     currency: str = ""
     currency_of: int = -1  # the position of the column holding each row's currency, for amounts in several
     formula: str = ""  # e.g. "=ROUND(I{row}*J{row},0)"
+
+
+class MadeRows(Sequence[tuple[object, ...]]):
+    """Rows made from their numbers as they are read, for :class:`DataRows`: a sheet of a million rows whose data
+    is never held in memory (``make(n)`` gives row ``n``, from 0)."""
+
+    def __init__(self, count: int, make: Callable[[int], tuple[object, ...]]) -> None:
+        self.size, self.make = count, make
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[object, ...]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[object, ...]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[object, ...] | Sequence[tuple[object, ...]]:
+        if isinstance(index, slice):
+            return [self.make(n) for n in range(*index.indices(self.size))]
+        if not -self.size <= index < self.size:
+            raise IndexError(index)
+        return self.make(index % self.size)
+
+    def __iter__(self) -> Iterator[tuple[object, ...]]:
+        return (self.make(n) for n in range(self.size))
 
 
 @dataclass(slots=True)
