@@ -117,6 +117,7 @@ class CustomerIndex:
                 self._by_shape.setdefault((word[0], len(word)), []).append(word)
         self._likeness: dict[str, dict[str, float]] = {}
         self._fields: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._alone: dict[str, re.Pattern[str]] = {}
         self._found: dict[NamesKey, list[NameHit]] = {}
         self._named: dict[tuple[int, tuple[tuple[str, ...], ...]], NameHit | None] = {}
         self._sharing: dict[tuple[int, frozenset[str], tuple[str, ...]], list[int]] = {}
@@ -366,7 +367,10 @@ class CustomerIndex:
             return True
         word = words[last]
         occurrence = sum(1 for w in words[: last + 1] if w == word)
-        ends = [m.end() for m in re.finditer(rf"(?<![A-Z]){re.escape(word)}(?![A-Z])", text)]
+        pattern = self._alone.get(word)
+        if pattern is None:  # compiled once per word: re's own cache holds too few for 20,000 customers
+            pattern = self._alone[word] = re.compile(rf"(?<![A-Z]){re.escape(word)}(?![A-Z])")
+        ends = [m.end() for m in pattern.finditer(text)]
         if len(ends) < occurrence:
             return True
         end = ends[occurrence - 1]
