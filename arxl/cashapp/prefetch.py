@@ -9,8 +9,9 @@ indexes already built) takes the lines in chunks of :data:`CHUNK` (but the first
 and no invoice number to go by - the ones whose payer will be looked up by name - and sends back what their
 names give. Before each chunk the matcher takes whatever has come back and remembers it
 (:meth:`~arxl.cashapp.payers.CustomerIndex.remember`); a line whose names are not there yet is looked up here,
-as without the child. The answers are those the matcher would work out itself (the same function on the same
-index), so the allocations are the same line by line, with or without the child; anything that goes wrong
+as without the child (which sees how far the matching has come, and skips the lines it has passed). The
+answers are those the matcher would work out itself (the same function on the same index), so the allocations
+are the same line by line, with or without the child; anything that goes wrong
 over there only leaves the work to this process.
 """
 
@@ -20,6 +21,7 @@ import contextlib
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.sharedctypes import Synchronized
 from typing import TYPE_CHECKING
 
 from arxl.cashapp.payers import Found
@@ -34,7 +36,8 @@ PARALLEL_FROM = 4000  # lines: below, forking a child costs more than it saves
 CHUNK = 500
 WAIT = False  # True: wait for the child's answers instead of working them out here (to test them)
 
-_AHEAD: tuple[Matcher, Sequence[StatementLine]] | None = None  # what the forked child works on
+# what the forked child works on: the matcher, the lines, and how far this process has come (shared memory)
+_AHEAD: tuple[Matcher, Sequence[StatementLine], Synchronized[int]] | None = None
 
 
 def names_fields(matcher: Matcher, line: StatementLine) -> tuple[str, str] | None:
@@ -55,11 +58,13 @@ def _names_of_lines(start: int, stop: int) -> Found:
     """In the child: what the names of lines ``start`` to ``stop`` give, as remembered by the index."""
     if _AHEAD is None:  # pragma: no cover - only a forked child runs this
         return []
-    matcher, lines = _AHEAD
+    matcher, lines, here = _AHEAD
     index = matcher.state.payers
     mark = index.mark()
-    for line in lines[start:stop]:
-        fields = names_fields(matcher, line)
+    for n in range(start, stop):
+        if here.value > n:  # the matcher is past this line: no use looking its names up
+            continue
+        fields = names_fields(matcher, lines[n])
         if fields is not None:
             index.names(fields)
     return index.found_since(mark)
@@ -80,7 +85,8 @@ def names_ahead(matcher: Matcher, lines: Sequence[StatementLine], least: int = P
     except Exception:  # pragma: no cover - no processes on this system: all is done here
         yield lambda n: None
         return
-    _AHEAD = (matcher, lines)
+    here = multiprocessing.get_context("fork").Value("q", 0, lock=False)
+    _AHEAD = (matcher, lines, here)
     try:
         for chunk, start in enumerate(range(0, len(lines), CHUNK)):
             if chunk:  # the first is done here before the child could send it
@@ -91,12 +97,13 @@ def names_ahead(matcher: Matcher, lines: Sequence[StatementLine], least: int = P
         _AHEAD = None  # the child has its copy
 
     def take(n: int) -> None:
+        here.value = n
         if n % CHUNK:
             return
-        here = n // CHUNK
+        current = n // CHUNK
         for chunk in sorted(pending):
             future = pending[chunk]
-            if chunk < here:  # too late for these lines
+            if chunk < current:  # too late for these lines
                 future.cancel()
                 del pending[chunk]
             elif WAIT or future.done():
