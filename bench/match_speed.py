@@ -3,7 +3,7 @@
 Lines that quote an invoice number or come from a known bank account are quick to match; a line that names its
 payer only by name needs a search among 20,000 names. This bench makes :mod:`arxl.sample.cash` statements
 (seed 1; 50,000 lines, 200,000 open items, 20,000 customers by default) whose ``name_only`` case is 10 %, 30 % and
-60 % of the lines (the other cases keep their proportions, see :func:`name_mix`), writes them as the CSV files of
+60 % of the lines (the other cases keep their proportions, see cashgen.name_mix), writes them as the CSV files of
 ``arxl match`` and runs the command as the accountant does, reading the files included, each run in a process
 of its own. Per share it prints the seconds end to end, lines per second, the peak memory (this process and any
 forked worker), the automatic rate (right automatic lines / receipts) and the precision (right automatic lines /
@@ -32,18 +32,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cashgen import name_mix
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = ROOT / "out" / "bench" / "speed"
-
-
-def name_mix(share: float) -> dict[str, float]:
-    """:data:`arxl.sample.cash.MIX` with ``name_only`` making ``share`` of the lines, the others as they were
-    relative to each other."""
-    from arxl.sample.cash import MIX
-
-    rest = sum(weight for case, weight in MIX.items() if case != "name_only")
-    return {case: (share if case == "name_only" else weight * (1 - share) / rest) for case, weight in MIX.items()}
 
 
 def bench_folder(share: int, customers: int, items: int, lines: int) -> Path:
