@@ -5,6 +5,7 @@ amounts, deductions, status, score and reason - on a mix where most payers are k
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -12,6 +13,7 @@ from arxl.cashapp import AllocationRow, MatchSettings, match, prefetch
 from arxl.cashapp.matcher import Matcher
 from arxl.cashapp.payers import CustomerIndex, Found
 from arxl.cashapp.prefetch import CHUNK, names_ahead, names_fields
+from arxl.core.statement import StatementLine
 from arxl.sample.cash import MIX, generate
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
@@ -64,3 +66,18 @@ def test_a_short_statement_is_matched_here_alone() -> None:
     with names_ahead(matcher, bench.lines) as take:
         take(0)  # nothing to take: no child for 100 lines
     assert matcher.state.payers.mark() == 0
+
+
+def test_the_progress_bar_sees_each_line_as_it_is_matched(monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = generate(6, 100, 1000, 2 * CHUNK, mix=_name_mix(0.3))
+    monkeypatch.setattr(Matcher, "parallel_from", 1)
+    shown: list[str] = []
+
+    def track(lines: Sequence[StatementLine]) -> Iterator[StatementLine]:
+        for line in lines:
+            shown.append(line.line_id)
+            yield line
+
+    rows = match(bench.lines, bench.items, bench.customers, track=track)
+    assert shown == [line.line_id for line in bench.lines]
+    assert _rows(rows) == _rows(match(bench.lines, bench.items, bench.customers))

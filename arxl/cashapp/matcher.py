@@ -82,7 +82,7 @@ INV-2025-00042 0 30000 wht auto 100
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from arxl.cashapp.prefetch import PARALLEL_FROM, names_ahead
 from arxl.cashapp.stages.decision import UNIQUE_BONUS, Decision, unmatched
@@ -108,10 +108,12 @@ def match(
     open_items: Sequence[OpenInvoice],
     customers: Sequence[CustomerProfile],
     settings: MatchSettings | None = None,
+    track: Callable[[Sequence[StatementLine]], Iterable[StatementLine]] | None = None,
 ) -> list[AllocationRow]:
-    """Allocation rows for the statement lines, in their order (see the module for how it decides)."""
+    """Allocation rows for the statement lines, in their order (see the module for how it decides); ``track``
+    wraps the lines as they are matched (a progress bar)."""
     with paused_gc():
-        return Matcher(open_items, customers, settings or MatchSettings()).apply(lines)
+        return Matcher(open_items, customers, settings or MatchSettings()).apply(lines, track)
 
 
 class Matcher:
@@ -128,13 +130,15 @@ class Matcher:
 
     parallel_from = PARALLEL_FROM
 
-    def apply(self, lines: Iterable[StatementLine]) -> list[AllocationRow]:
+    def apply(self, lines: Iterable[StatementLine],
+              track: Callable[[Sequence[StatementLine]], Iterable[StatementLine]] | None = None
+              ) -> list[AllocationRow]:
         """Allocation rows for each line in turn; automatic matches clear what they apply. A long statement has
         the names of its payers looked up on the other core meanwhile (:mod:`arxl.cashapp.prefetch`)."""
         lines = list(lines)
         rows: list[AllocationRow] = []
         with names_ahead(self, lines, self.parallel_from) as take:
-            for n, line in enumerate(lines):
+            for n, line in enumerate(track(lines) if track else lines):
                 take(n)
                 rows.extend(self.apply_line(line))
         return rows
