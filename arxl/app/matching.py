@@ -71,7 +71,7 @@ def match_files(open_items: Path, customers: Path, statement: Path, out_file: Pa
             people, items = read_customers(customers), read_open_items(open_items)
             read = pending.result()
         lines = list((read or read_statement(statement, check_balances=True)).lines)
-        rows = match(track(lines) if track else lines, items, people, settings)
+        rows = match(lines, items, people, settings, track)
         write_allocations(rows, out_file, items)
     status = {r.line_id: r.status for r in rows}
     counts = {s: sum(1 for v in status.values() if v == s) for s in ("auto", "review", "unmatched")}

@@ -33,7 +33,9 @@ For each line of the bank statement the matcher answers three questions, the way
 The stages are modules of :mod:`arxl.cashapp.stages`: :mod:`~arxl.cashapp.stages.payer` (who paid),
 :mod:`~arxl.cashapp.stages.invoices` (which invoices), :mod:`~arxl.cashapp.stages.deductions` (why the amount
 differs) and :mod:`~arxl.cashapp.stages.decision` (how sure), over the open items indexed once in
-:class:`~arxl.cashapp.stages.state.MatchState`; :class:`Matcher` drives them line by line.
+:class:`~arxl.cashapp.stages.state.MatchState`; :class:`Matcher` drives them line by line, in order (what a
+line applies is no longer open for the next), while on a long statement the search of payers' names, which
+depends on no line before, runs ahead on the other core (:mod:`arxl.cashapp.prefetch`).
 
 The score is :func:`arxl.core.scoring.combine` of the three kinds of evidence (0.80 x reference + 0.45 x
 payer + 0.30 x amount), plus 25 when the amount fits only one invoice (or one set of invoices) of the payer,
@@ -80,8 +82,9 @@ INV-2025-00042 0 30000 wht auto 100
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from arxl.cashapp.prefetch import PARALLEL_FROM, names_ahead
 from arxl.cashapp.stages.decision import UNIQUE_BONUS, Decision, unmatched
 from arxl.cashapp.stages.deductions import Deductions
 from arxl.cashapp.stages.invoices import Invoices
@@ -105,10 +108,12 @@ def match(
     open_items: Sequence[OpenInvoice],
     customers: Sequence[CustomerProfile],
     settings: MatchSettings | None = None,
+    track: Callable[[Sequence[StatementLine]], Iterable[StatementLine]] | None = None,
 ) -> list[AllocationRow]:
-    """Allocation rows for the statement lines, in their order (see the module for how it decides)."""
+    """Allocation rows for the statement lines, in their order (see the module for how it decides); ``track``
+    wraps the lines as they are matched (a progress bar)."""
     with paused_gc():
-        return Matcher(open_items, customers, settings or MatchSettings()).apply(lines)
+        return Matcher(open_items, customers, settings or MatchSettings()).apply(lines, track)
 
 
 class Matcher:
@@ -123,11 +128,19 @@ class Matcher:
         self.invoices = Invoices(self.state, self.deductions)
         self.decision = Decision(self.state, self.deductions)
 
-    def apply(self, lines: Iterable[StatementLine]) -> list[AllocationRow]:
-        """Allocation rows for each line in turn; automatic matches clear what they apply."""
+    parallel_from = PARALLEL_FROM
+
+    def apply(self, lines: Iterable[StatementLine],
+              track: Callable[[Sequence[StatementLine]], Iterable[StatementLine]] | None = None
+              ) -> list[AllocationRow]:
+        """Allocation rows for each line in turn; automatic matches clear what they apply. A long statement has
+        the names of its payers looked up on the other core meanwhile (:mod:`arxl.cashapp.prefetch`)."""
+        lines = list(lines)
         rows: list[AllocationRow] = []
-        for line in lines:
-            rows.extend(self.apply_line(line))
+        with names_ahead(self, lines, self.parallel_from) as take:
+            for n, line in enumerate(track(lines) if track else lines):
+                take(n)
+                rows.extend(self.apply_line(line))
         return rows
 
     def apply_line(self, line: StatementLine) -> list[AllocationRow]:

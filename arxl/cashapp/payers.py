@@ -35,6 +35,7 @@ money came, not who sent it, and are left out before names are compared.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -59,11 +60,15 @@ from arxl.core.names import COMMON_WORDS, TWIN_WORDS, name_tokens
 from arxl.core.text import fold
 from arxl.ledger.matching import CustomerProfile
 
-__all__ = ["CustomerIndex"]
+__all__ = ["CustomerIndex", "Found"]
+
+NamesKey = tuple[str, tuple[tuple[str, ...], ...]]  # the name field as read, and the words of each field
+Found = list[tuple[NamesKey, list[NameHit]]]
 
 _POSTINGS_CAP = 300  # a word shared by more customers than this does not bring candidates on its own
 _CANDIDATES_CAP = 16
 _EXTRA_CANDIDATES = 4
+_CACHE_CAP = 200_000  # names worked out and remembered, at most
 _CHANNELS = re.compile(
     r"\b(?:(?:MTN|AIRTEL|TIGO)\W*(?:MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?|MONEY)|MOBILE\W*MONEY|MO\W?MO(?:\W*PAY)?"
     r"|M\W?PESA)\b"
@@ -111,6 +116,10 @@ class CustomerIndex:
             if len(word) >= 5:
                 self._by_shape.setdefault((word[0], len(word)), []).append(word)
         self._likeness: dict[str, dict[str, float]] = {}
+        self._fields: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._alone: dict[str, re.Pattern[str]] = {}
+        self._found: dict[NamesKey, list[NameHit]] = {}
+        self._named: dict[tuple[int, tuple[tuple[str, ...], ...]], NameHit | None] = {}
         self._sharing: dict[tuple[int, frozenset[str], tuple[str, ...]], list[int]] = {}
         self._by_core: dict[frozenset[str], list[int]] = {}
         for position, known in enumerate(self._forms):
@@ -163,7 +172,47 @@ class CustomerIndex:
     def names(self, fields: Sequence[str]) -> list[NameHit]:
         """Customers named in the fields (counterparty name, narrative), strongest first, 60 points or more
         (below 70 only weakly: most of a name of two words or more)."""
-        seen_fields = [name_tokens(_CHANNELS.sub(" ", fold(text))) if text else () for text in fields]
+        read = [self._read(text) for text in fields]
+        seen_fields = [words for _, words in read]
+        # the same payer's name recurs, the narrative's numbers and references aside: what the words (and the
+        # name field as written, for a name cut short) say is worked out once
+        key = (read[0][0] if read else "", tuple(seen_fields))
+        known = self._found.get(key)
+        if known is None:
+            known = self._names(fields, seen_fields)
+            if len(self._found) < _CACHE_CAP:
+                self._found[key] = known
+        return list(known)
+
+    def mark(self) -> int:
+        """How many name searches are remembered so far (see :meth:`found_since`)."""
+        return len(self._found)
+
+    def found_since(self, mark: int) -> Found:
+        """The name searches remembered since ``mark``: what another process sends back to :meth:`remember`."""
+        return list(itertools.islice(self._found.items(), mark, None))
+
+    def remember(self, found: Found) -> None:
+        """Take name searches worked out elsewhere on the same customers (:mod:`arxl.cashapp.prefetch`)."""
+        for key, hits in found:
+            if len(self._found) >= _CACHE_CAP:
+                break
+            self._found.setdefault(key, hits)
+
+    def _read(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """A field without the payment channels, folded, and its name words."""
+        if not text:
+            return "", ()
+        known = self._fields.get(text)
+        if known is None:
+            shown = _CHANNELS.sub(" ", fold(text))
+            known = (shown, name_tokens(shown))
+            if len(self._fields) < _CACHE_CAP:
+                self._fields[text] = known
+        return known
+
+    def _names(self, fields: Sequence[str], seen_fields: list[tuple[str, ...]]) -> list[NameHit]:
+        """:meth:`names`, worked out."""
         weight: dict[int, float] = {}
         likeness: list[list[dict[str, float]]] = []
         for words in seen_fields:
@@ -318,7 +367,10 @@ class CustomerIndex:
             return True
         word = words[last]
         occurrence = sum(1 for w in words[: last + 1] if w == word)
-        ends = [m.end() for m in re.finditer(rf"(?<![A-Z]){re.escape(word)}(?![A-Z])", text)]
+        pattern = self._alone.get(word)
+        if pattern is None:  # compiled once per word: re's own cache holds too few for 20,000 customers
+            pattern = self._alone[word] = re.compile(rf"(?<![A-Z]){re.escape(word)}(?![A-Z])")
+        ends = [m.end() for m in pattern.finditer(text)]
         if len(ends) < occurrence:
             return True
         end = ends[occurrence - 1]
@@ -361,9 +413,15 @@ class CustomerIndex:
 
     def name_of(self, customer: int, fields: Sequence[str]) -> NameHit | None:
         """How the fields name one given customer (None: not at all), as :meth:`names` would say."""
-        seen_fields = [name_tokens(_CHANNELS.sub(" ", fold(text))) if text else () for text in fields]
+        seen_fields = [self._read(text)[1] for text in fields]
+        key = (customer, tuple(seen_fields))
+        if key in self._named:
+            return self._named[key]
         likeness = [[self._like(word) for word in words] for words in seen_fields]
-        return self._score(customer, seen_fields, likeness, [word_windows(words) for words in seen_fields])
+        hit = self._score(customer, seen_fields, likeness, [word_windows(words) for words in seen_fields])
+        if len(self._named) < _CACHE_CAP:
+            self._named[key] = hit
+        return hit
 
     def _like(self, seen: str) -> dict[str, float]:
         """The known name words a word of the narrative may stand for, with how much (1 = the same word)."""

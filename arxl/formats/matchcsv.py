@@ -24,8 +24,9 @@ import csv
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from arxl.core.errors import ArxlError, BadValue
@@ -60,6 +61,15 @@ class CsvProblem(BadValue):
 
 def _rows(path: Path, columns: Sequence[str], required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, {column: text}) for each record; the header must have every required column."""
+    where: dict[str, int] = {}
+    for line, record in _records(path, columns, required, where):
+        yield line, {c: (record[i] if i < len(record) else "") for c, i in where.items()}
+
+
+def _records(path: Path, columns: Sequence[str], required: Sequence[str],
+             where: dict[str, int]) -> Iterator[tuple[int, list[str]]]:
+    """(line number, the record as read) for each record that is not blank; ``where`` is filled with the position
+    of each column found in the header before the first record comes."""
     name = path.name
     if not path.exists():
         raise ArxlError(f"file not found: {path}")
@@ -86,11 +96,11 @@ def _rows(path: Path, columns: Sequence[str], required: Sequence[str]) -> Iterat
                 if missing:
                     raise ArxlError(f"[{name}] line 1: missing column(s) {', '.join(missing)}; expected the header "
                                     f"{','.join(columns)}")
-                where = {c: found.index(c) for c in columns if c in found}
+                where.update((c, found.index(c)) for c in columns if c in found)
                 for record in reader:
-                    if not any(cell.strip() for cell in record):
+                    if not "".join(record).strip():  # a blank row
                         continue
-                    yield reader.line_num, {c: (record[i] if i < len(record) else "") for c, i in where.items()}
+                    yield reader.line_num, record
             except csv.Error as exc:
                 raise ArxlError(f"[{name}] line {reader.line_num}: not readable as CSV ({exc})") from None
             except UnicodeDecodeError as exc:
@@ -183,48 +193,75 @@ def read_customers(path: Path) -> list[CustomerProfile]:
 
 
 def read_open_items(path: Path) -> list[OpenInvoice]:
-    """The open-items CSV: one :class:`OpenInvoice` per row; an invoice number given twice is refused."""
+    """The open-items CSV: one :class:`OpenInvoice` per row; an invoice number given twice is refused.
+
+    200,000 rows repeat a few thousand dates, amounts and currency codes: each distinct text of a column is
+    checked and converted once, then remembered; the checks are those of one field at a time, in the same
+    order, so that the first thing wrong in a row is the one reported."""
     path = Path(path)
+    where: dict[str, int] = {}
     items: list[OpenInvoice] = []
     seen: dict[str, int] = {}
-    exponents: dict[str, int] = {}
-    for line, row in _rows(path, OPEN_ITEM_COLUMNS, OPEN_ITEM_COLUMNS):
-        item = _open_item(path, line, row, seen, exponents)
-        seen[item.invoice_no] = line
-        items.append(item)
+    codes: dict[str, str] = {}
+    places: dict[str, int] = {}
+    units: dict[str, Decimal] = {}
+    amounts: dict[str, dict[str, Decimal]] = {}  # currency -> text -> amount
+    dates: dict[str, dt.date] = {}
+
+    def amount(line: int, column: str, text: str, code: str) -> Decimal:
+        known = amounts[code]
+        value = known.get(text)
+        if value is None:
+            if text.isascii() and text.isdigit():
+                value = Decimal(text)
+            else:
+                value = _amount(path, line, {column: text}, column, code, places[code])
+            known[text] = value
+        return value
+
+    def date(line: int, column: str, text: str) -> dt.date:
+        value = dates.get(text)
+        if value is None:
+            value = dates[text] = _date(path, line, {column: text}, column)
+        return value
+
+    pick: Callable[[list[str]], tuple[str, ...]] | None = None
+    width = 0
+    for line, record in _records(path, OPEN_ITEM_COLUMNS, OPEN_ITEM_COLUMNS, where):
+        if pick is None:
+            pick = itemgetter(*(where[c] for c in OPEN_ITEM_COLUMNS))
+            width = max(where.values()) + 1
+        if len(record) < width:
+            record = record + [""] * (width - len(record))
+        (number, customer_id, customer_name, invoice_date, due_date, currency, net_text, vat_text, amount_text,
+         open_text) = pick(record)
+        invoice_no = number.strip()
+        if not invoice_no or not _SOME_LETTER.search(invoice_no) or invoice_no in seen:
+            _text(path, line, {"invoice_no": number}, "invoice_no")
+            if not _SOME_LETTER.search(invoice_no):
+                raise _problem(path, line, "invoice_no", f'"{_shown(invoice_no)}" has no letters or digits')
+            raise _problem(path, line, "invoice_no", f'"{_shown(invoice_no)}" is already on line {seen[invoice_no]}')
+        code = codes.get(currency)
+        if code is None:
+            code = codes[currency] = _currency(path, line, {"currency": currency})
+            if code not in places:
+                places[code] = currency_of(code).exponent
+                units[code] = Decimal(1).scaleb(-places[code])
+                amounts[code] = {}
+        known = amounts[code]  # most texts are known: looked up here, checked in amount() the first time
+        net, vat, gross, open_amount = known.get(net_text), known.get(vat_text), known.get(amount_text), \
+            known.get(open_text)
+        net = amount(line, "net_amount", net_text, code) if net is None else net
+        vat = amount(line, "vat_amount", vat_text, code) if vat is None else vat
+        gross = amount(line, "amount", amount_text, code) if gross is None else gross
+        open_amount = amount(line, "open_amount", open_text, code) if open_amount is None else open_amount
+        if abs(gross - (net + vat)) > units[code]:
+            raise _problem(path, line, "amount", f"{gross} is not net_amount {net} + vat_amount {vat}")
+        customer = customer_id.strip() or _text(path, line, {"customer_id": ""}, "customer_id")
+        seen[invoice_no] = line
+        items.append(OpenInvoice(invoice_no, customer, customer_name.strip(), date(line, "invoice_date", invoice_date),
+                                 date(line, "due_date", due_date), code, net, vat, gross, open_amount))
     return items
-
-
-def _open_item(path: Path, line: int, row: Mapping[str, str], seen: Mapping[str, int],
-               exponents: dict[str, int]) -> OpenInvoice:
-    """One row, field by field: the first thing wrong is raised with its line and column."""
-    invoice_no = _text(path, line, row, "invoice_no")
-    if not _SOME_LETTER.search(invoice_no):
-        raise _problem(path, line, "invoice_no", f'"{_shown(invoice_no)}" has no letters or digits')
-    if invoice_no in seen:
-        raise _problem(path, line, "invoice_no", f'"{_shown(invoice_no)}" is already on line {seen[invoice_no]}')
-    code = _currency(path, line, row)
-    places = exponents.get(code)
-    if places is None:
-        places = exponents[code] = currency_of(code).exponent
-    net = _amount(path, line, row, "net_amount", code, places)
-    vat = _amount(path, line, row, "vat_amount", code, places)
-    amount = _amount(path, line, row, "amount", code, places)
-    open_amount = _amount(path, line, row, "open_amount", code, places)
-    if abs(amount - (net + vat)) > Decimal(1).scaleb(-places):
-        raise _problem(path, line, "amount", f"{amount} is not net_amount {net} + vat_amount {vat}")
-    return OpenInvoice(
-        invoice_no=invoice_no,
-        customer_id=_text(path, line, row, "customer_id"),
-        customer_name=_text(path, line, row, "customer_name", required=False),
-        invoice_date=_date(path, line, row, "invoice_date"),
-        due_date=_date(path, line, row, "due_date"),
-        currency=code,
-        net_amount=net,
-        vat_amount=vat,
-        amount=amount,
-        open_amount=open_amount,
-    )
 
 
 def csv_text(text: str) -> str:
