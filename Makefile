@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/invoices.py
 	$(BIN)/python bench/pdfs.py
 	$(BIN)/python bench/match.py
+	$(BIN)/python bench/match_speed.py
 	$(BIN)/python bench/match_quality.py
 	$(BIN)/python bench/match_heldout.py --seed 1
 	$(BIN)/python bench/match_learning.py
