@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from arxl.aging.sheet import AGING_COLUMNS, AGING_ELSEWHERE, aging_report, aging_sheet, missing_rates
+from arxl.aging.statements import account_statements
 from arxl.app.jobs import as_of_date, open_for_work, refuse_errors
-from arxl.app.recovery import InDoubtChoice, Progress, StatementsRun, run_arrangements_check, run_report, run_statements
+from arxl.app.recovery import (
+    InDoubtChoice,
+    Progress,
+    StatementsRun,
+    run_arrangements_check,
+    run_report,
+    run_statements,
+    write_statements,
+)
 from arxl.app.report import Report
 from arxl.core.background import paused_gc
 from arxl.core.money import figure
 from arxl.core.period import Period
 from arxl.formats.libreoffice import LibreOffice, require
 from arxl.formats.mail import SmtpServer, parse_server
+from arxl.formats.statement_files import to_pdfs
 from arxl.formats.xlsx.fastread import read_columns
 from arxl.formats.xlsx.host import FileHost, Host
 from arxl.ledger.changes import ChangeSet
@@ -24,7 +35,7 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
                          start: dt.date | None = None, pdf: bool = False, reminders: bool = True,
                          server: SmtpServer | None = None, mark_sent: bool = False, templates: Path | None = None,
                          progress: Progress | None = None, in_doubt: InDoubtChoice = "hold",
-                         pdf_workers: int | None = None) -> Report:
+                         pdf_workers: int | None = None, produced: Iterable[Path] | None = None) -> Report:
     """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server), each
     with its statement attached (the PDF, else the workbook); ``progress`` is told of each statement, PDF and
     e-mail sent (stages "statements", "statement PDFs", "sending"). PDFs come from ``pdf_workers`` LibreOffice
@@ -33,7 +44,8 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
     A reminder in doubt (journaled, the server's answer never heard: a run killed or cut off while sending) is
     not sent again but listed, and the job is refused (exit 2) once everything else is done and saved: the
     statements are written, the other reminders sent and logged, and only the accountant can tell whether
-    that e-mail arrived. ``in_doubt`` "resend" or "delivered" is their answer."""
+    that e-mail arrived. ``in_doubt`` "resend" or "delivered" is their answer. ``produced``: the documents a batch's
+    tasks wrote already (:func:`statement_documents`); this job then only records them."""
     if pdf:
         require("PDFs of statements")  # refused before any statement is written or reminder sent
     ledger = open_for_work(host, "statements and reminders")
@@ -43,7 +55,7 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
     try:
         run = run_statements(host, ledger, day, folder, start=start, pdf=pdf, reminders=reminders, server=server,
                              mark_sent=mark_sent, templates=templates, progress=progress, in_doubt=in_doubt,
-                             office=office)
+                             office=office, produced=produced)
     finally:
         if office is not None:
             office.close()
@@ -172,3 +184,36 @@ def mail_server(address: str, *, starttls: bool = False, user: str = "", passwor
     """The mail server reminders are sent through, from ``HOST:PORT`` (port 25 when left out)."""
     host, port = parse_server(address)
     return SmtpServer(host, port, starttls, user, password)
+
+
+# A batch's statements of one large workbook: the documents by chunks of customers (tasks that only read the
+# workbook), then recorded once by the parent, which holds the workbook's lock (single writer).
+
+
+def statement_customers(host: Host) -> list[str]:
+    """The customers with a statement due at Settings' As Of, in order: the batch splits them into chunks."""
+    ledger = open_for_work(host, "statements and reminders")
+    statements, _ = account_statements(ledger, as_of_date(ledger, None))
+    return sorted({s.customer_id for s in statements})
+
+
+def statement_documents(book: Path, out_dir: Path, customers: Sequence[str], pdf: bool) -> list[Path]:
+    """The statements (xlsx, and PDFs from one LibreOffice) of some customers at Settings' As Of, in
+    ``out_dir/statements``; the workbook is only read (its rows are recorded by :func:`record_statements`)."""
+    host = FileHost(book)
+    ledger = open_for_work(host, "statements and reminders")
+    statements, _ = account_statements(ledger, as_of_date(ledger, None), customers=customers)
+    folder = out_dir / "statements"
+    files = write_statements(statements, ledger.settings, folder)
+    written = [files[c] for c in sorted(files)]
+    if pdf and written:
+        require("PDFs of statements")
+        with LibreOffice(workers=1) as office:  # the batch's pool already uses the cores
+            written += to_pdfs(written, folder, office, batch=len(written))
+    return written
+
+
+def record_statements(host: Host, out_dir: Path, produced: Iterable[Path], reminders: bool) -> Report:
+    """The statements the tasks wrote, recorded once: the StatementsLog sheet and, with ``reminders``, the
+    reminders due (.eml) - the same job as ``arxl statements``, told the documents are written."""
+    return statements_reminders(host, None, out_dir, reminders=reminders, produced=produced)

@@ -109,23 +109,24 @@ def run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, *,
                    pdf: bool = False, reminders: bool = True, server: SmtpServer | None = None,
                    mark_sent: bool = False, templates: Path | None = None, office: LibreOffice | None = None,
                    progress: Progress | None = None, user: str = "arxl",
-                   in_doubt: InDoubtChoice = "hold") -> StatementsRun:
+                   in_doubt: InDoubtChoice = "hold", produced: Iterable[Path] | None = None) -> StatementsRun:
     """Statements, reminders and (with ``server``) their sending, each once (the mail journal), then the
     workbook's changes in one save. ``in_doubt``: what to do with a reminder whose earlier sending is in doubt:
     ``hold`` it and list it, ``resend`` it (the accountant found it did not arrive; needs ``server``), or
-    record it as ``delivered`` (the accountant found it did)."""
+    record it as ``delivered`` (the accountant found it did). ``produced``: the statements' documents already
+    written (by a batch's tasks): they are found, not written again."""
     if in_doubt == "resend" and server is None:
         raise ArxlError("sending again the reminders in doubt needs the mail server (--send --smtp HOST:PORT)")
     with Journal(journal_path(host.folder, host.name)) as journal:
         return _run_statements(host, ledger, as_of, out_dir, journal, start=start, pdf=pdf, reminders=reminders,
                                server=server, mark_sent=mark_sent, templates=templates, office=office,
-                               progress=progress, user=user, in_doubt=in_doubt)
+                               progress=progress, user=user, in_doubt=in_doubt, produced=produced)
 
 
 def _run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, journal: Journal, *,
                     start: dt.date | None, pdf: bool, reminders: bool, server: SmtpServer | None, mark_sent: bool,
                     templates: Path | None, office: LibreOffice | None, progress: Progress | None, user: str,
-                    in_doubt: InDoubtChoice) -> StatementsRun:
+                    in_doubt: InDoubtChoice, produced: Iterable[Path] | None = None) -> StatementsRun:
     settings = ledger.settings
     records = journal.read()
     _check_keys(journal)
@@ -149,10 +150,13 @@ def _run_statements(host: Host, ledger: Ledger, as_of: dt.date, out_dir: Path, j
     tpl = Templates(templates_folder(templates, host.folder / host.name)) if plan is not None and plan.to_email \
         else None
     folder = out_dir / "statements"
-    run.files = write_statements(statements, settings, folder,
-                                 counter(progress, "statements", len({s.customer_id for s in statements})))
+    if produced is None:
+        run.files = write_statements(statements, settings, folder,
+                                     counter(progress, "statements", len({s.customer_id for s in statements})))
+    else:
+        run.files, run.pdfs = written_statements(statements, folder, produced)
     files = run.files
-    if pdf and files:
+    if pdf and files and produced is None:
         ordered = sorted(files.items())
         owned = office is None
         lo = office or LibreOffice()
@@ -405,6 +409,23 @@ def run_report(host: Host, ledger: Ledger, period: Period | str, weekly: bool = 
     changes.replace_sheet(report.sheet)
     host.apply(changes)
     return report
+
+
+def written_statements(statements: Iterable[AccountStatement], folder: Path,
+                       produced: Iterable[Path]) -> tuple[dict[str, Path], dict[str, Path]]:
+    """The documents (xlsx, PDF) of each customer's statements among those already written; refused when one is
+    missing (a task that did not finish: nothing is recorded)."""
+    made = {path.resolve() for path in produced}
+    files: dict[str, Path] = {}
+    pdfs: dict[str, Path] = {}
+    for statement in statements:
+        path = folder / f"{statement.stem}.xlsx"
+        if path.resolve() not in made:
+            raise ArxlError(f"the statement of {statement.customer_id} was not written ({path.name}): nothing recorded")
+        files[statement.customer_id] = path
+        if path.with_suffix(".pdf").resolve() in made:
+            pdfs[statement.customer_id] = path.with_suffix(".pdf")
+    return files, pdfs
 
 
 def write_statements(statements: Iterable[AccountStatement], settings: Settings, out_dir: Path,

@@ -21,13 +21,13 @@ import typer
 
 from arxl import __version__
 from arxl.app.report import Refused
-from arxl.cli import audit, billing, book, cash, fx, periods, recovery, tieout
+from arxl.cli import audit, batch, billing, book, cash, fx, periods, recovery, tieout
 from arxl.cli.common import WIDE, BadInput, app, err, fit_consoles, out, session, show, warn
 from arxl.cli.spelling import modernize
 from arxl.core.errors import ArxlError
 
 # each module adds its commands to `app` when imported
-COMMANDS = (billing, book, cash, fx, recovery, periods, tieout, audit)
+COMMANDS = (billing, book, cash, fx, recovery, periods, tieout, audit, batch)
 
 
 def _version(value: bool) -> None:
