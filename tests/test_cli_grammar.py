@@ -28,7 +28,7 @@ def run(capsys: pytest.CaptureFixture[str], *words: str) -> tuple[int, str, str]
 # --- help ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("words", [[], ["invoices", "generate"], ["statements"], ["close"], ["reconcile"],
-                                   ["reconcile", "propose"], ["export", "sage"], ["match"]])
+                                   ["reconcile", "propose"], ["export", "sage"], ["match"], ["batch"]])
 def test_help_shows_flags_as_flags_and_values_by_name(capsys: pytest.CaptureFixture[str], words: list[str]) -> None:
     code, out, _ = run(capsys, *words, "--help")
     assert code == 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing
 import os
 import time
 import traceback
@@ -170,14 +171,15 @@ class Runner:
 
     def __enter__(self) -> Runner:
         if self.scheduler is None:
-            self._pool = ProcessPoolExecutor(self.workers)
+            # spawned, not forked: the parent may run threads (a Dask client, a progress bar) a fork would copy
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         else:
             try:
                 from distributed import Client
             except ImportError:
                 raise ArxlError("--scheduler needs Dask: pip install 'arxl[dask]'") from None
             try:
-                self._client = Client(self.scheduler, timeout=30)  # type: ignore[no-untyped-call]
+                self._client = Client(self.scheduler, timeout=10)  # type: ignore[no-untyped-call]
             except OSError as exc:
                 raise ArxlError(f"no Dask scheduler answers at {self.scheduler}: {exc}") from None
         return self

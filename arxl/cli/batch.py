@@ -9,6 +9,7 @@ failed.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,12 +17,21 @@ import typer
 
 from arxl.cli.common import BadInput, app, out, out_dir_option, print_table, say, warn
 
-JOB_HELP = "invoices, statements, reminders, aging, audit-pack or close."
+
+class Job(StrEnum):
+    """The jobs a batch runs (those of arxl.app.batch.JOBS)."""
+
+    invoices = "invoices"
+    statements = "statements"
+    reminders = "reminders"
+    aging = "aging"
+    audit_pack = "audit-pack"
+    close = "close"
 
 
 @app.command("batch")
 def batch_cmd(
-    job: Annotated[str, typer.Argument(metavar="JOB", help=f"The job: {JOB_HELP}")],
+    job: Annotated[Job, typer.Argument(metavar="JOB", help="The job to run on each workbook.")],
     books: Annotated[list[Path], typer.Argument(metavar="BOOK...", help="The workbooks (.xlsx); statements or "
                                                 "reminders of ONE workbook run by chunks of customers.")],
     workers: Annotated[int | None, typer.Option("--workers", min=1, metavar="N", help="Processes at once "
@@ -38,7 +48,7 @@ def batch_cmd(
 
     display = Display()
     try:
-        rows = run_batch(job, books, out_dir, workers=workers, scheduler=scheduler, pdf=pdf, tick=display.tick,
+        rows = run_batch(job.value, books, out_dir, workers=workers, scheduler=scheduler, pdf=pdf, tick=display.tick,
                          total=display.total)
     finally:
         display.close()
