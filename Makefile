@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/excel_roundtrips.py
 	$(BIN)/python bench/flat.py
+	$(BIN)/python bench/batch.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -74,7 +74,8 @@ def _template(path: Path, rate_days: int = 0) -> dict[str, list[object]]:
     day = dt.date(2025, 1, 2)
     tables: dict[str, list[object]] = {
         "Settings": [Setting(key="Company Name", value="Bench Cloud Ltd"), Setting(key="Base Currency", value="RWF"),
-                     Setting(key="Aging Buckets", value="30,60,90,120")],
+                     Setting(key="Aging Buckets", value="30,60,90,120"),
+                     Setting(key="As Of", value=AS_OF.isoformat())],  # bench/batch.py's jobs read it
         "Rates": [ExchangeRate(date=AS_OF, currency="USD", rate=Decimal(1440), source="BNR")]  # the closing rate
         + [ExchangeRate(date=dt.date(2024, 1, 1) + dt.timedelta(days=n), currency="USD",
                         rate=Decimal(1250) + Decimal(n) / 2, source="BNR")
