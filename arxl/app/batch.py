@@ -144,7 +144,7 @@ def run_job(job: str, host: Any, book: Path, out: Path | None, pdf: bool) -> Rep
     raise ArxlError(f'"{job}" is not a batch job: one of {", ".join(JOBS)}')
 
 
-def run_chunk(book: Path, out: Path | None, customers: Sequence[str], pdf: bool) -> Row:
+def run_chunk(book: Path, out: Path | None, customers: Sequence[str], pdf: bool, job: str = "statements") -> Row:
     """The statement documents of some customers of a workbook (read only: the parent records them)."""
     from arxl.app.receivables import statement_documents
 
@@ -155,8 +155,8 @@ def run_chunk(book: Path, out: Path | None, customers: Sequence[str], pdf: bool)
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        return Row(str(book), "statements", False, reason_of(exc), time.perf_counter() - started, chunk=label)
-    return Row(str(book), "statements", True, f"{len(files)} document(s)", time.perf_counter() - started, files,
+        return Row(str(book), job, False, reason_of(exc), time.perf_counter() - started, chunk=label)
+    return Row(str(book), job, True, f"{len(files)} document(s)", time.perf_counter() - started, files,
                label)
 
 
@@ -276,7 +276,7 @@ def _chunked(runner: Runner, job: str, book: Path, out: Path | None, pdf: bool, 
         chunks = [customers[i:i + size] for i in range(0, len(customers), size)]
         if total is not None:
             total(len(chunks) + 1)
-        rows = _collect(runner.map([(run_chunk, (book, out, chunk, pdf), job) for chunk in chunks]), tick)
+        rows = _collect(runner.map([(run_chunk, (book, out, chunk, pdf, job), job) for chunk in chunks]), tick)
         failed = [r for r in rows if not r.ok]
         if failed:
             row = Row(str(book), job, False, f"{len(failed)} chunk(s) failed, nothing recorded: {failed[0].reason}",
