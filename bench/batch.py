@@ -158,7 +158,7 @@ def main() -> None:
         print()
         print("| runner | workers | trivial tasks | seconds | ms a task |")
         print("|---|---:|---:|---:|---:|")
-        for runner in runners:
+        for runner in runners if args.trivial else []:
             for n in workers:
                 print(overhead(runner, n, args.trivial), flush=True)
 

@@ -32,6 +32,7 @@ from arxl.core.errors import ArxlError
 
 JOBS = ("invoices", "statements", "reminders", "aging", "audit-pack", "close")
 CHUNKS_PER_WORKER = 4  # chunks of customers per worker: the last ones balance the load
+PDF_CHUNKS_PER_WORKER = 1  # with PDFs each chunk starts a LibreOffice (1-2 s): fewer, larger chunks
 WAIT = 60.0  # seconds a task waits for another arxl command holding its workbook's lock
 
 Tick = Callable[["Row"], None]
@@ -164,6 +165,7 @@ class Runner:
     """Where tasks run: a process pool of N workers, or a Dask cluster (``scheduler`` tcp://HOST:PORT)."""
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+        self.given = workers
         self.workers = workers or os.cpu_count() or 1
         self.scheduler = scheduler
         self._pool: ProcessPoolExecutor | None = None
@@ -182,6 +184,8 @@ class Runner:
                 self._client = Client(self.scheduler, timeout=10)  # type: ignore[no-untyped-call]
             except OSError as exc:
                 raise ArxlError(f"no Dask scheduler answers at {self.scheduler}: {exc}") from None
+            if self.given is None:  # the cluster's workers, to size the chunks of a workbook's customers
+                self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -272,7 +276,8 @@ def _chunked(runner: Runner, job: str, book: Path, out: Path | None, pdf: bool, 
             customers = statement_customers(host)
         except (ArxlError, Refused) as exc:
             return [Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)]
-        size = max(1, math.ceil(len(customers) / (runner.workers * CHUNKS_PER_WORKER)))
+        per = PDF_CHUNKS_PER_WORKER if pdf else CHUNKS_PER_WORKER
+        size = max(1, math.ceil(len(customers) / (runner.workers * per)))
         chunks = [customers[i:i + size] for i in range(0, len(customers), size)]
         if total is not None:
             total(len(chunks) + 1)
