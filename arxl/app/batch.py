@@ -100,7 +100,7 @@ def refusal(report: Report) -> str:
 
 
 def _locked(job: str, book: Path, out: Path | None, pdf: bool) -> Report:
-    from arxl.app.journal import given_files, record, workbook_hash
+    from arxl.app.journal import record, workbook_hash
     from arxl.app.workbook import existing, lock_for
     from arxl.formats.xlsx.host import FileHost
 
@@ -111,7 +111,7 @@ def _locked(job: str, book: Path, out: Path | None, pdf: bool) -> Report:
         before = workbook_hash(book)
         report = run_job(job, host, book, out, pdf)
         if not report.refused:
-            record(host, before, command, inputs=given_files([], book), outputs=report.files, warn=lambda _t: None)
+            record(host, before, command, outputs=report.files, warn=lambda _t: None)
         return report
     finally:
         lock.release()
