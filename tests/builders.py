@@ -418,3 +418,16 @@ def closed_sample(folder: Path) -> Path:
     host.apply(decide(table, sample_decisions(proposals), "remaining lines decided (test)"))
     month_end(host, "2025-07", folder, today, statement=statement)
     return book
+
+
+def sample_for_buttons(path: Path) -> Path:
+    """The sample workbook with its July statement named in Settings (Statement File), as the ribbon wants it."""
+    from arxl.formats.xlsx.host import FileHost
+    from arxl.ledger.changes import ChangeSet
+    from arxl.sample import write_sample
+
+    book, statement = write_sample(path)
+    changes = ChangeSet()
+    changes.append("Settings", [Setting(key="Statement File", value=statement.name)])
+    FileHost(book).apply(changes)
+    return book

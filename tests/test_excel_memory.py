@@ -23,20 +23,14 @@ from arxl.excel.host import ExcelHost
 from arxl.formats.libreoffice import LibreOffice
 from arxl.formats.xlsx.host import FileHost, Host, ledger_of
 from arxl.ledger.changes import ChangeSet
-from arxl.ledger.records import Setting
-from arxl.sample import write_sample
+from tests.builders import sample_for_buttons
 from tests.xlmemory import CALLS, alerts, memory_app, reset, statuses
 
 __all__ = ["memory_app"]
 
 
 def _sample(folder: Path) -> Path:
-    book, statement = write_sample(folder / "billing.xlsx")
-    host = FileHost(book)
-    changes = ChangeSet()
-    changes.append("Settings", [Setting(key="Statement File", value=statement.name)])
-    host.apply(changes)
-    return book
+    return sample_for_buttons(folder / "billing.xlsx")
 
 
 def _press(button: str, host: Host) -> Any:

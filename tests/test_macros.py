@@ -17,17 +17,12 @@ from arxl.formats.xlsx.host import FileHost, ledger_of
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.records import Setting
 from arxl.sample import sample_decisions, write_sample
-from tests.builders import header_cell, set_cells
+from tests.builders import header_cell, sample_for_buttons, set_cells
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> FileHost:
-    book, statement = write_sample(tmp_path / "billing.xlsx")
-    host = FileHost(book)
-    changes = ChangeSet()
-    changes.append("Settings", [Setting(key="Statement File", value=statement.name)])
-    host.apply(changes)
-    return host
+    return FileHost(sample_for_buttons(tmp_path / "billing.xlsx"))
 
 
 def log_lines(host: FileHost) -> list[str]:

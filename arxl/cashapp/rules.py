@@ -68,7 +68,6 @@ SHEET = "MatchRules"
 KINDS = MATCH_RULE_KINDS
 HISTORY = 6  # a payer's last receipts looked at for its usual bank charge
 CAP_TIMES = 5  # a payer's tolerance is at most this many times the currency's default
-_ACTIVE_NO = frozenset({"no", "n", "false", "0", "inactive"})
 _MOBILE = re.compile(r"\b(?:MOMO|MOBILE MONEY|AIRTEL|MTN|TIGO)\b")
 _TREASURY = re.compile(r"\b(?:TREASURY|TSA|SINGLE ACCOUNT)\b")
 _CHARGE = re.compile(r"^\s*([A-Za-z]{3})\s+([\d,]+(?:\.\d+)?)\s*$")
@@ -77,11 +76,7 @@ _CHARGE = re.compile(r"^\s*([A-Za-z]{3})\s+([\d,]+(?:\.\d+)?)\s*$")
 def active_rules(rules: Iterable[MatchRule]) -> list[tuple[int, MatchRule]]:
     """The active rules with their sheet row number (the header is row 1)."""
     return [(n, r) for n, r in enumerate(rules, start=2)
-            if r.active.strip().lower() not in _ACTIVE_NO and r.kind.strip().lower() in KINDS and r.key.strip()]
-
-
-def _customers_of(rule: MatchRule) -> list[str]:
-    return [c.strip() for c in rule.customer.replace(",", ";").split(";") if c.strip()]
+            if not r.switched_off and r.kind.strip().lower() in KINDS and r.key.strip()]
 
 
 def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
@@ -95,7 +90,7 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
     learnt = dict(settings.learnt)
     known = {c.customer_id for c in customers}
     for row, rule in active_rules(rules):
-        kind, key, ids = rule.kind.strip().lower(), rule.key.strip(), _customers_of(rule)
+        kind, key, ids = rule.kind.strip().lower(), rule.key.strip(), rule.customer_ids
         ids = [c for c in ids if c in known]
         if kind == "third party":
             third.append(key)
@@ -222,9 +217,9 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
                                  active="Yes")
                 have[(kind, _key(kind, key))] = (len(new), rule)
                 new.append(rule)
-            elif kind == "third party" and d.customer_id not in _customers_of(found[1]):
+            elif kind == "third party" and d.customer_id not in found[1].customer_ids:
                 where, known = found
-                rule = known.model_copy(update={"customer": "; ".join([*_customers_of(known), d.customer_id])})
+                rule = known.model_copy(update={"customer": "; ".join([*known.customer_ids, d.customer_id])})
                 have[(kind, _key(kind, key))] = (where, rule)
                 if where >= 0:
                     new[where] = rule

@@ -44,9 +44,9 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from arxl.core.errors import ArxlError, BadValue, BadWorkbook, CellRef
+from arxl.core.errors import ArxlError, BadValue, CellRef
 from arxl.core.money import CURRENCIES, exponent
 from arxl.core.money import currency as known_currency
 from arxl.formats.matchcsv import csv_text
@@ -54,6 +54,7 @@ from arxl.formats.statements.model import DEFAULT_LIMITS, BadStatement, Limits
 from arxl.formats.statements.strict_csv import DELIMITERS, csv_rows, first_lines
 from arxl.formats.statements.text import decode, looks_like_xml, read_bytes
 from arxl.formats.statements.values import cell_text, parse_date, parse_number
+from arxl.formats.xlsx.grids import grid_place, sheet_grids
 from arxl.formats.xlsx.safety import OLE_MAGIC, inspect_xlsx
 from arxl.ledger.port import column_letter
 from arxl.ledger.records import header_key
@@ -152,8 +153,6 @@ def read_their_text(text: str, name: str) -> TheirFile:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> TheirFile:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     info = inspect_xlsx(path)
     names = list(info.sheet_names)
     if sheet is not None:
@@ -161,23 +160,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> TheirFile:
         if not chosen:
             raise BadValue(f'has no sheet "{sheet}"; its sheets are: {", ".join(names)}', f"[{path.name}]")
         names = chosen
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        grids = [(n, cast(list[list[object]], book.get_sheet_by_name(n).to_python(skip_empty_area=False)))
-                 for n in names]
-    except (CalamineError, OSError, ValueError) as error:
-        raise BadWorkbook(f"cannot be read: {str(error).strip()[:160]}", CellRef(path.name)) from None
+    grids = sheet_grids(path, names)
     for name, grid in grids:
         found = _find_header(grid)
-        if found is None:
-            continue
-        header = found[0]
-
-        def where(index: int, column: int | None, name: str = name) -> str:
-            cell = f"{column_letter(column + 1)}{index + 1}" if column is not None else f"{index + 1}:{index + 1}"
-            return str(CellRef(path.name, name, cell))
-
-        return _read_grid(grid, header, found[1], path.name, where, info.date1904)
+        if found is not None:
+            return _read_grid(grid, found[0], found[1], path.name, grid_place(path.name, name), info.date1904)
     first = grids[0] if grids else ("", [])
     raise _unknown_layout(first[1], str(CellRef(path.name, first[0])) if first[0] else f"[{path.name}]")
 

@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
-from arxl.core.errors import ArxlError, BadValue, BadWorkbook, CellRef
+from arxl.core.errors import ArxlError, BadValue
 from arxl.core.money import CURRENCIES
 from arxl.core.money import currency as known_currency
 from arxl.core.withholding import DeductionType
@@ -38,8 +38,8 @@ from arxl.formats.statements.model import DEFAULT_LIMITS, BadStatement, Limits
 from arxl.formats.statements.strict_csv import DELIMITERS, csv_rows, first_lines
 from arxl.formats.statements.text import decode, looks_like_xml, read_bytes
 from arxl.formats.statements.values import cell_text, parse_date, parse_number
+from arxl.formats.xlsx.grids import grid_place, sheet_grids
 from arxl.formats.xlsx.safety import OLE_MAGIC, inspect_xlsx
-from arxl.ledger.port import column_letter
 from arxl.ledger.records import header_key
 from arxl.ledger.remittance import Advice, AdviceDeduction, AdviceLine
 
@@ -130,25 +130,11 @@ def read_advice_text(text: str, name: str) -> Advice:
 
 
 def _read_xlsx(path: Path) -> Advice:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     info = inspect_xlsx(path)
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        grids = [(n, cast(list[list[object]], book.get_sheet_by_name(n).to_python(skip_empty_area=False)))
-                 for n in info.sheet_names]
-    except (CalamineError, OSError, ValueError) as error:
-        raise BadWorkbook(f"cannot be read: {str(error).strip()[:160]}", CellRef(path.name)) from None
-    for sheet, grid in grids:
+    for sheet, grid in sheet_grids(path, info.sheet_names):
         found = _header(grid)
-        if found is None:
-            continue
-
-        def where(index: int, column: int | None, sheet: str = sheet) -> str:
-            cell = f"{column_letter(column + 1)}{index + 1}" if column is not None else f"{index + 1}:{index + 1}"
-            return str(CellRef(path.name, sheet, cell))
-
-        return _advice(grid, found, path.name, where)
+        if found is not None:
+            return _advice(grid, found, path.name, grid_place(path.name, sheet))
     raise _unknown_layout(f"[{path.name}]")
 
 

@@ -30,6 +30,7 @@ from arxl.ledger.records import (
     columns,
 )
 from arxl.ledger.sage_accounts import parse_sage_accounts
+from arxl.ledger.settings import retired_settings
 from arxl.ledger.tables import Table
 
 
@@ -204,7 +205,7 @@ class _Checker:
             if key and self.reads(table, *key):
                 self.problems.extend(unique(table, key))
         self.problems.extend(check_settings(self.ledger))
-        self.problems.extend(retired_settings(self.ledger))
+        self.problems.extend(retired_settings(self.ledger.tables["Settings"]))
         self.customers_and_services()
         self.contracts_and_schedule()
         self.invoices_and_lines()
@@ -232,14 +233,12 @@ class _Checker:
         table = self.ledger.table("MatchRules")
         if not self.reads(table, "kind", "customer", "active"):
             return
-        for i, rule in enumerate(table.rows):
-            if rule.active.strip().lower() in ("no", "n", "false", "0", "inactive"):
-                continue
+        for i, rule in ((i, r) for i, r in enumerate(table.rows) if not r.switched_off):
             if rule.kind.strip().lower() not in MATCH_RULE_KINDS:
                 self.add(table, i, "kind", f'kind "{rule.kind}" is none of {", ".join(MATCH_RULE_KINDS)}: the rule '
                                            "is not followed", "warning")
-            for cid in (c.strip() for c in rule.customer.replace(",", ";").split(";")):
-                if cid and cid not in self.customers:
+            for cid in rule.customer_ids:
+                if cid not in self.customers:
                     self.add(table, i, "customer", f'customer "{cid}" is not in Customers: the rule is not followed '
                                                    "(correct it, set Active to No or delete the row)", "warning")
 
@@ -495,17 +494,6 @@ class _Checker:
             except ArxlError:
                 continue  # an unknown currency: reported at the receipt's cell
         return result
-
-
-def retired_settings(ledger: Ledger) -> list[Problem]:
-    """Settings arxl no longer reads, said at their cell so the accountant can remove them."""
-    table = ledger.tables["Settings"]
-    index = next((i for i, row in enumerate(table.rows) if getattr(row, "key", "").strip().casefold() == "usd rate"),
-                 None)
-    if index is None:
-        return []
-    return [Problem(table.where(index, "value"), "Settings USD Rate is no longer used: the Rates sheet gives each "
-                    "day's rate", "warning")]
 
 
 _TITLES = {c.field: c.header for c in columns(ClientQuery)}

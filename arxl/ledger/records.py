@@ -256,6 +256,16 @@ class MatchRule(Row):
     created: dt.date | None = col("Created", None)
     active: str = col("Active", "Yes")
 
+    @property
+    def switched_off(self) -> bool:
+        """Active says No (or N, False, 0, Inactive): the matcher leaves the row aside."""
+        return self.active.strip().lower() in ("no", "n", "false", "0", "inactive")
+
+    @property
+    def customer_ids(self) -> list[str]:
+        """The customers the rule names, separated by ; or ,."""
+        return [c.strip() for c in self.customer.replace(",", ";").split(";") if c.strip()]
+
 
 class CollectionsEntry(Row):
     date: dt.date = col("Date")

@@ -62,7 +62,7 @@ class _Settings(Row):
     sage_vat_nominal: str = col("Sage VAT Nominal", "2200")  # Sage's sales tax control account
     sage_fx_nominal: str = col("Sage Exchange Variance Nominal", "7906")  # realised: Sage posts it on allocation
     sage_unrealised_fx_nominal: str = col("Sage Unrealised FX Nominal", "7907")  # month-end revaluation journals
-    # retired: the Rates sheet gives each day's rate; validate warns at its cell (ledger.checks.retired_settings)
+    # retired: the Rates sheet gives each day's rate; validate warns at its cell (retired_settings)
     usd_rate: Decimal | None = col("USD Rate", None)
     period: str = col("Period", "")
     as_of: dt.date | None = col("As Of", None)
@@ -205,3 +205,13 @@ def _currency_key(key: str, model: type[Settings]) -> tuple[str, str, Column] | 
             like = next(c for c in columns(model) if c.field == f"{name}_rwf")
             return name, code, replace(like, field=f"{name}_{code.lower()}", header=f"{like.header[:-4]} {code}")
     return None
+
+
+def retired_settings(table: Table[Any]) -> list[Problem]:
+    """Settings arxl no longer reads, said at their cell so the accountant can remove them."""
+    index = next((i for i, row in enumerate(table.rows) if getattr(row, "key", "").strip().casefold() == "usd rate"),
+                 None)
+    if index is None:
+        return []
+    return [Problem(table.where(index, "value"), "Settings USD Rate is no longer used: the Rates sheet gives each "
+                    "day's rate", "warning")]
