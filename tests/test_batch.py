@@ -3,6 +3,7 @@ without an invoice numbered twice, and a bad workbook that fails alone, naming i
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shutil
@@ -142,17 +143,44 @@ def test_a_worker_killed_mid_batch_leaves_no_invoice_numbered_twice(books: list[
             time.sleep(0.2)
         batch.join(300)
     assert killed is not None
-    assert [r.ok for r in rows] == [True] * 3, [r.reason for r in rows]
-    for book in own:
+    assert_billed_once(own, rows, tmp_path / "out")
+
+
+def assert_billed_once(books: list[Path], rows: list[Row], out: Path) -> None:
+    """Every workbook billed July once: numbers in sequence without gap or repeat, each document once, and a
+    re-run finds nothing to do."""
+    assert [r.ok for r in rows] == [True] * len(books), [r.reason for r in rows]
+    for book in books:
         numbers = [no for no, _ in register(book)]
         assert [n for n, c in Counter(numbers).items() if c > 1] == []  # no invoice numbered twice
         july = [no for no, period in register(book) if period == "2025-07"]
         sequence = [int(no.rsplit("-", 1)[1]) for no in july]
+        assert len(sequence) > 50
         assert sequence == list(range(sequence[0], sequence[0] + len(sequence)))  # no gap, no repeat
-        folder = tmp_path / "out" / book.stem / "invoices" / "2025-07"
+        folder = out / book.stem / "invoices" / "2025-07"
         assert {p.stem for p in folder.glob("*.xlsx")} == set(july)  # every document, once
-    again = run_batch("invoices", own, tmp_path / "out", workers=2)  # a re-run: the jobs' own idempotency
-    assert [r.state for r in again] == ["nothing to do"] * 3
+    again = run_batch("invoices", books, out, workers=2)  # a re-run: the jobs' own idempotency
+    assert [r.state for r in again] == ["nothing to do"] * len(books)
+
+
+def test_a_pool_worker_killed_mid_batch_has_its_tasks_run_again(books: list[Path], tmp_path: Path) -> None:
+    """The process pool breaks when a worker dies (the other is stopped too): what had not finished runs again
+    on a new pool, and the jobs' idempotency leaves no invoice numbered twice and none missing."""
+    own = copies(books, tmp_path / "books")
+    rows: list[Row] = []
+    batch = threading.Thread(target=lambda: rows.extend(run_batch("invoices", own, tmp_path / "out", workers=2)))
+    batch.start()
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline:
+        workers = multiprocessing.active_children()
+        if workers and any((tmp_path / "out").rglob("*.xlsx")):  # a task is writing its invoices
+            killed = workers[0].pid
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.05)
+    batch.join(300)
+    assert killed is not None
+    assert_billed_once(own, rows, tmp_path / "out")
 
 
 def test_a_bad_workbook_fails_alone_and_names_its_cell(books: list[Path], tmp_path: Path,
@@ -174,3 +202,30 @@ def test_a_bad_workbook_fails_alone_and_names_its_cell(books: list[Path], tmp_pa
 def test_a_scheduler_nobody_answers_is_refused(books: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", "aging", str(books[0]), "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "no Dask scheduler answers at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_a_pool_worker_killed_while_writing_statements_leaves_each_statement_once(books: list[Path],
+                                                                                   tmp_path: Path) -> None:
+    """Chunks of one workbook's customers on the pool, a worker killed mid-chunk: the chunks not finished run
+    again, and the parent records the statements once, as ``arxl statements`` does."""
+    (alone,) = copies(books[:1], tmp_path / "alone")
+    assert main(["statements", str(alone), "--out", str(tmp_path / "alone-out"), "--no-reminders"]) == 0
+    (chunked,) = copies(books[:1], tmp_path / "chunked")
+    rows: list[Row] = []
+    batch = threading.Thread(target=lambda: rows.extend(
+        run_batch("statements", [chunked], tmp_path / "out", workers=2)))
+    batch.start()
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline:
+        workers = multiprocessing.active_children()
+        if workers and any((tmp_path / "out").rglob("*.xlsx")):  # a chunk is writing its statements
+            killed = workers[0].pid
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.01)
+    batch.join(300)
+    assert killed is not None
+    assert all(r.ok for r in rows), [r.reason for r in rows]
+    assert "60 statement(s) for 60 customer(s)" in rows[-1].reason
+    assert assert_same_documents(tmp_path / "alone-out", tmp_path / "out" / chunked.stem) == 60
+    assert summary(chunked) == summary(alone)  # each customer's statement recorded once, amounts to the unit

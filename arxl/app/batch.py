@@ -15,6 +15,7 @@ documents are already written. One writer per workbook, whatever the number of w
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import math
 import multiprocessing
@@ -22,7 +23,8 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ from arxl.core.errors import ArxlError
 JOBS = ("invoices", "statements", "reminders", "aging", "audit-pack", "close")
 CHUNKS_PER_WORKER = 4  # chunks of customers per worker: the last ones balance the load
 PDF_CHUNKS_PER_WORKER = 1  # with PDFs each chunk starts a LibreOffice (1-2 s): fewer, larger chunks
-WAIT = 60.0  # seconds a task waits for another arxl command holding its workbook's lock
+RETRIES = 2  # times a task whose worker died runs again (on the pool as on Dask)
 
 Tick = Callable[["Row"], None]
 
@@ -66,11 +68,12 @@ def output_of(book: Path, out: Path | None) -> Path:
     return book.parent / (settings_of(readable(book)).output_folder or "out")
 
 
-def run_task(job: str, book: Path, out: Path | None, pdf: bool) -> Row:
-    """One workbook's job, under its lock, as the single-workbook command runs it (never raises)."""
+def run_task(job: str, book: Path, out: Path | None, pdf: bool, wait: float) -> Row:
+    """One workbook's job, under its lock (waiting ``wait`` seconds for another command holding it), as the
+    single-workbook command runs it (never raises)."""
     started = time.perf_counter()
     try:
-        report = _locked(job, book, out, pdf)
+        report = _locked(job, book, out, pdf, wait)
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -99,14 +102,14 @@ def refusal(report: Report) -> str:
     return f"{reason}: {errors[0]}" if errors and str(errors[0]) not in reason else reason
 
 
-def _locked(job: str, book: Path, out: Path | None, pdf: bool) -> Report:
+def _locked(job: str, book: Path, out: Path | None, pdf: bool, wait: float) -> Report:
     from arxl.app.journal import record, workbook_hash
     from arxl.app.workbook import existing, lock_for
     from arxl.formats.xlsx.host import FileHost
 
     host = FileHost(existing(book))
     command = f"arxl batch {job} {book.name}"
-    lock = lock_for(host, command, WAIT, say=lambda _text: None)
+    lock = lock_for(host, command, wait, say=lambda _text: None)
     try:
         before = workbook_hash(book)
         report = run_job(job, host, book, out, pdf)
@@ -199,18 +202,45 @@ class Runner:
         if self._client is not None:
             yield from self._dask(calls)
             return
+        left = dict(enumerate(calls))
+        for attempt in range(RETRIES + 1):
+            for n, row in self._pooled(left):
+                if row is not None:  # None: the pool broke (a worker killed, out of memory) before its answer
+                    del left[n]
+                    yield row
+            if not left:
+                return
+            if attempt < RETRIES:  # what had not finished runs again on a new pool: the jobs' idempotency
+                self._restart()  # and the workbook locks make a second run do only what is left
+        for fn, args, name in left.values():  # the pool kept breaking: each call left is a failed row
+            yield Row(self._book_of(fn, args), name, False, f"a worker of the pool died {RETRIES + 1} times: not run",
+                      0.0)
+
+    def _pooled(self, calls: dict[int, tuple[Callable[..., Row], tuple[Any, ...], str]]
+                ) -> Iterator[tuple[int, Row | None]]:
+        """Each call's number with its row as it finishes on the pool, or with None when the pool broke first."""
         assert self._pool is not None
-        pending: dict[Future[Row], tuple[str, str]] = {
-            self._pool.submit(fn, *args): (str(args[1] if fn is run_task else args[0]), name)
-            for fn, args, name in calls}
+        pending = {self._pool.submit(fn, *args): n for n, (fn, args, _name) in calls.items()}
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = concurrent.futures.wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                book, name = pending.pop(future)
+                n = pending.pop(future)
                 try:
-                    yield future.result()
-                except Exception as exc:  # the worker died (killed, out of memory): the row says so
-                    yield Row(book, name, False, reason_of(exc), 0.0)
+                    yield n, future.result()
+                except BrokenProcessPool:
+                    yield n, None
+                except Exception as exc:  # a call that could not be sent or answered (pickling): the row says so
+                    fn, args, name = calls[n]
+                    yield n, Row(self._book_of(fn, args), name, False, reason_of(exc), 0.0)
+
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    @staticmethod
+    def _book_of(fn: Callable[..., Row], args: tuple[Any, ...]) -> str:
+        return str(args[1] if fn is run_task else args[0])
 
     def _dask(self, calls: Sequence[tuple[Callable[..., Row], tuple[Any, ...], str]]) -> Iterator[Row]:
         from distributed import as_completed
@@ -218,8 +248,8 @@ class Runner:
         futures = {}
         for fn, args, name in calls:
             # pure=False: a re-run is a new task (the jobs' idempotency decides what is left to do)
-            future = self._client.submit(fn, *args, pure=False, retries=2)
-            futures[future] = (str(args[1] if fn is run_task else args[0]), name)
+            future = self._client.submit(fn, *args, pure=False, retries=RETRIES)
+            futures[future] = (self._book_of(fn, args), name)
         for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
             book, name = futures[future]
             try:
@@ -230,15 +260,20 @@ class Runner:
 
 def run_batch(job: str, books: Sequence[Path], out: Path | None = None, *, workers: int | None = None,
               scheduler: str | None = None, pdf: bool = False, tick: Tick | None = None,
-              total: Callable[[int], None] | None = None) -> list[Row]:
+              total: Callable[[int], None] | None = None, wait: float | None = None) -> list[Row]:
     """Run ``job`` on each workbook (a task each); statements of one workbook by chunks of customers. ``total``
-    is told the number of tasks, ``tick`` each row as it finishes. The rows come back in the books' order."""
+    is told the number of tasks, ``tick`` each row as it finishes; ``wait``: how long a task waits for another
+    command holding its workbook (``arxl --wait``; None: ARXL_WAIT, else 60 s). The rows come back in the books'
+    order."""
+    from arxl.app.workbook import waiting
+
     if job not in JOBS:
         raise ArxlError(f'"{job}" is not a batch job: one of {", ".join(JOBS)}')
+    patience = waiting(wait)
     with Runner(workers, scheduler) as runner:
         if job in ("statements", "reminders") and len(books) == 1:
-            return _chunked(runner, job, books[0], out, pdf, tick, total)
-        calls = [(run_task, (job, book, out, pdf), job) for book in books]
+            return _chunked(runner, job, books[0], out, pdf, tick, total, patience)
+        calls = [(run_task, (job, book, out, pdf, patience), job) for book in books]
         if total is not None:
             total(len(calls))
         rows = _collect(runner.map(calls), tick)
@@ -256,7 +291,7 @@ def _collect(rows: Iterable[Row], tick: Tick | None) -> list[Row]:
 
 
 def _chunked(runner: Runner, job: str, book: Path, out: Path | None, pdf: bool, tick: Tick | None,
-             total: Callable[[int], None] | None) -> list[Row]:
+             total: Callable[[int], None] | None, wait: float) -> list[Row]:
     """One workbook's statements: documents by chunks of customers (tasks), recorded once here, under its lock."""
     from arxl.app.journal import record, workbook_hash
     from arxl.app.receivables import record_statements, statement_customers
@@ -267,7 +302,7 @@ def _chunked(runner: Runner, job: str, book: Path, out: Path | None, pdf: bool, 
     host = FileHost(existing(book))
     command = f"arxl batch {job} {book.name}"
     try:
-        lock = lock_for(host, command, WAIT, say=lambda _text: None)
+        lock = lock_for(host, command, wait, say=lambda _text: None)
     except ArxlError as exc:
         return [Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)]
     try:

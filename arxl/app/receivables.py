@@ -29,6 +29,7 @@ from arxl.formats.xlsx.fastread import read_columns
 from arxl.formats.xlsx.host import FileHost, Host
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.checks import check_ledger
+from arxl.ledger.ledger import Ledger
 
 
 def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None = None, *,
@@ -200,8 +201,7 @@ def statement_customers(host: Host) -> list[str]:
 def statement_documents(book: Path, out_dir: Path, customers: Sequence[str], pdf: bool) -> list[Path]:
     """The statements (xlsx, and PDFs from one LibreOffice) of some customers at Settings' As Of, in
     ``out_dir/statements``; the workbook is only read (its rows are recorded by :func:`record_statements`)."""
-    host = FileHost(book)
-    ledger = open_for_work(host, "statements and reminders")
+    ledger = _read_once(book)
     statements, _ = account_statements(ledger, as_of_date(ledger, None), customers=customers)
     folder = out_dir / "statements"
     files = write_statements(statements, ledger.settings, folder)
@@ -211,6 +211,21 @@ def statement_documents(book: Path, out_dir: Path, customers: Sequence[str], pdf
         with LibreOffice(workers=1) as office:  # the batch's pool already uses the cores
             written += to_pdfs(written, folder, office, batch=len(written))
     return written
+
+
+_LAST_READ: tuple[tuple[str, int, int], Ledger] | None = None  # a batch worker's last workbook, as read
+
+
+def _read_once(book: Path) -> Ledger:
+    """The workbook's ledger for :func:`statement_documents`, read once per worker process for all its chunks
+    of the same workbook (the same file, unchanged: the batch's parent holds its lock meanwhile)."""
+    global _LAST_READ
+    stat = book.stat()
+    key = (str(book.resolve()), stat.st_mtime_ns, stat.st_size)
+    if _LAST_READ is None or _LAST_READ[0] != key:
+        _LAST_READ = None  # the previous workbook's ledger is let go before the next is read
+        _LAST_READ = (key, open_for_work(FileHost(book), "statements and reminders"))
+    return _LAST_READ[1]
 
 
 def record_statements(host: Host, out_dir: Path, produced: Iterable[Path], reminders: bool) -> Report:

@@ -34,13 +34,19 @@ def writable(book: Path, locks: contextlib.ExitStack, command: str, wait: float 
     """The workbook as the host of a command that changes it: its lock is taken first (into ``locks``, held until
     the command ends) and only then is anything read. ``wait`` is how long to wait for another command (None:
     ARXL_WAIT, else 60 seconds); ``command`` is what a waiting command is told."""
-    if wait is None:
-        try:
-            wait = float(os.environ.get("ARXL_WAIT", DEFAULT_WAIT))
-        except ValueError:
-            raise ArxlError(f'ARXL_WAIT "{os.environ["ARXL_WAIT"][:20]}" is not a number of seconds') from None
-    locks.enter_context(WorkbookLock(existing(book), command, wait, say=say))
+    locks.enter_context(WorkbookLock(existing(book), command, waiting(wait), say=say))
     return FileHost(book)
+
+
+def waiting(wait: float | None) -> float:
+    """How long a command waits for another one holding its workbook: ``wait`` (``arxl --wait``), else
+    ARXL_WAIT, else 60 seconds."""
+    if wait is not None:
+        return wait
+    try:
+        return float(os.environ.get("ARXL_WAIT", DEFAULT_WAIT))
+    except ValueError:
+        raise ArxlError(f'ARXL_WAIT "{os.environ["ARXL_WAIT"][:20]}" is not a number of seconds') from None
 
 
 def readable(book: Path) -> FileHost:

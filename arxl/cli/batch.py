@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from arxl.cli.common import BadInput, app, out, out_dir_option, print_table, say, warn
+from arxl.cli.common import BadInput, app, out, out_dir_option, print_table, say, session, warn
 
 
 class Job(StrEnum):
@@ -49,7 +49,7 @@ def batch_cmd(
     display = Display()
     try:
         rows = run_batch(job.value, books, out_dir, workers=workers, scheduler=scheduler, pdf=pdf, tick=display.tick,
-                         total=display.total)
+                         total=display.total, wait=session.wait)
     finally:
         display.close()
     print_table([("Book", "Job", "Result", "Reason", "Seconds"),
