@@ -13,7 +13,7 @@ import threading
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -167,20 +167,27 @@ def test_a_pool_worker_killed_mid_batch_has_its_tasks_run_again(books: list[Path
     """The process pool breaks when a worker dies (the other is stopped too): what had not finished runs again
     on a new pool, and the jobs' idempotency leaves no invoice numbered twice and none missing."""
     own = copies(books, tmp_path / "books")
+    rows = killing_a_pool_worker(lambda: run_batch("invoices", own, tmp_path / "out", workers=2), tmp_path / "out")
+    assert_billed_once(own, rows, tmp_path / "out")
+
+
+def killing_a_pool_worker(batch: Callable[[], list[Row]], out: Path) -> list[Row]:
+    """The batch's rows, one of its pool's workers SIGKILLed as soon as a task has written a document in
+    ``out`` (the tasks are then mid-way)."""
     rows: list[Row] = []
-    batch = threading.Thread(target=lambda: rows.extend(run_batch("invoices", own, tmp_path / "out", workers=2)))
-    batch.start()
+    running = threading.Thread(target=lambda: rows.extend(batch()))
+    running.start()
     killed = None
     deadline = time.monotonic() + 120
     while killed is None and time.monotonic() < deadline:
-        workers = multiprocessing.active_children()
-        if workers and any((tmp_path / "out").rglob("*.xlsx")):  # a task is writing its invoices
-            killed = workers[0].pid
+        workers = [w.pid for w in multiprocessing.active_children() if w.pid is not None]
+        if workers and any(out.rglob("*.xlsx")):
+            killed = workers[0]
             os.kill(killed, signal.SIGKILL)
-        time.sleep(0.05)
-    batch.join(300)
+        time.sleep(0.01)
+    running.join(300)
     assert killed is not None
-    assert_billed_once(own, rows, tmp_path / "out")
+    return rows
 
 
 def test_a_bad_workbook_fails_alone_and_names_its_cell(books: list[Path], tmp_path: Path,
@@ -211,20 +218,8 @@ def test_a_pool_worker_killed_while_writing_statements_leaves_each_statement_onc
     (alone,) = copies(books[:1], tmp_path / "alone")
     assert main(["statements", str(alone), "--out", str(tmp_path / "alone-out"), "--no-reminders"]) == 0
     (chunked,) = copies(books[:1], tmp_path / "chunked")
-    rows: list[Row] = []
-    batch = threading.Thread(target=lambda: rows.extend(
-        run_batch("statements", [chunked], tmp_path / "out", workers=2)))
-    batch.start()
-    killed = None
-    deadline = time.monotonic() + 120
-    while killed is None and time.monotonic() < deadline:
-        workers = multiprocessing.active_children()
-        if workers and any((tmp_path / "out").rglob("*.xlsx")):  # a chunk is writing its statements
-            killed = workers[0].pid
-            os.kill(killed, signal.SIGKILL)
-        time.sleep(0.01)
-    batch.join(300)
-    assert killed is not None
+    rows = killing_a_pool_worker(lambda: run_batch("statements", [chunked], tmp_path / "out", workers=2),
+                                 tmp_path / "out")
     assert all(r.ok for r in rows), [r.reason for r in rows]
     assert "60 statement(s) for 60 customer(s)" in rows[-1].reason
     assert assert_same_documents(tmp_path / "alone-out", tmp_path / "out" / chunked.stem) == 60
