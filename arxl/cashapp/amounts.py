@@ -140,18 +140,40 @@ def combinations(
     steps = 0
     complete = True
 
-    def search(start: int, total: int) -> bool:
-        """Extend the chosen set from ``start`` on; True to stop the whole search."""
+    def search(start: int, total: int, depth: int) -> bool:
+        """Extend the chosen set (``depth`` positions) from ``start`` on; True to stop the whole search."""
         nonlocal steps, complete
-        if len(chosen) >= at_least and low <= total <= high:
+        if depth >= at_least and low <= total <= high:
             found.append(tuple(sorted(order[i] for i in chosen)))
             if len(found) >= limit:
                 complete = False
                 return True
-        room = max_items - len(chosen)
+        room = max_items - depth
         if room == 0:
             return False
         first = bisect_left(negated, total - high, lo=start)  # skip values that overshoot
+        if room == 1:
+            # the last position, worked out here rather than one call per value (the same steps, the same
+            # sets in the same order): each value from `first` on fits until one falls short of `low`
+            if depth + 1 < at_least:  # too few to count: only the steps
+                stop = bisect_right(negated, total - low, lo=first)
+                steps += stop - first + (stop < count)
+                if steps > budget:
+                    complete = False
+                    return True
+                return False
+            for j in range(first, count):
+                steps += 1
+                if steps > budget:
+                    complete = False
+                    return True
+                if total + ordered[j] < low:
+                    break
+                found.append(tuple(sorted([*(order[i] for i in chosen), order[j]])))
+                if len(found) >= limit:
+                    complete = False
+                    return True
+            return False
         for j in range(first, count):
             steps += 1
             if steps > budget:
@@ -160,13 +182,13 @@ def combinations(
             if total + running[min(count, j + room)] - running[j] < low:
                 break  # even the largest values left cannot reach the target
             chosen.append(j)
-            stop = search(j + 1, total + ordered[j])
+            stop = search(j + 1, total + ordered[j], depth + 1)
             chosen.pop()
             if stop:
                 return True
         return False
 
-    search(0, 0)
+    search(0, 0, 0)
     return found, complete
 
 

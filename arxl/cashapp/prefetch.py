@@ -28,7 +28,7 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import TYPE_CHECKING
 
 from arxl.cashapp.payers import Found
-from arxl.cashapp.stages.invoices import Read
+from arxl.cashapp.stages.invoices import Read, ReadAhead, Spans
 from arxl.core.statement import StatementLine
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ __all__ = ["CHUNK", "PARALLEL_FROM", "names_ahead", "names_fields"]
 
 PARALLEL_FROM = 4000  # lines: below, forking a child costs more than it saves
 CHUNK = 500
-Ahead = tuple[Found, list[tuple[tuple[str, str], Read]]]  # what the child sends back for a chunk of lines
+Ahead = tuple[Found, list[ReadAhead]]  # what the child sends back for a chunk of lines
 WAIT = False  # True: wait for the child's answers instead of working them out here (to test them)
 
 # what the forked child works on: the matcher, the lines, and how far this process has come (shared memory)
@@ -67,13 +67,14 @@ def _names_of_lines(start: int, stop: int) -> Ahead:
     matcher, lines, here = _AHEAD
     index = matcher.state.payers
     mark = index.mark()
-    reads: dict[tuple[str, str], Read] = {}
+    reads: dict[tuple[str, str], tuple[Read, Spans]] = {}
     for n in range(start, stop):
         if here.value > n:  # the matcher is past this line: no use looking its names up
             continue
         line = lines[n]
         if line.amount > 0:
-            reads[(line.narrative, line.bank_reference)] = matcher.invoices.read(line)
+            read = matcher.invoices.read(line)
+            reads[(line.narrative, line.bank_reference)] = read, tuple(matcher.state.invoices.quotes(read[0]))
         fields = names_fields(matcher, line)
         if fields is not None:
             index.names(fields)

@@ -28,7 +28,7 @@ from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState, Part, Pr
 from arxl.core.evidence import NO_EVIDENCE, Evidence
 from arxl.core.statement import StatementLine
 
-__all__ = ["Invoices", "Read", "one_edit", "read_numbers"]
+__all__ = ["Invoices", "Read", "ReadAhead", "Spans", "one_edit", "read_numbers"]
 
 SURE_NAME = 85  # points of a name (or alias) that identify the payer as surely as its bank account
 NEAR_MISS_POINTS = 70  # a number one edit from the invoice's: the amount and the payer must say the rest
@@ -36,6 +36,8 @@ _POOL = 24  # invoices of one customer tried in combinations: quoted ones, then 
 _DIGITS = re.compile(r"\d+")
 Read = tuple[Prepared, dict[int, Hit], dict[int, Hit] | None]
 """What a line's text quotes whatever is open: the narrative as read, its hits, the bank reference's (or None)."""
+Spans = tuple[tuple[int, int], ...]  # what looks like an invoice number in a text (InvoiceIndex.quotes)
+ReadAhead = tuple[tuple[str, str], tuple[Read, Spans]]  # (narrative, bank reference) -> read, spans
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 
 
@@ -80,10 +82,12 @@ class Invoices:
             known = self.known[key] = read_numbers(self.state.invoices, line)
         return known
 
-    def remember(self, reads: Sequence[tuple[tuple[str, str], Read]]) -> None:
-        """Take reads worked out elsewhere with the same index (:mod:`arxl.cashapp.prefetch`)."""
-        for key, known in reads:
+    def remember(self, reads: Sequence[ReadAhead]) -> None:
+        """Take reads worked out elsewhere with the same index (:mod:`arxl.cashapp.prefetch`), each with what
+        looks like an invoice number in the narrative (:meth:`~arxl.cashapp.references.InvoiceIndex.quotes`)."""
+        for key, (known, spans) in reads:
             self.known.setdefault(key, known)
+            self.state.invoices.remember_quotes(known[0].folded, spans)
 
     def explain(self, now: LineFacts, candidate: Candidate) -> Proposal | None:
         """The best proposal for one candidate customer (see the module for the order of explanations)."""
