@@ -21,6 +21,7 @@ search was incomplete and the matcher does not treat what it found as the only p
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -128,13 +129,12 @@ def combinations(
     >>> combinations([5, 5, 5], 10, 10, 2)[0]
     [(0, 1), (0, 2), (1, 2)]
     """
-    order = sorted(range(len(values)), key=lambda i: (-values[i], i))
+    # largest first, ties in the order given (a sort in reverse keeps equal values in their order)
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=True)
     ordered = [values[i] for i in order]
     negated = [-v for v in ordered]  # ascending, for bisect
     count = len(ordered)
-    running = [0]
-    for value in ordered:
-        running.append(running[-1] + value)
+    running = [0, *itertools.accumulate(ordered)]
     found: list[tuple[int, ...]] = []
     chosen: list[int] = []
     steps = 0

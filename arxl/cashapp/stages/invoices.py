@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from arxl.cashapp.amounts import GROSS, KINDS, OTHER_MODES, Mode, combinations, describe, first_fits, singles_and_pairs
@@ -299,7 +300,16 @@ class Invoices:
         charges = self.deductions.charges(now, candidate.customer)
         others = [mode for mode in OTHER_MODES if mode != customer.withholding]
         singles: dict[Mode, list[list[int]]] = {mode: [] for mode in others}
-        if not quoted:  # one pass over the invoices for all the other withholdings
+        if not quoted and target > rounding:
+            # the invoices whose cash expected in another withholding is the amount: looked up among the
+            # customer's expected amounts in that mode, kept until its invoices change, in the same order
+            for mode in others:
+                eligible, values = self.deductions.mode_values(candidate.customer, now.currency, mode)
+                order, by_value = self.deductions.by_value(candidate.customer, now.currency, mode, values)
+                hits = sorted(order[k] for k in range(bisect_left(by_value, target - rounding),
+                                                      bisect_right(by_value, target + rounding)))
+                singles[mode] = [[eligible[k]] for k in hits]
+        elif not quoted:  # one pass over the invoices for all the other withholdings
             picks = [(mode, [n for n, kind in enumerate(KINDS) if kind in mode]) for mode in others]
             for p in positive:
                 kinds, open_units = self.deductions.kinds(p), self.state.open[p]
