@@ -67,14 +67,15 @@ def _names_of_lines(start: int, stop: int) -> Ahead:
     matcher, lines, here = _AHEAD
     index = matcher.state.payers
     mark = index.mark()
-    reads: dict[tuple[str, str], tuple[Read, Spans]] = {}
+    reads: dict[tuple[str, str], tuple[Read, Spans, tuple[int, ...]]] = {}
     for n in range(start, stop):
         if here.value > n:  # the matcher is past this line: no use looking its names up
             continue
         line = lines[n]
         if line.amount > 0:
             read = matcher.invoices.read(line)
-            reads[(line.narrative, line.bank_reference)] = read, tuple(matcher.state.invoices.quotes(read[0]))
+            reads[(line.narrative, line.bank_reference)] = (read, tuple(matcher.state.invoices.quotes(read[0])),
+                                                            index.accounts_in(read[0]))
         fields = names_fields(matcher, line)
         if fields is not None:
             index.names(fields)

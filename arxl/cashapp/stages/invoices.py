@@ -38,7 +38,8 @@ _DIGITS = re.compile(r"\d+")
 Read = tuple[Prepared, dict[int, Hit], dict[int, Hit] | None]
 """What a line's text quotes whatever is open: the narrative as read, its hits, the bank reference's (or None)."""
 Spans = tuple[tuple[int, int], ...]  # what looks like an invoice number in a text (InvoiceIndex.quotes)
-ReadAhead = tuple[tuple[str, str], tuple[Read, Spans]]  # (narrative, bank reference) -> read, spans
+# (narrative, bank reference) -> read, spans, customers whose account the narrative as read shows
+ReadAhead = tuple[tuple[str, str], tuple[Read, Spans, tuple[int, ...]]]
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 
 
@@ -85,10 +86,12 @@ class Invoices:
 
     def remember(self, reads: Sequence[ReadAhead]) -> None:
         """Take reads worked out elsewhere with the same index (:mod:`arxl.cashapp.prefetch`), each with what
-        looks like an invoice number in the narrative (:meth:`~arxl.cashapp.references.InvoiceIndex.quotes`)."""
-        for key, (known, spans) in reads:
+        looks like an invoice number in the narrative (:meth:`~arxl.cashapp.references.InvoiceIndex.quotes`) and
+        the customers whose account it shows (:meth:`~arxl.cashapp.payers.CustomerIndex.accounts_in`)."""
+        for key, (known, spans, accounts) in reads:
             self.known.setdefault(key, known)
             self.state.invoices.remember_quotes(known[0].folded, spans)
+            self.state.payers.remember_accounts(known[0].folded, accounts)
 
     def explain(self, now: LineFacts, candidate: Candidate) -> Proposal | None:
         """The best proposal for one candidate customer (see the module for the order of explanations)."""
