@@ -12,7 +12,8 @@ that reading that depends on the text and the index only, not on what is still o
 (:meth:`~arxl.cashapp.stages.invoices.Invoices.read`; what is open is checked here). Before each chunk the
 matcher takes whatever has come back and remembers it (:meth:`~arxl.cashapp.payers.CustomerIndex.remember`,
 :meth:`~arxl.cashapp.stages.invoices.Invoices.remember`); a line whose names are not there yet is looked up here,
-as without the child (which sees how far the matching has come, and skips the lines it has passed). The
+as without the child (which sees how far the matching has come, and gives up a chunk the matching has reached, to
+go on with the next: a child that falls behind jumps ahead instead of working alongside, too late). The
 answers are those the matcher would work out itself (the same function on the same index), so the allocations
 are the same line by line, with or without the child; anything that goes wrong
 over there only leaves the work to this process.
@@ -69,8 +70,10 @@ def _names_of_lines(start: int, stop: int) -> Ahead:
     mark = index.mark()
     reads: dict[tuple[str, str], tuple[Read, Spans, tuple[int, ...]]] = {}
     for n in range(start, stop):
-        if here.value > n:  # the matcher is past this line: no use looking its names up
-            continue
+        if here.value >= start:
+            # the matcher has reached the chunk: what comes back now is taken too late (only before a chunk
+            # starts), so give it up and go on with the next, which the matcher has not reached
+            break
         line = lines[n]
         if line.amount > 0:
             read = matcher.invoices.read(line)
@@ -109,8 +112,8 @@ def names_ahead(matcher: Matcher, lines: Sequence[StatementLine], least: int = P
         _AHEAD = None  # the child has its copy
 
     def take(n: int) -> None:
-        here.value = n
         if n % CHUNK:
+            here.value = n
             return
         current = n // CHUNK
         for chunk in sorted(pending):
@@ -124,6 +127,7 @@ def names_ahead(matcher: Matcher, lines: Sequence[StatementLine], least: int = P
                     found, reads = future.result()
                     matcher.state.payers.remember(found)
                     matcher.invoices.remember(reads)
+        here.value = n  # only now: the child gives a chunk up when the matching has reached it (taken or not)
 
     try:
         yield take
