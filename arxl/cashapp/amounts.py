@@ -21,6 +21,7 @@ search was incomplete and the matcher does not treat what it found as the only p
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -128,30 +129,51 @@ def combinations(
     >>> combinations([5, 5, 5], 10, 10, 2)[0]
     [(0, 1), (0, 2), (1, 2)]
     """
-    order = sorted(range(len(values)), key=lambda i: (-values[i], i))
+    # largest first, ties in the order given (a sort in reverse keeps equal values in their order)
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=True)
     ordered = [values[i] for i in order]
     negated = [-v for v in ordered]  # ascending, for bisect
     count = len(ordered)
-    running = [0]
-    for value in ordered:
-        running.append(running[-1] + value)
+    running = [0, *itertools.accumulate(ordered)]
     found: list[tuple[int, ...]] = []
     chosen: list[int] = []
     steps = 0
     complete = True
 
-    def search(start: int, total: int) -> bool:
-        """Extend the chosen set from ``start`` on; True to stop the whole search."""
+    def search(start: int, total: int, depth: int) -> bool:
+        """Extend the chosen set (``depth`` positions) from ``start`` on; True to stop the whole search."""
         nonlocal steps, complete
-        if len(chosen) >= at_least and low <= total <= high:
+        if depth >= at_least and low <= total <= high:
             found.append(tuple(sorted(order[i] for i in chosen)))
             if len(found) >= limit:
                 complete = False
                 return True
-        room = max_items - len(chosen)
+        room = max_items - depth
         if room == 0:
             return False
         first = bisect_left(negated, total - high, lo=start)  # skip values that overshoot
+        if room == 1:
+            # the last position, worked out here rather than one call per value (the same steps, the same
+            # sets in the same order): each value from `first` on fits until one falls short of `low`
+            if depth + 1 < at_least:  # too few to count: only the steps
+                stop = bisect_right(negated, total - low, lo=first)
+                steps += stop - first + (stop < count)
+                if steps > budget:
+                    complete = False
+                    return True
+                return False
+            for j in range(first, count):
+                steps += 1
+                if steps > budget:
+                    complete = False
+                    return True
+                if total + ordered[j] < low:
+                    break
+                found.append(tuple(sorted([*(order[i] for i in chosen), order[j]])))
+                if len(found) >= limit:
+                    complete = False
+                    return True
+            return False
         for j in range(first, count):
             steps += 1
             if steps > budget:
@@ -160,13 +182,13 @@ def combinations(
             if total + running[min(count, j + room)] - running[j] < low:
                 break  # even the largest values left cannot reach the target
             chosen.append(j)
-            stop = search(j + 1, total + ordered[j])
+            stop = search(j + 1, total + ordered[j], depth + 1)
             chosen.pop()
             if stop:
                 return True
         return False
 
-    search(0, 0)
+    search(0, 0, 0)
     return found, complete
 
 

@@ -117,6 +117,7 @@ class CustomerIndex:
                 self._by_shape.setdefault((word[0], len(word)), []).append(word)
         self._likeness: dict[str, dict[str, float]] = {}
         self._fields: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._in_text: dict[str, tuple[int, ...]] = {}  # folded narrative -> customers whose account it shows
         self._alone: dict[str, re.Pattern[str]] = {}
         self._found: dict[NamesKey, list[NameHit]] = {}
         self._named: dict[tuple[int, tuple[tuple[str, ...], ...]], NameHit | None] = {}
@@ -153,7 +154,15 @@ class CustomerIndex:
         key = payer_account_key(counterparty_account)
         if key:
             found.extend(self._accounts.get(key, ()))
-        text = narrative if isinstance(narrative, Prepared) else prepare(narrative or "")
+        found.extend(self.accounts_in(narrative if isinstance(narrative, Prepared) else prepare(narrative or "")))
+        return sorted(set(found))
+
+    def accounts_in(self, text: Prepared) -> tuple[int, ...]:
+        """Customers whose bank account or phone is written in the text (remembered per text)."""
+        known = self._in_text.get(text.folded)
+        if known is not None:
+            return known
+        found: list[int] = []
         runs = [r for r in text.runs if r[0][0].isdigit() and len(r[0]) >= 2]
         for i in range(len(runs)):
             joined = ""
@@ -165,7 +174,15 @@ class CustomerIndex:
                     found.extend(self._accounts.get(payer_account_key(joined), ()))
                 if len(joined) >= 16:
                     break
-        return sorted(set(found))
+        known = tuple(found)
+        if len(self._in_text) < _CACHE_CAP:
+            self._in_text[text.folded] = known
+        return known
+
+    def remember_accounts(self, folded: str, found: tuple[int, ...]) -> None:
+        """Take :meth:`accounts_in` of a text (folded as :func:`prepare` folds it) worked out elsewhere."""
+        if len(self._in_text) < _CACHE_CAP:
+            self._in_text.setdefault(folded, found)
 
     # -- names ------------------------------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ _RUN = re.compile(r"[A-Z]+|[0-9]+")
 _INVOICE_WORDS = tuple(sorted(INVOICE_WORDS))
 _NO_KEYS = ReferenceKeys("", (), (), "")
 _LISTED = re.compile(r"(?:[ ]?(?:[/+,&]|\bAND\b)[ ]?[0-9]{1,6}(?![0-9A-Z]))+")
+_QUOTES_CAP = 200_000  # texts whose quotes are remembered, at most
 _SHORT_YEAR = re.compile(r"(?<![A-Z0-9])([A-Z]+)([^A-Z0-9]{0,3})([0-9]{2})([^A-Z0-9]{1,3})(?=[0-9]{3})")
 
 
@@ -75,6 +76,7 @@ class InvoiceIndex:
         self.keys: list[ReferenceKeys] = []
         self._seen: tuple[frozenset[str], frozenset[str]] | None = None  # words and numbers, when needed
         self._compact: tuple[list[str], list[int]] | None = None  # numbers without separators, sorted
+        self._quotes: dict[str, tuple[tuple[int, int], ...]] = {}  # folded text -> what quotes() found
         self._heads: list[tuple[str, str]] = []  # prefix + middle joined, middle joined
         self._head_of: list[int] = []  # which of the distinct heads each invoice has
         distinct: dict[tuple[str, str], int] = {}
@@ -338,6 +340,9 @@ class InvoiceIndex:
         >>> [text.folded[a:b] for a, b in index.quotes(text)]
         ['INV-2024-00017']
         """
+        remembered = self._quotes.get(text.folded)
+        if remembered is not None:
+            return list(remembered)
         spans: list[tuple[int, int]] = []
         runs = text.runs
         j = 0
@@ -359,7 +364,15 @@ class InvoiceIndex:
             if k > j and not self._cut(text, k):
                 spans.append((start, runs[k][2]))
             j = k + 1
+        if len(self._quotes) < _QUOTES_CAP:
+            self._quotes[text.folded] = tuple(spans)
         return spans
+
+    def remember_quotes(self, folded: str, spans: tuple[tuple[int, int], ...]) -> None:
+        """Take what :meth:`quotes` found in a text (folded as :func:`prepare` folds it), worked out elsewhere
+        with the same index (:mod:`arxl.cashapp.prefetch`)."""
+        if len(self._quotes) < _QUOTES_CAP:
+            self._quotes.setdefault(folded, spans)
 
     def _cut(self, text: Prepared, k: int) -> bool:
         """A quote that the bank's field cut off (``INV-2024-0`` at the end): no claim about any invoice."""

@@ -18,22 +18,28 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from arxl.cashapp.amounts import GROSS, KINDS, OTHER_MODES, Mode, combinations, describe, first_fits, singles_and_pairs
 from arxl.cashapp.narratives import Hit, Prepared, prepare
-from arxl.cashapp.references import FIELD_WIDTH
+from arxl.cashapp.references import FIELD_WIDTH, InvoiceIndex
 from arxl.cashapp.stages.deductions import Deductions
 from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState, Part, Proposal
 from arxl.core.evidence import NO_EVIDENCE, Evidence
 from arxl.core.statement import StatementLine
 
-__all__ = ["Invoices", "one_edit"]
+__all__ = ["Invoices", "Read", "ReadAhead", "Spans", "one_edit", "read_numbers"]
 
 SURE_NAME = 85  # points of a name (or alias) that identify the payer as surely as its bank account
 NEAR_MISS_POINTS = 70  # a number one edit from the invoice's: the amount and the payer must say the rest
 _POOL = 24  # invoices of one customer tried in combinations: quoted ones, then the oldest
 _DIGITS = re.compile(r"\d+")
+Read = tuple[Prepared, dict[int, Hit], dict[int, Hit] | None]
+"""What a line's text quotes whatever is open: the narrative as read, its hits, the bank reference's (or None)."""
+Spans = tuple[tuple[int, int], ...]  # what looks like an invoice number in a text (InvoiceIndex.quotes)
+# (narrative, bank reference) -> read, spans, customers whose account the narrative as read shows
+ReadAhead = tuple[tuple[str, str], tuple[Read, Spans, tuple[int, ...]]]
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 
 
@@ -43,17 +49,13 @@ class Invoices:
     def __init__(self, state: MatchState, deductions: Deductions) -> None:
         self.state = state
         self.deductions = deductions
+        self.known: dict[tuple[str, str], Read] = {}  # (narrative, bank reference) -> what they quote
 
     def quoted(self, line: StatementLine, code: str) -> tuple[Prepared, dict[int, Hit], dict[int, Hit]]:
         """The narrative as read for invoice numbers, the open items it quotes, and those of them still open
         in the line's currency (the usable ones)."""
-        narrative = prepare(line.narrative)
-        written = narrative
-        narrative = self.state.invoices.with_full_years(narrative)
-        hits = self.state.invoices.find(narrative)
-        if narrative is not written:  # INV-25-01519: the year written short, as a separator variant at most
-            hits = {p: Hit(min(h.points, 90), f'{h.reason.split(" as ")[0].split(" (")[0]} with the year written '
-                           "short", h.start, h.end) if h.points >= 85 else h for p, h in hits.items()}
+        narrative, found, in_reference = self.read(line)
+        hits = dict(found)
         usable = {p: h for p, h in hits.items() if self.state.currency[p] == code and self.state.open[p] != 0}
         for position, hit in list(usable.items()):
             if hit.points >= 85:  # INV-2025-00056/529/614: the customer's open invoices of the same series
@@ -63,12 +65,33 @@ class Invoices:
                         usable[other] = hits[other] = listed
         if line.bank_reference and not any(h.points >= 85 for h in usable.values()):
             # some banks put the payer's reference in the reference field (MT940 :61:); the narrative first
-            for position, hit in self.state.invoices.find(prepare(line.bank_reference)).items():
+            if in_reference is None:
+                in_reference = self.state.invoices.find(prepare(line.bank_reference))
+            for position, hit in in_reference.items():
                 if position not in hits or hits[position].points < hit.points:
                     hits[position] = Hit(hit.points, f"{hit.reason} (bank reference)", -1, -1)
                     if self.state.currency[position] == code and self.state.open[position] != 0:
                         usable[position] = hits[position]
         return narrative, hits, usable
+
+    def read(self, line: StatementLine) -> Read:
+        """What the line's narrative and bank reference say of invoice numbers, whatever is open: the part of
+        :meth:`quoted` that depends on the text and the index only (read once per text, or taken from
+        :meth:`remember`)."""
+        key = (line.narrative, line.bank_reference)
+        known = self.known.get(key)
+        if known is None:
+            known = self.known[key] = read_numbers(self.state.invoices, line)
+        return known
+
+    def remember(self, reads: Sequence[ReadAhead]) -> None:
+        """Take reads worked out elsewhere with the same index (:mod:`arxl.cashapp.prefetch`), each with what
+        looks like an invoice number in the narrative (:meth:`~arxl.cashapp.references.InvoiceIndex.quotes`) and
+        the customers whose account it shows (:meth:`~arxl.cashapp.payers.CustomerIndex.accounts_in`)."""
+        for key, (known, spans, accounts) in reads:
+            self.known.setdefault(key, known)
+            self.state.invoices.remember_quotes(known[0].folded, spans)
+            self.state.payers.remember_accounts(known[0].folded, accounts)
 
     def explain(self, now: LineFacts, candidate: Candidate) -> Proposal | None:
         """The best proposal for one candidate customer (see the module for the order of explanations)."""
@@ -280,7 +303,16 @@ class Invoices:
         charges = self.deductions.charges(now, candidate.customer)
         others = [mode for mode in OTHER_MODES if mode != customer.withholding]
         singles: dict[Mode, list[list[int]]] = {mode: [] for mode in others}
-        if not quoted:  # one pass over the invoices for all the other withholdings
+        if not quoted and target > rounding:
+            # the invoices whose cash expected in another withholding is the amount: looked up among the
+            # customer's expected amounts in that mode, kept until its invoices change, in the same order
+            for mode in others:
+                eligible, values = self.deductions.mode_values(candidate.customer, now.currency, mode)
+                order, by_value = self.deductions.by_value(candidate.customer, now.currency, mode, values)
+                hits = sorted(order[k] for k in range(bisect_left(by_value, target - rounding),
+                                                      bisect_right(by_value, target + rounding)))
+                singles[mode] = [[eligible[k]] for k in hits]
+        elif not quoted:  # one pass over the invoices for all the other withholdings
             picks = [(mode, [n for n, kind in enumerate(KINDS) if kind in mode]) for mode in others]
             for p in positive:
                 kinds, open_units = self.deductions.kinds(p), self.state.open[p]
@@ -349,6 +381,22 @@ class Invoices:
                               "amount fits no open invoice or combination: applied oldest first")
         flags.append("no invoice or combination fits the amount")
         return Proposal(candidate.customer, parts, target - spent, NO_EVIDENCE, amount, flags=flags)
+
+
+def read_numbers(index: InvoiceIndex, line: StatementLine) -> Read:
+    """The line's narrative as read for invoice numbers (a two-digit year written in full), the invoices it
+    quotes, and those its bank reference quotes - looked for only when the narrative quotes none by 85 points
+    or more (None: not looked for, as :meth:`Invoices.quoted` may still need them)."""
+    narrative = written = prepare(line.narrative)
+    narrative = index.with_full_years(narrative)
+    hits = index.find(narrative)
+    if narrative is not written:  # INV-25-01519: the year written short, as a separator variant at most
+        hits = {p: Hit(min(h.points, 90), f'{h.reason.split(" as ")[0].split(" (")[0]} with the year written '
+                       "short", h.start, h.end) if h.points >= 85 else h for p, h in hits.items()}
+    in_reference = None
+    if line.bank_reference and not any(h.points >= 85 for h in hits.values()):
+        in_reference = index.find(prepare(line.bank_reference))
+    return narrative, hits, in_reference
 
 
 def one_edit(written: str, number: str) -> str:
