@@ -16,6 +16,7 @@ documents are already written. One writer per workbook, whatever the number of w
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import math
 import multiprocessing
@@ -78,9 +79,13 @@ def run_task(job: str, book: Path, out: Path | None, pdf: bool, wait: float) -> 
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         return Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)
-    if report.refused:
-        return Row(str(book), job, False, refusal(report), time.perf_counter() - started, list(report.files))
-    return Row(str(book), job, True, report.headline, time.perf_counter() - started, list(report.files))
+    return row_of(report, book, job, started)
+
+
+def row_of(report: Report, book: Path, job: str, started: float) -> Row:
+    """The row of a job that ran: ok with its headline, or failed with its refusal (naming the cell)."""
+    reason = refusal(report) if report.refused else report.headline
+    return Row(str(book), job, not report.refused, reason, time.perf_counter() - started, list(report.files))
 
 
 def reason_of(exc: BaseException) -> str:
@@ -103,6 +108,15 @@ def refusal(report: Report) -> str:
 
 
 def _locked(job: str, book: Path, out: Path | None, pdf: bool, wait: float) -> Report:
+    with holding(job, book, wait) as (host, journal):
+        return journal(run_job(job, host, book, out, pdf))
+
+
+@contextlib.contextmanager
+def holding(job: str, book: Path, wait: float) -> Iterator[tuple[Any, Callable[[Report], Report]]]:
+    """The workbook's host under its lock (released on leaving), and the function that journals a job's report
+    (what it changed and wrote) unless the job was refused - for a task, and for the parent that records a
+    workbook's statements."""
     from arxl.app.journal import record, workbook_hash
     from arxl.app.workbook import existing, lock_for
     from arxl.formats.xlsx.host import FileHost
@@ -112,10 +126,13 @@ def _locked(job: str, book: Path, out: Path | None, pdf: bool, wait: float) -> R
     lock = lock_for(host, command, wait, say=lambda _text: None)
     try:
         before = workbook_hash(book)
-        report = run_job(job, host, book, out, pdf)
-        if not report.refused:
-            record(host, before, command, outputs=report.files, warn=lambda _t: None)
-        return report
+
+        def journal(report: Report) -> Report:
+            if not report.refused:
+                record(host, before, command, outputs=report.files, warn=lambda _t: None)
+            return report
+
+        yield host, journal
     finally:
         lock.release()
 
@@ -293,48 +310,33 @@ def _collect(rows: Iterable[Row], tick: Tick | None) -> list[Row]:
 def _chunked(runner: Runner, job: str, book: Path, out: Path | None, pdf: bool, tick: Tick | None,
              total: Callable[[int], None] | None, wait: float) -> list[Row]:
     """One workbook's statements: documents by chunks of customers (tasks), recorded once here, under its lock."""
-    from arxl.app.journal import record, workbook_hash
     from arxl.app.receivables import record_statements, statement_customers
-    from arxl.app.workbook import existing, lock_for
-    from arxl.formats.xlsx.host import FileHost
 
     started = time.perf_counter()
-    host = FileHost(existing(book))
-    command = f"arxl batch {job} {book.name}"
     try:
-        lock = lock_for(host, command, wait, say=lambda _text: None)
-    except ArxlError as exc:
-        return [Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)]
-    try:
-        before = workbook_hash(book)
-        try:
+        with holding(job, book, wait) as (host, journal):
             customers = statement_customers(host)
-        except (ArxlError, Refused) as exc:
-            return [Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)]
-        per = PDF_CHUNKS_PER_WORKER if pdf else CHUNKS_PER_WORKER
-        size = max(1, math.ceil(len(customers) / (runner.workers * per)))
-        chunks = [customers[i:i + size] for i in range(0, len(customers), size)]
-        if total is not None:
-            total(len(chunks) + 1)
-        rows = _collect(runner.map([(run_chunk, (book, out, chunk, pdf, job), job) for chunk in chunks]), tick)
-        failed = [r for r in rows if not r.ok]
-        if failed:
-            row = Row(str(book), job, False, f"{len(failed)} chunk(s) failed, nothing recorded: {failed[0].reason}",
-                      time.perf_counter() - started)
-        else:
-            written = [path for r in rows for path in r.files]
-            try:
-                report = record_statements(host, output_of(book, out), written, reminders=job == "reminders")
-            except (ArxlError, Refused) as exc:
-                row = Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)
+            per = PDF_CHUNKS_PER_WORKER if pdf else CHUNKS_PER_WORKER
+            size = max(1, math.ceil(len(customers) / (runner.workers * per)))
+            chunks = [customers[i:i + size] for i in range(0, len(customers), size)]
+            if total is not None:
+                total(len(chunks) + 1)
+            rows = _collect(runner.map([(run_chunk, (book, out, chunk, pdf, job), job) for chunk in chunks]), tick)
+            failed = [r for r in rows if not r.ok]
+            if failed:
+                row = Row(str(book), job, False,
+                          f"{len(failed)} chunk(s) failed, nothing recorded: {failed[0].reason}",
+                          time.perf_counter() - started)
             else:
-                if not report.refused:
-                    record(host, before, command, outputs=report.files, warn=lambda _t: None)
-                row = Row(str(book), job, not report.refused,
-                          refusal(report) if report.refused else report.headline, time.perf_counter() - started,
-                          list(report.files))
-        if tick is not None:
-            tick(row)
-        return [*rows, row]
-    finally:
-        lock.release()
+                written = [path for r in rows for path in r.files]
+                try:
+                    report = record_statements(host, output_of(book, out), written, reminders=job == "reminders")
+                except (ArxlError, Refused) as exc:
+                    row = Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)
+                else:
+                    row = row_of(journal(report), book, job, started)
+    except (ArxlError, Refused) as exc:  # the lock not had, or the customers not listed: nothing ran
+        return [Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)]
+    if tick is not None:
+        tick(row)
+    return [*rows, row]
