@@ -48,7 +48,10 @@ def _here(lines: list[str], folder: str) -> list[str]:
 def _rows(host: Host) -> dict[str, list[Any]]:
     ledger, problems = ledger_of(host)
     assert [p for p in problems if p.severity == "error"] == []
-    return {name: list(ledger.table(name).rows) for name in ledger.tables}
+    tables = {name: list(ledger.table(name).rows) for name in ledger.tables}
+    # a period lock records the clock's minute: the two presses may fall either side of one
+    tables["Periods"] = [event.model_copy(update={"time": ""}) for event in tables.get("Periods", [])]
+    return tables
 
 
 @pytest.mark.slow
