@@ -34,8 +34,8 @@ The stages are modules of :mod:`arxl.cashapp.stages`: :mod:`~arxl.cashapp.stages
 :mod:`~arxl.cashapp.stages.invoices` (which invoices), :mod:`~arxl.cashapp.stages.deductions` (why the amount
 differs) and :mod:`~arxl.cashapp.stages.decision` (how sure), over the open items indexed once in
 :class:`~arxl.cashapp.stages.state.MatchState`; :class:`Matcher` drives them line by line, in order (what a
-line applies is no longer open for the next), while on a long statement the search of payers' names, which
-depends on no line before, runs ahead on the other core (:mod:`arxl.cashapp.prefetch`).
+line applies is no longer open for the next), while on a long statement every other chunk of lines is matched
+ahead on the other core and taken here only when nothing it read has been cleared since (:mod:`arxl.cashapp.ahead`).
 
 The score is :func:`arxl.core.scoring.combine` of the three kinds of evidence (0.80 x reference + 0.45 x
 payer + 0.30 x amount), plus 25 when the amount fits only one invoice (or one set of invoices) of the payer,
@@ -84,7 +84,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from arxl.cashapp.prefetch import PARALLEL_FROM, names_ahead
+from arxl.cashapp.ahead import PARALLEL_FROM, matched_ahead
 from arxl.cashapp.stages.decision import UNIQUE_BONUS, Decision, unmatched
 from arxl.cashapp.stages.deductions import Deductions
 from arxl.cashapp.stages.invoices import Invoices
@@ -134,13 +134,14 @@ class Matcher:
               track: Callable[[Sequence[StatementLine]], Iterable[StatementLine]] | None = None
               ) -> list[AllocationRow]:
         """Allocation rows for each line in turn; automatic matches clear what they apply. A long statement has
-        the names of its payers looked up on the other core meanwhile (:mod:`arxl.cashapp.prefetch`)."""
+        every other chunk of its lines matched ahead on the other core, and checked here (:mod:`arxl.cashapp.ahead`)."""
         lines = list(lines)
         rows: list[AllocationRow] = []
-        with names_ahead(self, lines, self.parallel_from) as take:
+        self.decision.cash_index()  # as the statement begins, for the child too
+        with matched_ahead(self, lines, self.parallel_from) as taken:
             for n, line in enumerate(track(lines) if track else lines):
-                take(n)
-                rows.extend(self.apply_line(line))
+                done = taken(n)
+                rows.extend(self.apply_line(line) if done is None else done)
         return rows
 
     def apply_line(self, line: StatementLine) -> list[AllocationRow]:

@@ -35,7 +35,6 @@ money came, not who sent it, and are left out before names are compared.
 
 from __future__ import annotations
 
-import itertools
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -60,10 +59,9 @@ from arxl.core.names import COMMON_WORDS, TWIN_WORDS, name_tokens
 from arxl.core.text import fold
 from arxl.ledger.matching import CustomerProfile
 
-__all__ = ["CustomerIndex", "Found"]
+__all__ = ["CustomerIndex"]
 
 NamesKey = tuple[str, tuple[tuple[str, ...], ...]]  # the name field as read, and the words of each field
-Found = list[tuple[NamesKey, list[NameHit]]]
 
 _POSTINGS_CAP = 300  # a word shared by more customers than this does not bring candidates on its own
 _CANDIDATES_CAP = 16
@@ -179,11 +177,6 @@ class CustomerIndex:
             self._in_text[text.folded] = known
         return known
 
-    def remember_accounts(self, folded: str, found: tuple[int, ...]) -> None:
-        """Take :meth:`accounts_in` of a text (folded as :func:`prepare` folds it) worked out elsewhere."""
-        if len(self._in_text) < _CACHE_CAP:
-            self._in_text.setdefault(folded, found)
-
     # -- names ------------------------------------------------------------------------------------------
 
     def names(self, fields: Sequence[str]) -> list[NameHit]:
@@ -200,21 +193,6 @@ class CustomerIndex:
             if len(self._found) < _CACHE_CAP:
                 self._found[key] = known
         return list(known)
-
-    def mark(self) -> int:
-        """How many name searches are remembered so far (see :meth:`found_since`)."""
-        return len(self._found)
-
-    def found_since(self, mark: int) -> Found:
-        """The name searches remembered since ``mark``: what another process sends back to :meth:`remember`."""
-        return list(itertools.islice(self._found.items(), mark, None))
-
-    def remember(self, found: Found) -> None:
-        """Take name searches worked out elsewhere on the same customers (:mod:`arxl.cashapp.prefetch`)."""
-        for key, hits in found:
-            if len(self._found) >= _CACHE_CAP:
-                break
-            self._found.setdefault(key, hits)
 
     def _read(self, text: str) -> tuple[str, tuple[str, ...]]:
         """A field without the payment channels, folded, and its name words."""

@@ -368,12 +368,6 @@ class InvoiceIndex:
             self._quotes[text.folded] = tuple(spans)
         return spans
 
-    def remember_quotes(self, folded: str, spans: tuple[tuple[int, int], ...]) -> None:
-        """Take what :meth:`quotes` found in a text (folded as :func:`prepare` folds it), worked out elsewhere
-        with the same index (:mod:`arxl.cashapp.prefetch`)."""
-        if len(self._quotes) < _QUOTES_CAP:
-            self._quotes.setdefault(folded, spans)
-
     def _cut(self, text: Prepared, k: int) -> bool:
         """A quote that the bank's field cut off (``INV-2024-0`` at the end): no claim about any invoice."""
         run, _, end = text.runs[k]

@@ -189,10 +189,7 @@ class Decision:
         if status == "unmatched":
             return unmatched(now.line, score, "; ".join([*reasons, "too unsure to propose"]))
         if status == "auto":
-            for part in proposal.parts:
-                self.state.open[part.item] -= part.applied + sum(units for _, units in part.deductions)
-                owner = self.state.owner[part.item]
-                self.state.versions[owner] = self.state.versions.get(owner, 0) + 1
+            self.state.clear(proposal.parts)
         return self.rows(now, proposal, status, score, "; ".join(reasons))
 
     def learnt(self, now: LineFacts, best: Candidate) -> str:
@@ -212,6 +209,13 @@ class Decision:
     def same_cash(self, now: LineFacts, used: set[int]) -> int:
         """How many open items other than ``used`` expect the line's cash, open or after their customer's
         withholding (the telecoms' own invoices left out: in a mobile-money line they are the channel)."""
+        return sum(1 for p in self.cash_index().get((now.currency, now.target), ())
+                   if p not in used and self.state.open[p] > 0 and self.state.owner[p] not in self.state.telecoms
+                   and self.deductions.expects(p, now.target))
+
+    def cash_index(self) -> dict[tuple[str, int], list[int]]:
+        """The open items by the cash they expect, open or after their customer's withholding, as the statement
+        begins (made once, before the first line: the same whichever line first asks, and whichever process)."""
         if self._cash_index is None:
             index: dict[tuple[str, int], list[int]] = {}
             for p, units in enumerate(self.state.open):
@@ -223,9 +227,7 @@ class Decision:
                 if expected is not None and expected[0] != units:
                     index.setdefault((self.state.currency[p], expected[0]), []).append(p)
             self._cash_index = index
-        return sum(1 for p in self._cash_index.get((now.currency, now.target), ())
-                   if p not in used and self.state.open[p] > 0 and self.state.owner[p] not in self.state.telecoms
-                   and self.deductions.expects(p, now.target))
+        return self._cash_index
 
     def stray_quotes(self, now: LineFacts, best: Candidate, proposal: Proposal) -> list[str]:
         """Invoice numbers the narrative quotes that the proposal does not use: a wrong or stale reference,

@@ -29,7 +29,7 @@ from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState, Part, Pr
 from arxl.core.evidence import NO_EVIDENCE, Evidence
 from arxl.core.statement import StatementLine
 
-__all__ = ["Invoices", "Read", "ReadAhead", "Spans", "one_edit", "read_numbers"]
+__all__ = ["Invoices", "Read", "one_edit", "read_numbers"]
 
 SURE_NAME = 85  # points of a name (or alias) that identify the payer as surely as its bank account
 NEAR_MISS_POINTS = 70  # a number one edit from the invoice's: the amount and the payer must say the rest
@@ -37,9 +37,6 @@ _POOL = 24  # invoices of one customer tried in combinations: quoted ones, then 
 _DIGITS = re.compile(r"\d+")
 Read = tuple[Prepared, dict[int, Hit], dict[int, Hit] | None]
 """What a line's text quotes whatever is open: the narrative as read, its hits, the bank reference's (or None)."""
-Spans = tuple[tuple[int, int], ...]  # what looks like an invoice number in a text (InvoiceIndex.quotes)
-# (narrative, bank reference) -> read, spans, customers whose account the narrative as read shows
-ReadAhead = tuple[tuple[str, str], tuple[Read, Spans, tuple[int, ...]]]
 _MORE = re.compile(r"\b(?:ETC|AND OTHERS|OTHERS|\&C)\b|\.\.\.")
 
 
@@ -76,22 +73,12 @@ class Invoices:
 
     def read(self, line: StatementLine) -> Read:
         """What the line's narrative and bank reference say of invoice numbers, whatever is open: the part of
-        :meth:`quoted` that depends on the text and the index only (read once per text, or taken from
-        :meth:`remember`)."""
+        :meth:`quoted` that depends on the text and the index only (read once per text)."""
         key = (line.narrative, line.bank_reference)
         known = self.known.get(key)
         if known is None:
             known = self.known[key] = read_numbers(self.state.invoices, line)
         return known
-
-    def remember(self, reads: Sequence[ReadAhead]) -> None:
-        """Take reads worked out elsewhere with the same index (:mod:`arxl.cashapp.prefetch`), each with what
-        looks like an invoice number in the narrative (:meth:`~arxl.cashapp.references.InvoiceIndex.quotes`) and
-        the customers whose account it shows (:meth:`~arxl.cashapp.payers.CustomerIndex.accounts_in`)."""
-        for key, (known, spans, accounts) in reads:
-            self.known.setdefault(key, known)
-            self.state.invoices.remember_quotes(known[0].folded, spans)
-            self.state.payers.remember_accounts(known[0].folded, accounts)
 
     def explain(self, now: LineFacts, candidate: Candidate) -> Proposal | None:
         """The best proposal for one candidate customer (see the module for the order of explanations)."""

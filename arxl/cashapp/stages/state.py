@@ -142,3 +142,10 @@ class MatchState:
                 self.rank[p] = n
         self.versions: dict[int, int] = {}  # bumped when an automatic match clears a customer's invoices
         self.telecoms = frozenset(n for n, c in enumerate(self.customers) if _TELECOM_NAME.search(fold(c.name)))
+
+    def clear(self, parts: Sequence[Part]) -> None:
+        """Lower the open amounts by what an automatic match clears: the cash applied and the deductions."""
+        for part in parts:
+            self.open[part.item] -= part.applied + sum(units for _, units in part.deductions)
+            owner = self.owner[part.item]
+            self.versions[owner] = self.versions.get(owner, 0) + 1
