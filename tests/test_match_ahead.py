@@ -139,3 +139,20 @@ def test_the_progress_bar_sees_each_line_as_it_is_matched(monkeypatch: pytest.Mo
     assert shown == [line.line_id for line in bench.lines]
     monkeypatch.setattr(Matcher, "parallel_from", 10**9)
     assert _rows(rows) == _rows(match(bench.lines, bench.items, bench.customers))
+
+
+def _in_a_daemon(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    bench = generate(11, 100, 1000, 2 * GAP)
+    matcher = Matcher(bench.items, bench.customers, MatchSettings())
+    with matched_ahead(matcher, bench.lines, 1) as taken:
+        queue.put((taken.__self__.process is None, len(matcher.apply_line(bench.lines[0]))))  # type: ignore[attr-defined]
+
+
+def test_a_daemonic_process_that_may_have_no_children_matches_alone() -> None:
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    daemon = context.Process(target=_in_a_daemon, args=(queue,), daemon=True)
+    daemon.start()
+    alone, rows = queue.get(timeout=60)
+    daemon.join(timeout=60)
+    assert alone and rows >= 1 and daemon.exitcode == 0

@@ -163,6 +163,24 @@ def test_rules_are_learnt_once_and_a_payer_for_others_names_its_beneficiaries() 
     assert more.rows == [] and more.beneficiaries == {2: "C7; C9"}
 
 
+def test_a_payer_whose_lines_went_to_several_customers_teaches_no_alias_and_no_account() -> None:
+    # a donor: the same posting applied one of its lines to C7 by the invoice it quoted, and the accountant gave
+    # another to C8; its name and account are no one customer's, so neither becomes C8's
+    decided = [Decided(4, "july.csv", DAY, "GLOBAL FUND TO FIGHT AIDS", "CH93 0076 2011", "C7", "C7", "auto"),
+               Decided(9, "july.csv", DAY, "GLOBAL FUND TO FIGHT AIDS", "CH93 0076 2011", "C8", "", "unmatched"),
+               Decided(11, "july.csv", DAY, "IKZ MTRS HQ", "1234-5678", "C8", "", "unmatched"),
+               Decided(12, "july.csv", DAY, "", "5555-0001", "C9", "", "unmatched"),
+               Decided(13, "july.csv", DAY, "", "5555-0002", "C7", "", "unmatched")]
+    learnt = learn(decided, [], CUSTOMERS, DAY)
+    assert [(r.kind, r.key, r.customer) for r in learnt.rows] == [
+        ("third party", "GLOBAL FUND TO FIGHT AIDS", "C8"), ("account", "1234-5678", "C8"),
+        ("alias", "IKZ MTRS HQ", "C8"), ("account", "5555-0001", "C9"), ("account", "5555-0002", "C7")]
+    # a treasury's account is no customer's either
+    treasury = learn([Decided(15, "july.csv", DAY, "GOVT TREASURY", "7777-1", "C7", "", "review",
+                              pays_for_others=True)], [], CUSTOMERS, DAY)
+    assert [(r.kind, r.key) for r in treasury.rows] == [("third party", "GOVT TREASURY")]
+
+
 def test_decisions_posted_become_match_rules_that_the_next_statement_follows(tmp_path: Path) -> None:
     book = write_book(tmp_path / "rules.xlsx", fx_tables())
     row = ReconciliationRow(statement="S1", line_id="1", date=DAY, amount=D(300000), currency="RWF",

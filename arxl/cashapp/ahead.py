@@ -136,7 +136,7 @@ def _child() -> None:  # pragma: no cover - only a forked child runs this (its a
         if batch:
             conn.send(batch)
         conn.send(None)
-    except (BrokenPipeError, EOFError, OSError):
+    except BaseException:  # this process has stopped listening (or Ctrl+C): nothing to say, it matches alone
         pass
 
 
@@ -166,8 +166,10 @@ class Ahead:
         try:
             self.process = context.Process(target=_child, daemon=True)
             self.process.start()
-        except Exception:  # pragma: no cover - no processes on this system: all is done here
+        except Exception:  # no processes here (a daemonic pool worker may have none): all is done here
             self.process = None
+            receiving.close()
+            sending.close()
             return
         finally:
             _AHEAD = None  # the child has its copy

@@ -188,8 +188,17 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
           today: dt.date, user: str = "") -> Learnt:
     """New rules from posted decisions, idempotently: an alias or account already in a rule, or already in the
     customer's profile, gives no new row. A payer that pays for others gives a ``third party`` rule naming
-    the customers it paid for, never an alias."""
+    the customers it paid for, never an alias or an account; so does a payer whose lines of the same posting
+    went to several customers (a donor, a parent company: its name and account are no one customer's)."""
+    decided = list(decided)
     profiles = {c.customer_id: c for c in customers}
+    paid: dict[tuple[str, str], set[str]] = defaultdict(set)  # a payer's name or account -> customers it paid
+    for d in decided:
+        if d.customer_id in profiles and not d.mobile:
+            if fold(d.payer).strip():
+                paid[("name", fold(d.payer))].add(d.customer_id)
+            if payer_account_key(d.account):
+                paid[("account", payer_account_key(d.account))].add(d.customer_id)
     owners = {payer_account_key(a): c.customer_id for c in customers for a in c.bank_accounts}
     named = {fold(n): c.customer_id for c in customers for n in (c.name, *c.aliases)}
     have: dict[tuple[str, str], tuple[int, MatchRule]] = {
@@ -203,10 +212,12 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
         source = f"decided on Reconciliation row {d.row} of statement {d.statement}, {d.date:%Y-%m-%d}{by}"
         facts: list[tuple[str, str]] = []
         account = payer_account_key(d.account)
-        if account and account not in owners:  # an account already another customer's: the accountant's to fix
+        for_others = d.pays_for_others or len(paid.get(("name", fold(d.payer)), ())) > 1 or \
+            len(paid.get(("account", account), ())) > 1
+        if account and account not in owners and not for_others:  # another customer's: the accountant's to fix
             facts.append(("account", d.account.strip()))
         payer = " ".join(d.payer.split())
-        if d.pays_for_others and payer:
+        if for_others and payer:
             facts.append(("third party", payer))
         elif len(fold(payer).replace(" ", "")) >= 4 and not d.mobile and fold(payer) not in named:
             facts.append(("alias", payer))
