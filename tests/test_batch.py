@@ -224,3 +224,20 @@ def test_a_pool_worker_killed_while_writing_statements_leaves_each_statement_onc
     assert "60 statement(s) for 60 customer(s)" in rows[-1].reason
     assert assert_same_documents(tmp_path / "alone-out", tmp_path / "out" / chunked.stem) == 60
     assert summary(chunked) == summary(alone)  # each customer's statement recorded once, amounts to the unit
+
+
+def test_the_progress_bar_is_named_by_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from arxl.cli import batch as cli_batch
+
+    drawn = io.StringIO()
+    monkeypatch.setattr(cli_batch, "out", Console(file=drawn, force_terminal=True, width=80))
+    display = cli_batch.Display("statements")
+    display.total(2)
+    display.tick(Row("a.xlsx", "statements", True, "", 0.1))
+    display.close()
+    assert "statements" in drawn.getvalue() and "tasks" not in drawn.getvalue()
+    assert "1/2" in drawn.getvalue()

@@ -46,7 +46,7 @@ def batch_cmd(
     Output Folder); a table of the results. Exit 0 when all succeed, 2 when some failed (each named)."""
     from arxl.app.batch import run_batch
 
-    display = Display()
+    display = Display(job.value)
     try:
         rows = run_batch(job.value, books, out_dir, workers=workers, scheduler=scheduler, pdf=pdf, tick=display.tick,
                          total=display.total, wait=session.wait)
@@ -69,9 +69,11 @@ def _label(book: str, chunk: str) -> str:
 
 
 class Display:
-    """A rich progress bar of the tasks on a terminal; a plain line per finished task otherwise."""
+    """A rich progress bar of the tasks, named by the job, on a terminal; a plain line per finished task
+    otherwise."""
 
-    def __init__(self) -> None:
+    def __init__(self, job: str) -> None:
+        self.job = job
         self.bar: Any = None
         self.task: Any = None
         self.count = 0
@@ -85,7 +87,7 @@ class Display:
             self.bar = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TimeRemainingColumn(), console=out)
             self.bar.start()
-            self.task = self.bar.add_task("tasks", total=count)
+            self.task = self.bar.add_task(self.job, total=count)
 
     def tick(self, row: Any) -> None:
         self.count += 1
