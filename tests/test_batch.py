@@ -97,18 +97,30 @@ def test_a_dask_cluster_bills_three_entities_as_the_process_pool_does(books: lis
 
 
 def test_statements_of_one_workbook_by_chunks_match_the_single_command(books: list[Path], cluster: Any,
-                                                                        tmp_path: Path) -> None:
+                                                                        tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of customers on the cluster, PDFs included: the same statements as ``arxl statements`` writes,
-    and the workbook's StatementsLog written once, by the parent."""
+    and the workbook's StatementsLog written once, by the parent, which reads the workbook once."""
     (alone,) = copies(books[:1], tmp_path / "alone")
     assert main(["statements", str(alone), "--out", str(tmp_path / "alone-out"), "--no-reminders", "--pdf",
                  "--pdf-workers", "1"]) == 0
     (chunked,) = copies(books[:1], tmp_path / "chunked")
+    from arxl.app import receivables
+
+    reads: list[str] = []
+    read = receivables.open_for_work
+
+    def counting(host: Any, job: str) -> Any:
+        reads.append(host.name)
+        return read(host, job)
+
+    monkeypatch.setattr(receivables, "open_for_work", counting)  # here, in the parent (the tasks run elsewhere)
     rows = run_batch("statements", [chunked], tmp_path / "chunked-out", scheduler=cluster.scheduler_address,
                      pdf=True)
     assert all(r.ok for r in rows), [r.reason for r in rows]
     # with PDFs one chunk a worker of the cluster (2), then the record
     assert len(rows) == 3 and rows[-1].chunk == "" and "60 statement(s) for 60 customer(s)" in rows[-1].reason
+    assert len(reads) == 1  # listing the customers and recording their statements: one read of the workbook
     assert assert_same_documents(tmp_path / "alone-out", tmp_path / "chunked-out" / chunked.stem) == 120
     assert summary(chunked) == summary(alone)  # customer, name, currency and the amounts, line by line
     assert len(summary(chunked)) > 60

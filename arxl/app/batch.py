@@ -315,7 +315,7 @@ def _chunked(runner: Runner, job: str, book: Path, out: Path | None, pdf: bool, 
     started = time.perf_counter()
     try:
         with holding(job, book, wait) as (host, journal):
-            customers = statement_customers(host)
+            ledger, customers = statement_customers(host)
             per = PDF_CHUNKS_PER_WORKER if pdf else CHUNKS_PER_WORKER
             size = max(1, math.ceil(len(customers) / (runner.workers * per)))
             chunks = [customers[i:i + size] for i in range(0, len(customers), size)]
@@ -330,7 +330,8 @@ def _chunked(runner: Runner, job: str, book: Path, out: Path | None, pdf: bool, 
             else:
                 written = [path for r in rows for path in r.files]
                 try:
-                    report = record_statements(host, output_of(book, out), written, reminders=job == "reminders")
+                    report = record_statements(host, output_of(book, out), written, reminders=job == "reminders",
+                                               ledger=ledger)
                 except (ArxlError, Refused) as exc:
                     row = Row(str(book), job, False, reason_of(exc), time.perf_counter() - started)
                 else:

@@ -36,7 +36,8 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
                          start: dt.date | None = None, pdf: bool = False, reminders: bool = True,
                          server: SmtpServer | None = None, mark_sent: bool = False, templates: Path | None = None,
                          progress: Progress | None = None, in_doubt: InDoubtChoice = "hold",
-                         pdf_workers: int | None = None, produced: Iterable[Path] | None = None) -> Report:
+                         pdf_workers: int | None = None, produced: Iterable[Path] | None = None,
+                         ledger: Ledger | None = None) -> Report:
     """Statements of account (xlsx, PDF) and the reminders due (.eml; sent and logged with a mail server), each
     with its statement attached (the PDF, else the workbook); ``progress`` is told of each statement, PDF and
     e-mail sent (stages "statements", "statement PDFs", "sending"). PDFs come from ``pdf_workers`` LibreOffice
@@ -46,10 +47,11 @@ def statements_reminders(host: Host, as_of: dt.date | None, out_dir: Path | None
     not sent again but listed, and the job is refused (exit 2) once everything else is done and saved: the
     statements are written, the other reminders sent and logged, and only the accountant can tell whether
     that e-mail arrived. ``in_doubt`` "resend" or "delivered" is their answer. ``produced``: the documents a batch's
-    tasks wrote already (:func:`statement_documents`); this job then only records them."""
+    tasks wrote already (:func:`statement_documents`); this job then only records them. ``ledger``: the host's
+    ledger as :func:`open_for_work` gave it, read already under the lock still held (else it is read here)."""
     if pdf:
         require("PDFs of statements")  # refused before any statement is written or reminder sent
-    ledger = open_for_work(host, "statements and reminders")
+    ledger = ledger if ledger is not None else open_for_work(host, "statements and reminders")
     day = as_of_date(ledger, as_of)
     folder = out_dir or (host.folder / (ledger.settings.output_folder or "out"))
     office = LibreOffice(workers=pdf_workers) if pdf else None  # its profiles removed below, whatever happens
@@ -191,11 +193,12 @@ def mail_server(address: str, *, starttls: bool = False, user: str = "", passwor
 # workbook), then recorded once by the parent, which holds the workbook's lock (single writer).
 
 
-def statement_customers(host: Host) -> list[str]:
-    """The customers with a statement due at Settings' As Of, in order: the batch splits them into chunks."""
+def statement_customers(host: Host) -> tuple[Ledger, list[str]]:
+    """The host's ledger, and the customers with a statement due at Settings' As Of, in order: the batch splits
+    them into chunks, and records their statements with that ledger (:func:`record_statements`)."""
     ledger = open_for_work(host, "statements and reminders")
     statements, _ = account_statements(ledger, as_of_date(ledger, None))
-    return sorted({s.customer_id for s in statements})
+    return ledger, sorted({s.customer_id for s in statements})
 
 
 def statement_documents(book: Path, out_dir: Path, customers: Sequence[str], pdf: bool) -> list[Path]:
@@ -228,7 +231,9 @@ def _read_once(book: Path) -> Ledger:
     return _LAST_READ[1]
 
 
-def record_statements(host: Host, out_dir: Path, produced: Iterable[Path], reminders: bool) -> Report:
+def record_statements(host: Host, out_dir: Path, produced: Iterable[Path], reminders: bool,
+                      ledger: Ledger | None = None) -> Report:
     """The statements the tasks wrote, recorded once: the StatementsLog sheet and, with ``reminders``, the
-    reminders due (.eml) - the same job as ``arxl statements``, told the documents are written."""
-    return statements_reminders(host, None, out_dir, reminders=reminders, produced=produced)
+    reminders due (.eml) - the same job as ``arxl statements``, told the documents are written; ``ledger``: the
+    host's, read already (:func:`statement_customers`) under the lock still held."""
+    return statements_reminders(host, None, out_dir, reminders=reminders, produced=produced, ledger=ledger)
