@@ -237,7 +237,8 @@ class Ahead:
         return True
 
     def stop(self) -> None:
-        """No more answers from the child (it ended, failed, or the log is full): the rest is matched here."""
+        """No more answers taken (the log is full, or the matching is over): the rest is matched here, and the
+        child, seeing this process past every line, ends."""
         if self.process is not None:
             self.here.value = len(self.lines)
             self.process = None
@@ -246,9 +247,9 @@ class Ahead:
 @contextlib.contextmanager
 def matched_ahead(matcher: Matcher, lines: Sequence[StatementLine], least: int = PARALLEL_FROM
                   ) -> Iterator[Callable[[int], list[AllocationRow] | None]]:
-    """While the block matches ``lines`` in order, a child matches every other chunk of them ahead; the function
-    given is called with the number of each line before it is matched here, and returns its rows when the
-    child's answer holds (already cleared here), None when the line is to be matched here."""
+    """While the block matches ``lines`` in order, a child matches lines ahead of it; the function given is
+    called with the number of each line before it is matched here, and returns its rows when the child's
+    answer holds (already cleared here), None when the line is to be matched here."""
     ahead = Ahead(matcher, lines, least)
     process = ahead.process
     try:
