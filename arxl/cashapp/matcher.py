@@ -34,8 +34,8 @@ The stages are modules of :mod:`arxl.cashapp.stages`: :mod:`~arxl.cashapp.stages
 :mod:`~arxl.cashapp.stages.invoices` (which invoices), :mod:`~arxl.cashapp.stages.deductions` (why the amount
 differs) and :mod:`~arxl.cashapp.stages.decision` (how sure), over the open items indexed once in
 :class:`~arxl.cashapp.stages.state.MatchState`; :class:`Matcher` drives them line by line, in order (what a
-line applies is no longer open for the next), while on a long statement every other chunk of lines is matched
-ahead on the other core and taken here only when nothing it read has been cleared since (:mod:`arxl.cashapp.ahead`).
+line applies is no longer open for the next), while on a long statement a child matches lines ahead on the
+other core, each taken here only when nothing it read has been cleared since (:mod:`arxl.cashapp.ahead`).
 
 The score is :func:`arxl.core.scoring.combine` of the three kinds of evidence (0.80 x reference + 0.45 x
 payer + 0.30 x amount), plus 25 when the amount fits only one invoice (or one set of invoices) of the payer,
@@ -134,7 +134,7 @@ class Matcher:
               track: Callable[[Sequence[StatementLine]], Iterable[StatementLine]] | None = None
               ) -> list[AllocationRow]:
         """Allocation rows for each line in turn; automatic matches clear what they apply. A long statement has
-        every other chunk of its lines matched ahead on the other core, and checked here (:mod:`arxl.cashapp.ahead`)."""
+        lines matched ahead on the other core, and checked here before they are taken (:mod:`arxl.cashapp.ahead`)."""
         lines = list(lines)
         rows: list[AllocationRow] = []
         self.decision.cash_index()  # as the statement begins, for the child too
