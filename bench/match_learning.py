@@ -70,6 +70,11 @@ def rates(bench: Bench, lines: list[StatementLine], rows: list[AllocationRow]) -
     return (right / auto if auto else 1.0), (right_receipts / receipts if receipts else 0.0), auto, receipts
 
 
+def owners(bench: Bench) -> dict[str, str]:
+    """The customer of each invoice of the bench."""
+    return {item.invoice_no: item.customer_id for item in bench.items}
+
+
 def second_month_items(bench: Bench, first: list[StatementLine]) -> list[OpenInvoice]:
     """The open items after the first month's receipts cleared what the truth says they pay."""
     cleared: dict[str, Decimal] = defaultdict(Decimal)
@@ -90,7 +95,7 @@ def decisions(bench: Bench, lines: list[StatementLine], rows: list[AllocationRow
     """The first month as posted: each receipt's customer (the matcher's when it applied the line, the
     accountant's from the truth otherwise), with the matcher's status and proposal - what a posting hands to
     :func:`~arxl.cashapp.rules.learn`."""
-    owner = {item.invoice_no: item.customer_id for item in bench.items}
+    owner = owners(bench)
     answers = by_line(rows)
     others = [fold(n) for n in settings.third_party_payers]
     found = []
@@ -135,7 +140,7 @@ def heavy_payers(bench: Bench, n_lines: int, share: float, seed: int) -> tuple[B
     """The bench with a share of its payers losing :data:`HEAVY` on every receipt that pays one RWF invoice in
     full with nothing withheld, in both months: payers with at least 3 such receipts in the first month (and at
     most one other) and 1 in the second. What each line clears is unchanged (the charge is a deduction)."""
-    owner = {item.invoice_no: item.customer_id for item in bench.items}
+    owner = owners(bench)
     lines_of: dict[str, list[tuple[int, StatementLine]]] = defaultdict(list)
     for n, line in enumerate(bench.lines):
         truth = bench.truth[line.line_id]
@@ -163,7 +168,7 @@ def heavy_payers(bench: Bench, n_lines: int, share: float, seed: int) -> tuple[B
 def history(bench: Bench, lines: list[StatementLine]) -> tuple[list[Receipt], list[Allocation]]:
     """The first month posted as the accountant decided it: a receipt per customer receipt, each invoice it
     clears, and what the cash fell short of that by, as bank charges where the case is one."""
-    owner = {item.invoice_no: item.customer_id for item in bench.items}
+    owner = owners(bench)
     receipts, allocations = [], []
     for line in lines:
         truth = bench.truth[line.line_id]

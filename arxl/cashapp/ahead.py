@@ -105,11 +105,12 @@ def _child() -> None:  # pragma: no cover - only a forked child runs this (its a
     try:
         n = 0 if WAIT else GAP
         while n < len(lines):
-            if here.value >= n:  # this process has reached the line: jump ahead of it
+            reached = here.value
+            if reached >= n:  # this process has reached the line: jump ahead of it
                 if batch:
                     conn.send(batch)
                     batch = []
-                n = here.value + GAP
+                n = reached + GAP
                 continue
             with count.get_lock():
                 written = count.value
