@@ -12,12 +12,19 @@ both rates are printed. Then **the payers' own bank charges**: a share of the cu
 those that qualify) always lose 10,000 RWF to their bank, above the default tolerance of 5,000, in both months.
 The first month's receipts are posted as the accountant decided them (each of those with its 10,000 as a
 bank-charges deduction), :func:`arxl.cashapp.rules.usual_charges` reads each payer's usual charge from that
-history, and the second month is matched without it and with it. For each run:
+history, and the second month is matched without it and with it. Then **rejections**: a share of the customers
+(``--namesakes``, 2 %) have a namesake that is no customer (their name with a letter dropped, no legal form),
+paying an amount none of their invoices expects in each month. The first month is matched with those lines
+added, and every line that is no customer receipt but was proposed to a customer is rejected, as the accountant
+would; :func:`arxl.cashapp.rules.learn` turns the rejections whose proposal the payer's name made into ``not``
+rows, and the second month is matched with the rules learnt without them and with them: besides precision and
+the automatic rate, the lines proposed for review to a customer they are not from, and any other line whose
+rows changed. For each run:
 
 * **precision** - of the lines applied automatically, the share applied to exactly the right invoices;
 * **automatic rate** - of the customer receipts, the share applied automatically and right.
 
-    python bench/match_learning.py [--size small|medium] [--seed 1] [--hide 0.3] [--heavy 0.1]
+    python bench/match_learning.py [--size small|medium] [--seed 1] [--hide 0.3] [--heavy 0.25] [--namesakes 0.02]
 """
 
 from __future__ import annotations
@@ -32,11 +39,12 @@ from dataclasses import replace
 from decimal import Decimal
 
 from arxl.cashapp import AllocationRow, MatchSettings, OpenInvoice, match
-from arxl.cashapp.rules import Decided, learn, usual_charges, with_rules
+from arxl.cashapp.rules import Decided, Rejected, learn, usual_charges, with_rules
 from arxl.core.statement import StatementLine
 from arxl.core.text import fold
 from arxl.ledger.records import Allocation, Receipt
 from arxl.sample.cash import Bench, generate
+from arxl.sample.cash.generator import Truth
 
 SIZES = {"small": (300, 3_000, 1_500), "medium": (2_000, 20_000, 5_000)}
 _TREASURY = re.compile(r"\b(?:TREASURY|TSA|SINGLE ACCOUNT)\b")
@@ -124,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="share of customers whose aliases and accounts the Customers sheet lacks (also run: 0)")
     parser.add_argument("--heavy", type=float, default=0.25,
                         help="share of the payers that qualify whose bank always takes 10,000 RWF")
+    parser.add_argument("--namesakes", type=float, default=0.02,
+                        help="share of the customers with a namesake that is no customer and pays every month")
     args = parser.parse_args(argv)
     n_customers, n_items, n_lines = SIZES[args.size]
     bench = generate(args.seed, n_customers, n_items, 2 * n_lines)
@@ -133,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         months(bench, n_lines, hide, args.seed)
     print(f"\n-- {100 * args.heavy:.0f} % of the payers that qualify always lose {HEAVY:,} RWF to bank charges")
     charges(bench, n_lines, args.heavy, args.seed)
+    print(f"\n-- rejections: {100 * args.namesakes:.0f} % of the customers have a namesake that is no customer and "
+          "pays every month")
+    rejections(bench, n_lines, args.namesakes, args.seed)
     return 0
 
 
@@ -238,6 +251,110 @@ def months(bench: Bench, n_lines: int, hide: float, seed: int) -> None:
         print(f"{title + ':':24} precision {100 * p:6.2f} %  automatic rate {100 * r:6.2f} % "
               f"({a} auto of {total} receipts)")
     print(f"month 2: {told} allocation row(s) say which MatchRules row named the payer")
+
+
+
+_LEGAL = {"LTD", "LIMITED", "PLC", "SARL", "LTEE", "INC", "CO", "COMPANY", "RWANDA", "GROUP", "HOLDINGS"}
+
+
+def with_namesakes(bench: Bench, n_lines: int, share: float, seed: int) -> tuple[Bench, int, int]:
+    """The bench with a namesake line in each month for a share of the customers (of two words or more, with an
+    RWF invoice): the customer's name without its legal form, a letter of its longest word dropped, paying an
+    amount that is none of the customer's open amounts. Month 1 is the first ``n_lines`` + the namesakes' lines;
+    returns the bench, and the number of lines of month 1."""
+    rng = random.Random(seed + 1)
+    rwf = {item.customer_id for item in bench.items if item.currency == "RWF"}
+    amounts: dict[str, set[Decimal]] = defaultdict(set)
+    for item in bench.items:
+        amounts[item.customer_id].add(item.open_amount)
+    eligible = [c for c in bench.customers if c.customer_id in rwf and
+                len([w for w in fold(c.name).split() if w not in _LEGAL]) >= 2]
+    chosen = rng.sample(eligible, max(1, round(share * len(bench.customers)))) if eligible else []
+    extra: list[list[StatementLine]] = [[], []]
+    truth = dict(bench.truth)
+    first = bench.lines[0].booking_date
+    for k, customer in enumerate(chosen):
+        words = [w for w in fold(customer.name).split() if w not in _LEGAL]
+        longest = max(range(len(words)), key=lambda i: len(words[i]))
+        cut = 2 + rng.randrange(max(1, len(words[longest]) - 3))
+        words[longest] = words[longest][:cut] + words[longest][cut + 1:]
+        for month in (0, 1):
+            amount = Decimal(rng.randint(50, 5_000) * 1_000)
+            while amount in amounts[customer.customer_id]:
+                amount += 1_000
+            day = first + dt.timedelta(days=rng.randrange(28))
+            line_id = f"NS{month + 1}-{k:04d}"
+            extra[month].append(StatementLine(line_id, day, day, amount, "RWF", " ".join(words)[:35], "", "PAYMENT",
+                                              f"FTNS{month + 1}{k:04d}"))
+            truth[line_id] = Truth(line_id, "namesake", False, {}, "unmatched")
+    lines = [*bench.lines[:n_lines], *extra[0], *bench.lines[n_lines:], *extra[1]]
+    return Bench(bench.customers, bench.items, lines, truth), n_lines + len(extra[0]), len(chosen)
+
+
+def rejected_lines(bench: Bench, lines: list[StatementLine], rows: list[AllocationRow]) -> list[Rejected]:
+    """Month 1's lines that are no customer receipt but were proposed to a customer, rejected as the accountant
+    would, with the matcher's reason: what a posting hands to :func:`~arxl.cashapp.rules.learn`."""
+    owner = owners(bench)
+    first: dict[str, AllocationRow] = {}
+    for row in rows:
+        first.setdefault(row.line_id, row)
+    found = []
+    for n, line in enumerate(lines, start=5):
+        truth, row = bench.truth[line.line_id], first[line.line_id]
+        if (truth.receipt and truth.cleared) or row.status == "unmatched" or row.invoice_no not in owner:
+            continue
+        found.append(Rejected(n, "month 1", line.booking_date, line.counterparty_name, owner[row.invoice_no],
+                              row.reason, bool(_TREASURY.search(fold(line.counterparty_name))),
+                              bool(_MOBILE.search(fold(f"{line.counterparty_name} {line.narrative}")))))
+    return found
+
+
+def wrong_proposals(bench: Bench, lines: list[StatementLine], rows: list[AllocationRow]) -> int:
+    """Lines sent to review with a proposal to a customer the line is not from."""
+    owner = owners(bench)
+    first: dict[str, AllocationRow] = {}
+    for row in rows:
+        first.setdefault(row.line_id, row)
+    wrong = 0
+    for line in lines:
+        truth, row = bench.truth[line.line_id], first[line.line_id]
+        if row.status != "review" or row.invoice_no not in owner:
+            continue
+        theirs = {owner[number] for number in truth.cleared} if truth.receipt else set()
+        wrong += owner[row.invoice_no] not in theirs
+    return wrong
+
+
+def rejections(bench: Bench, n_lines: int, share: float, seed: int) -> None:
+    """Month 1 matched with the namesakes, its non-receipts proposed to a customer rejected and its receipts
+    decided; month 2 matched with the rules learnt, without the ``not`` rows and with them."""
+    named, split, count = with_namesakes(bench, n_lines, share, seed)
+    first, second = named.lines[:split], named.lines[split:]
+    settings = MatchSettings()
+    rows = match(first, named.items, named.customers, settings)
+    refused = rejected_lines(named, first, rows)
+    decided = decisions(named, first, rows, settings)
+    learnt = learn(decided, [], named.customers, dt.date(2025, 7, 31), "bench", refused)
+    nots = [rule for rule in learnt.rows if rule.kind == "not"]
+    theirs = {line.line_id for line in second if line.line_id.startswith("NS")}
+    print(f"{count} namesakes; month 1: {len(refused)} non-receipts proposed to a customer and rejected "
+          f"({sum(1 for r in refused if r.row - 5 >= n_lines)} of them the namesakes') -> {len(nots)} not rule(s)")
+    items = second_month_items(named, first)
+    results = []
+    for title, rules in (("rules without not", [r for r in learnt.rows if r.kind != "not"]),
+                         ("rules with not", learnt.rows)):
+        customers, learnt_settings = with_rules(named.customers, settings, rules)
+        month = match(second, items, customers, learnt_settings)
+        p, r, a, total = rates(named, second, month)
+        results.append(by_line(month))
+        wrong = wrong_proposals(named, second, month)
+        mine = wrong_proposals(named, [line for line in second if line.line_id in theirs], month)
+        print(f"month 2, {title + ':':18} precision {100 * p:6.2f} %  automatic rate {100 * r:6.2f} % "
+              f"({a} auto of {total} receipts); proposed to a customer they are not from: {wrong} line(s), "
+              f"{mine} of them the namesakes'")
+    changed = [line.line_id for line in second if results[0][line.line_id] != results[1][line.line_id]]
+    print(f"month 2: {len(changed)} line(s) matched otherwise with the not rows, "
+          f"{sum(1 for c in changed if c in theirs)} of them the namesakes'")
 
 
 if __name__ == "__main__":

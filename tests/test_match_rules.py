@@ -7,9 +7,19 @@ import datetime as dt
 from decimal import Decimal as D
 from pathlib import Path
 
+import pytest
+
 from arxl.cashapp.matcher import match
 from arxl.cashapp.reconcile import ReconciliationRow, match_inputs, match_settings, reconciliation_sheet
-from arxl.cashapp.rules import Decided, learn, learnt_inputs, posted_decisions, usual_charges, with_rules
+from arxl.cashapp.rules import (
+    Decided,
+    Rejected,
+    learn,
+    learnt_inputs,
+    posted_decisions,
+    usual_charges,
+    with_rules,
+)
 from arxl.cashapp.stages.invoices import one_edit
 from arxl.cli import main
 from arxl.core.statement import StatementLine
@@ -233,3 +243,92 @@ def test_what_the_matcher_knew_or_a_mobile_money_channel_teaches_nothing() -> No
         (7, "july.csv", "review", False, True)]
     learnt = learn(decided, [], CUSTOMERS, DAY)
     assert [(r.kind, r.key, r.customer) for r in learnt.rows] == [("third party", "RWANDA TREASURY TSA", "C8")]
+
+
+def test_a_not_rule_leaves_the_customer_out_of_what_that_payer_name_finds() -> None:
+    unknown = line("90000", "UMUCYO TRADNG", "PAYMENT")  # a business of that name, not our Umucyo Trading Ltd
+    [row] = rows_of(unknown)
+    assert (row.invoice_no, row.status) == ("AOS/25/07273", "review")  # proposed to C7 by the name
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), [_rule("not", "Umucyo  tradng", "C7")])
+    [row] = rows_of(unknown, settings=settings, customers=customers)
+    assert (row.invoice_no, row.status) == ("", "unmatched")
+    assert row.reason.endswith("; MatchRules row 2: 'Umucyo  tradng' is not C7")
+    # another payer's name, C7's account, or the rule switched off: C7 as before
+    [row] = rows_of(line("500000", "UMUCYO TRADING LTD", "PAYMENT"), settings=settings, customers=customers)
+    assert (row.invoice_no, row.status) == ("AOS/25/07280", "auto")
+    [row] = rows_of(line("500000", "UMUCYO TRADNG", "PAYMENT", ACCOUNT), settings=settings, customers=customers)
+    assert (row.invoice_no, row.status) == ("AOS/25/07280", "auto")
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), [_rule("not", "UMUCYO TRADNG", "C7", "No")])
+    assert [r.invoice_no for r in rows_of(unknown, settings=settings, customers=customers)] == ["AOS/25/07273"]
+    # a line the name finds two customers in: the rule leaves the other one, for review, never applied by itself
+    both = line("1180000", "MININFRA UMUCYO TRADING", "PAYMENT")
+    assert [(r.invoice_no, r.status) for r in rows_of(both)] == [("AOS/25/07273", "review")]
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), [_rule("not", "MININFRA UMUCYO TRADING", "C7")])
+    [row] = rows_of(both, settings=settings, customers=customers)
+    assert (row.invoice_no, row.applied_amount, row.status) == ("INV-2025-00142", D(1180000), "review")
+    assert row.reason.endswith("MatchRules row 2: 'MININFRA UMUCYO TRADING' is not C7")
+
+
+def test_a_rejected_proposal_that_the_name_made_becomes_a_not_rule_once() -> None:
+    by_name = 'customer name 96% alike ("UMUCYO TRADNG"); partial payment? 90,000 of 1,180,000 on the oldest invoice'
+    rejected = [
+        Rejected(21, "july.csv", DAY, "UMUCYO TRADNG", "C7", by_name),
+        Rejected(22, "july.csv", DAY, "UMUCYO TRADNG", "C7", by_name),  # the same payer again: one rule
+        Rejected(23, "july.csv", DAY, "IKAZE M", "C8", "payer's bank account is the customer's; amount = open amount"),
+        Rejected(24, "july.csv", DAY, "NYARUGENGE SHOP", "C8", 'invoice AOS/25/07100 quoted; paid by "NYARUGENGE '
+                                                              'SHOP" for C8'),  # the invoice quoted, not the name
+        Rejected(25, "july.csv", DAY, "Ikaze Motors Ltd", "C8", "customer name in narrative"),  # its very name
+        Rejected(26, "july.csv", DAY, "MTN MOBILE MONEY", "C8", 'alias "IKAZE" in narrative', mobile=True),
+        Rejected(27, "july.csv", DAY, "MININFRA PROJECTS", "C9", 'alias "MININFRA" in narrative'),
+        Rejected(28, "july.csv", DAY, "IKAZE MOTORS HQ", "C8", "customer name 90% alike"),  # but given to C8 below
+    ]
+    decided = [Decided(30, "july.csv", DAY, "IKAZE MOTORS HQ", "", "C8", "", "unmatched")]
+    learnt = learn(decided, [], CUSTOMERS, DAY, "aline", rejected)
+    nots = [(r.key, r.customer, r.source) for r in learnt.rows if r.kind == "not"]
+    source = "rejected on Reconciliation row {} of statement july.csv, 2025-07-31, by aline"
+    assert nots == [("UMUCYO TRADNG", "C7", source.format(21)), ("MININFRA PROJECTS", "C9", source.format(27))]
+    again = learn([], learnt.rows, CUSTOMERS, DAY, "aline", rejected[:1])
+    assert again.rows == [] and again.known == 1
+    # the next month the accountant gives that payer's line to C7 after all: the rule is switched off
+    later = learn([Decided(40, "aug.csv", DAY, "umucyo  tradng", "", "C7", "", "unmatched")], learnt.rows, CUSTOMERS,
+                  DAY)
+    assert later.switched_off == [learnt.rows.index(next(r for r in learnt.rows if r.key == "UMUCYO TRADNG"))]
+
+
+def test_a_rejection_posted_teaches_a_not_rule_that_the_next_statement_follows(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = write_book(tmp_path / "rules.xlsx", fx_tables())
+    reason = 'customer name 80% alike ("ACME HOLDNGS"); amount = open amount'
+    row = ReconciliationRow(statement="S1", line_id="1", date=DAY, amount=D("200.00"), currency="USD",
+                            payer="ACME HOLDNGS", narrative="TRANSFER", bank_reference="FT2521200001",
+                            customer_id="C002", invoice_no="INV-8", applied=D("200.00"), status="review",
+                            score=80, reason=reason, decision="reject")
+    changes = ChangeSet()
+    changes.replace_sheet(reconciliation_sheet([row], "decided"))
+    apply_changes(book, changes)
+    assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 0
+    ledger, _ = open_ledger(book)
+    rules = ledger.table("MatchRules")
+    assert [(r.kind, r.key, r.customer, r.active) for r in rules.rows] == [("not", "ACME HOLDNGS", "C002", "Yes")]
+    assert rules.rows[0].source.startswith("rejected on Reconciliation row 5 of statement S1, 2025-07-31, by ")
+    assert len(ledger.receipts) == len(fx_tables()["Receipts"])  # a rejection posts nothing
+    assert not [a for a in ledger.allocations if a.invoice_no == "INV-8"]
+    items, customers = match_inputs(ledger, DAY)
+    usd = StatementLine("2", DAY, DAY, D("200.00"), "USD", "ACME HOLDNGS", "", "TRANSFER", "FT2")
+    before = match([usd], items, customers, match_settings(ledger))
+    assert [(r.invoice_no, r.status) for r in before] == [("INV-8", "auto")]  # without the rule: C002's INV-8
+    customers, settings = learnt_inputs(ledger, customers, match_settings(ledger))
+    [allocation] = match([usd], items, customers, settings)
+    assert (allocation.invoice_no, allocation.status) == ("", "unmatched")
+    assert "MatchRules row 2: 'ACME HOLDNGS' is not C002" in allocation.reason
+    # the next month the accountant gives that payer's line to C002 after all: the rule is switched off
+    row = row.model_copy(update={"line_id": "3", "bank_reference": "FT2521300003", "status": "unmatched",
+                                 "customer_id": "", "invoice_no": "", "applied": D(0), "decision": "C002"})
+    changes = ChangeSet()
+    changes.replace_sheet(reconciliation_sheet([row], "decided"))
+    apply_changes(book, changes)
+    assert main(["reconcile", "post", str(book), "--on", "2025-09-01"]) == 0
+    assert '1 "not" rule(s) switched off by a decision for that customer' in capsys.readouterr().out
+    rules = open_ledger(book)[0].table("MatchRules")
+    assert [(r.kind, r.key, r.customer, r.active) for r in rules.rows] == [
+        ("not", "ACME HOLDNGS", "C002", "No"), ("alias", "ACME HOLDNGS", "C002", "Yes")]

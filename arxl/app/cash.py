@@ -133,7 +133,7 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     ledger = open_for_work(host, "post reconciliation")
     table = reconciliation_table(host)
     posting = post(ledger, table, today)
-    rules, learnt = learn_from_posting(ledger, table, posting.receipts, today, user())
+    rules, learnt = learn_from_posting(ledger, table, posting.receipts, today, user(), posting.rejected_rows)
     posting.changes.merge(rules)
     apply(host, ledger, posting.changes, "post reconciliation")
     report = Report("post reconciliation", problems=posting.problems)
@@ -144,10 +144,12 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     report.say(f"{posting.posted} line(s) posted" + (f" ({amounts})" if amounts else "") +
                f", {posting.rejected} rejected, {posting.waiting} waiting for a decision" +
                (f", {len(posting.problems)} with a problem to correct" if posting.problems else ""))
-    if learnt.rows or learnt.beneficiaries:
+    if learnt.rows or learnt.beneficiaries or learnt.switched_off:
         report.say(f"MatchRules: {len(learnt.rows)} rule(s) learnt from the decisions posted"
                    + (f", {len(learnt.beneficiaries)} third part(ies) given more beneficiaries"
-                      if learnt.beneficiaries else "") + "; the next statement's matching follows them")
+                      if learnt.beneficiaries else "")
+                   + (f", {len(learnt.switched_off)} \"not\" rule(s) switched off by a decision for that customer"
+                      if learnt.switched_off else "") + "; the next statement's matching follows them")
     if posting.problems:
         report.refuse(f"{len(posting.problems)} line(s) not posted: correct their decisions and post again")
     return report

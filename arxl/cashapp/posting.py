@@ -54,6 +54,7 @@ class Posting:
 
     posted: int = 0
     rejected: int = 0
+    rejected_rows: list[int] = field(default_factory=list)  # the first row of each line rejected now
     waiting: int = 0
     receipts: list[Receipt] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
@@ -92,6 +93,7 @@ def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Pos
         decision = decisions.pop()
         if decision.casefold() in REJECT:
             result.rejected += 1
+            result.rejected_rows.append(members[0][0])
             for index, _ in members:
                 updated_rows[index] = updated_rows[index].model_copy(update={"posted": f"rejected on {today:%d/%m/%Y}"})
             continue

@@ -16,9 +16,16 @@ The kinds, and what the matcher does with them (:func:`with_rules`), through its
 * ``third party`` - a payer that pays for others (its beneficiaries in Customer(s), ``;`` between them): one more
   of Settings' Third Party Payers, so that its own name identifies nobody;
 * ``bank charge`` - the payer's bank keeps this much of its receipts (Pattern/Key ``RWF 10000``): its
-  tolerance, besides what its history shows (:func:`usual_charges`).
+  tolerance, besides what its history shows (:func:`usual_charges`);
+* ``not`` - the payer's name (as the bank writes it) does not name the customer(s): learnt when the accountant
+  *rejects* a proposal whose customer came from the payer's name. The matcher leaves that customer out of what
+  that payer's name finds (an account or an invoice number quoted still names it), and says so in the reason
+  ("MatchRules row 9: 'KAMANZI JEAN' is not C045"). A later decision giving that payer's line to that customer
+  switches the row off (Active: No).
 
 The matcher says when a rule decided who paid ("payer by MatchRules row 7: alias 'MININFRA HQ' -> C012").
+A rejection whose proposal named the customer by its account, or by an invoice number only, teaches nothing: the
+account is the customer's (correct Customers if it is not), and "reject" may mean "not this split" there.
 
 **Usual bank charges from history.** A payer whose last receipts (up to :data:`HISTORY`) nearly all lost bank
 charges of about the same size (Allocations of type ``bank_charges``) gets its usual charge x 1.1 as its
@@ -55,11 +62,14 @@ __all__ = [
     "SHEET",
     "Decided",
     "Learnt",
+    "Rejected",
     "active_rules",
     "learn",
     "learn_from_posting",
     "learnt_inputs",
+    "payer_key",
     "posted_decisions",
+    "rejected_decisions",
     "usual_charges",
     "with_rules",
 ]
@@ -71,6 +81,14 @@ CAP_TIMES = 5  # a payer's tolerance is at most this many times the currency's d
 _MOBILE = re.compile(r"\b(?:MOMO|MOBILE MONEY|AIRTEL|MTN|TIGO)\b")
 _TREASURY = re.compile(r"\b(?:TREASURY|TSA|SINGLE ACCOUNT)\b")
 _CHARGE = re.compile(r"^\s*([A-Za-z]{3})\s+([\d,]+(?:\.\d+)?)\s*$")
+# how a reason says the customer was found by name (arxl.cashapp.name_forms: the labels of a NameHit)
+_BY_NAME = re.compile(r"\bCUSTOMER NAME\b|\bALIAS\b|\bINITIALS OF\b")
+_BY_ACCOUNT = "PAYER'S BANK ACCOUNT IS THE CUSTOMER'S"
+
+
+def payer_key(payer: str) -> str:
+    """A payer's name as ``not`` rules compare it: folded, its spaces single."""
+    return " ".join(fold(payer).split())
 
 
 def active_rules(rules: Iterable[MatchRule]) -> list[tuple[int, MatchRule]]:
@@ -88,12 +106,17 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
     third = list(settings.third_party_payers)
     charges = dict(settings.usual_charges)
     learnt = dict(settings.learnt)
+    ruled_out = dict(settings.ruled_out)
     known = {c.customer_id for c in customers}
     for row, rule in active_rules(rules):
         kind, key, ids = rule.kind.strip().lower(), rule.key.strip(), rule.customer_ids
         ids = [c for c in ids if c in known]
         if kind == "third party":
             third.append(key)
+            continue
+        if kind == "not":
+            for cid in ids:
+                ruled_out[(payer_key(key), cid)] = f"MatchRules row {row}: '{key}' is not {cid}"
             continue
         if len(ids) != 1:
             continue
@@ -113,7 +136,8 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
     profiles = [replace(c, aliases=(*c.aliases, *extra[c.customer_id][0]),
                         bank_accounts=(*c.bank_accounts, *extra[c.customer_id][1]))
                 if c.customer_id in extra else c for c in customers]
-    return profiles, replace(settings, third_party_payers=tuple(third), usual_charges=charges, learnt=learnt)
+    return profiles, replace(settings, third_party_payers=tuple(third), usual_charges=charges, learnt=learnt,
+                             ruled_out=ruled_out)
 
 
 def learnt_inputs(ledger: Ledger, customers: Sequence[CustomerProfile],
@@ -174,22 +198,40 @@ class Decided:
     mobile: bool = False  # a mobile-money line: the payer field is the channel or a person, never an alias
 
 
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A rejected proposal, as the rules see it: the line's payer, the customer proposed and why."""
+
+    row: int  # the Reconciliation row
+    statement: str
+    date: dt.date
+    payer: str
+    proposed: str  # the customer the matcher proposed
+    reason: str  # the matcher's reason: how it found the customer
+    pays_for_others: bool = False
+    mobile: bool = False
+
+
 @dataclass
 class Learnt:
     """The new MatchRules rows, the beneficiaries of third parties already in the sheet (by position in it),
-    and how many decisions were already known."""
+    the ``not`` rows already in it that a decision switches off (by position), and how many decisions were
+    already known."""
 
     rows: list[MatchRule]
     beneficiaries: dict[int, str] = field(default_factory=dict)
     known: int = 0
+    switched_off: list[int] = field(default_factory=list)
 
 
 def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Sequence[CustomerProfile],
-          today: dt.date, user: str = "") -> Learnt:
+          today: dt.date, user: str = "", rejected: Iterable[Rejected] = ()) -> Learnt:
     """New rules from posted decisions, idempotently: an alias or account already in a rule, or already in the
     customer's profile, gives no new row. A payer that pays for others gives a ``third party`` rule naming
     the customers it paid for, never an alias or an account; so does a payer whose lines of the same posting
-    went to several customers (a donor, a parent company: its name and account are no one customer's)."""
+    went to several customers (a donor, a parent company: its name and account are no one customer's).
+    A rejected proposal whose customer the payer's name found gives a ``not`` rule (see the module); a
+    decision giving a payer's line to a customer switches off the ``not`` rows that said it was not."""
     decided = list(decided)
     profiles = {c.customer_id: c for c in customers}
     paid: dict[tuple[str, str], set[str]] = defaultdict(set)  # a payer's name or account -> customers it paid
@@ -238,7 +280,35 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
                     learnt.beneficiaries[-1 - where] = rule.customer
             else:
                 learnt.known += 1
+    _learn_rejections(learnt, list(rejected), decided, rules, customers, today, by)
     return learnt
+
+
+def _learn_rejections(learnt: Learnt, rejected: list[Rejected], decided: list[Decided], rules: Sequence[MatchRule],
+                      customers: Sequence[CustomerProfile], today: dt.date, by: str) -> None:
+    """The ``not`` rows of :func:`learn`: new ones from the rejections, and those a decision switches off."""
+    given = {(payer_key(d.payer), d.customer_id) for d in decided}
+    have = {(payer_key(r.key), cid): n for n, r in enumerate(rules) if r.kind.strip().lower() == "not"
+            for cid in r.customer_ids}
+    for pair, n in sorted(have.items(), key=lambda item: item[1]):
+        if pair in given and not rules[n].switched_off and n not in learnt.switched_off:
+            learnt.switched_off.append(n)
+    named = {payer_key(n): c.customer_id for c in customers for n in (c.name, *c.aliases)}
+    known = {c.customer_id for c in customers}
+    for r in rejected:
+        key = payer_key(r.payer)
+        reason = fold(r.reason)
+        if r.proposed not in known or len(key.replace(" ", "")) < 4 or r.mobile or r.pays_for_others \
+                or _BY_ACCOUNT in reason or not _BY_NAME.search(reason) or named.get(key) == r.proposed \
+                or (key, r.proposed) in given:
+            continue  # not a proposal the payer's name made, or the name is surely the customer's
+        if (key, r.proposed) in have:
+            learnt.known += 1
+            continue
+        source = f"rejected on Reconciliation row {r.row} of statement {r.statement}, {r.date:%Y-%m-%d}{by}"
+        have[(key, r.proposed)] = -1
+        learnt.rows.append(MatchRule(kind="not", key=" ".join(r.payer.split()), customer=r.proposed, source=source,
+                                     created=today, active="Yes"))
 
 
 def posted_decisions(rows: Sequence[ReconciliationRow], row_numbers: Sequence[int], keys: Sequence[str],
@@ -264,10 +334,28 @@ def posted_decisions(rows: Sequence[ReconciliationRow], row_numbers: Sequence[in
     return found
 
 
+def rejected_decisions(rows: Sequence[ReconciliationRow], row_numbers: Sequence[int], indexes: Iterable[int],
+                       files: Mapping[str, str], pays_for_others: Callable[[str], bool]) -> list[Rejected]:
+    """The proposals just rejected: ``indexes`` are the first rows of the lines rejected, ``files`` the statement
+    files by the sheet's Statement cell."""
+    found = []
+    for index in indexes:
+        row = rows[index]
+        if not row.customer_id.strip() or row.status not in ("auto", "review"):
+            continue
+        text = fold(f"{row.payer} {row.narrative}")
+        found.append(Rejected(row_numbers[index], files.get(row.statement, row.statement), row.date, row.payer,
+                              row.customer_id.strip(), row.reason,
+                              pays_for_others(row.payer) or "PAYS FOR OTHERS" in fold(row.reason),
+                              bool(_MOBILE.search(text))))
+    return found
+
+
 def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts: Iterable[Receipt], today: dt.date,
-                       user: str = "") -> tuple[ChangeSet, Learnt]:
-    """The MatchRules rows (new, and beneficiaries added to a third party's) that the decisions just posted
-    teach; the sheet is created by the first one."""
+                       user: str = "", rejected: Iterable[int] = ()) -> tuple[ChangeSet, Learnt]:
+    """The MatchRules rows (new, beneficiaries added to a third party's, ``not`` rows switched off) that the
+    decisions just posted teach; ``rejected`` are the first rows of the lines just rejected. The sheet is
+    created by the first row."""
     from arxl.cashapp.reconcile import match_inputs, sheet_identities
 
     rules: Table[Any] | None = ledger.tables.get(SHEET)
@@ -284,12 +372,15 @@ def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts
     decided = posted_decisions(table.rows, table.row_numbers, sheet_identities(ledger, table.rows), receipts, files,
                                pays_for_others)
     _, customers = match_inputs(ledger, today)
-    learnt = learn(decided, existing, with_rules(customers, MatchSettings(), existing)[0], today, user)
+    refused = rejected_decisions(table.rows, table.row_numbers, rejected, files, pays_for_others)
+    learnt = learn(decided, existing, with_rules(customers, MatchSettings(), existing)[0], today, user, refused)
     changes = ChangeSet()
     changes.append(SHEET, learnt.rows)
     if rules is not None:
         for index, value in learnt.beneficiaries.items():
             changes.update(SHEET, rules.row_numbers[index], "customer", value)
+        for index in learnt.switched_off:
+            changes.update(SHEET, rules.row_numbers[index], "active", "No")
     return changes, learnt
 
 

@@ -138,6 +138,8 @@ class MatchSettings:
       ``bank_charges``), by (customer id, currency);
     * ``learnt`` - the aliases (folded) and accounts of the profiles that MatchRules added, by (customer id,
       alias or account key), and the rule in words ("MatchRules row 7: alias 'MININFRA HQ' -> C012");
+    * ``ruled_out`` - payer names that do not name a customer (MatchRules ``not`` rows, learnt from rejections),
+      by (payer name folded, its spaces single; customer id), and the rule in words;
     * ``oldest_of_identical`` - when the amount fits several invoices of the same amount (a monthly fee billed
       three times) and nothing else tells them apart, apply it to the oldest, as an accountant does (on), or
       send the line to review (off).
@@ -154,6 +156,7 @@ class MatchSettings:
     third_party_payers: tuple[str, ...] = ()
     usual_charges: Mapping[tuple[str, str], UsualCharge] = field(default_factory=dict)  # (customer, currency)
     learnt: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (customer, alias or account): rule
+    ruled_out: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (payer name, customer): rule
 
     def __post_init__(self) -> None:
         if not 0 <= self.review_threshold <= self.auto_threshold <= 100:

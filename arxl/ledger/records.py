@@ -241,13 +241,14 @@ class StatementRecord(Row):
     balances: str = col("Balances", "")  # "checked", "not checked: switched off", "not given" (older books: no column)
 
 
-MATCH_RULE_KINDS = ("alias", "account", "reference", "third party", "bank charge")
+MATCH_RULE_KINDS = ("alias", "account", "reference", "third party", "bank charge", "not")
 
 
 class MatchRule(Row):
     """A rule the matcher follows, learnt from the accountant's decisions (or written by hand) in MatchRules:
-    ``kind`` is alias, account, third party, reference or bank charge; ``key`` the alias, the payer's account,
-    the third party's name, the reference pattern, or the currency and usual charge ("RWF 10000")."""
+    ``kind`` is alias, account, third party, reference, bank charge or not; ``key`` the alias, the payer's
+    account, the third party's name, the reference pattern, the currency and usual charge ("RWF 10000"), or the
+    payer's name that does not name the customer(s) (``not``, learnt from a rejection)."""
 
     kind: str = col("Kind")
     key: str = col("Pattern/Key")

@@ -118,6 +118,10 @@ class Decision:
                 shown = ", ".join(self.state.customers[c].customer_id for c in longer[:3])
                 flags.append(f"the name without its generic ending may also be {shown}"
                              + (" and others" if len(longer) > 3 else ""))
+        if now.ruled_out and leans_on_name:
+            # the name found another customer too, that a MatchRules "not" row left out: the rule chose, so the
+            # accountant checks it
+            flags.extend(now.ruled_out)
         if best.payer_named and leans_on_name:
             flags.append(f'"{now.line.counterparty_name.strip()[:40] or "the payer"}" pays for others: only an '
                          "invoice number says for whom")
@@ -177,6 +181,8 @@ class Decision:
         learnt = self.learnt(now, best)
         if learnt:
             reasons.insert(0, f"payer by {learnt}")
+        if not leans_on_name:  # a customer the name also fits, left out by a MatchRules "not" row
+            reasons.extend(now.ruled_out)
         if proposal.overpaid and not flags and proposal.remainder:
             reasons.append(f"OVERPAYMENT: {from_units(proposal.remainder, now.places):,} {now.currency} left "
                            "unapplied on account (refund it or keep it as a credit)")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from arxl.cashapp.amounts import to_units
+from arxl.cashapp.name_forms import NameHit
 from arxl.cashapp.narratives import Hit, Prepared, prepare
 from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState
 from arxl.core.evidence import Evidence
@@ -126,9 +127,29 @@ class Payer:
         """Why no customer is identified."""
         same = self.state.open_amounts.get((now.currency, now.target), 0)
         if same:
-            return (f"no customer identified; the amount equals {same} open amount(s), but an amount alone "
-                    "never identifies a customer")
-        return "no customer identified (no known account, name or invoice number)"
+            why = (f"no customer identified; the amount equals {same} open amount(s), but an amount alone "
+                   "never identifies a customer")
+        else:
+            why = "no customer identified (no known account, name or invoice number)"
+        return "; ".join([why, *now.ruled_out])
+
+    def ruled(self, now: LineFacts, names: list[NameHit]) -> list[NameHit]:
+        """The names found, without the customers a MatchRules ``not`` row says this payer is not (learnt when
+        the accountant rejected the proposal): each row that left one out is kept for the reason."""
+        if not self.state.ruled_out or not names:
+            return names
+        payer = now.line.counterparty_name if isinstance(now.line.counterparty_name, str) else ""
+        out = self.state.ruled_out.get(" ".join(fold(payer).split()))
+        if not out:
+            return names
+        kept = []
+        for hit in names:
+            rule = out.get(hit.customer)
+            if rule is None:
+                kept.append(hit)
+            elif rule not in now.ruled_out:
+                now.ruled_out.append(rule)
+        return kept
 
 
     def add_names(self, now: LineFacts, candidates: dict[int, Candidate], best: Candidate | None,
@@ -165,6 +186,7 @@ class Payer:
                 names = [h for h in self.state.payers.names([counterparty]) if h.points >= 85]
         else:
             names = []
+        names = self.ruled(now, names)
         top = names[0].points if names else 0
         added = False
         for named in names[:8]:

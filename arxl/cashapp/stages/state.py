@@ -91,6 +91,7 @@ class LineFacts:
     names_checked: bool = False
     third_party: frozenset[int] | None = None  # a payer that pays for others: the customers its name names
     counterparty: str = ""  # the counterparty's name, blank when it is only the mobile-money channel
+    ruled_out: list[str] = field(default_factory=list)  # MatchRules "not" rows that left a named customer out
 
 
 class MatchState:
@@ -142,6 +143,10 @@ class MatchState:
                 self.rank[p] = n
         self.versions: dict[int, int] = {}  # bumped when an automatic match clears a customer's invoices
         self.telecoms = frozenset(n for n, c in enumerate(self.customers) if _TELECOM_NAME.search(fold(c.name)))
+        self.ruled_out: dict[str, dict[int, str]] = {}  # payer name -> the customers it does not name: the rule
+        for (payer, cid), rule in settings.ruled_out.items():
+            if cid in position_of:
+                self.ruled_out.setdefault(payer, {})[position_of[cid]] = rule
 
     def clear(self, parts: Sequence[Part]) -> None:
         """Lower the open amounts by what an automatic match clears: the cash applied and the deductions."""
