@@ -39,7 +39,9 @@ PARALLEL_FROM = 4000  # lines: below, forking a child costs more than it saves
 GAP = 250  # lines: how far ahead of this process the child begins, and begins again once it is caught up
 BATCH = 16  # answers sent back together
 NEAR = 64  # lines: this process is near, answers are sent one by one
-WAIT = False  # True: the child matches every line, and this process waits for its answers (to test them)
+WAIT = False  # True: the child matches every line and sends its answers BATCH at a time, and this process waits
+# for them (to test them: the lines of a batch are matched before this process clears the one that opens it, so
+# that answers whose reads were cleared meanwhile come whatever the timing of the two processes)
 
 # one answer of the child: line, log entries applied before it, rows, open items and customers read, clearing
 Answer = tuple[int, int, list[AllocationRow], tuple[int, ...], tuple[int, ...], tuple[Part, ...]]
@@ -130,7 +132,7 @@ def _child() -> None:  # pragma: no cover - only a forked child runs this (its a
                 batch.append((n, None))
             else:
                 batch.append((n, written, rows, tuple(opened.seen), tuple(versions.seen), tuple(cleared)))
-            if len(batch) >= BATCH or here.value + NEAR >= n - len(batch):  # at once when this process is near
+            if len(batch) >= BATCH or (not WAIT and here.value + NEAR >= n - len(batch)):  # at once when near
                 conn.send(batch)
                 batch = []
             n += 1
