@@ -1,8 +1,9 @@
 """The running balance of a bank export, checked line by line: balance = previous balance + amount.
 
 That finds a missing, doubled or altered line at the row where it happens, in files listed oldest first or
-newest first. The opening balance is then the first balance less the first amount, and the closing balance the
-last balance; a stated opening or closing balance (a row with only a balance) must agree.
+newest first (as their dates run; a file of one day in whichever order its balances follow). The opening
+balance is then the first balance less the first amount, and the closing balance the last balance; a stated
+opening or closing balance (a row with only a balance) must agree.
 """
 
 from __future__ import annotations
@@ -36,10 +37,13 @@ def _balances(rows: list[_Row], stated: list[tuple[str, Decimal]], check: bool) 
     amounts = [r.line.amount for r in rows]
     rising = _first_break(rows, known, newest_first=False)
     falling = _first_break(rows, known, newest_first=True)
-    dates_fall = rows[0].line.booking_date > rows[-1].line.booking_date
-    newest_first = (rising is not None or dates_fall) and falling is None
-    if check and rising is not None and falling is not None:
-        raise falling if dates_fall else rising
+    first_day, last_day = rows[0].line.booking_date, rows[-1].line.booking_date
+    # the dates say the order when they move; only a file of one day is read in whichever order its balances
+    # follow (a reversal pair read backwards would otherwise fit the newest-first order)
+    newest_first = first_day > last_day if first_day != last_day else rising is not None and falling is None
+    broken = falling if newest_first else rising
+    if check and broken is not None:
+        raise broken
     first, last = known[0], known[-1]
     first_balance, last_balance = rows[first].balance, rows[last].balance
     assert first_balance is not None and last_balance is not None

@@ -22,6 +22,7 @@ names the columns it uses; every field but ``name`` and ``date`` may be left out
         "date": "Txn Date",                      // booking date (required)
         "value_date": "Value Date",              // default: the booking date
         "amount": null,                          // one signed amount (credits positive) ...
+        "sign": null,                            //   ... or unsigned, with a Dr/Cr column beside it
         "debit": "Money Out", "credit": "Money In",   // ... or a debit and a credit column
         "balance": "Running Balance",            // the running balance: checked line by line
         "currency": null,                        // a column holding the currency code ...
@@ -42,6 +43,12 @@ names the columns it uses; every field but ``name`` and ``date`` may be left out
 
 (JSON has no comments: they are here to explain.) A column listed in ``headers`` must be in the file; a
 mapped column that is not in ``headers`` is used when the file has it.
+
+**Debit or credit marks.** Beside one amount column many banks write whether it is a debit or a credit
+(``Dr/Cr``, ``D/C``, ``Debit/Credit``, ``Type``: ``DR``/``CR``, ``D``/``C``, ``Debit``/``Credit``). ``sign``
+names that column; a profile with an ``amount`` and no ``sign`` finds one by those headers, and reads it when
+every mark in it is one of those. A debit is then negative whatever the amount's own sign; a credit marked on
+a negative amount, or a mark of neither kind in a column named for the marks, is refused at its cell.
 
 >>> [p.name for p in BUILTIN_PROFILES]
 ['canonical', 'bk', 'signed-amount']
@@ -82,6 +89,7 @@ class BankProfile(BaseModel):
     date: str
     value_date: str | None = None
     amount: str | None = None
+    sign: str | None = None
     debit: str | None = None
     credit: str | None = None
     balance: str | None = None
@@ -115,6 +123,8 @@ class BankProfile(BaseModel):
             raise ValueError(f"{label}: give either an amount column or debit and credit columns, not both")
         if not self.amount and not (self.debit and self.credit):
             raise ValueError(f"{label}: give an amount column, or both a debit and a credit column")
+        if self.sign and not self.amount:
+            raise ValueError(f"{label}: a sign column goes with an amount column")
         if self.decimal_separator == self.thousands_separator:
             raise ValueError(f"{label}: the decimal and thousands separators must differ")
         if self.fixed_currency:
@@ -122,16 +132,19 @@ class BankProfile(BaseModel):
         if self.skip_rows is not None and not 0 <= self.skip_rows < HEADER_SCAN_ROWS:
             raise ValueError(f"{label}: skip_rows must be between 0 and {HEADER_SCAN_ROWS - 1}")
         try:
-            codecs.lookup(self.encoding)
+            codec = codecs.lookup(self.encoding)
         except LookupError:
             raise ValueError(f'{label}: encoding "{self.encoding}" is unknown') from None
+        if not codec._is_text_encoding:  # rot13, zlib, base64: codecs, but not of text
+            raise ValueError(f'{label}: encoding "{self.encoding}" is not a text encoding (cp1252, latin-1, '
+                             "cp852 ...)")
         return self
 
     def mapped(self) -> tuple[str, ...]:
         """Every column the profile reads, in the order of the canonical record."""
-        columns = (self.line_id, self.date, self.value_date, self.amount, self.debit, self.credit, self.currency,
-                   self.counterparty_name, self.counterparty_account, *self.narrative, self.reference,
-                   self.balance)
+        columns = (self.line_id, self.date, self.value_date, self.amount, self.sign, self.debit, self.credit,
+                   self.currency, self.counterparty_name, self.counterparty_account, *self.narrative,
+                   self.reference, self.balance)
         return tuple(dict.fromkeys(c for c in columns if c))
 
     def required(self) -> frozenset[str]:

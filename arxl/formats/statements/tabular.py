@@ -2,10 +2,15 @@
 
 The layout is recognised by its header row, never guessed from the file name. Rows above the header (the
 bank's letterhead) are searched for the account number and the currency when the profile names their
-labels. Then each row below the header is a line when it has an amount: one signed amount, or a debit and
-a credit column (a debit becomes a negative amount). Rows without an amount are not lines: a row with only
-a balance is the stated opening or closing balance, and totals or blank rows are passed over. A row with an
-amount but no date is refused rather than guessed.
+labels. Then each row below the header is a line when it has an amount: one signed amount (or unsigned, with a
+Dr/Cr mark beside it: see :mod:`.profiles`), or a debit and a credit column (a debit becomes a negative amount;
+a credit keeps its sign, so a reversal written -250,000 in the Credit column stays negative). Rows without an
+amount are not lines: a row with only a balance is the stated opening or closing balance (an *available* or
+uncleared balance is no booked one, and is left aside), and totals or blank rows are passed over: a row with no
+date and no bank reference whose text begins with Total, Balance, Opening or Closing, Brought or Carried
+forward. Any other row with an amount but no date is refused rather than guessed, whatever its narrative
+says. In an XLSX, one sheet holds the statement: a workbook where several sheets have a statement's layout is
+refused with their names.
 
 A CSV is read strictly (:mod:`.strict_csv`); cells become numbers and dates through :mod:`.values`; where the
 export has a running balance, every line must follow from the one before (:mod:`.balances`).
@@ -29,7 +34,7 @@ from typing import cast
 
 from arxl.core.errors import ArxlError, CellRef
 from arxl.core.money import currency as known_currency
-from arxl.core.money import is_rounded
+from arxl.core.money import exponent, is_rounded
 from arxl.core.statement import StatementLine
 from arxl.formats.statements.balances import _balances, _Row
 from arxl.formats.statements.model import (
@@ -63,7 +68,18 @@ from arxl.formats.xlsx.safety import inspect_xlsx
 from arxl.ledger.port import column_letter
 from arxl.ledger.records import header_key
 
-_FOOTER = re.compile(r"total|balance|brought forward|carried forward|b/f|c/f|closing|opening", re.IGNORECASE)
+_FOOTER = re.compile(r"^(?:sub\W*|grand\W*)?(?:totals?|balance|brought forward|carried forward|b/f|c/f|closing|"
+                     r"opening)\b", re.IGNORECASE)
+_NOT_BOOKED = re.compile(r"\b(?:available|uncleared|cleared balance|on hold|blocked|reserved|effective)\b",
+                         re.IGNORECASE)
+# a column of debit/credit marks beside one amount (header keys), and the marks
+_SIGN_HEADERS = frozenset({"drcr", "crdr", "dc", "cd", "debitcredit", "creditdebit", "dbcr", "crdb", "drcrindicator",
+                           "debitcreditindicator", "creditdebitindicator", "sign", "type", "transactiontype",
+                           "txntype", "trntype", "entrytype"})
+_LOOSE_SIGN_HEADERS = frozenset({"type", "transactiontype", "txntype", "trntype", "entrytype"})  # may hold other words
+_DEBIT_MARKS = frozenset({"DR", "D", "DB", "DEBIT", "DEBITS", "WITHDRAWAL", "-"})
+_CREDIT_MARKS = frozenset({"CR", "C", "CREDIT", "CREDITS", "DEPOSIT", "+"})
+_COMMA_THOUSANDS = re.compile(r"[+-]?\(?\d{1,3}(?:,\d{3})+\)?-?")
 _OPENING_WORDS = re.compile(r"opening|brought forward|b/f", re.IGNORECASE)
 _CLOSING_WORDS = re.compile(r"closing|carried forward|c/f", re.IGNORECASE)
 _CODE = re.compile(r"\b[A-Z]{3}\b")
@@ -129,8 +145,13 @@ def read_xlsx(path: Path, profiles: Sequence[BankProfile], *, check_balances: bo
     except (CalamineError, OSError, ValueError) as error:
         raise BadStatement(f"cannot be read: {str(error).strip()[:160]}", f"[{path.name}]") from None
     choices = [*profiles, *BUILTIN_PROFILES]
-    for sheet, grid in grids:
-        found = _match(grid, choices)
+    fitting = [(sheet, grid, found) for sheet, grid in grids if (found := _match(grid, choices))]
+    if len(fitting) > 1:
+        shown = ", ".join(f"{sheet} (profile {found[0].name})" for sheet, _, found in fitting)
+        raise BadStatement(f"{len(fitting)} sheets have a statement's layout: {shown}; arxl reads one statement"
+                           " table per file, and will not guess which (a summary, another month): keep the"
+                           " statement's sheet alone in the file, or save it as CSV", f"[{path.name}]")
+    for sheet, grid, found in fitting:
         if found:
             profile, header = found
 
@@ -190,6 +211,7 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
     lines: list[_Row] = []
     stated: list[tuple[str, Decimal, str]] = []  # balance-only rows: (kind, amount, currency)
     skipped = 0
+    notes: list[str] = []
     for index in range(header + 1, len(rows)):
         row = rows[index]
         if not any(cell_text(c) for c in row):
@@ -201,12 +223,17 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
                                f" {fields[0][1]}:"
                                " a delimiter or a quote is missing or one too many, and its columns would shift"
                                + ending, where(index, None))
-        amount = reader.amount(index)
+        footer = reader.footer(index)
+        amount = None if footer and reader.debit_and_credit(index) else reader.amount(index)  # a totals row
         if amount is None or amount == 0:
             balance = reader.number(index, profile.balance, "balance")
             if balance is not None:
                 code = reader.currency(index, file_currency)
                 text = " ".join(cell_text(c) for c in row)
+                if _NOT_BOOKED.search(reader.label(index)):
+                    notes.append(f'"{reader.label(index)[:40]}" ({where(index, profile.balance)}) left aside: an'
+                                 " available or uncleared balance is not the booked one")
+                    continue
                 kind = ("opening" if _OPENING_WORDS.search(text) else "closing" if _CLOSING_WORDS.search(text)
                         else "before" if not lines else "after")
                 stated.append((kind, balance, code))
@@ -214,13 +241,14 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
                 skipped += 1
             continue
         if not cell_text(reader.cell(index, profile.date)):
-            if _FOOTER.search(" ".join(cell_text(c) for c in row)):
+            if footer:
                 continue  # a total or balance line below the table
             raise BadStatement("this row has an amount but no date", where(index, profile.date))
         lines.append(reader.line(index, amount, file_currency))
         if len(lines) > max_lines:
             raise too_many_lines(Limits(max_lines=max_lines), where(index, None))
-    notes = [f"{skipped} row(s) with a zero amount left out"] if skipped else []
+    if skipped:
+        notes.append(f"{skipped} row(s) with a zero amount left out")
     drafts = []
     for code in dict.fromkeys(r.line.currency for r in lines):
         mine = [r for r in lines if r.line.currency == code]
@@ -246,6 +274,32 @@ class _Reader:
             if isinstance(cell, str) and cell.strip():
                 self.columns.setdefault(header_key(cell), j)
         self._positions: dict[str, int | None] = {}  # a profile's column name -> its position, found once
+        self.sign = self._sign_column()
+
+    def _sign_column(self) -> int | None:
+        """The column of debit/credit marks beside one amount: the profile's ``sign``, or one found by its
+        header whose every mark is a debit or a credit (a column named for the marks holding anything else is
+        refused at that cell; a Type column holding other words is not one)."""
+        profile = self.profile
+        if not profile.amount:
+            return None
+        if profile.sign:
+            return self.columns.get(header_key(profile.sign))
+        used = {header_key(c) for c in profile.mapped()}
+        for key, j in self.columns.items():
+            if key not in _SIGN_HEADERS or key in used:
+                continue
+            marks = [(i, _mark(self.rows[i][j])) for i in range(self.header + 1, len(self.rows))
+                     if j < len(self.rows[i]) and cell_text(self.rows[i][j])]
+            strange = next((i for i, mark in marks if mark not in _DEBIT_MARKS | _CREDIT_MARKS), None)
+            if strange is None and marks:
+                return j
+            if strange is not None and key not in _LOOSE_SIGN_HEADERS:
+                title = cell_text(self.rows[self.header][j])
+                raise BadStatement(f'"{cell_text(self.rows[strange][j])[:20]}" in the {title} column is neither a'
+                                   " debit (DR, D, Debit) nor a credit (CR, C, Credit) mark: the amount's sign cannot"
+                                   " be read", self.where(strange, title))
+        return None
 
     def cell(self, index: int, column: str | None) -> object:
         if not column:
@@ -273,6 +327,26 @@ class _Reader:
             except ArxlError:
                 continue
         return False
+
+    def label(self, index: int) -> str:
+        """The row's first text that is no number or date (a footer's "Total", a balance row's words)."""
+        for cell in self.rows[index]:
+            if isinstance(cell, str) and cell_text(cell) and not re.fullmatch(r"[\d\s.,'()/:+-]+", cell_text(cell)):
+                return cell_text(cell)
+        return ""
+
+    def footer(self, index: int) -> bool:
+        """A total or balance row below the table: no date, no bank reference, its text begins with Total,
+        Balance, Opening or Closing, Brought or Carried forward (not a payment whose narrative says "BALANCE
+        OF INV-...", which has a reference or is refused for want of a date)."""
+        profile = self.profile
+        return (not cell_text(self.cell(index, profile.date)) and not cell_text(self.cell(index, profile.reference))
+                and bool(_FOOTER.search(self.label(index))))
+
+    def debit_and_credit(self, index: int) -> bool:
+        profile = self.profile
+        return bool(profile.debit and profile.credit and cell_text(self.cell(index, profile.debit))
+                    and cell_text(self.cell(index, profile.credit)))
 
     def preamble(self, label: str | None) -> str:
         """The value written beside a label above the header ("Account Number: 000400012345")."""
@@ -310,7 +384,20 @@ class _Reader:
     def amount(self, index: int) -> Decimal | None:
         profile = self.profile
         if profile.amount:
-            return self.number(index, profile.amount, "amount")
+            amount = self.number(index, profile.amount, "amount")
+            if amount is None or self.sign is None:
+                return amount
+            row = self.rows[index]
+            mark = _mark(row[self.sign]) if self.sign < len(row) else ""
+            if mark in _DEBIT_MARKS:
+                return -abs(amount)
+            if mark in _CREDIT_MARKS and amount < 0:
+                raise BadStatement(f"amount {amount} is marked as a credit ({cell_text(row[self.sign])}) but is"
+                                   " negative: which is it?", self.where(index, profile.amount))
+            if mark and mark not in _CREDIT_MARKS:
+                raise BadStatement(f'"{cell_text(row[self.sign])[:20]}" is neither a debit nor a credit mark',
+                                   self.where(index, cell_text(self.rows[self.header][self.sign])))
+            return amount
         debit = self.number(index, profile.debit, "debit")
         credit = self.number(index, profile.credit, "credit")
         if debit and credit:
@@ -318,7 +405,7 @@ class _Reader:
                                self.where(index, None))
         if debit is None and credit is None:
             return None
-        return abs(credit) if credit else -abs(debit or Decimal(0))
+        return credit if credit else -abs(debit or Decimal(0))  # a credit written negative is a reversal
 
     def currency(self, index: int, file_currency: str | None) -> str:
         code = cell_text(self.cell(index, self.profile.currency)) or file_currency
@@ -341,6 +428,14 @@ class _Reader:
     def line(self, index: int, amount: Decimal, file_currency: str | None) -> _Row:
         profile = self.profile
         code = self.currency(index, file_currency)
+        if profile.decimal_separator == "." and exponent(code) == 3:
+            for column in (profile.amount, profile.debit, profile.credit):
+                raw = self.cell(index, column)
+                if isinstance(raw, str) and _COMMA_THOUSANDS.fullmatch(cell_text(raw)):
+                    raise BadStatement(f'amount "{cell_text(raw)}" in {code}, which has 3 decimals, may be'
+                                       f' {cell_text(raw).replace(",", ".")} or {amount:,.3f} {code}: if "," marks the'
+                                       ' decimals, give the bank profile "decimal_separator": ","',
+                                       self.where(index, column))
         if not is_rounded(amount, code):
             raise BadStatement(f"amount {amount} has more decimals than {code} allows",
                                self.where(index, profile.amount or profile.credit))
@@ -368,3 +463,8 @@ class _Reader:
         return _Row(line, self.number(index, profile.balance, "balance"), self.where(index, profile.balance))
 
 
+
+
+def _mark(value: object) -> str:
+    """A debit/credit mark as compared: upper case, without spaces and points ("Cr." is CR)."""
+    return cell_text(value).upper().replace(".", "").replace(" ", "")

@@ -57,6 +57,12 @@ def parse_number(value: object, what: str, *, decimal_separator: str = ".", thou
         text = text.replace(",", ".")
     elif not thousands and re.search(r"[,' ]", text):
         raise ArxlError(f'{what} "{text[:40]}" is not a plain number (no thousands separators here)')
+    elif thousands == "," and re.fullmatch(r"[+-]?\(?0(,\d{3})+\)?", text):  # "0,500": no thousands begin with 0
+        raise ArxlError(f'{what} "{text[:40]}" is no number written with "," between thousands: if "," marks the'
+                        ' decimals here, give the bank profile "decimal_separator": ","')
+    if re.search(r"\d[eE][+-]?\d", text):  # 1.23457E+11: Excel's General format has dropped digits
+        raise ArxlError(f'{what} "{text[:40]}" is written in scientific notation, so its exact figure may be lost:'
+                        " export the column as numbers written in full")
     return to_decimal(text, what)
 
 

@@ -127,6 +127,8 @@ def atomic_write(path: Path | str, write: Callable[[Path], None], *, backup: boo
     target = Path(path)
     if not target.parent.is_dir():
         raise BadWorkbook(f"cannot be saved: the folder {target.parent} does not exist", CellRef(target.name))
+    if target.is_dir():
+        raise BadWorkbook(f"cannot be saved: {target} is a folder; give the name of a file", CellRef(target.name))
     ensure_not_open(target)
     check_unchanged(target)
     if tidy:
