@@ -53,8 +53,8 @@ def test_a_dr_cr_mark_beside_one_amount_gives_its_sign(tmp_path: Path) -> None:
 
 def test_a_reversal_written_negative_in_the_credit_column_stays_negative(tmp_path: Path) -> None:
     for shown in ('"-250,000.00"', '"(250,000.00)"'):
-        reversal = write(tmp_path / "rev.csv", HEAD + '02/07/2025,02/07/2025,PAYMENT INV-2025-00340,FT1,,"250,000.00",\n'
-                         f"03/07/2025,03/07/2025,REVERSAL OF FT1,FT2,,{shown},\n")
+        reversal = write(tmp_path / "rev.csv", HEAD + '02/07/2025,02/07/2025,PAYMENT INV-2025-00340,FT1,,'
+                         f'"250,000.00",\n03/07/2025,03/07/2025,REVERSAL OF FT1,FT2,,{shown},\n')
         assert [a for _, a in amounts(reversal)] == [D(250000), D(-250000)]
     book = Workbook()
     sheet = book.active
@@ -133,3 +133,15 @@ def test_an_output_that_is_a_folder_and_a_profile_encoding_of_no_text_exit_2(
     assert main(["statement", "normalize", str(statement), "-o", str(tmp_path / "o.csv"),
                  "--profiles", str(profiles)]) == 2
     assert 'encoding "rot13" is not a text encoding' in capsys.readouterr().err
+
+
+def test_a_code_page_arxl_does_not_try_is_said_not_passed_for_letters(tmp_path: Path) -> None:
+    text = (":20:STMT1\n:25:PL61109010140000071219812874\n:28C:1/1\n:60F:C250701PLN1000,00\n"
+            ":61:2507020702C250,00NTRFNONREF//FT1\n:86:PRZELEW OD: ŁUKASZ WIŚNIEWSKI ŻÓŁTA 5 GDAŃSK FAKTURA 340\n"
+            ":62F:C250702PLN1250,00\n-\n")
+    windows = write(tmp_path / "cp1250.sta", text, "cp1250")
+    [note] = read_statement(windows).notes
+    assert note.startswith("read as Latin-1 (Windows-1252) (not UTF-8), but the file's accented characters read as"
+                           " signs in every code page arxl tries")
+    [note] = read_statement(write(tmp_path / "cp852.sta", text, "cp852")).notes
+    assert note == "read as cp852 (not UTF-8): the file's accented characters read as letters in this code page"

@@ -21,7 +21,9 @@ How an entry becomes statement lines:
   standard makes ``Bal`` mandatory in camt.053 (one or more); in camt.052 it is optional and camt.054 has
   none, so those are read without a balance check. A camt.053 giving only one of the opening and closing
   balance is read, unchecked (the schema does not say which balances must be there);
-* the same ``Stmt`` twice in one file (same account, balances and entries) is refused;
+* the same ``Stmt`` twice in one file (same account, balances and entries) is refused; consecutive ``Stmt``
+  (``Rpt``) of one account must chain, each opening at the previous one's closing balance, in the order of
+  their balance dates (``Bal/Dt``, else ``FrToDt``), then ``ElctrncSeqNb`` (see :func:`.model.check_chain`);
 * more ``Ntry`` elements than the line limit are refused before the XML is parsed into a tree;
 * counterparty: the debtor (``Dbtr``, ``DbtrAcct``) of a credit, the creditor (``Cdtr``, ``CdtrAcct``) of a
   debit; narrative: ``RmtInf/Ustrd``, the structured creditor reference (``Strd/CdtrRefInf/Ref``) and
@@ -195,13 +197,23 @@ def _date(element: Any, path: str, where: str) -> dt.date | None:
     raise BadStatement(f'{path} "{text[:40]}" is not a date', where)
 
 
+def _day(text: str) -> dt.date | None:
+    """The day of a balance or a statement period, which only orders the statements of a file (see
+    :func:`.model.check_chain`): one that cannot be read is no day, not a refusal."""
+    found = _DATE.match(text)
+    try:
+        return dt.date(int(found[1]), int(found[2]), int(found[3])) if found else None
+    except ValueError:
+        return None
+
+
 def _statement(statement: Any, file: str, position: str, notes: list[str]) -> Draft:
     statement_id = _text(statement, "Id")
     label = f"statement {statement_id}" if statement_id else position
     where = f"{file} {label}"
     account = _text(statement, "Acct/Id/IBAN") or _text(statement, "Acct/Id/Othr/Id")
     code = _text(statement, "Acct/Ccy")
-    opening, closing, balance_code = _balances(statement, where)
+    opening, closing, balance_code, opened, closed = _balances(statement, where)
     code = _currency(code or balance_code or _first_entry_currency(statement), where)
     if balance_code and balance_code != code:
         raise BadStatement(f"the balances are in {balance_code} but the account is in {code}", where)
@@ -218,23 +230,31 @@ def _statement(statement: Any, file: str, position: str, notes: list[str]) -> Dr
     if unbooked:
         notes.append(f"{label}: {unbooked} entries not yet booked (pending or for information) left out")
     _compare_summary(statement, entries, code, label, notes)
-    return Draft(statement_id, account, code, opening, closing, tuple(lines))
+    sequence = _text(statement, "ElctrncSeqNb") or _text(statement, "LglSeqNb")
+    return Draft(statement_id, account, code, opening, closing, tuple(lines), begins=statement.sourceline,
+                 opened=opened or _day(_text(statement, "FrToDt/FrDtTm")),
+                 closed=closed or _day(_text(statement, "FrToDt/ToDtTm")),
+                 numbers=(int(sequence),) if sequence.isdigit() else ())
 
 
-def _balances(statement: Any, where: str) -> tuple[Decimal | None, Decimal | None, str]:
-    found: dict[str, tuple[Decimal, str]] = {}
+def _balances(statement: Any, where: str) -> tuple[Decimal | None, Decimal | None, str, dt.date | None,
+                                                    dt.date | None]:
+    """The opening and closing balances, their currency, and their dates (``Bal/Dt``, when given)."""
+    found: dict[str, tuple[Decimal, str, dt.date | None]] = {}
     for balance in statement.findall("Bal"):
         kind = (_text(balance, "Tp/CdOrPrtry/Cd") or _text(balance, "Tp/CdOrPrtry/Prtry")).upper()
         if kind in (*_OPENING, "CLBD") and kind not in found:
             amount, code = _amount(balance.find("Amt"), f"{where}, balance {kind}")
-            found[kind] = (_sign(balance, f"{where}, balance {kind}") * amount, code)
+            found[kind] = (_sign(balance, f"{where}, balance {kind}") * amount, code,
+                           _day(_text(balance, "Dt/Dt") or _text(balance, "Dt/DtTm")))
     opening = found.get("OPBD") or found.get("PRCD")
     closing = found.get("CLBD")
     codes = {v[1] for v in (opening, closing) if v}
     if len(codes) > 1:
         raise BadStatement(f"the opening and closing balances are in different currencies ({', '.join(codes)})",
                            where)
-    return (opening[0] if opening else None, closing[0] if closing else None, codes.pop() if codes else "")
+    return (opening[0] if opening else None, closing[0] if closing else None, codes.pop() if codes else "",
+            opening[2] if opening else None, closing[2] if closing else None)
 
 
 def _first_entry_currency(statement: Any) -> str:

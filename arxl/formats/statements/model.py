@@ -8,9 +8,16 @@ accounts — and :func:`finish` turns them into one :class:`Statement`:
   opening + lines = closing, per statement and currency. A mismatch means a line is missing, doubled or
   altered, and the import is refused with the figures
   (``opening 1,000,000 + lines 250,000 = 1,250,000 but the closing balance is 1,240,000``);
+* **chain** — consecutive statements of one account and currency in one file (MT940 days or pages, camt
+  ``Stmt``/``Rpt``), taken in the order of their balance dates (then the bank's numbering, then the file's
+  order, so an export listing the newest first is read right), must chain: each opens at the balance the one
+  before it closed at. A gap means a page or a day of lines is missing, though each statement adds up on its
+  own, and the import is refused with the figures (``statement S3 opens at 1,300,000 RWF but statement S1,
+  before it (line 1), closed at 1,250,000 RWF``);
 * **no lines** — a statement with nothing to reconcile is refused ("has no lines");
 * **line ids** — each line gets an id that is the same every time the file is read: the bank's own
-  reference when it is unique in the file, else ``<statement id>-<n>``;
+  reference when it is unique in the file, else ``<statement id>-<n>``; an id the file gives twice (arxl's
+  own CSV has a ``line_id`` column) is refused, naming the lines where it appears;
 * **fingerprint** — a SHA-256 over the account and the (booking date, amount, currency) of every line,
   sorted. It ignores the file's layout, narratives and line order, so the same statement exported again,
   or in another format with the same account number, has the same fingerprint; given
@@ -33,7 +40,9 @@ opening 1,000,000 + lines 250,000 = 1,250,000 but the closing balance is 1,240,0
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -94,6 +103,11 @@ class Draft:
     closing: Decimal | None
     lines: tuple[StatementLine, ...]
     final: bool = True  # the closing balance is the statement's final one (MT940 62F), not a page's (62M)
+    begins: int | None = None  # the line of the file where the statement begins (MT940 :20:, camt Stmt)
+    opened: dt.date | None = None  # the date of the opening balance
+    closed: dt.date | None = None  # the date of the closing balance
+    numbers: tuple[int, ...] = ()  # the bank's numbering: MT940 :28C: statement/page, camt ElctrncSeqNb
+    rows: tuple[int, ...] = ()  # the line (row) of the file each statement line was read from, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,8 +302,10 @@ def finish(drafts: Sequence[Draft], source: str, format_name: str, notes: Iterab
         raise BadStatement("has no lines: the file holds no booked transaction to import", where)
     drafts = [_rounded(d, where) for d in drafts]
     sections = [_section(d, where, check_balances, notes) for d in drafts]
+    if check_balances:
+        check_chain(drafts, source)
     fingerprint = statement_fingerprint(drafts)
-    lines = _with_line_ids(drafts, fingerprint)
+    lines = _with_line_ids(drafts, fingerprint, source)
     accounts = _distinct(d.account for d in drafts)
     currencies = _distinct(d.currency for d in drafts)
     single = len(accounts) <= 1 and len(currencies) == 1
@@ -357,6 +373,60 @@ def _label(draft: Draft) -> str:
     return label + (f" (account {draft.account})" if draft.account else "")
 
 
+def check_chain(drafts: Sequence[Draft], source: str) -> None:
+    """Refuse a file in which a statement does not open where the one before it (same account and
+    currency) closed: the lines between the two balances — a page or a day — are missing.
+
+    "Before" is by the balance dates, then the bank's numbering (MT940 ``:28C:``, camt ``ElctrncSeqNb``),
+    then the place in the file; the dates and numbers are used only when every statement of the account has
+    them. Statements without an account, or a pair where one balance is not given, are not compared.
+
+    >>> line = StatementLine("", dt.date(2025, 7, 3), dt.date(2025, 7, 3), Decimal("100000"), "RWF")
+    >>> day3 = Draft("S3", "0004", "RWF", Decimal("1300000"), Decimal("1400000"), (line,), begins=9,
+    ...              opened=dt.date(2025, 7, 3), closed=dt.date(2025, 7, 3))
+    >>> day1 = Draft("S1", "0004", "RWF", Decimal("1000000"), Decimal("1250000"), (line,), begins=1,
+    ...              opened=dt.date(2025, 7, 1), closed=dt.date(2025, 7, 1))
+    >>> check_chain([day3, day1], "gap.sta")
+    Traceback (most recent call last):
+    ...
+    arxl.formats.statements.model.BalanceMismatch: [gap.sta] line 9: statement S3 (account 0004) opens at \
+1,300,000 RWF but statement S1, before it (line 1), closed at 1,250,000 RWF: a difference of 50,000 RWF, so the \
+lines between them are missing (a page or a day) although each statement adds up on its own; ask the bank for \
+the missing statement, or for the whole period in one file (or, having checked it by hand, read it with \
+--no-balance-check)
+    """
+    accounts: dict[tuple[str, str], list[int]] = {}
+    for index, draft in enumerate(drafts):
+        if account_id(draft.account):
+            accounts.setdefault((account_id(draft.account), draft.currency), []).append(index)
+    for indices in accounts.values():
+        mine = [drafts[i] for i in indices]
+        dated = all(d.opened or d.closed for d in mine)
+        numbered = all(d.numbers for d in mine)
+
+        def order(i: int, dated: bool = dated, numbered: bool = numbered) -> tuple[object, ...]:
+            d = drafts[i]
+            dates = (d.opened or d.closed, d.closed or d.opened) if dated else ()
+            return (dates, d.numbers if numbered else (), i)
+
+        in_order = sorted(indices, key=order)
+        for before, after in itertools.pairwise(in_order):
+            earlier, later = drafts[before], drafts[after]
+            if earlier.closing is None or later.opening is None or earlier.closing == later.opening:
+                continue
+            code = later.currency
+            gap = later.opening - earlier.closing
+            named = f"statement {earlier.statement_id}" if earlier.statement_id else "the statement"
+            place = f" (line {earlier.begins})" if earlier.begins else ""
+            raise BalanceMismatch(
+                f"{_label(later)} opens at {money(later.opening, code)} {code} but {named}, before it{place},"
+                f" closed at {money(earlier.closing, code)} {code}: a difference of {money(gap, code)} {code}, so"
+                " the lines between them are missing (a page or a day) although each statement adds up on its"
+                " own; ask the bank for the missing statement, or for the whole period in one file (or, having"
+                " checked it by hand, read it with --no-balance-check)",
+                f"[{source}]" + (f" line {later.begins}" if later.begins else ""))
+
+
 def _distinct(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
@@ -380,13 +450,13 @@ def _plain(amount: Decimal, code: str) -> str:
         return str(amount.normalize())
 
 
-def _with_line_ids(drafts: Sequence[Draft], fingerprint: str) -> tuple[StatementLine, ...]:
+def _with_line_ids(drafts: Sequence[Draft], fingerprint: str, source: str) -> tuple[StatementLine, ...]:
     references = Counter(line.bank_reference.strip() for d in drafts for line in d.lines
                          if not line.line_id and usable_reference(line.bank_reference))
     given = Counter(line.line_id for d in drafts for line in d.lines if line.line_id)
     duplicate = next((i for i, n in given.items() if n > 1), None)
     if duplicate is not None:
-        raise BadStatement(f'line id "{duplicate}" appears {given[duplicate]} times; each line needs its own')
+        raise _duplicate_id(drafts, duplicate, source)
     taken = set(given)
     ids = _statement_ids(drafts, fingerprint)
     result: list[StatementLine] = []
@@ -406,6 +476,22 @@ def _with_line_ids(drafts: Sequence[Draft], fingerprint: str) -> tuple[Statement
             taken.add(line_id)
             result.append(dataclasses.replace(line, line_id=line_id))
     return tuple(result)
+
+
+def _duplicate_id(drafts: Sequence[Draft], line_id: str, source: str) -> BadStatement:
+    """The refusal of a line id given to several lines, naming the lines of the file where it appears (the
+    statement lines' places, 1st, 2nd..., when the reader did not say which rows they came from)."""
+    places: list[str] = []
+    count = 0
+    known = all(len(d.rows) == len(d.lines) for d in drafts)
+    for draft in drafts:
+        for n, line in enumerate(draft.lines):
+            count += 1
+            if line.line_id == line_id:
+                places.append(str(draft.rows[n]) if known else str(count))
+    listed = ", ".join(places[:-1]) + f" and {places[-1]}"
+    where = f"[{source}] lines {listed}" if known else f"[{source}] statement lines {listed} (in the file's order)"
+    return BadStatement(f'line id "{line_id}" appears {len(places)} times; each line needs its own', where)
 
 
 def _statement_ids(drafts: Sequence[Draft], fingerprint: str) -> list[str]:

@@ -31,7 +31,7 @@ from arxl.formats.statements.profiles import BUILTIN_PROFILES, BankProfile
 from arxl.formats.statements.text import (
     CODE_PAGE_NAMES,
     CODE_PAGES,
-    best_code_page,
+    best_reading,
     decode,
     is_unicode,
     looks_like_xml,
@@ -135,12 +135,18 @@ def _read(path: Path, data: bytes, profiles: Sequence[BankProfile], check_balanc
                 return kind.read(path, data, profiles, check_balances, limits)
             continue
         if kind.code_pages and not is_unicode(data) and kind.recognises(data[:200_000].decode("latin-1")):
-            code_page = best_code_page(data, kind.code_pages)
-            if code_page is not None:
+            found = best_reading(data, kind.code_pages)
+            if found is not None:
+                score, code_page = found
                 format_name, drafts, notes = kind.read(path, decode(data, path.name, [code_page], limits), profiles,
                                                        check_balances, limits)
-                said = (f"read as {CODE_PAGE_NAMES.get(code_page, code_page)} (not UTF-8): the file's accented"
-                        " characters read as letters in this code page")
+                shown = CODE_PAGE_NAMES.get(code_page, code_page)
+                said = (f"read as {shown} (not UTF-8): the file's accented characters read as letters in this code"
+                        " page" if score > 0 else
+                        f"read as {shown} (not UTF-8), but the file's accented characters read as signs in every"
+                        f" code page arxl tries ({', '.join(CODE_PAGE_NAMES.get(c, c) for c in kind.code_pages)}):"
+                        " it is in another one (Windows-1250?), so names and narratives may be garbled and not"
+                        " matched; ask the bank for the file in UTF-8")
                 return format_name, drafts, [said, *notes]
         if text is None:
             fallbacks = [p.encoding for p in (*profiles, *BUILTIN_PROFILES)]

@@ -11,21 +11,29 @@ What becomes of a ``:61:``/``:86:`` pair:
   negative; in the statement's currency;
 * booking date: the entry date of ``:61:`` when given, else its value date; value date: the value date;
 * bank reference: the bank's ``//`` reference, else the account owner's reference (never ``NONREF``);
-* narrative: the ``:86:`` text on one line (soft hyphens and tabs out);
+* narrative: the ``:86:`` text on one line (soft hyphens and tabs out); from German ``?20``-``?29``
+  sub-fields, the posting text and the purpose (``SVWZ+``) followed by the SEPA references — end to end
+  (``EREF+``), mandate (``MREF+``) and customer (``KREF+``) — where payers often write the invoice number
+  (``NOTPROVIDED`` is no reference and is left out);
 * counterparty: taken from the text where the bank structures it — SWIFT codes (``/NAME/``, ``/IBAN/``,
   ``/CNTP/``), German ``?32`` sub-fields (mt-940's own processor), ``>32`` sub-fields, ``REK:/NAAM:``, an
   IBAN in the ``:61:`` supplementary line, or an account number leading the text.
 
 A ``:86:`` after the closing balance is information about the whole statement, not about its last line, and
-is left out.
+is left out. Any other tag of a statement's body after its closing balance (a ``:61:`` booking, or the
+``:25:``/``:28C:``/``:60F:`` of a statement that lost its ``:20:``) is refused at its line: its lines would be
+lost without a word.
 
 Damage is refused with the line it is on, in MT940's words: a fragment whose tags (``:25:``, ``:61:``,
 ``:86:``) come before any ``:20:`` ("MT940 statement has no :20: transaction reference"), a balance tag that
 is not whole (``:62F:C2507``), a statement without its ``:60F:`` opening or ``:62F:`` closing balance
 (mandatory in MT940: one is missing only when the file was cut or a tag lost) unless the balance check is
-switched off, the same statement twice in one file (it would count every line twice), and more ``:61:``
-bookings than the line limit (counted before anything is parsed). Each refusal names MT940 and the tag, never
-"no bank profile fits this layout" (a fragment without ``:20:`` is still recognised as MT940).
+switched off, the same statement twice in one file (it would count every line twice), a date or an amount
+that is not one (``:61:2502300230C...``, February 30; an amount of only ``,``), and more ``:61:`` bookings
+than the line limit (counted before anything is parsed). An MT942 interim report (``:34F:``, ``:13D:``,
+``:90D:``/``:90C:``) is refused as such: its bookings are not final and it has no balances to check. Each
+refusal names MT940 and the tag, never "no bank profile fits this layout" (a fragment without ``:20:`` is
+still recognised as MT940).
 """
 
 from __future__ import annotations
@@ -63,6 +71,14 @@ _OPENING, _CLOSING = ("60F", "60M"), ("62F", "62M")
 _CLOSING_TAGS = ("62F", "62M", "64", "65")
 _BALANCE_TAGS = ("60F", "60M", "62F", "62M")  # the balances the check adds up (64/65 are left to mt-940)
 _BALANCE = re.compile(r"^[CDcd]\d{6}[A-Z]{3}\d{1,15},\d*$")  # mark, YYMMDD, currency, amount with its comma
+_BODY_TAGS = ("25", "28", "28C", "60F", "60M", "61")  # a statement's body: never after its closing balance
+_MT942_TAGS = re.compile(r"(?m)^:(34F|13D|13|90D|90C):")  # floor limit, date-time, sums: an interim report
+# the start of a :61: as mt-940 reads it: value date YYMMDD, entry date MMDD, mark, funds code, amount
+_BOOKING_VALUES = re.compile(r"^(\d{6})(\d{4}|\s{4})?(R?[DC])([A-Z])?[\n ]?([\d,]{1,15})", re.IGNORECASE)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_OPENING_KEYS = ("final_opening_balance", "intermediate_opening_balance", "opening_balance")
+_CLOSING_KEYS = ("final_closing_balance", "intermediate_closing_balance", "closing_balance")
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _SWIFT_CODE = re.compile(r"/(NAME|IBAN|REMI|EREF|CNTP|ACCW|ORDP|BENM|ISDT|MARF|CSID|BIC|ADDR|PURP|RTRN)/")
 _NAME_CHARS = 35  # a SWIFT name line
@@ -93,6 +109,7 @@ def read_mt940_file(text: str, name: str, *, check_balances: bool = True,
     a note. The same statement twice in one file is refused (see :func:`.model.first_repeat`).
     """
     _count_bookings(text, name, limits)
+    _refuse_mt942(text, name)
     _check_opening_tag(text, name)
     blocks = _blocks(text)
     if not blocks:
@@ -148,6 +165,17 @@ def _blocks(text: str) -> list[Block]:
     return blocks
 
 
+def _refuse_mt942(text: str, name: str) -> None:
+    """Refuse an MT942 interim (intraday) report: it looks like MT940 but has no opening or closing balance,
+    and its bookings may still change; the end-of-day statement is the one to import."""
+    found = _MT942_TAGS.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise BadStatement(f"this is an MT942 interim report (its :{found[1]}: tag is here), which arxl does not"
+                           " read: its bookings are not final and it has no balances to check; export the"
+                           " end-of-day MT940 or camt.053 statement", f"[{name}] line {line}")
+
+
 def _check_opening_tag(text: str, name: str) -> None:
     """Refuse a fragment: MT940 tags before the first ``:20:`` (or none at all) belong to a statement whose
     beginning is missing, and would be lost without a word."""
@@ -177,14 +205,71 @@ def _count_bookings(text: str, name: str, limits: Limits) -> None:
 
 
 def _check_blocks(blocks: list[Block], name: str) -> None:
-    """Refuse a damaged balance tag before any parsing, naming its line."""
+    """Refuse, before any parsing and naming the line, a damaged balance tag, a date or an amount that is not
+    one, and a statement's tag after its closing balance (see :func:`_after_closing`)."""
     for block in blocks:
+        closed_at: tuple[int, str] | None = None
         for number, line in block:
             tag = _TAG.match(line)
-            if tag and tag[1] in _BALANCE_TAGS and not _BALANCE.match(line[tag.end():].strip()):
-                raise BadStatement(f':{tag[1]}: "{clean_text(line[tag.end():])[:40]}" is not a whole balance'
+            if tag is None:
+                continue
+            value = line[tag.end():].strip()
+            where = f"[{name}] line {number}"
+            if tag[1] in _BALANCE_TAGS and not _BALANCE.match(value):
+                raise BadStatement(f':{tag[1]}: "{clean_text(value)[:40]}" is not a whole balance'
                                    " (expected C or D, the date YYMMDD, the currency and the amount, as in"
-                                   " C250731RWF1250000,): the file is damaged or cut", f"[{name}] line {number}")
+                                   " C250731RWF1250000,): the file is damaged or cut", where)
+            if tag[1] in _BALANCE_TAGS:
+                _check_date(value[1:7], f":{tag[1]}: the balance date", where)
+            elif tag[1] == "61":
+                _check_booking(value, where)
+            if closed_at is None and tag[1] in _CLOSING_TAGS:
+                closed_at = (number, tag[1])
+            elif closed_at is not None and tag[1] in _BODY_TAGS:
+                raise _after_closing(block, number, tag[1], closed_at, name)
+
+
+def _after_closing(block: Block, number: int, tag: str, closed_at: tuple[int, str], name: str) -> BadStatement:
+    """The refusal of a tag of a statement's body (``:61:``, ``:25:``, ``:60F:``...) after the closing balance:
+    a statement whose ``:20:`` was lost (two files joined, a damaged tag) or a booking put after the balances.
+    Read as they are, its bookings would vanish without a word."""
+    bookings = [str(n) for n, line in block if n >= number and line.startswith(":61:")]
+    shown = ", ".join(bookings[:-1]) + f" and {bookings[-1]}" if len(bookings) > 1 else "".join(bookings)
+    lost = (f"; the {'booking' if len(bookings) == 1 else f'{len(bookings)} bookings'} (:61:) at"
+            f" {'line' if len(bookings) == 1 else 'lines'} {shown} would be lost" if bookings else "")
+    label = _label([(n, line) for n, line in block if n < closed_at[0]])
+    return BadStatement(f":{tag}: after the closing balance (:{closed_at[1]}: at line {closed_at[0]}) of MT940"
+                        f" statement {label or '?'}, with no :20: before it: the next statement's beginning"
+                        f" (its :20: reference, :60F: opening balance) is missing{lost}; ask the bank for the"
+                        " file again", f"[{name}] line {number}")
+
+
+def _check_booking(value: str, where: str) -> None:
+    """Refuse a ``:61:`` whose value date, entry date or amount is not one (mt-940 would fail without saying
+    where); a line its pattern does not fit is left to mt-940, whose complaint quotes it."""
+    found = _BOOKING_VALUES.match(value)
+    if found is None:
+        return
+    _check_date(found[1], ":61: the value date", where)
+    if found[2] and found[2].strip():
+        _check_date(found[1][:2] + found[2], ":61: the entry date", where, entry=True)
+    amount = found[5]
+    if amount.count(",") > 1 or not any(c.isdigit() for c in amount):
+        raise BadStatement(f':61: the amount "{amount}" is not a number (expected digits with one decimal comma,'
+                           " as in 250000,)", where)
+
+
+def _check_date(text: str, what: str, where: str, *, entry: bool = False) -> None:
+    """Refuse a YYMMDD date that does not exist (250230, 251301), saying why in words."""
+    year, month, day = 2000 + int(text[:2]), int(text[2:4]), int(text[4:6])
+    shown = text[2:] + " (MMDD)" if entry else text + " (YYMMDD)"
+    if not 1 <= month <= 12:
+        raise BadStatement(f"{what} {shown} is not a date: there is no month {month}", where)
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        raise BadStatement(f"{what} {shown} is not a date: {_MONTHS[month - 1]} {year} has no day {day}",
+                           where) from None
 
 
 def _drop_statement_info(block: str) -> str:
@@ -231,14 +316,16 @@ def _read_block(block: Block, name: str, number: int) -> Draft:
     if not code:
         raise BadStatement("has no currency: the :60F: opening balance is missing", where)
     code = _currency(code, where)
-    opening = _balance(data, ("final_opening_balance", "intermediate_opening_balance", "opening_balance"), where)
-    closing = _balance(data, ("final_closing_balance", "intermediate_closing_balance", "closing_balance"), where)
+    opening = _balance(data, _OPENING_KEYS, where)
+    closing = _balance(data, _CLOSING_KEYS, where)
     bookings = [n for n, text in block if text.startswith(":61:")]
     lines = tuple(_line(t.data, code, f"[{name}] line {bookings[i - 1] if i <= len(bookings) else line},"
                                       f" statement {statement_id or number}, booking {i}")
                   for i, t in enumerate(transactions, start=1))
     return Draft(statement_id, clean_text(data.get("account_identification")), code, opening, closing, lines,
-                 final="final_closing_balance" in data or "closing_balance" in data)
+                 final="final_closing_balance" in data or "closing_balance" in data, begins=line,
+                 opened=_balance_date(data, _OPENING_KEYS), closed=_balance_date(data, _CLOSING_KEYS),
+                 numbers=_numbers(data))
 
 
 def _currency(code: object, where: str) -> str:
@@ -261,6 +348,21 @@ def _balance(data: dict[str, Any], keys: tuple[str, ...], where: str) -> Decimal
     return None
 
 
+def _balance_date(data: dict[str, Any], keys: tuple[str, ...]) -> dt.date | None:
+    """The date of the first of these balances the statement gives (the date of its ``:60F:`` or ``:62F:``)."""
+    for key in keys:
+        date = getattr(data.get(key), "date", None)
+        if isinstance(date, dt.date):
+            return _date(date)
+    return None
+
+
+def _numbers(data: dict[str, Any]) -> tuple[int, ...]:
+    """The ``:28C:`` statement and page numbers (5/3 is (5, 3)); none when they are not numbers."""
+    parts = [clean_text(data.get(k)) for k in ("statement_number", "sequence_number") if data.get(k)]
+    return tuple(int(p) for p in parts) if parts and all(p.isdigit() for p in parts) else ()
+
+
 def _line(data: dict[str, Any], statement_currency: str, where: str) -> StatementLine:
     amount_model = data.get("amount")
     amount = getattr(amount_model, "amount", None)
@@ -276,9 +378,11 @@ def _line(data: dict[str, Any], statement_currency: str, where: str) -> Statemen
     # Only the bank's own reference (after //) identifies the booking; the owner's reference is text.
     bank_reference = clean_text(data.get("bank_reference"))
     bank_reference = bank_reference if usable_reference(bank_reference) else ""
-    customer_reference = clean_text(data.get("customer_reference"))
-    if usable_reference(customer_reference) and customer_reference not in narrative:
-        narrative = f"{narrative} {customer_reference}".strip()
+    # the :61: owner's reference, and a German KREF+ (mt-940 joins the two on separate lines)
+    for customer_reference in str(data.get("customer_reference") or "").split("\n"):
+        customer_reference = clean_text(customer_reference)
+        if usable_reference(customer_reference) and customer_reference not in narrative:
+            narrative = f"{narrative} {customer_reference}".strip()
     return StatementLine("", _date(booking), _date(value_date), amount, code, name, account, narrative,
                          bank_reference)
 
@@ -293,8 +397,11 @@ def _details(data: dict[str, Any]) -> tuple[str, str, str]:
     extra = clean_text(data.get("extra_details"))
     name = clean_text(data.get("applicant_name"))  # mt-940's processor for German ?-structured details
     account = clean_text(data.get("applicant_iban"))
-    if "transaction_details" not in data and data.get("purpose") is not None:
+    if "transaction_details" not in data and (data.get("purpose") is not None or _sepa_references(data)):
         narrative = clean_text(" ".join(str(data.get(k) or "") for k in ("posting_text", "purpose")))
+        for reference in _sepa_references(data):
+            if reference not in narrative:
+                narrative = f"{narrative} {reference}".strip()
     elif _SWIFT_CODE.search(raw.replace("\n", "")):
         joined = raw.replace("\n", "")  # structured text wraps at 65 characters, mid-word
         narrative = clean_text(joined)
@@ -322,6 +429,14 @@ def _details(data: dict[str, Any]) -> tuple[str, str, str]:
         elif extra not in narrative:
             narrative = f"{narrative} {extra}".strip()
     return name, account, narrative
+
+
+def _sepa_references(data: dict[str, Any]) -> list[str]:
+    """The SEPA references of German ``?20``-``?29`` sub-fields that mt-940 keeps apart from the purpose: end
+    to end (``EREF+``) and mandate (``MREF+``); the customer's (``KREF+``) joins the ``:61:`` owner's reference,
+    which :func:`_line` adds. ``NOTPROVIDED`` and the like are no reference."""
+    found = (clean_text(data.get(k)) for k in ("end_to_end_reference", "additional_position_reference"))
+    return [r for r in found if usable_reference(r)]
 
 
 def _code(text: str, code: str) -> str:
@@ -359,4 +474,6 @@ def _complaint(error: BaseException) -> str:
         tag = getattr(args[1], "id", "?")
         return f':{tag}: "{clean_text(args[2])[:60]}" is not what this tag holds'
     text = str(error).strip().splitlines()
-    return (text[0] if text else "malformed tag")[:160]
+    if not text or "<class" in text[0]:  # a bare Python exception (decimal's): no words for the accountant
+        return "a value in it cannot be read (a date or an amount is damaged)"
+    return text[0][:160]

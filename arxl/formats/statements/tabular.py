@@ -114,6 +114,7 @@ def read_csv(text: str, name: str, profiles: Sequence[BankProfile], *, check_bal
 
             drafts, notes = _read_grid(rows, header, profile, where, check_balances=check_balances,
                                        fallback_currency=fallback_currency, max_lines=limits.max_lines,
+                                       line_of=numbers.__getitem__,
                                        fields=(_widths(rows[header]), numbers[header]),
                                        cut=not text.endswith(("\n", "\r")))
             return f"CSV (profile {profile.name})", drafts, notes
@@ -198,7 +199,8 @@ def _column_index(header_row: Sequence[object], column: str | None) -> int | Non
 def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, where: Where, *,
                check_balances: bool, fallback_currency: str | None, date1904: bool = False,
                max_lines: int = DEFAULT_LIMITS.max_lines, fields: tuple[tuple[int, int], int] | None = None,
-               cut: bool = False) -> tuple[list[Draft], list[str]]:
+               cut: bool = False, line_of: Callable[[int], int] = lambda row: row + 1,
+               ) -> tuple[list[Draft], list[str]]:
     """The drafts and notes of a table below its header row.
 
     ``fields`` (CSV only) is the header's widths (:func:`_widths`) and its line: a row of another width that
@@ -209,6 +211,7 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
     file_currency = reader.preamble_currency() or profile.fixed_currency or fallback_currency
     account = reader.preamble(profile.account_label)
     lines: list[_Row] = []
+    places: list[int] = []  # the line (CSV) or row (XLSX) of each of them
     stated: list[tuple[str, Decimal, str]] = []  # balance-only rows: (kind, amount, currency)
     skipped = 0
     notes: list[str] = []
@@ -245,6 +248,7 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
                 continue  # a total or balance line below the table
             raise BadStatement("this row has an amount but no date", where(index, profile.date))
         lines.append(reader.line(index, amount, file_currency))
+        places.append(line_of(index))
         if len(lines) > max_lines:
             raise too_many_lines(Limits(max_lines=max_lines), where(index, None))
     if skipped:
@@ -253,7 +257,8 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
     for code in dict.fromkeys(r.line.currency for r in lines):
         mine = [r for r in lines if r.line.currency == code]
         opening, closing = _balances(mine, [(k, b) for k, b, c in stated if c == code], check_balances)
-        drafts.append(Draft("", account, code, opening, closing, tuple(r.line for r in mine)))
+        drafts.append(Draft("", account, code, opening, closing, tuple(r.line for r in mine),
+                            rows=tuple(p for r, p in zip(lines, places, strict=True) if r.line.currency == code)))
     if not drafts:
         drafts.append(Draft("", account, file_currency or "", None, None, ()))
     return drafts, notes

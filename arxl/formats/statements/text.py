@@ -161,6 +161,14 @@ def is_unicode(data: bytes) -> bool:
 def best_code_page(data: bytes, code_pages: Sequence[str]) -> str | None:
     """The code page among ``code_pages`` whose text reads most as letters (see the module's docstring), or
     None when the bytes decode in none of them."""
+    found = best_reading(data, code_pages)
+    return found[1] if found else None
+
+
+def best_reading(data: bytes, code_pages: Sequence[str]) -> tuple[int, str] | None:
+    """:func:`best_code_page` with its score: more than 0 when the text's accented characters read mostly as
+    letters in it, 0 or less when they read mostly as signs (a code page none of ``code_pages`` is, such as
+    Windows-1250 read as Latin-1: "£UKASZ WIŒNIEWSKI")."""
     best: tuple[int, str] | None = None
     for code_page in code_pages:
         try:
@@ -170,7 +178,7 @@ def best_code_page(data: bytes, code_pages: Sequence[str]) -> str | None:
         score = _letter_score(text)
         if best is None or score > best[0]:
             best = (score, code_page)
-    return best[1] if best else None
+    return best
 
 
 def _letter_score(text: str) -> int:
