@@ -67,6 +67,9 @@ def test_f3_a_missing_page_or_day_between_two_statements_is_refused_with_the_fig
     chained = read_statement(write(tmp_path / "days.sta", day_2 + other + PAGE_1.replace("62M", "62F")))
     assert [line.amount for line in chained.lines] == [D(150000), D(1), D(250000)]
     assert chained.balances == "checked"
+    # one account's days, the newest first: the statement opens with the oldest day and closes with the newest
+    newest = read_statement(write(tmp_path / "newest.sta", day_2 + PAGE_1.replace("62M", "62F")))
+    assert (newest.opening, newest.closing) == (D(1000000), D(1400000))
     # with the balance check switched off the file with the gap is read, and says so
     unchecked = read_statement(pages, check_balances=False)
     assert [line.amount for line in unchecked.lines] == [D(100000), D(250000)]

@@ -311,12 +311,13 @@ def finish(drafts: Sequence[Draft], source: str, format_name: str, notes: Iterab
     single = len(accounts) <= 1 and len(currencies) == 1
     if fingerprint in known_fingerprints:
         raise AlreadyImported(f"this statement was already imported (fingerprint {fingerprint[:16]}…)", where)
+    ordered = in_order(drafts, range(len(drafts)))  # a file may list the newest statement first
     return Statement(
         lines=lines,
         account=", ".join(accounts),
         currency=", ".join(currencies),
-        opening=drafts[0].opening if single else None,
-        closing=drafts[-1].closing if single else None,
+        opening=drafts[ordered[0]].opening if single else None,
+        closing=drafts[ordered[-1]].closing if single else None,
         fingerprint=fingerprint,
         source=source,
         format=format_name,
@@ -400,17 +401,7 @@ the missing statement, or for the whole period in one file (or, having checked i
         if account_id(draft.account):
             accounts.setdefault((account_id(draft.account), draft.currency), []).append(index)
     for indices in accounts.values():
-        mine = [drafts[i] for i in indices]
-        dated = all(d.opened or d.closed for d in mine)
-        numbered = all(d.numbers for d in mine)
-
-        def order(i: int, dated: bool = dated, numbered: bool = numbered) -> tuple[object, ...]:
-            d = drafts[i]
-            dates = (d.opened or d.closed, d.closed or d.opened) if dated else ()
-            return (dates, d.numbers if numbered else (), i)
-
-        in_order = sorted(indices, key=order)
-        for before, after in itertools.pairwise(in_order):
+        for before, after in itertools.pairwise(in_order(drafts, indices)):
             earlier, later = drafts[before], drafts[after]
             if earlier.closing is None or later.opening is None or earlier.closing == later.opening:
                 continue
@@ -425,6 +416,21 @@ the missing statement, or for the whole period in one file (or, having checked i
                 " own; ask the bank for the missing statement, or for the whole period in one file (or, having"
                 " checked it by hand, read it with --no-balance-check)",
                 f"[{source}]" + (f" line {later.begins}" if later.begins else ""))
+
+
+def in_order(drafts: Sequence[Draft], indices: Sequence[int]) -> list[int]:
+    """The statements at ``indices`` (of one account) oldest first: by their balance dates, then the bank's
+    numbering, then the place in the file; the dates and numbers count only when every one of them has them."""
+    mine = [drafts[i] for i in indices]
+    dated = all(d.opened or d.closed for d in mine)
+    numbered = all(d.numbers for d in mine)
+
+    def order(i: int) -> tuple[object, ...]:
+        d = drafts[i]
+        dates = (d.opened or d.closed, d.closed or d.opened) if dated else ()
+        return (dates, d.numbers if numbered else (), i)
+
+    return sorted(indices, key=order)
 
 
 def _distinct(values: Iterable[str]) -> list[str]:
