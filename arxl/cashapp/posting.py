@@ -191,6 +191,7 @@ def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dic
             raise ArxlError(f"line {first.line_id} has no invoice to approve: write an invoice number or a "
                             "customer id in Decision, or reject it")
         result = []
+        clears: dict[str, Decimal] = defaultdict(Decimal)
         for r in rows:
             if not r.invoice_no:
                 continue  # the unapplied remainder of an overpayment: stays on the receipt
@@ -198,10 +199,19 @@ def _allocations(decision: str, rows: Sequence[ReconciliationRow], invoices: dic
             result.append(Allocation(receipt_id="", invoice_no=r.invoice_no, date=first.date, currency=first.currency,
                                      applied_amount=r.applied, deduction_amount=r.deduction,
                                      deduction_type=_deduction(r.deduction_type)))
+            clears[r.invoice_no] += r.applied + r.deduction
+        for number, cleared in clears.items():
+            owed = open_now.get(number, Decimal(0))
+            if cleared > owed:  # another line, an earlier posting or the advice itself has cleared it meanwhile
+                code = invoices[number].currency
+                raise ArxlError(f"line {first.line_id}: {number} is open for {round_money(owed, code):,}, and this "
+                                f"line would clear {round_money(cleared, code):,} of it: it has been paid meanwhile "
+                                "(another line of this sheet, an earlier posting) or is listed twice; write the "
+                                "invoice numbers to pay or a customer id (on account) in Decision, or reject the line")
         return result, invoices[result[0].invoice_no].customer_id
     if decision in customers:
         return [], decision
-    numbers = [n.strip() for n in decision.replace(",", ";").split(";") if n.strip()]
+    numbers = list(dict.fromkeys(n.strip() for n in decision.replace(",", ";").split(";") if n.strip()))  # once each
     for number in numbers:
         _check_invoice(number, first, invoices, rates)
     owners = {invoices[n].customer_id for n in numbers}

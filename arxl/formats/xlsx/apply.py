@@ -164,6 +164,8 @@ def _append(book: Workbook, name: str, table_name: str, rows: Sequence[Row]) -> 
     if missing:
         raise BadWorkbook(f"table {table_name} has no column " + ", ".join(missing), CellRef(name, table_name))
     last = bottom
+    while any(sheet.cell(row=last + 1, column=j).value not in (None, "") for j in range(left, right + 1)):
+        last += 1  # rows typed (or inserted) under the table that it was not extended over: never written over
     while last > top and all(sheet.cell(row=last, column=j).value in (None, "") for j in range(left, right + 1)):
         last -= 1  # an empty table keeps one blank row; write over it
     ours = {letters[header_key(c.header)] for c in cols if header_key(c.header) in letters}
