@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from arxl.cashapp.matcher import match
 from arxl.cashapp.reconcile import ReconciliationRow, match_inputs, match_settings, reconciliation_sheet
@@ -328,7 +329,57 @@ def test_a_rejection_posted_teaches_a_not_rule_that_the_next_statement_follows(
     changes.replace_sheet(reconciliation_sheet([row], "decided"))
     apply_changes(book, changes)
     assert main(["reconcile", "post", str(book), "--on", "2025-09-01"]) == 0
-    assert '1 "not" rule(s) switched off by a decision for that customer' in capsys.readouterr().out
+    assert "1 rule(s) switched off (Active: No) by a decision that contradicts them" in capsys.readouterr().out
     rules = open_ledger(book)[0].table("MatchRules")
     assert [(r.kind, r.key, r.customer, r.active) for r in rules.rows] == [
         ("not", "ACME HOLDNGS", "C002", "No"), ("alias", "ACME HOLDNGS", "C002", "Yes")]
+
+
+def test_a_bank_charge_rule_is_read_as_written_capped_and_skipped_when_it_is_no_charge() -> None:
+    settings = MatchSettings(bank_charges={"RWF": D(5000), "USD": D(5)})
+    rules = [_rule("bank charge", "USD 12,5", "C7"), _rule("bank charge", "RWF 100,000", "C8"),
+             _rule("bank charge", "FRW 10000", "C9"), _rule("bank charge", "USD 12.50", "C9")]
+    _, learnt = with_rules(CUSTOMERS, settings, rules)
+    charges = {key: (c.usual, c.tolerance, c.source) for key, c in learnt.usual_charges.items()}
+    # "USD 12,5" is no charge (a comma only between thousands); 100,000 RWF is capped at 5 x 5,000; FRW is no currency
+    assert charges == {("C8", "RWF"): (D(100000), D(25000), "MatchRules row 3"),
+                       ("C9", "USD"): (D("12.50"), D("13.75"), "MatchRules row 5")}
+
+
+def test_validate_warns_at_a_bank_charge_rule_it_cannot_follow(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "rules.xlsx", {**fx_tables(), "MatchRules": [
+        _rule("bank charge", "FRW 10000", "C002"), _rule("bank charge", "RWF10000", "C002"),
+        _rule("bank charge", "RWF 10000", "C002")]})
+    ledger, _ = open_ledger(book)
+    problems = [(str(p.where), p.severity, p.message) for p in examine(ledger).problems if "MatchRules" in str(p.where)]
+    assert [(where, severity) for where, severity, _ in problems] == [
+        ("[rules.xlsx]MatchRules!B2", "warning"), ("[rules.xlsx]MatchRules!B3", "warning")]
+    assert 'currency "FRW" is not an ISO 4217 currency code' in problems[0][2]
+    assert 'bank charge "RWF10000" is not written as a currency and an amount' in problems[1][2]
+    # and the matcher leaves those rows aside instead of refusing to run
+    _, settings = learnt_inputs(ledger, match_inputs(ledger, DAY)[1], match_settings(ledger))
+    assert [(cid, code) for cid, code in settings.usual_charges] == [("C002", "RWF")]
+
+
+def test_a_reason_names_the_rule_row_the_sheet_shows_blank_rows_included(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "rules.xlsx", {**fx_tables(), "MatchRules": [
+        _rule("alias", "ACME TEMP", "C002"), _rule("alias", "ACME BRANCH", "C002"), _rule("alias", "ACME HQ KIGALI",
+                                                                                        "C002")]})
+    workbook = load_workbook(book)
+    for row in (2, 3):  # the first two rules cleared, their rows left blank: the third is still on row 4
+        for cell in workbook["MatchRules"][row]:
+            cell.value = None
+    workbook.save(book)
+    ledger, _ = open_ledger(book)
+    items, customers = match_inputs(ledger, DAY)
+    customers, settings = learnt_inputs(ledger, customers, match_settings(ledger))
+    usd = StatementLine("2", DAY, DAY, D("200.00"), "USD", "ACME HQ KIGALI", "", "TRANSFER", "FT2")
+    [row] = match([usd], items, customers, settings)
+    assert row.reason.startswith("payer by MatchRules row 4: alias 'ACME HQ KIGALI' -> C002")
+
+
+def test_a_decision_that_contradicts_an_account_or_alias_rule_switches_it_off() -> None:
+    rules = [_rule("account", "1234-5678", "C8"), _rule("alias", "IKZ MTRS HQ", "C8"), _rule("alias", "OTHER", "C7")]
+    # the next month the payer of that account and name pays for C7: neither is C8's alone any more
+    later = learn([Decided(9, "aug.csv", DAY, "ikz mtrs hq", "12345678", "C7", "C8", "review")], rules, CUSTOMERS, DAY)
+    assert later.switched_off == [0, 1]

@@ -148,8 +148,9 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
         report.say(f"MatchRules: {len(learnt.rows)} rule(s) learnt from the decisions posted"
                    + (f", {len(learnt.beneficiaries)} third part(ies) given more beneficiaries"
                       if learnt.beneficiaries else "")
-                   + (f", {len(learnt.switched_off)} \"not\" rule(s) switched off by a decision for that customer"
-                      if learnt.switched_off else "") + "; the next statement's matching follows them")
+                   + (f", {len(learnt.switched_off)} rule(s) switched off (Active: No) by a decision that "
+                      "contradicts them" if learnt.switched_off else "")
+                   + "; the next statement's matching follows them")
     if posting.problems:
         report.refuse(f"{len(posting.problems)} line(s) not posted: correct their decisions and post again")
     return report

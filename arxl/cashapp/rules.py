@@ -23,6 +23,10 @@ The kinds, and what the matcher does with them (:func:`with_rules`), through its
   ("MatchRules row 9: 'KAMANZI JEAN' is not C045"). A later decision giving that payer's line to that customer
   switches the row off (Active: No).
 
+A decision that contradicts a row switches it off: an ``account`` or ``alias`` row naming another customer
+for the payer's account or name than the one the accountant gave the line to (a donor whose account was learnt
+as one customer's, paying for another the next month), as a ``not`` row for that customer.
+
 The matcher says when a rule decided who paid ("payer by MatchRules row 7: alias 'MININFRA HQ' -> C012").
 A rejection whose proposal named the customer by its account, or by an invoice number only, teaches nothing: the
 account is the customer's (correct Customers if it is not), and "reject" may mean "not this split" there.
@@ -44,6 +48,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from arxl.core.accounts import payer_account_key
+from arxl.core.errors import ArxlError
+from arxl.core.money import currency as currency_of
 from arxl.core.money import round_money
 from arxl.core.text import fold
 from arxl.ledger.changes import ChangeSet
@@ -80,7 +86,6 @@ HISTORY = 6  # a payer's last receipts looked at for its usual bank charge
 CAP_TIMES = 5  # a payer's tolerance is at most this many times the currency's default
 _MOBILE = re.compile(r"\b(?:MOMO|MOBILE MONEY|AIRTEL|MTN|TIGO)\b")
 _TREASURY = re.compile(r"\b(?:TREASURY|TSA|SINGLE ACCOUNT)\b")
-_CHARGE = re.compile(r"^\s*([A-Za-z]{3})\s+([\d,]+(?:\.\d+)?)\s*$")
 # how a reason says the customer was found by name (arxl.cashapp.name_forms: the labels of a NameHit)
 _BY_NAME = re.compile(r"\bCUSTOMER NAME\b|\bALIAS\b|\bINITIALS OF\b")
 _BY_ACCOUNT = "PAYER'S BANK ACCOUNT IS THE CUSTOMER'S"
@@ -91,24 +96,30 @@ def payer_key(payer: str) -> str:
     return " ".join(fold(payer).split())
 
 
-def active_rules(rules: Iterable[MatchRule]) -> list[tuple[int, MatchRule]]:
-    """The active rules with their sheet row number (the header is row 1)."""
-    return [(n, r) for n, r in enumerate(rules, start=2)
+def active_rules(rules: Iterable[MatchRule], numbers: Sequence[int] | None = None) -> list[tuple[int, MatchRule]]:
+    """The active rules with their sheet row number: ``numbers`` (the table's, which count blank rows), else
+    counted from row 2 under the header."""
+    rules = list(rules)
+    rows = list(numbers) if numbers is not None and len(numbers) == len(rules) else range(2, len(rules) + 2)
+    return [(n, r) for n, r in zip(rows, rules, strict=True)
             if not r.switched_off and r.kind.strip().lower() in KINDS and r.key.strip()]
 
 
 def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
-               rules: Iterable[MatchRule]) -> tuple[list[CustomerProfile], MatchSettings]:
+               rules: Iterable[MatchRule], numbers: Sequence[int] | None = None
+               ) -> tuple[list[CustomerProfile], MatchSettings]:
     """The customers and settings with the active MatchRules added: aliases, accounts and reference patterns
     to the customers' profiles, third parties to Settings' payers for others, bank charges to the payers'
-    usual charges. ``settings.learnt`` says which alias or account came from which row."""
+    usual charges (at most :data:`CAP_TIMES` the currency's tolerance, as from history; a charge in a currency
+    that is not one is left aside: ``validate`` warns at its cell). ``settings.learnt`` says which alias or
+    account came from which row; ``numbers`` are the rules' rows in the sheet."""
     extra: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     third = list(settings.third_party_payers)
     charges = dict(settings.usual_charges)
     learnt = dict(settings.learnt)
     ruled_out = dict(settings.ruled_out)
     known = {c.customer_id for c in customers}
-    for row, rule in active_rules(rules):
+    for row, rule in active_rules(rules, numbers):
         kind, key, ids = rule.kind.strip().lower(), rule.key.strip(), rule.customer_ids
         ids = [c for c in ids if c in known]
         if kind == "third party":
@@ -128,11 +139,16 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
             extra[cid][1].append(key)
             learnt[(cid, payer_account_key(key))] = f"MatchRules row {row}: account {key} -> {cid}"
         elif kind == "bank charge":
-            found = _CHARGE.match(key)
-            if found:
-                code, usual = found[1].upper(), round_money(Decimal(found[2].replace(",", "")), found[1].upper())
-                charges[(cid, code)] = UsualCharge(cid, code, usual, round_money(usual * Decimal("1.1"), code),
-                                                   f"MatchRules row {row}")
+            found = rule.charge()
+            if found is None or not _is_currency(found[0]):
+                continue
+            code = found[0]
+            usual = round_money(found[1], code)
+            tolerance = round_money(usual * Decimal("1.1"), code)
+            default = settings.bank_charges.get(code, Decimal(0))
+            if default > 0:
+                tolerance = min(tolerance, default * CAP_TIMES)
+            charges[(cid, code)] = UsualCharge(cid, code, usual, tolerance, f"MatchRules row {row}")
     profiles = [replace(c, aliases=(*c.aliases, *extra[c.customer_id][0]),
                         bank_accounts=(*c.bank_accounts, *extra[c.customer_id][1]))
                 if c.customer_id in extra else c for c in customers]
@@ -146,8 +162,10 @@ def learnt_inputs(ledger: Ledger, customers: Sequence[CustomerProfile],
     from its receipts, then the active MatchRules (a rule's bank charge wins over the history)."""
     history = usual_charges(ledger.receipts, ledger.allocations, settings.bank_charges)
     settings = replace(settings, usual_charges={**history, **settings.usual_charges})
-    rules: Iterable[MatchRule] = ledger.table(SHEET) if SHEET in ledger.tables else []
-    return with_rules(customers, settings, rules)
+    if SHEET not in ledger.tables:
+        return with_rules(customers, settings, [])
+    table = ledger.table(SHEET)
+    return with_rules(customers, settings, table.rows, table.row_numbers)
 
 
 def usual_charges(receipts: Iterable[Receipt], allocations: Iterable[Allocation],
@@ -231,7 +249,7 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
     the customers it paid for, never an alias or an account; so does a payer whose lines of the same posting
     went to several customers (a donor, a parent company: its name and account are no one customer's).
     A rejected proposal whose customer the payer's name found gives a ``not`` rule (see the module); a
-    decision giving a payer's line to a customer switches off the ``not`` rows that said it was not."""
+    decision giving a payer's line to a customer switches off the rows it contradicts (:func:`_switch_off`)."""
     decided = list(decided)
     profiles = {c.customer_id: c for c in customers}
     paid: dict[tuple[str, str], set[str]] = defaultdict(set)  # a payer's name or account -> customers it paid
@@ -280,19 +298,36 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
                     learnt.beneficiaries[-1 - where] = rule.customer
             else:
                 learnt.known += 1
+    _switch_off(learnt, decided, rules)
     _learn_rejections(learnt, list(rejected), decided, rules, customers, today, by)
     return learnt
 
 
+def _switch_off(learnt: Learnt, decided: list[Decided], rules: Sequence[MatchRule]) -> None:
+    """The rows of the sheet a decision contradicts, to switch off: a ``not`` row saying the payer is not the
+    customer the line was given to, and an ``account`` or ``alias`` row naming another customer for the
+    payer's account or name (a donor paying for several: its account is no one customer's)."""
+    given = {(payer_key(d.payer), d.customer_id) for d in decided}
+    accounts = {(payer_account_key(d.account), d.customer_id) for d in decided if payer_account_key(d.account)}
+    for n, rule in enumerate(rules):
+        kind, ids = rule.kind.strip().lower(), rule.customer_ids
+        if rule.switched_off or n in learnt.switched_off or not ids:
+            continue
+        contradicted = {
+            "not": any((payer_key(rule.key), cid) in given for cid in ids),
+            "account": any(key == payer_account_key(rule.key) and cid not in ids for key, cid in accounts),
+            "alias": any(key == payer_key(rule.key) and cid not in ids for key, cid in given),
+        }
+        if contradicted.get(kind):
+            learnt.switched_off.append(n)
+
+
 def _learn_rejections(learnt: Learnt, rejected: list[Rejected], decided: list[Decided], rules: Sequence[MatchRule],
                       customers: Sequence[CustomerProfile], today: dt.date, by: str) -> None:
-    """The ``not`` rows of :func:`learn`: new ones from the rejections, and those a decision switches off."""
+    """The ``not`` rows of :func:`learn` from the rejections."""
     given = {(payer_key(d.payer), d.customer_id) for d in decided}
     have = {(payer_key(r.key), cid): n for n, r in enumerate(rules) if r.kind.strip().lower() == "not"
             for cid in r.customer_ids}
-    for pair, n in sorted(have.items(), key=lambda item: item[1]):
-        if pair in given and not rules[n].switched_off and n not in learnt.switched_off:
-            learnt.switched_off.append(n)
     named = {payer_key(n): c.customer_id for c in customers for n in (c.name, *c.aliases)}
     known = {c.customer_id for c in customers}
     for r in rejected:
@@ -382,6 +417,14 @@ def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts
         for index in learnt.switched_off:
             changes.update(SHEET, rules.row_numbers[index], "active", "No")
     return changes, learnt
+
+
+def _is_currency(code: str) -> bool:
+    try:
+        currency_of(code)
+    except ArxlError:
+        return False
+    return True
 
 
 def _key(kind: str, key: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from arxl.core.errors import ArxlError, BadValue, Problem
 from arxl.core.money import CURRENCIES, EXCEL_DIGITS, exponent, largest, not_a_currency, round_money, storable, unit
+from arxl.core.money import currency as currency_of
 from arxl.core.tax import parse_withholding
 from arxl.core.terms import parse_terms
 from arxl.ledger.codes import FORMULA_START, check_settings, shown, unique
@@ -241,6 +242,17 @@ class _Checker:
                 if cid not in self.customers:
                     self.add(table, i, "customer", f'customer "{cid}" is not in Customers: the rule is not followed '
                                                    "(correct it, set Active to No or delete the row)", "warning")
+            if rule.kind.strip().lower() == "bank charge":
+                charge = rule.charge()
+                if charge is None:
+                    self.add(table, i, "key", f'bank charge "{rule.key}" is not written as a currency and an amount,'
+                                              ' such as RWF 10000 or USD 12.50: the rule is not followed', "warning")
+                else:
+                    try:
+                        currency_of(charge[0])
+                    except ArxlError as error:
+                        self.add(table, i, "key", f"{error.message}: the rule is not followed (RWF for the franc)",
+                                 "warning")
 
     def customers_and_services(self) -> None:
         t = self.ledger.customers

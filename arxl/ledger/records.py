@@ -242,6 +242,7 @@ class StatementRecord(Row):
 
 
 MATCH_RULE_KINDS = ("alias", "account", "reference", "third party", "bank charge", "not")
+_CHARGE = re.compile(r"([A-Za-z]{3})\s+(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 
 
 class MatchRule(Row):
@@ -266,6 +267,14 @@ class MatchRule(Row):
     def customer_ids(self) -> list[str]:
         """The customers the rule names, separated by ; or ,."""
         return [c.strip() for c in self.customer.replace(",", ";").split(";") if c.strip()]
+
+    def charge(self) -> tuple[str, Decimal] | None:
+        """A ``bank charge`` rule's currency and usual charge ("RWF 10000", "USD 12.50", "RWF 10,000"), or None
+        when its Pattern/Key is not written so (a comma only between thousands: "USD 12,5" is no charge)."""
+        found = _CHARGE.fullmatch(self.key.strip())
+        if found is None:
+            return None
+        return found[1].upper(), Decimal(found[2].replace(",", ""))
 
 
 class CollectionsEntry(Row):
