@@ -304,6 +304,14 @@ def test_a_rejection_posted_teaches_a_not_rule_that_the_next_statement_follows(
                             payer="ACME HOLDNGS", narrative="TRANSFER", bank_reference="FT2521200001",
                             customer_id="C002", invoice_no="INV-8", applied=D("200.00"), status="review",
                             score=80, reason=reason, decision="reject")
+    # a plain rejection (a duplicate, a line dealt with by hand) teaches nothing
+    changes = ChangeSet()
+    changes.replace_sheet(reconciliation_sheet([row], "decided"))
+    apply_changes(book, changes)
+    assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 0
+    assert open_ledger(book)[0].table("MatchRules").rows == []
+    # "wrong customer": rejected as well, and the payer's name is not C002's
+    row = row.model_copy(update={"line_id": "1b", "bank_reference": "FT2521200009", "decision": "Wrong  Customer"})
     changes = ChangeSet()
     changes.replace_sheet(reconciliation_sheet([row], "decided"))
     apply_changes(book, changes)
@@ -349,11 +357,13 @@ def test_a_bank_charge_rule_is_read_as_written_capped_and_skipped_when_it_is_no_
 def test_validate_warns_at_a_bank_charge_rule_it_cannot_follow(tmp_path: Path) -> None:
     book = write_book(tmp_path / "rules.xlsx", {**fx_tables(), "MatchRules": [
         _rule("bank charge", "FRW 10000", "C002"), _rule("bank charge", "RWF10000", "C002"),
-        _rule("bank charge", "RWF 10000", "C002")]})
+        _rule("bank charge", "RWF 10000", "C002"), _rule("alias", "ACME AND MINICT", "C001; C002")]})
     ledger, _ = open_ledger(book)
     problems = [(str(p.where), p.severity, p.message) for p in examine(ledger).problems if "MatchRules" in str(p.where)]
     assert [(where, severity) for where, severity, _ in problems] == [
-        ("[rules.xlsx]MatchRules!B2", "warning"), ("[rules.xlsx]MatchRules!B3", "warning")]
+        ("[rules.xlsx]MatchRules!B2", "warning"), ("[rules.xlsx]MatchRules!B3", "warning"),
+        ("[rules.xlsx]MatchRules!C5", "warning")]
+    assert "a rule of kind alias names one customer, not 2: the rule is not followed" in problems[2][2]
     assert 'currency "FRW" is not an ISO 4217 currency code' in problems[0][2]
     assert 'bank charge "RWF10000" is not written as a currency and an amount' in problems[1][2]
     # and the matcher leaves those rows aside instead of refusing to run

@@ -68,7 +68,8 @@ def test_an_invoice_named_twice_in_a_decision_is_paid_once_and_the_rest_stays_on
 
 def test_rules_learnt_after_a_row_inserted_in_match_rules_write_over_none(tmp_path: Path) -> None:
     book = write_book(tmp_path / "rules.xlsx", fx_tables())
-    _sheet(book, [_line("1", "200.00", "reject").model_copy(update={"reason": 'customer name 80% alike ("ACME")'})])
+    _sheet(book, [_line("1", "200.00", "wrong customer").model_copy(
+        update={"reason": 'customer name 80% alike ("ACME")'})])
     assert main(["reconcile", "post", str(book), "--on", "2025-08-01"]) == 0
     workbook = load_workbook(book)
     workbook["MatchRules"].insert_rows(2)  # a blank row under the header: openpyxl, unlike Excel, leaves the Table

@@ -133,7 +133,7 @@ def post_reconciliation(host: Host, today: dt.date) -> Report:
     ledger = open_for_work(host, "post reconciliation")
     table = reconciliation_table(host)
     posting = post(ledger, table, today)
-    rules, learnt = learn_from_posting(ledger, table, posting.receipts, today, user(), posting.rejected_rows)
+    rules, learnt = learn_from_posting(ledger, table, posting.receipts, today, user(), posting.not_the_payer)
     posting.changes.merge(rules)
     apply(host, ledger, posting.changes, "post reconciliation")
     report = Report("post reconciliation", problems=posting.problems)

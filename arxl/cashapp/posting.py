@@ -26,6 +26,7 @@ from typing import Any
 
 from arxl.cashapp.reconcile import (
     APPROVE,
+    NOT_THE_PAYER,
     REJECT,
     ReconciliationRow,
     receipt_identities,
@@ -54,7 +55,7 @@ class Posting:
 
     posted: int = 0
     rejected: int = 0
-    rejected_rows: list[int] = field(default_factory=list)  # the first row of each line rejected now
+    not_the_payer: list[int] = field(default_factory=list)  # first rows of the lines rejected as "wrong customer"
     waiting: int = 0
     receipts: list[Receipt] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
@@ -91,9 +92,10 @@ def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Pos
             result.problems.append(Problem(where, f"line {line_id} has two decisions: {', '.join(sorted(decisions))}"))
             continue
         decision = decisions.pop()
-        if decision.casefold() in REJECT:
+        if decision.casefold() in REJECT or " ".join(decision.casefold().split()) in NOT_THE_PAYER:
             result.rejected += 1
-            result.rejected_rows.append(members[0][0])
+            if " ".join(decision.casefold().split()) in NOT_THE_PAYER:
+                result.not_the_payer.append(members[0][0])
             for index, _ in members:
                 updated_rows[index] = updated_rows[index].model_copy(update={"posted": f"rejected on {today:%d/%m/%Y}"})
             continue

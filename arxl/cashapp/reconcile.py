@@ -9,7 +9,8 @@
    and left out — overlapping, nested or re-ordered downloads, in any format, bring only their new lines.
    The file is recorded in the Statements table by its fingerprint; a file with no new line writes nothing.
 2. **Decide.** In the Decision column the accountant writes ``approve`` (post as proposed), ``reject`` (not a
-   customer receipt, or dealt with by hand), one or more invoice numbers (``INV-2025-00042; INV-2025-00043``:
+   customer receipt, or dealt with by hand), ``wrong customer`` (rejected too: the proposed customer is not
+   who paid, which MatchRules remembers), one or more invoice numbers (``INV-2025-00042; INV-2025-00043``:
    apply the line to them, oldest first, the rest on account), or a customer id (``C001``: receipt on account).
    One decision per bank line, on any of its rows. :func:`approve_automatic` writes ``approve`` on every line
    the matcher was sure of.
@@ -50,6 +51,8 @@ from arxl.ledger.tables import Table
 SHEET = "Reconciliation"
 APPROVE = frozenset({"approve", "approved", "ok", "yes", "y"})
 REJECT = frozenset({"reject", "rejected", "no", "n"})
+# a rejection that says who did not pay: the proposed customer is not the payer (teaches a MatchRules "not" row)
+NOT_THE_PAYER = frozenset({"wrong customer", "not the customer", "not this customer", "not"})
 
 
 class ReconciliationRow(Row):
@@ -335,8 +338,8 @@ def reconciliation_sheet(rows: Sequence[ReconciliationRow], subtitle: str) -> Sh
                                      "J": 10, "K": 16, "L": 13, "M": 12, "N": 13, "O": 10, "P": 7, "Q": 46, "R": 18,
                                      "S": 16, "T": 30}, tab_color="2F75B5")
     sheet.add(Cell("Reconciliation", style="title"))
-    sheet.add(Cell(f"{subtitle}. Decision: approve, reject, invoice number(s) or a customer id; then Post "
-                   "reconciliation.", style="subtitle"))
+    sheet.add(Cell(f"{subtitle}. Decision: approve, reject, wrong customer, invoice number(s) or a customer id; then"
+                   " Post reconciliation.", style="subtitle"))
     sheet.blank()
     header = sheet.add(*(Cell(h, style="header") for h in HEADERS))
     previous: tuple[str, str] | None = None

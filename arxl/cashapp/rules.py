@@ -18,10 +18,11 @@ The kinds, and what the matcher does with them (:func:`with_rules`), through its
 * ``bank charge`` - the payer's bank keeps this much of its receipts (Pattern/Key ``RWF 10000``): its
   tolerance, besides what its history shows (:func:`usual_charges`);
 * ``not`` - the payer's name (as the bank writes it) does not name the customer(s): learnt when the accountant
-  *rejects* a proposal whose customer came from the payer's name. The matcher leaves that customer out of what
-  that payer's name finds (an account or an invoice number quoted still names it), and says so in the reason
-  ("MatchRules row 9: 'KAMANZI JEAN' is not C045"). A later decision giving that payer's line to that customer
-  switches the row off (Active: No).
+  rejects a proposal whose customer came from the payer's name by writing ``wrong customer`` in Decision (a
+  plain ``reject`` - a duplicate, a line dealt with by hand, not this split - teaches nothing). The matcher
+  leaves that customer out of what that payer's name finds (an account or an invoice number quoted still names
+  it), and says so in the reason ("MatchRules row 9: 'KAMANZI JEAN' is not C045"). A later decision giving that
+  payer's line to that customer switches the row off (Active: No).
 
 A decision that contradicts a row switches it off: an ``account`` or ``alias`` row naming another customer
 for the payer's account or name than the one the accountant gave the line to (a donor whose account was learnt

@@ -242,7 +242,12 @@ class _Checker:
                 if cid not in self.customers:
                     self.add(table, i, "customer", f'customer "{cid}" is not in Customers: the rule is not followed '
                                                    "(correct it, set Active to No or delete the row)", "warning")
-            if rule.kind.strip().lower() == "bank charge":
+            kind = rule.kind.strip().lower()
+            if kind in ("alias", "account", "reference", "bank charge") and len(rule.customer_ids) > 1:
+                self.add(table, i, "customer", f"a rule of kind {kind} names one customer, not "
+                                               f"{len(rule.customer_ids)}: the rule is not followed (a payer for "
+                                               "several customers is a third party)", "warning")
+            if kind == "bank charge":
                 charge = rule.charge()
                 if charge is None:
                     self.add(table, i, "key", f'bank charge "{rule.key}" is not written as a currency and an amount,'
