@@ -393,3 +393,14 @@ def test_a_decision_that_contradicts_an_account_or_alias_rule_switches_it_off() 
     # the next month the payer of that account and name pays for C7: neither is C8's alone any more
     later = learn([Decided(9, "aug.csv", DAY, "ikz mtrs hq", "12345678", "C7", "C8", "review")], rules, CUSTOMERS, DAY)
     assert later.switched_off == [0, 1]
+
+
+def test_a_reference_rule_names_its_customer_only_where_the_line_quotes_it_whole() -> None:
+    customers, settings = with_rules(CUSTOMERS, MatchSettings(), [_rule("reference", "LPO 5531", "C8")])
+    [row] = rows_of(line("90000", "", "PAYMENT LPO-5531"), settings=settings, customers=customers)
+    assert (row.invoice_no, row.status) == ("AOS/25/07400", "auto")
+    assert row.reason.startswith("payer by MatchRules row 2: reference 'LPO 5531' -> C8; 'LPO 5531' quoted")
+    # another LPO, or the number run on: not C8's (before, the rule was read as the alias "LPO")
+    for other in ("PAYMENT LPO/MINEDUC/2025/123", "PAYMENT LPO 55310"):
+        assert {r.status for r in rows_of(line("90000", "", other), settings=settings, customers=customers)} == {
+            "unmatched"}

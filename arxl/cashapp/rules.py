@@ -12,7 +12,9 @@ The kinds, and what the matcher does with them (:func:`with_rules`), through its
 * ``alias`` - a name in the payer field or the narrative (MININFRA HQ) is the customer's: one more alias of
   its profile;
 * ``account`` - a payer's bank or mobile-money account is the customer's: one more account of its profile;
-* ``reference`` - a pattern in the narrative (a contract or PO number) names the customer: read as an alias;
+* ``reference`` - a reference (a contract or PO number, ``LPO 5531``) names the customer wherever a line quotes it
+  whole, its letters and digits in order whatever the separators (``LPO-5531``, ``LPO5531``; not ``LPO 55310``),
+  in the counterparty or the narrative: 95 points, as a whole alias;
 * ``third party`` - a payer that pays for others (its beneficiaries in Customer(s), ``;`` between them): one more
   of Settings' Third Party Payers, so that its own name identifies nobody;
 * ``bank charge`` - the payer's bank keeps this much of its receipts (Pattern/Key ``RWF 10000``): its
@@ -119,6 +121,7 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
     charges = dict(settings.usual_charges)
     learnt = dict(settings.learnt)
     ruled_out = dict(settings.ruled_out)
+    references = dict(settings.references)
     known = {c.customer_id for c in customers}
     for row, rule in active_rules(rules, numbers):
         kind, key, ids = rule.kind.strip().lower(), rule.key.strip(), rule.customer_ids
@@ -133,7 +136,10 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
         if len(ids) != 1:
             continue
         cid = ids[0]
-        if kind in ("alias", "reference"):
+        if kind == "reference":  # quoted whole, not as a name: LPO 5531 is no alias LPO
+            references[key] = (cid, f"MatchRules row {row}: reference '{key}' -> {cid}")
+            learnt[(cid, fold(key))] = references[key][1]
+        elif kind == "alias":
             extra[cid][0].append(key)
             learnt[(cid, fold(key))] = f"MatchRules row {row}: {kind} '{key}' -> {cid}"
         elif kind == "account":
@@ -154,7 +160,7 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
                         bank_accounts=(*c.bank_accounts, *extra[c.customer_id][1]))
                 if c.customer_id in extra else c for c in customers]
     return profiles, replace(settings, third_party_payers=tuple(third), usual_charges=charges, learnt=learnt,
-                             ruled_out=ruled_out)
+                             ruled_out=ruled_out, references=references)
 
 
 def learnt_inputs(ledger: Ledger, customers: Sequence[CustomerProfile],

@@ -140,6 +140,9 @@ class MatchSettings:
       alias or account key), and the rule in words ("MatchRules row 7: alias 'MININFRA HQ' -> C012");
     * ``ruled_out`` - payer names that do not name a customer (MatchRules ``not`` rows, learnt from rejections),
       by (payer name folded, its spaces single; customer id), and the rule in words;
+    * ``references`` - references that name a customer wherever a line quotes them whole (MatchRules
+      ``reference`` rows: a contract or purchase-order number), by the reference as written, with the customer
+      id and the rule in words;
     * ``oldest_of_identical`` - when the amount fits several invoices of the same amount (a monthly fee billed
       three times) and nothing else tells them apart, apply it to the oldest, as an accountant does (on), or
       send the line to review (off).
@@ -157,6 +160,7 @@ class MatchSettings:
     usual_charges: Mapping[tuple[str, str], UsualCharge] = field(default_factory=dict)  # (customer, currency)
     learnt: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (customer, alias or account): rule
     ruled_out: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (payer name, customer): rule
+    references: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # pattern: (customer, rule)
 
     def __post_init__(self) -> None:
         if not 0 <= self.review_threshold <= self.auto_threshold <= 100:

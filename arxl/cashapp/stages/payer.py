@@ -88,6 +88,13 @@ class Payer:
         for customer in self.state.payers.accounts(account, now.narrative):
             candidates[customer] = Candidate(customer, Evidence(100, "payer's bank account is the customer's"),
                                               by_account=True)
+        if self.state.references:  # MatchRules references quoted whole: the customer's, as a whole alias is
+            text = f"{fold(line.counterparty_name or '')} {now.narrative.folded}"
+            for pattern, customer, key in self.state.references:
+                if pattern.search(text):
+                    quoted = candidates.setdefault(customer, Candidate(customer))
+                    if quoted.who.points < 95:
+                        quoted.who = Evidence(95, f"'{key}' quoted")
         for position, hit in now.usable.items():
             owner = self.state.owner[position]
             candidate = candidates.get(owner)

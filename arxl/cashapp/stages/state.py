@@ -143,6 +143,10 @@ class MatchState:
                 self.rank[p] = n
         self.versions: dict[int, int] = {}  # bumped when an automatic match clears a customer's invoices
         self.telecoms = frozenset(n for n, c in enumerate(self.customers) if _TELECOM_NAME.search(fold(c.name)))
+        self.references = [(re.compile(r"(?<![A-Z0-9])" + r"[^A-Z0-9]*".join(re.findall(r"[A-Z0-9]+", fold(key)))
+                                       + r"(?![A-Z0-9])"), position_of[cid], key)
+                           for key, (cid, _) in settings.references.items()
+                           if cid in position_of and re.search(r"[A-Z0-9]", fold(key))]
         self.ruled_out: dict[str, dict[int, str]] = {}  # payer name -> the customers it does not name: the rule
         for (payer, cid), rule in settings.ruled_out.items():
             if cid in position_of:
