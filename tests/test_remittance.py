@@ -231,7 +231,7 @@ def test_a_withholding_off_the_rate_goes_to_review(proposed: Path, tmp_path: Pat
     split = line_rows(book)
     assert {r["Status"] for r in split} == {"review"}
     reason = str(split[0]["Reason"])
-    assert "WHT on INV-2025-00048 is 20,000, the rate gives 13,388 ([advice.csv] line 7, column Invoice No)" in reason
+    assert "WHT on INV-2025-00048 is 20,000, the rate gives 13,388 ([advice.csv] line 7, column WHT)" in reason
     assert "INV-2025-00048 is open for 526,575, the advice clears 533,187" in reason
 
 

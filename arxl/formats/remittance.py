@@ -24,7 +24,9 @@ page and line.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -121,7 +123,10 @@ def read_advice_text(text: str, name: str) -> Advice:
         assert found is not None
         headers = rows[found[0]]
 
-        def where(index: int, column: int | None, numbers: list[int] = numbers, headers: list[object] = headers) -> str:
+        def where(index: int, column: int | None, numbers: list[int] = numbers, headers: list[object] = headers,
+                  top: int = found[0]) -> str:
+            if column is not None and index < top:  # the header block: the table's column names do not apply
+                return f"[{name}] line {numbers[index]}, field {column + 1}"
             shown = f", column {cell_text(headers[column])}" if column is not None and column < len(headers) else ""
             return f"[{name}] line {numbers[index]}{shown}"
 
@@ -144,14 +149,23 @@ def _read_pdf(path: Path) -> Advice:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs what it makes of a damaged file ("EOF marker not found") on the console; arxl's refusal below
+    # says it once, with the file.
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL + 1)
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            raise BadValue("is a password-protected PDF: ask for an unprotected copy, or a CSV or XLSX",
-                           f"[{path.name}]")
-        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(path)
+            if reader.is_encrypted:
+                raise BadValue("is a password-protected PDF: ask for an unprotected copy, or a CSV or XLSX",
+                               f"[{path.name}]")
+            pages = [page.extract_text(extraction_mode="layout") for page in reader.pages]
     except (PdfReadError, OSError, ValueError, KeyError) as error:
         raise BadValue(f"cannot be read as a PDF: {str(error).strip()[:160]}", f"[{path.name}]") from None
+    finally:
+        pypdf_log.setLevel(level)
     lines: list[tuple[int, int, str]] = [(page, number, line.rstrip()) for page, text in enumerate(pages, start=1)
                                          for number, line in enumerate(text.splitlines(), start=1)]
     if not any(text.strip() for _, _, text in lines):
@@ -179,7 +193,8 @@ def _read_pdf(path: Path) -> Advice:
 
     def where(index: int, column: int | None) -> str:
         page, number, _ = lines[index]
-        shown = f", column {cell_text(grid[header_at][column])}" if column is not None else ""
+        below = header_at is not None and index > header_at  # the header block's runs are no table columns
+        shown = f", column {cell_text(grid[header_at][column])}" if column is not None and below else ""
         return f"[{path.name}] page {page} line {number}{shown}"
 
     return _advice(grid, (header_at, header[1]), path.name, where)
@@ -265,7 +280,7 @@ def _advice(rows: Sequence[Sequence[object]], header: tuple[int, dict[str, int]]
             value = amount(index, row, role) if role in columns else None
             if value:
                 reason = (cell_text(cell(row, "reason")) or "deduction on the advice") if kind == "" else ""
-                deductions.append(AdviceDeduction(kind, value, reason))
+                deductions.append(AdviceDeduction(kind, value, reason, where(index, columns[role])))
         code = cell_text(cell(row, "currency"))
         if code:
             try:

@@ -32,6 +32,7 @@ class AdviceDeduction:
     kind: DeductionType
     amount: Decimal
     reason: str = ""
+    where: str = ""  # its cell or line and column in the file (the line's when the file cannot say)
 
 
 @dataclass(frozen=True, slots=True)
