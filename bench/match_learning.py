@@ -16,10 +16,10 @@ history, and the second month is matched without it and with it. Then **rejectio
 (``--namesakes``, 2 %) have a namesake that is no customer (their name with a letter dropped, no legal form),
 paying an amount none of their invoices expects in each month. The first month is matched with those lines
 added, and every line that is no customer receipt but was proposed to a customer is rejected as ``wrong
-customer``, as the accountant would; :func:`arxl.cashapp.rules.learn` turns the rejections whose proposal the payer's name made into ``not``
-rows, and the second month is matched with the rules learnt without them and with them: besides precision and
-the automatic rate, the lines proposed for review to a customer they are not from, and any other line whose
-rows changed. For each run:
+customer``, as the accountant would; :func:`arxl.cashapp.rules.learn` turns the rejections whose proposal the
+payer's name made into ``not`` rows, and the second month is matched with the rules learnt without them and with
+them: besides precision and the automatic rate, the lines proposed for review to a customer they are not from,
+and any other line whose rows changed. For each run:
 
 * **precision** - of the lines applied automatically, the share applied to exactly the right invoices;
 * **automatic rate** - of the customer receipts, the share applied automatically and right.
