@@ -17,19 +17,18 @@ from typing import Any
 
 from arxl.core.errors import ArxlError, BadValue, Problem
 from arxl.core.money import CURRENCIES, EXCEL_DIGITS, exponent, largest, not_a_currency, round_money, storable, unit
-from arxl.core.money import currency as currency_of
 from arxl.core.tax import parse_withholding
 from arxl.core.terms import parse_terms
 from arxl.ledger.codes import FORMULA_START, check_settings, shown, unique
 from arxl.ledger.ledger import Ledger
 from arxl.ledger.records import (
-    MATCH_RULE_KINDS,
     TABLES,
     ClientQuery,
     Contract,
     Service,
     columns,
 )
+from arxl.ledger.rule_checks import rule_problems
 from arxl.ledger.sage_accounts import parse_sage_accounts
 from arxl.ledger.settings import retired_settings
 from arxl.ledger.tables import Table
@@ -229,35 +228,14 @@ class _Checker:
         self.match_rules()
 
     def match_rules(self) -> None:
-        """A MatchRules row the matcher cannot follow: a kind it does not know, a customer no longer in
-        Customers (warnings: the matcher leaves the row aside; correct it, set Active to No or delete it)."""
+        """A MatchRules row the matcher cannot follow (:func:`arxl.ledger.rule_checks.rule_problems`): warnings,
+        the matcher leaves the row aside; correct it, set Active to No or delete it."""
         table = self.ledger.table("MatchRules")
         if not self.reads(table, "kind", "customer", "active"):
             return
         for i, rule in ((i, r) for i, r in enumerate(table.rows) if not r.switched_off):
-            if rule.kind.strip().lower() not in MATCH_RULE_KINDS:
-                self.add(table, i, "kind", f'kind "{rule.kind}" is none of {", ".join(MATCH_RULE_KINDS)}: the rule '
-                                           "is not followed", "warning")
-            for cid in rule.customer_ids:
-                if cid not in self.customers:
-                    self.add(table, i, "customer", f'customer "{cid}" is not in Customers: the rule is not followed '
-                                                   "(correct it, set Active to No or delete the row)", "warning")
-            kind = rule.kind.strip().lower()
-            if kind in ("alias", "account", "reference", "bank charge") and len(rule.customer_ids) > 1:
-                self.add(table, i, "customer", f"a rule of kind {kind} names one customer, not "
-                                               f"{len(rule.customer_ids)}: the rule is not followed (a payer for "
-                                               "several customers is a third party)", "warning")
-            if kind == "bank charge":
-                charge = rule.charge()
-                if charge is None:
-                    self.add(table, i, "key", f'bank charge "{rule.key}" is not written as a currency and an amount,'
-                                              ' such as RWF 10000 or USD 12.50: the rule is not followed', "warning")
-                else:
-                    try:
-                        currency_of(charge[0])
-                    except ArxlError as error:
-                        self.add(table, i, "key", f"{error.message}: the rule is not followed (RWF for the franc)",
-                                 "warning")
+            for name, message in rule_problems(rule, self.customers):
+                self.add(table, i, name, message, "warning")
 
     def customers_and_services(self) -> None:
         t = self.ledger.customers
