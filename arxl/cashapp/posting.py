@@ -92,9 +92,10 @@ def post(ledger: Ledger, table: Table[ReconciliationRow], today: dt.date) -> Pos
             result.problems.append(Problem(where, f"line {line_id} has two decisions: {', '.join(sorted(decisions))}"))
             continue
         decision = decisions.pop()
-        if decision.casefold() in REJECT or " ".join(decision.casefold().split()) in NOT_THE_PAYER:
+        said = " ".join(decision.casefold().split())
+        if said in REJECT or said in NOT_THE_PAYER:
             result.rejected += 1
-            if " ".join(decision.casefold().split()) in NOT_THE_PAYER:
+            if said in NOT_THE_PAYER:
                 result.not_the_payer.append(members[0][0])
             for index, _ in members:
                 updated_rows[index] = updated_rows[index].model_copy(update={"posted": f"rejected on {today:%d/%m/%Y}"})

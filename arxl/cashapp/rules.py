@@ -31,8 +31,8 @@ for the payer's account or name than the one the accountant gave the line to (a 
 as one customer's, paying for another the next month), as a ``not`` row for that customer.
 
 The matcher says when a rule decided who paid ("payer by MatchRules row 7: alias 'MININFRA HQ' -> C012").
-A rejection whose proposal named the customer by its account, or by an invoice number only, teaches nothing: the
-account is the customer's (correct Customers if it is not), and "reject" may mean "not this split" there.
+``wrong customer`` on a proposal made by the payer's account, or by an invoice number only, teaches nothing: the
+account is the customer's (correct Customers if it is not), and the name did not choose.
 
 **Usual bank charges from history.** A payer whose last receipts (up to :data:`HISTORY`) nearly all lost bank
 charges of about the same size (Allocations of type ``bank_charges``) gets its usual charge x 1.1 as its
@@ -51,9 +51,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from arxl.core.accounts import payer_account_key
-from arxl.core.errors import ArxlError
-from arxl.core.money import currency as currency_of
-from arxl.core.money import round_money
+from arxl.core.money import is_currency, round_money
 from arxl.core.text import fold
 from arxl.ledger.changes import ChangeSet
 from arxl.ledger.ledger import Ledger
@@ -147,7 +145,7 @@ def with_rules(customers: Sequence[CustomerProfile], settings: MatchSettings,
             learnt[(cid, payer_account_key(key))] = f"MatchRules row {row}: account {key} -> {cid}"
         elif kind == "bank charge":
             found = rule.charge()
-            if found is None or not _is_currency(found[0]):
+            if found is None or not is_currency(found[0]):
                 continue
             code = found[0]
             usual = round_money(found[1], code)
@@ -240,8 +238,8 @@ class Rejected:
 @dataclass
 class Learnt:
     """The new MatchRules rows, the beneficiaries of third parties already in the sheet (by position in it),
-    the ``not`` rows already in it that a decision switches off (by position), and how many decisions were
-    already known."""
+    the rows already in it that a decision contradicts and switches off (by position), and how many decisions
+    were already known."""
 
     rows: list[MatchRule]
     beneficiaries: dict[int, str] = field(default_factory=dict)
@@ -305,16 +303,17 @@ def learn(decided: Iterable[Decided], rules: Sequence[MatchRule], customers: Seq
                     learnt.beneficiaries[-1 - where] = rule.customer
             else:
                 learnt.known += 1
-    _switch_off(learnt, decided, rules)
-    _learn_rejections(learnt, list(rejected), decided, rules, customers, today, by)
+    given = {(payer_key(d.payer), d.customer_id) for d in decided}  # each payer name and the customer it paid
+    _switch_off(learnt, given, decided, rules)
+    _learn_rejections(learnt, list(rejected), given, rules, customers, today, by)
     return learnt
 
 
-def _switch_off(learnt: Learnt, decided: list[Decided], rules: Sequence[MatchRule]) -> None:
+def _switch_off(learnt: Learnt, given: set[tuple[str, str]], decided: list[Decided],
+                rules: Sequence[MatchRule]) -> None:
     """The rows of the sheet a decision contradicts, to switch off: a ``not`` row saying the payer is not the
     customer the line was given to, and an ``account`` or ``alias`` row naming another customer for the
     payer's account or name (a donor paying for several: its account is no one customer's)."""
-    given = {(payer_key(d.payer), d.customer_id) for d in decided}
     accounts = {(payer_account_key(d.account), d.customer_id) for d in decided if payer_account_key(d.account)}
     for n, rule in enumerate(rules):
         kind, ids = rule.kind.strip().lower(), rule.customer_ids
@@ -329,10 +328,10 @@ def _switch_off(learnt: Learnt, decided: list[Decided], rules: Sequence[MatchRul
             learnt.switched_off.append(n)
 
 
-def _learn_rejections(learnt: Learnt, rejected: list[Rejected], decided: list[Decided], rules: Sequence[MatchRule],
-                      customers: Sequence[CustomerProfile], today: dt.date, by: str) -> None:
+def _learn_rejections(learnt: Learnt, rejected: list[Rejected], given: set[tuple[str, str]],
+                      rules: Sequence[MatchRule], customers: Sequence[CustomerProfile], today: dt.date,
+                      by: str) -> None:
     """The ``not`` rows of :func:`learn` from the rejections."""
-    given = {(payer_key(d.payer), d.customer_id) for d in decided}
     have = {(payer_key(r.key), cid): n for n, r in enumerate(rules) if r.kind.strip().lower() == "not"
             for cid in r.customer_ids}
     named = {payer_key(n): c.customer_id for c in customers for n in (c.name, *c.aliases)}
@@ -368,36 +367,37 @@ def posted_decisions(rows: Sequence[ReconciliationRow], row_numbers: Sequence[in
         if index is None or not receipt.customer_id:
             continue
         row = rows[index]
-        text = fold(f"{row.payer} {row.narrative}")
         found.append(Decided(row_numbers[index], files.get(row.statement, row.statement), row.date, row.payer,
                              row.account, receipt.customer_id, row.customer_id, row.status,
-                             pays_for_others(row.payer) or "PAYS FOR OTHERS" in fold(row.reason),
-                             bool(_MOBILE.search(text))))
+                             *_payer_flags(row, pays_for_others)))
     return found
+
+
+def _payer_flags(row: ReconciliationRow, pays_for_others: Callable[[str], bool]) -> tuple[bool, bool]:
+    """Whether the row's payer pays for others, and whether the line came by mobile money."""
+    return (pays_for_others(row.payer) or "PAYS FOR OTHERS" in fold(row.reason),
+            bool(_MOBILE.search(fold(f"{row.payer} {row.narrative}"))))
 
 
 def rejected_decisions(rows: Sequence[ReconciliationRow], row_numbers: Sequence[int], indexes: Iterable[int],
                        files: Mapping[str, str], pays_for_others: Callable[[str], bool]) -> list[Rejected]:
-    """The proposals just rejected: ``indexes`` are the first rows of the lines rejected, ``files`` the statement
-    files by the sheet's Statement cell."""
+    """The proposals just rejected as ``wrong customer``: ``indexes`` are the first rows of those lines, ``files``
+    the statement files by the sheet's Statement cell."""
     found = []
     for index in indexes:
         row = rows[index]
         if not row.customer_id.strip() or row.status not in ("auto", "review"):
             continue
-        text = fold(f"{row.payer} {row.narrative}")
         found.append(Rejected(row_numbers[index], files.get(row.statement, row.statement), row.date, row.payer,
-                              row.customer_id.strip(), row.reason,
-                              pays_for_others(row.payer) or "PAYS FOR OTHERS" in fold(row.reason),
-                              bool(_MOBILE.search(text))))
+                              row.customer_id.strip(), row.reason, *_payer_flags(row, pays_for_others)))
     return found
 
 
 def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts: Iterable[Receipt], today: dt.date,
-                       user: str = "", rejected: Iterable[int] = ()) -> tuple[ChangeSet, Learnt]:
-    """The MatchRules rows (new, beneficiaries added to a third party's, ``not`` rows switched off) that the
-    decisions just posted teach; ``rejected`` are the first rows of the lines just rejected. The sheet is
-    created by the first row."""
+                       user: str = "", not_the_payer: Iterable[int] = ()) -> tuple[ChangeSet, Learnt]:
+    """The MatchRules rows (new, beneficiaries added to a third party's, rows a decision contradicts switched
+    off) that the decisions just posted teach; ``not_the_payer`` are the first rows of the lines just rejected
+    as ``wrong customer``. The sheet is created by the first row."""
     from arxl.cashapp.reconcile import match_inputs, sheet_identities
 
     rules: Table[Any] | None = ledger.tables.get(SHEET)
@@ -414,7 +414,7 @@ def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts
     decided = posted_decisions(table.rows, table.row_numbers, sheet_identities(ledger, table.rows), receipts, files,
                                pays_for_others)
     _, customers = match_inputs(ledger, today)
-    refused = rejected_decisions(table.rows, table.row_numbers, rejected, files, pays_for_others)
+    refused = rejected_decisions(table.rows, table.row_numbers, not_the_payer, files, pays_for_others)
     learnt = learn(decided, existing, with_rules(customers, MatchSettings(), existing)[0], today, user, refused)
     changes = ChangeSet()
     changes.append(SHEET, learnt.rows)
@@ -424,14 +424,6 @@ def learn_from_posting(ledger: Ledger, table: Table[ReconciliationRow], receipts
         for index in learnt.switched_off:
             changes.update(SHEET, rules.row_numbers[index], "active", "No")
     return changes, learnt
-
-
-def _is_currency(code: str) -> bool:
-    try:
-        currency_of(code)
-    except ArxlError:
-        return False
-    return True
 
 
 def _key(kind: str, key: str) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from arxl.core.errors import ArxlError
-from arxl.core.money import currency as currency_of
+from arxl.core.money import is_currency, not_a_currency
 from arxl.ledger.records import MATCH_RULE_KINDS, MatchRule
 
 __all__ = ["rule_problems"]
@@ -37,9 +36,6 @@ def rule_problems(rule: MatchRule, customers: Collection[str]) -> list[tuple[str
         if charge is None:
             found.append(("key", f'bank charge "{rule.key}" is not written as a currency and an amount, such as RWF '
                                  "10000 or USD 12.50: the rule is not followed"))
-        else:
-            try:
-                currency_of(charge[0])
-            except ArxlError as error:
-                found.append(("key", f"{error.message}: the rule is not followed (RWF for the franc)"))
+        elif not is_currency(charge[0]):
+            found.append(("key", f"{not_a_currency(charge[0])}: the rule is not followed (RWF for the franc)"))
     return found

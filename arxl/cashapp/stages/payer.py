@@ -20,6 +20,7 @@ import re
 from arxl.cashapp.amounts import to_units
 from arxl.cashapp.name_forms import NameHit
 from arxl.cashapp.narratives import Hit, Prepared, prepare
+from arxl.cashapp.rules import payer_key
 from arxl.cashapp.stages.state import Candidate, LineFacts, MatchState
 from arxl.core.evidence import Evidence
 from arxl.core.statement import StatementLine
@@ -142,11 +143,11 @@ class Payer:
 
     def ruled(self, now: LineFacts, names: list[NameHit]) -> list[NameHit]:
         """The names found, without the customers a MatchRules ``not`` row says this payer is not (learnt when
-        the accountant rejected the proposal): each row that left one out is kept for the reason."""
+        the accountant wrote ``wrong customer``): each row that left one out is kept for the reason."""
         if not self.state.ruled_out or not names:
             return names
         payer = now.line.counterparty_name if isinstance(now.line.counterparty_name, str) else ""
-        out = self.state.ruled_out.get(" ".join(fold(payer).split()))
+        out = self.state.ruled_out.get(payer_key(payer))
         if not out:
             return names
         kept = []

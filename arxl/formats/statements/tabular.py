@@ -79,6 +79,7 @@ _SIGN_HEADERS = frozenset({"drcr", "crdr", "dc", "cd", "debitcredit", "creditdeb
 _LOOSE_SIGN_HEADERS = frozenset({"type", "transactiontype", "txntype", "trntype", "entrytype"})  # may hold other words
 _DEBIT_MARKS = frozenset({"DR", "D", "DB", "DEBIT", "DEBITS", "WITHDRAWAL", "-"})
 _CREDIT_MARKS = frozenset({"CR", "C", "CREDIT", "CREDITS", "DEPOSIT", "+"})
+_MARKS = _DEBIT_MARKS | _CREDIT_MARKS
 _COMMA_THOUSANDS = re.compile(r"[+-]?\(?\d{1,3}(?:,\d{3})+\)?-?")
 _OPENING_WORDS = re.compile(r"opening|brought forward|b/f", re.IGNORECASE)
 _CLOSING_WORDS = re.compile(r"closing|carried forward|c/f", re.IGNORECASE)
@@ -233,8 +234,9 @@ def _read_grid(rows: list[list[object]], header: int, profile: BankProfile, wher
             if balance is not None:
                 code = reader.currency(index, file_currency)
                 text = " ".join(cell_text(c) for c in row)
-                if _NOT_BOOKED.search(reader.label(index)):
-                    notes.append(f'"{reader.label(index)[:40]}" ({where(index, profile.balance)}) left aside: an'
+                label = reader.label(index)
+                if _NOT_BOOKED.search(label):
+                    notes.append(f'"{label[:40]}" ({where(index, profile.balance)}) left aside: an'
                                  " available or uncleared balance is not the booked one")
                     continue
                 kind = ("opening" if _OPENING_WORDS.search(text) else "closing" if _CLOSING_WORDS.search(text)
@@ -296,7 +298,7 @@ class _Reader:
                 continue
             marks = [(i, _mark(self.rows[i][j])) for i in range(self.header + 1, len(self.rows))
                      if j < len(self.rows[i]) and cell_text(self.rows[i][j])]
-            strange = next((i for i, mark in marks if mark not in _DEBIT_MARKS | _CREDIT_MARKS), None)
+            strange = next((i for i, mark in marks if mark not in _MARKS), None)
             if strange is None and marks:
                 return j
             if strange is not None and key not in _LOOSE_SIGN_HEADERS:
